@@ -1,0 +1,107 @@
+using NeuralShield.Internal;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NeuralShield.Models;
+
+/// <summary>The hidden-unit non-linearity of a zoo model.</summary>
+public enum Activation
+{
+    /// <summary>max(0, z).</summary>
+    ReLU,
+    /// <summary>1 / (1 + e^−z).</summary>
+    Sigmoid,
+    /// <summary>tanh(z).</summary>
+    Tanh,
+}
+
+/// <summary>
+/// Factories for the models the papers attack. Each returns a fresh module that maps a batch
+/// [N, ...] to logits [N, classes]; weights are initialised from <c>seed</c>.
+/// </summary>
+public static class ModelZoo
+{
+    /// <summary>Multinomial logistic regression (Goodfellow et al.'s softmax regression): flatten, one linear layer.</summary>
+    public static Module<Tensor, Tensor> SoftmaxRegression(int inputFeatures, int classes, long seed = 0)
+    {
+        Check(inputFeatures, classes);
+        random.manual_seed(seed);
+        return Sequential(("flatten", Flatten()), ("linear", Linear(inputFeatures, classes)));
+    }
+
+    /// <summary>A fully connected network: flatten, then hidden layers of the given widths with <paramref name="activation"/>.</summary>
+    public static Module<Tensor, Tensor> Mlp(int inputFeatures, IReadOnlyList<int> hidden, int classes, Activation activation = Activation.ReLU, long seed = 0)
+    {
+        Check(inputFeatures, classes);
+        ArgumentNullException.ThrowIfNull(hidden);
+        if (hidden.Count == 0 || hidden.Any(h => h <= 0))
+            throw new ArgumentException("hidden must list at least one positive layer width.", nameof(hidden));
+        random.manual_seed(seed);
+        var layers = new List<(string, Module<Tensor, Tensor>)> { ("flatten", Flatten()) };
+        var width = inputFeatures;
+        for (var i = 0; i < hidden.Count; i++)
+        {
+            layers.Add(($"fc{i + 1}", Linear(width, hidden[i])));
+            layers.Add(($"act{i + 1}", Make(activation)));
+            width = hidden[i];
+        }
+        layers.Add(("logits", Linear(width, classes)));
+        return Sequential(layers);
+    }
+
+    /// <summary>An MLP for tabular data (e.g. UCI Adult after one-hot encoding): hidden layers 64-32, ReLU.</summary>
+    public static Module<Tensor, Tensor> TabularMlp(int inputFeatures, int classes, long seed = 0) =>
+        Mlp(inputFeatures, [64, 32], classes, Activation.ReLU, seed);
+
+    /// <summary>
+    /// LeNet-5 (LeCun et al. 1998) for [N, channels, 28, 28]: conv 6@5×5 (padding 2), max-pool, conv 16@5×5,
+    /// max-pool, fully connected 120-84-classes.
+    /// </summary>
+    public static Module<Tensor, Tensor> LeNet5(int classes = 10, int channels = 1, Activation activation = Activation.ReLU, long seed = 0)
+    {
+        Check(channels, classes);
+        random.manual_seed(seed);
+        return Sequential(
+            ("conv1", Conv2d(channels, 6, 5, padding: 2)), ("act1", Make(activation)), ("pool1", MaxPool2d(2)),
+            ("conv2", Conv2d(6, 16, 5)), ("act2", Make(activation)), ("pool2", MaxPool2d(2)),
+            ("flatten", Flatten()),
+            ("fc1", Linear(16 * 5 * 5, 120)), ("act3", Make(activation)),
+            ("fc2", Linear(120, 84)), ("act4", Make(activation)),
+            ("logits", Linear(84, classes)));
+    }
+
+    /// <summary>
+    /// The MNIST network of the defensive-distillation paper (Papernot et al., S&amp;P 2016, Table 1) for
+    /// [N, channels, 28, 28]: conv 32@3×3, conv 32@3×3, max-pool 2×2, conv 64@3×3, conv 64@3×3, max-pool 2×2,
+    /// fully connected 200-200-classes. Also the JSMA paper's kind of LeNet-style net.
+    /// </summary>
+    public static Module<Tensor, Tensor> DistillationCnn(int classes = 10, int channels = 1, Activation activation = Activation.ReLU, long seed = 0)
+    {
+        Check(channels, classes);
+        random.manual_seed(seed);
+        return Sequential(
+            ("conv1", Conv2d(channels, 32, 3)), ("act1", Make(activation)),
+            ("conv2", Conv2d(32, 32, 3)), ("act2", Make(activation)), ("pool1", MaxPool2d(2)),
+            ("conv3", Conv2d(32, 64, 3)), ("act3", Make(activation)),
+            ("conv4", Conv2d(64, 64, 3)), ("act4", Make(activation)), ("pool2", MaxPool2d(2)),
+            ("flatten", Flatten()),
+            ("fc1", Linear(64 * 4 * 4, 200)), ("act5", Make(activation)),
+            ("fc2", Linear(200, 200)), ("act6", Make(activation)),
+            ("logits", Linear(200, classes)));
+    }
+
+    internal static Module<Tensor, Tensor> Make(Activation activation) => activation switch
+    {
+        Activation.ReLU => ReLU(),
+        Activation.Sigmoid => Sigmoid(),
+        Activation.Tanh => Tanh(),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    private static void Check(int inputs, int classes)
+    {
+        Guard.Positive(inputs, "inputFeatures");
+        if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, "A classifier needs at least 2 classes.");
+    }
+}
