@@ -1,6 +1,9 @@
-using NeuralShield.Runtime;
-using TorchSharp;
-var s = NativeRuntime.Initialize();
-Console.WriteLine(s);
-var t = torch.randn(3, 3);
-Console.WriteLine(t.sum().item<float>());
+using System.CommandLine;
+using NeuralShield.Cli.Audit;
+using NeuralShield.Cli.Reproduce;
+
+NeuralShield.Runtime.NativeRuntime.Initialize();
+var root = new RootCommand("neuralshield: audit neural networks against the attacks of the adversarial-ML literature, reproduce the papers' numbers, benchmark the hot loops.");
+root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(ReproduceCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NeuralShield.Data;
+using NeuralShield.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Training;
+
+/// <summary>
+/// Seeded mini-batch training of a module that maps inputs to logits: Adam or SGD, weight decay,
+/// early stopping on validation accuracy, cancellation between batches, progress per epoch.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainingOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a trainer; the options are validated and copied.</summary>
+    public Trainer(TrainingOptions? options = null, ILogger? logger = null)
+    {
+        _options = (options ?? new TrainingOptions()).Validated();
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The validated settings this trainer runs with.</summary>
+    public TrainingOptions Options => _options;
+
+    /// <summary>
+    /// Trains <paramref name="model"/> in place on <paramref name="train"/> (moved batch by batch to the
+    /// model's device). Returns the per-epoch history; the model is left in evaluation mode.
+    /// </summary>
+    /// <param name="model">Maps inputs to logits; its parameters are updated.</param>
+    /// <param name="train">Training data.</param>
+    /// <param name="validation">Optional validation data for the reports and early stopping.</param>
+    /// <param name="objective">The loss; plain cross-entropy when null.</param>
+    /// <param name="progress">Receives one report per epoch.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    public TrainingResult Fit(nn.Module<Tensor, Tensor> model, LabeledData train, LabeledData? validation = null,
+        ITrainingObjective? objective = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        if (_options.EarlyStopPatience is not null && validation is null)
+            throw new ArgumentException("Early stopping needs validation data.", nameof(validation));
+        if (validation is not null && !validation.SampleShape.SequenceEqual(train.SampleShape))
+            throw new ArgumentException("validation samples must have the training samples' shape.", nameof(validation));
+        objective ??= CrossEntropyObjective.Default;
+        var parameters = model.parameters().ToList();
+        if (parameters.Count == 0) throw new ArgumentException("The model has no parameters to train.", nameof(model));
+        var device = parameters[0].device;
+
+        using var optimizer = MakeOptimizer(parameters);
+        var history = new List<EpochReport>();
+        var watch = Stopwatch.StartNew();
+        var best = (Epoch: 0, Accuracy: double.NegativeInfinity);
+        Dictionary<string, Tensor>? bestState = null;
+        var stoppedEarly = false;
+        try
+        {
+            for (var epoch = 1; epoch <= _options.Epochs; epoch++)
+            {
+                model.train();
+                double lossSum = 0;
+                long seen = 0;
+                foreach (var (x, y) in train.Batches(_options.BatchSize, _options.Seed + epoch - 1, device))
+                {
+                    using var scope = NewDisposeScope();
+                    using var ownedX = x;
+                    using var ownedY = y;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    optimizer.zero_grad();
+                    var loss = objective.Loss(model, x, y);
+                    loss.backward();
+                    optimizer.step();
+                    var n = x.shape[0];
+                    lossSum += loss.item<float>() * n;
+                    seen += n;
+                }
+                model.eval();
+                double? accuracy = validation is null ? null : Evaluation.Accuracy(model, validation, device);
+                var report = new EpochReport(epoch, lossSum / seen, accuracy, watch.Elapsed);
+                history.Add(report);
+                progress?.Report(report);
+                _logger.LogInformation("Epoch {Epoch}/{Epochs}: loss {Loss:F4}, validation accuracy {Accuracy}", epoch, _options.Epochs, report.TrainLoss, accuracy);
+
+                if (_options.EarlyStopPatience is { } patience)
+                {
+                    if (accuracy!.Value > best.Accuracy)
+                    {
+                        best = (epoch, accuracy.Value);
+                        DisposeState(bestState);
+                        bestState = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+                    }
+                    else if (epoch - best.Epoch >= patience)
+                    {
+                        stoppedEarly = true;
+                        break;
+                    }
+                }
+            }
+            if (bestState is not null && best.Epoch != history.Count)
+            {
+                using var _ = no_grad();
+                var state = model.state_dict();
+                foreach (var (name, value) in bestState) state[name].copy_(value);
+            }
+        }
+        finally
+        {
+            DisposeState(bestState);
+            model.eval();
+        }
+        return new TrainingResult(history, bestState is null ? history.Count : best.Epoch, stoppedEarly, watch.Elapsed);
+    }
+
+    private optim.Optimizer MakeOptimizer(IList<TorchSharp.Modules.Parameter> parameters) => _options.Optimizer switch
+    {
+        OptimizerKind.Adam => optim.Adam(parameters, lr: _options.LearningRate, weight_decay: _options.WeightDecay),
+        OptimizerKind.Sgd => optim.SGD(parameters, _options.LearningRate, momentum: _options.Momentum, weight_decay: _options.WeightDecay),
+        _ => throw new InvalidOperationException("Unknown optimiser."),
+    };
+
+    private static void DisposeState(Dictionary<string, Tensor>? state)
+    {
+        if (state is null) return;
+        foreach (var t in state.Values) t.Dispose();
+    }
+}

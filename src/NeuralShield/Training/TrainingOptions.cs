@@ -1,0 +1,69 @@
+using NeuralShield.Internal;
+
+namespace NeuralShield.Training;
+
+/// <summary>The optimiser a <see cref="Trainer"/> uses.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Adam (Kingma and Ba 2015).</summary>
+    Adam,
+    /// <summary>Stochastic gradient descent with momentum.</summary>
+    Sgd,
+}
+
+/// <summary>Settings of a training run; validated when a <see cref="Trainer"/> is made from them.</summary>
+public sealed class TrainingOptions
+{
+    /// <summary>Passes over the training data. Default 10.</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>Mini-batch size. Default 128.</summary>
+    public int BatchSize { get; set; } = 128;
+
+    /// <summary>Learning rate. Default 1e-3 (Adam).</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>Optimiser. Default Adam.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+
+    /// <summary>SGD momentum. Default 0.9.</summary>
+    public double Momentum { get; set; } = 0.9;
+
+    /// <summary>L2 weight decay. Default 0.</summary>
+    public double WeightDecay { get; set; }
+
+    /// <summary>Seed of the batch order (weights are seeded by the model factory). Default 0.</summary>
+    public long Seed { get; set; }
+
+    /// <summary>
+    /// Stop when validation accuracy has not improved for this many epochs (needs validation data);
+    /// the best epoch's weights are restored. Null: no early stop.
+    /// </summary>
+    public int? EarlyStopPatience { get; set; }
+
+    internal TrainingOptions Validated()
+    {
+        Guard.Positive(Epochs, nameof(Epochs));
+        Guard.Positive(BatchSize, nameof(BatchSize));
+        Guard.Positive(LearningRate, nameof(LearningRate));
+        Guard.InRange(Momentum, 0, 1, nameof(Momentum));
+        Guard.NonNegative(WeightDecay, nameof(WeightDecay));
+        if (EarlyStopPatience is { } p) Guard.Positive(p, nameof(EarlyStopPatience));
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Unknown optimiser.");
+        return (TrainingOptions)MemberwiseClone();
+    }
+}
+
+/// <summary>One epoch of a training run.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="TrainLoss">Mean training objective over the epoch.</param>
+/// <param name="ValidationAccuracy">Accuracy on the validation data, when given.</param>
+/// <param name="Elapsed">Time since training started.</param>
+public readonly record struct EpochReport(int Epoch, double TrainLoss, double? ValidationAccuracy, TimeSpan Elapsed);
+
+/// <summary>The outcome of <see cref="Trainer.Fit"/>.</summary>
+/// <param name="Epochs">Per-epoch reports, in order.</param>
+/// <param name="BestEpoch">The epoch whose weights the model holds (the last, unless early stopping restored an earlier one).</param>
+/// <param name="StoppedEarly">Whether early stopping ended the run.</param>
+/// <param name="Elapsed">Total training time.</param>
+public sealed record TrainingResult(IReadOnlyList<EpochReport> Epochs, int BestEpoch, bool StoppedEarly, TimeSpan Elapsed);
