@@ -30,7 +30,7 @@ namespace NeuralShield.Attacks.Evasion;
 /// <para>
 /// For F = softmax, Σ_j F_j ≡ 1, so ∂(Σ_j F_j)/∂x is exactly zero and β = −α; the attack uses that exact zero
 /// instead of back-propagating a constant (which yields only rounding noise that can flip β's sign when F_t is
-/// tiny). For F = Z the second gradient is back-propagated. Before the pair scores are formed, each sample's
+/// tiny), so JSMA-F costs one backward pass per iteration. For F = Z the second gradient is back-propagated. Before the pair scores are formed, each sample's
 /// ∂F_t/∂x and Σ_{j≠t}∂F_j/∂x are divided by their largest magnitude: a positive scale changes neither the signs
 /// nor the argmax, and it keeps α·β from underflowing when F_t is very small.
 /// </para>
@@ -43,8 +43,8 @@ namespace NeuralShield.Attacks.Evasion;
 /// </summary>
 public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
 {
-    /// <summary>Bytes of temporaries per pair score in the pairwise search (α and β as float32, two boolean masks, slack).</summary>
-    internal const long PairSearchBytesPerScore = 12;
+    /// <summary>Bytes of temporaries per pair score in the pairwise search (α and β as float32, the diagonal mask, slack).</summary>
+    internal const long PairSearchBytesPerScore = 10;
 
     private readonly JsmaOptions _options;
 
@@ -104,7 +104,7 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
             var pending = reached.logical_not().nonzero().view(-1);
             var rows = index.index_select(0, pending);
             var target = derivatives.Target.index_select(0, pending);
-            var others = derivatives.Others!.index_select(0, pending);
+            var others = derivatives.Others?.index_select(0, pending);
             var inDomain = domain.index_select(0, rows);
 
             var (first, second, found) = o.Search == JsmaSearch.Pairwise
@@ -124,7 +124,8 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
 
     /// <summary>
     /// One forward pass over the active samples: which of them the model already puts in their target class, and for
-    /// the others (when any) ∂F_t/∂x and Σ_{j≠t} ∂F_j/∂x, flattened to [S, n].
+    /// the others (when any) ∂F_t/∂x and Σ_{j≠t} ∂F_j/∂x = ∂(Σ_j F_j)/∂x − ∂F_t/∂x, flattened to [S, n]. For F = softmax,
+    /// Σ_j F_j ≡ 1 makes the second term exactly −∂F_t/∂x; it is returned as null, which the pair search reads as that.
     /// </summary>
     private static (Tensor Reached, Tensor? Target, Tensor? Others) Derivatives(IDifferentiableClassifier model, Tensor batch, Tensor targets, JsmaOutput output)
     {
@@ -135,41 +136,36 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
         if (reached.all().item<bool>()) return (reached, null, null);
 
         var s = batch.shape[0];
-        var f = output == JsmaOutput.Probabilities ? logits.softmax(1) : logits;
+        var softmax = output == JsmaOutput.Probabilities;
+        var f = softmax ? logits.softmax(1) : logits;
         var targetSum = f.gather(1, targets.unsqueeze(1)).sum();
-        Tensor target, others;
-        if (output == JsmaOutput.Probabilities)
-        {
-            target = autograd.grad([targetSum], [leaf])[0].reshape(s, -1);
-            // Σ_j softmax_j ≡ 1, so ∂(Σ_j F_j)/∂x = 0 exactly and Σ_{j≠t} ∂F_j/∂x = 0 − ∂F_t/∂x.
-            others = target.neg();
-        }
-        else
-        {
-            target = autograd.grad([targetSum], [leaf], retain_graph: true)[0].reshape(s, -1);
-            var total = autograd.grad([f.sum()], [leaf])[0].reshape(s, -1);
-            others = total - target;
-        }
-        return (reached, target.detach(), others.detach());
+        var target = autograd.grad([targetSum], [leaf], retain_graph: !softmax)[0].reshape(s, -1).detach();
+        if (softmax) return (reached, target, null);
+        var total = autograd.grad([f.sum()], [leaf])[0].reshape(s, -1);
+        return (reached, target, (total - target).detach());
     }
 
     /// <summary>
-    /// The paper's pairwise saliency search for each sample of a batch: the pair p &lt; q of features in the domain
-    /// with θ·α &gt; 0 and θ·β &lt; 0 that maximises −α·β (ties: the first in row-major order). Returns p, q and whether
-    /// an admissible pair exists, each [S]. Memory of one block stays within <paramref name="memoryBytes"/>.
+    /// The paper's pairwise saliency search (Algorithm 3) for each sample of a batch: among pairs p &lt; q of features
+    /// in the domain, the pair with θ·α &gt; 0, θ·β &lt; 0 and the largest −α·β &gt; 0 (ties: the first in row-major
+    /// order). <paramref name="othersGradient"/> null means Σ_{j≠t}∂F_j/∂x = −∂F_t/∂x exactly (F = softmax).
+    /// Returns p, q and whether an admissible pair exists, each [S]. One block's temporaries stay within
+    /// <paramref name="memoryBytes"/>.
     /// </summary>
-    internal static (Tensor First, Tensor Second, Tensor Found) BestPairs(Tensor targetGradient, Tensor othersGradient, Tensor domain,
+    internal static (Tensor First, Tensor Second, Tensor Found) BestPairs(Tensor targetGradient, Tensor? othersGradient, Tensor domain,
         bool increase, long memoryBytes, CancellationToken cancellationToken)
     {
         var samples = targetGradient.shape[0];
         var n = targetGradient.shape[1];
         var theta = increase ? 1f : -1f;
-        // θ·α > 0 and θ·β < 0 with score −α·β: the same test for both directions on θ-signed gradients.
-        // A feature outside the domain gets −∞, so every pair that holds it has α = −∞ and is inadmissible.
+        // On θ-signed, unit-scaled gradients a and b' = −b, the score of an admissible pair is α·β' with α &gt; 0 and
+        // β' &gt; 0, i.e. relu(α)·relu(β'), which is 0 for every other pair; the paper starts its running max at 0 and
+        // keeps a pair only when its score is strictly larger, so a pair is found exactly when the best score is &gt; 0.
+        // A feature outside the domain gets α-part −∞, so every pair that holds it scores 0.
         var a = (ScaleToUnit(targetGradient) * theta).masked_fill_(domain.logical_not(), float.NegativeInfinity);
-        var b = ScaleToUnit(othersGradient) * theta;
+        var bNeg = othersGradient is null ? null : ScaleToUnit(othersGradient) * -theta;
 
-        var best = full(samples, float.NegativeInfinity, dtype: ScalarType.Float32, device: a.device);
+        var best = zeros(samples, dtype: ScalarType.Float32, device: a.device);
         var bestP = zeros(samples, dtype: ScalarType.Int64, device: a.device);
         var bestQ = zeros(samples, dtype: ScalarType.Int64, device: a.device);
         var group = SamplesPerGroup(samples, n, memoryBytes);
@@ -177,7 +173,7 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
         {
             var g = Math.Min(group, samples - g0);
             var aG = a.narrow(0, g0, g);
-            var bG = b.narrow(0, g0, g);
+            var bG = bNeg?.narrow(0, g0, g);
             var bestG = best.narrow(0, g0, g);
             var bestPG = bestP.narrow(0, g0, g);
             var bestQG = bestQ.narrow(0, g0, g);
@@ -194,29 +190,32 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
                 p0 += rows;
             }
         }
-        return (bestP, bestQ, best.gt(float.NegativeInfinity));
+        return (bestP, bestQ, best.gt(0f));
     }
 
     /// <summary>Scores rows [p0, p0+rows) × columns [c0, c0+width) for a group of samples and folds the block's best into the running best.</summary>
-    private static void ScoreBlock(Tensor a, Tensor b, long p0, long rows, long c0, long width, Tensor best, Tensor bestP, Tensor bestQ)
+    private static void ScoreBlock(Tensor a, Tensor? bNeg, long p0, long rows, long c0, long width, Tensor best, Tensor bestP, Tensor bestQ)
     {
         using var scope = NewDisposeScope();
         var g = a.shape[0];
-        var alpha = a.narrow(1, p0, rows).unsqueeze(2) + a.narrow(1, c0, width).unsqueeze(1);
-        var invalid = alpha.le(0f);
-        var beta = b.narrow(1, p0, rows).unsqueeze(2) + b.narrow(1, c0, width).unsqueeze(1);
-        invalid.logical_or_(beta.ge(0f));
-        var score = alpha.mul_(beta).neg_();
-        beta.Dispose();
-        score.masked_fill_(invalid, float.NegativeInfinity);
-        invalid.Dispose();
+        var score = (a.narrow(1, p0, rows).unsqueeze(2) + a.narrow(1, c0, width).unsqueeze(1)).clamp_min_(0f);
+        if (bNeg is null)
+        {
+            score.mul_(score); // β' = α exactly when Σ_{j≠t}∂F_j/∂x = −∂F_t/∂x
+        }
+        else
+        {
+            var beta = (bNeg.narrow(1, p0, rows).unsqueeze(2) + bNeg.narrow(1, c0, width).unsqueeze(1)).clamp_min_(0f);
+            score.mul_(beta);
+            beta.Dispose();
+        }
         // Below or on the diagonal (q ≤ p) in the block's first columns: q = c0 + j ≤ p = p0 + i.
         var overlap = Math.Min(width, p0 + rows - c0);
         if (overlap > 0)
         {
             var i = arange(rows, dtype: ScalarType.Int64, device: a.device).unsqueeze(1) + p0;
             var j = arange(overlap, dtype: ScalarType.Int64, device: a.device).unsqueeze(0) + c0;
-            score.narrow(2, 0, overlap).masked_fill_(j.le(i), float.NegativeInfinity);
+            score.narrow(2, 0, overlap).masked_fill_(j.le(i), 0f);
         }
         var (values, flat) = score.view(g, rows * width).max(1);
         var p = flat.div(width, RoundingMode.floor) + p0;
