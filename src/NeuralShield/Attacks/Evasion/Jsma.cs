@@ -30,15 +30,18 @@ namespace NeuralShield.Attacks.Evasion;
 /// <para>
 /// For F = softmax, Σ_j F_j ≡ 1, so ∂(Σ_j F_j)/∂x is exactly zero and β = −α; the attack uses that exact zero
 /// instead of back-propagating a constant (which yields only rounding noise that can flip β's sign when F_t is
-/// tiny), so JSMA-F costs one backward pass per iteration. For F = Z the second gradient is back-propagated. Before the pair scores are formed, each sample's
-/// ∂F_t/∂x and Σ_{j≠t}∂F_j/∂x are divided by their largest magnitude: a positive scale changes neither the signs
-/// nor the argmax, and it keeps α·β from underflowing when F_t is very small.
+/// tiny), so JSMA-F costs one backward pass per iteration; for F = Z the second gradient is back-propagated.
+/// Before the pair scores are formed, each sample's ∂F_t/∂x and Σ_{j≠t}∂F_j/∂x are divided by their largest
+/// magnitude: a positive scale changes neither the signs nor the argmax, and it keeps α·β from underflowing when
+/// F_t is very small.
 /// </para>
 /// <para>
 /// All samples of a batch advance together; a sample that is done is dropped from the next iterations'
-/// forward and backward passes. The pairwise search is computed block by block under
-/// <see cref="JsmaOptions.PairSearchMemoryBytes"/>, vectorised over the samples of a block; ties go to the
-/// first pair in (p, q) row-major order whatever the block sizes, so the result does not depend on the budget.
+/// forward and backward passes. The pairwise search scores rows (sample, p) × columns q &gt; p block by block
+/// under <see cref="JsmaOptions.PairSearchMemoryBytes"/>, vectorised over the samples; rows whose upper bound is
+/// below the score of a known pair are skipped (<see cref="JsmaOptions.PairSearchPruning"/>, exact). Ties go to
+/// the first pair in (p, q) row-major order whatever the blocks, so the result depends neither on the budget nor
+/// on the pruning.
 /// </para>
 /// </summary>
 public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
@@ -48,6 +51,9 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
     /// float32, the q ≤ p mask, and slack.
     /// </summary>
     internal const long PairSearchBytesPerScore = 20;
+
+    /// <summary>Rows per sample that the pruned pair search scores first, to bound the best score from below.</summary>
+    private const long FirstRows = 4;
 
     private readonly JsmaOptions _options;
 
@@ -163,8 +169,9 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
     /// <para>
     /// With <paramref name="prune"/>, rows that cannot hold the best pair are skipped, exactly: row p's scores are at
     /// most u_p = relu(a_p + max a)·relu(b'_p + max b') (rounding is monotone, so this holds for the computed floats
-    /// too), and the score of a few explicit candidate pairs is a lower bound c on the best; only rows with u_p ≥ c
-    /// can hold a best pair or a tie, so they alone are scored. The result is the same with or without pruning.
+    /// too). The few rows with the largest u_p are scored first; their best score c bounds the best from below, so
+    /// only the rows with u_p ≥ c can hold a best pair or a tie, and they alone are scored next. The result is the
+    /// same with or without pruning.
     /// </para>
     /// </remarks>
     internal static (Tensor First, Tensor Second, Tensor Found) BestPairs(Tensor targetGradient, Tensor? othersGradient, Tensor domain,
@@ -178,33 +185,25 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
         var a = (ScaleToUnit(targetGradient) * theta).masked_fill_(outside, float.NegativeInfinity);
         var b = othersGradient is null ? null : (ScaleToUnit(othersGradient) * -theta).masked_fill_(outside, float.NegativeInfinity);
 
-        // Upper bound of each row's scores, and a lower bound of the best score from candidate pairs.
+        // Upper bound of each row's scores.
         var bound = Score(a + a.amax([1], keepdim: true), b is null ? null : b + b.amax([1], keepdim: true));
-        var floor = zeros(samples, 1, dtype: ScalarType.Float32, device: device);
-        if (prune && n >= 2)
-        {
-            var top = a.topk(2, dim: 1).indexes;
-            var candidates = new List<Tensor> { top };
-            if (b is not null)
-            {
-                var topB = b.topk(2, dim: 1).indexes;
-                candidates.Add(topB);
-                candidates.Add(stack([top.select(1, 0), topB.select(1, 0)], 1));
-            }
-            foreach (var pair in candidates)
-            {
-                var (p, q) = (pair.select(1, 0).unsqueeze(1), pair.select(1, 1).unsqueeze(1));
-                var score = Score(a.gather(1, p) + a.gather(1, q), b is null ? null : b.gather(1, p) + b.gather(1, q));
-                floor = maximum(floor, score.masked_fill_(p.eq(q), 0f));
-            }
-        }
-        var candidate = bound.gt(0f).logical_and_(bound.ge(floor));
-        candidate.narrow(1, n - 1, 1).fill_(false); // the last row has no q > p
-
         // Best score and its column for every (sample, row) scored; rows not scored keep 0.
         var rowBest = zeros(samples * n, dtype: ScalarType.Float32, device: device);
         var rowColumn = zeros(samples * n, dtype: ScalarType.Int64, device: device);
-        var rowsPerBlock = RowsPerBlock(n, memoryBytes);
+        var candidate = prune ? bound.gt(0f) : ones(samples, n, dtype: ScalarType.Bool, device: device);
+        candidate.narrow(1, n - 1, 1).fill_(false); // the last row has no q > p
+        if (prune && n >= 2)
+        {
+            // Score the few rows with the largest bounds first: their best is a much tighter lower bound.
+            var m = Math.Min(FirstRows, n - 1);
+            var top = bound.narrow(1, 0, n - 1).topk((int)m, dim: 1).indexes;
+            var list = stack([arange(samples, dtype: ScalarType.Int64, device: device).repeat_interleave(m), top.reshape(-1)], 1);
+            ScoreRowList(a, b, list, memoryBytes, rowBest, rowColumn, cancellationToken);
+            // The best score is at least theirs: a row whose bound is lower can hold neither the best pair nor a tie.
+            var floor = rowBest.view(samples, n).amax([1], keepdim: true);
+            candidate.scatter_(1, top, zeros_like(top, dtype: ScalarType.Bool)).logical_and_(bound.ge(floor));
+        }
+
         // The (sample, row) index list costs 16 bytes a row: list the rows of a few samples at a time.
         var samplesPerList = Math.Max(1, memoryBytes / (16 * n));
         for (long s0 = 0; s0 < samples; s0 += samplesPerList)
@@ -212,24 +211,7 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
             using var listScope = NewDisposeScope();
             var survivors = candidate.narrow(0, s0, Math.Min(samplesPerList, samples - s0)).nonzero();
             survivors.select(1, 0).add_(s0);
-            var count = survivors.shape[0];
-            for (long k0 = 0; k0 < count; k0 += rowsPerBlock)
-            {
-                var k = Math.Min(rowsPerBlock, count - k0);
-                using var scope = NewDisposeScope();
-                var block = survivors.narrow(0, k0, k);
-                var sampleOf = block.select(1, 0).contiguous();
-                var row = block.select(1, 1).contiguous();
-                var flat = sampleOf * n + row;
-                // Columns q > p only, from the block's lowest row on (a sample's rows come in ascending order).
-                var c0 = row.min().item<long>() + 1;
-                var columns = ColumnsPerBlock(k, n - c0, memoryBytes);
-                for (var c = c0; c < n; c += columns)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    ScoreRows(a, b, sampleOf, row, flat, c, Math.Min(columns, n - c), rowBest, rowColumn);
-                }
-            }
+            ScoreRowList(a, b, survivors, memoryBytes, rowBest, rowColumn, cancellationToken);
         }
 
         var best = rowBest.view(samples, n);
@@ -244,6 +226,31 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
     {
         var score = alpha.clamp_min(0f);
         return beta is null ? score.mul_(score) : score.mul_(beta.clamp_min(0f));
+    }
+
+    /// <summary>Scores every row (sample, p) of <paramref name="list"/> [K, 2] against the columns q &gt; p, in blocks within the budget.</summary>
+    private static void ScoreRowList(Tensor a, Tensor? b, Tensor list, long memoryBytes, Tensor rowBest, Tensor rowColumn, CancellationToken cancellationToken)
+    {
+        var n = a.shape[1];
+        var count = list.shape[0];
+        var rowsPerBlock = RowsPerBlock(n, memoryBytes);
+        for (long k0 = 0; k0 < count; k0 += rowsPerBlock)
+        {
+            var k = Math.Min(rowsPerBlock, count - k0);
+            using var scope = NewDisposeScope();
+            var block = list.narrow(0, k0, k);
+            var sampleOf = block.select(1, 0).contiguous();
+            var row = block.select(1, 1).contiguous();
+            var flat = sampleOf * n + row;
+            // Columns q > p only, from the block's lowest row on (a sample's rows come in ascending order).
+            var c0 = row.min().item<long>() + 1;
+            var columns = ColumnsPerBlock(k, n - c0, memoryBytes);
+            for (var c = c0; c < n; c += columns)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ScoreRows(a, b, sampleOf, row, flat, c, Math.Min(columns, n - c), rowBest, rowColumn);
+            }
+        }
     }
 
     /// <summary>Scores the rows (sample, p) of a block against columns [c0, c0+width) and folds each row's best into the running best.</summary>

@@ -70,9 +70,10 @@ public sealed class JsmaOptions
     public long PairSearchMemoryBytes { get; set; } = DefaultPairSearchMemoryBytes;
 
     /// <summary>
-    /// Skip the rows of the pair matrix that cannot hold the best pair (default true). Exact: a row p is scored unless
-    /// its upper bound relu(α_p + max α)·relu(β'_p + max β') is below the score of a known pair, so the chosen pair is
-    /// the same as with every pair scored (false), only found faster.
+    /// Skip the rows of the pair matrix that cannot hold the best pair (default true). Exact: row p's scores are at most
+    /// relu(α_p + max α)·relu(β'_p + max β') (β' = −θ·β, α here θ-signed); the few rows with the largest bound are
+    /// scored first, and a row whose bound is below their best score is skipped. The chosen pair is the same as with
+    /// every pair scored (false), only found faster.
     /// </summary>
     public bool PairSearchPruning { get; set; } = true;
 
