@@ -40,7 +40,7 @@ internal static class BenchCommand
     /// <summary>
     /// JSMA on a 3×224×224 input: γ = 2/n gives exactly one pair iteration (one forward pass, the backward passes and
     /// one search over all n(n−1)/2 pairs). Runs JSMA-F and JSMA-Z with the default exact pruning, then JSMA-Z scoring
-    /// every pair, all under the default 256 MiB pair-search budget; prints wall time and the process's peak resident memory.
+    /// every pair, all under the default pair-search budget (64 MiB); prints wall time and the process's peak resident memory.
     /// </summary>
     private static void Jsma224(Device device, TextWriter log, CancellationToken cancellationToken)
     {

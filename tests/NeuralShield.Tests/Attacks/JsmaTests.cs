@@ -310,7 +310,7 @@ public class JsmaTests(MnistFixture mnist, ITestOutputHelper output)
     public void BlocksFitTheBudgetForA224By224ColourImage()
     {
         const long n = 3 * 224 * 224;
-        foreach (var budget in new[] { JsmaOptions.DefaultPairSearchMemoryBytes, 64L << 20, JsmaOptions.MinimumPairSearchMemoryBytes })
+        foreach (var budget in new[] { JsmaOptions.DefaultPairSearchMemoryBytes, 256L << 20, JsmaOptions.MinimumPairSearchMemoryBytes })
         {
             var rows = Jsma.RowsPerBlock(n, budget);
             var columns = Jsma.ColumnsPerBlock(rows, n - 1, budget);
@@ -319,7 +319,8 @@ public class JsmaTests(MnistFixture mnist, ITestOutputHelper output)
             // The widest row, the one of p = 0, is fully covered in ⌈(n − 1) / columns⌉ blocks.
             output.WriteLine($"3×224×224, budget {budget} bytes: {rows} row(s) × {columns} columns per block");
         }
-        Assert.Equal(89, Jsma.RowsPerBlock(n, JsmaOptions.DefaultPairSearchMemoryBytes));
+        Assert.Equal(22, Jsma.RowsPerBlock(n, JsmaOptions.DefaultPairSearchMemoryBytes));
+        Assert.Equal(89, Jsma.RowsPerBlock(n, 256L << 20));
         Assert.Equal(51, Jsma.ColumnsPerBlock(1, n - 1, JsmaOptions.MinimumPairSearchMemoryBytes));
     }
 
