@@ -203,7 +203,7 @@ public sealed class EvolutionaryFooling : FoolingAttackBase<IClassifier>
         var probs = probabilities.to_type(ScalarType.Float64);
         var index = rowTargets.unsqueeze(1);
         var own = probs.gather(1, index).squeeze(1);
-        var rest = probs.scatter(1, index, 0.0).sum(1);
+        var rest = probs.scatter(1, index, zeros(index.shape, ScalarType.Float64, probs.device)).sum(1);
         return own.clamp_min(1e-300).log() - rest.clamp_min(1e-300).log();
     }
 
