@@ -9,15 +9,15 @@ using static TorchSharp.torch;
 
 namespace NeuralShield.Tests.Attacks;
 
-/// <summary>A 10-class MLP on 8×8 inputs, trained once for the fooling tests.</summary>
+/// <summary>A 10-class MLP trained once on the embedded 8×8 digits for the fooling tests.</summary>
 public sealed class FoolingFixture : IDisposable
 {
     public FoolingFixture()
     {
-        Data = TenClasses(1000, seed: 11);
+        Data = Datasets.Digits();
         var module = ModelZoo.Mlp(64, [32], 10, Activation.ReLU, seed: 11);
-        new Trainer(new TrainingOptions { Epochs = 20, BatchSize = 50, LearningRate = 1e-2, Seed = 11 }).Fit(module, Data);
-        Model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);
+        new Trainer(new TrainingOptions { Epochs = 20, BatchSize = 64, LearningRate = 1e-2, Seed = 11 }).Fit(module, Data);
+        Model = new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 8, 8], ownsModule: true);
     }
 
     public LabeledData Data { get; }
@@ -25,17 +25,6 @@ public sealed class FoolingFixture : IDisposable
     public TorchClassifier Model { get; }
 
     public static long[] SampleShape { get; } = [1, 8, 8];
-
-    /// <summary>Ten noisy prototypes in [0, 1]^(1×8×8), seeded.</summary>
-    public static LabeledData TenClasses(int count, long seed)
-    {
-        using var generator = new Generator((ulong)seed);
-        var labels = randint(0, 10, [count], generator: generator);
-        using var centres = rand(10, 1, 8, 8, generator: generator);
-        using var noise = randn(count, 1, 8, 8, generator: generator) * 0.15;
-        var x = (centres.index_select(0, labels) + noise).clamp(0, 1);
-        return new LabeledData(x, labels, 10);
-    }
 
     public void Dispose()
     {
@@ -143,7 +132,7 @@ public class FoolingTests(FoolingFixture fixture, ITestOutputHelper output) : IC
         var attack = new EvolutionaryFooling(new EvolutionaryFoolingOptions
         {
             Strategy = mapElites ? EvolutionStrategy.MapElites : EvolutionStrategy.ElitistPopulation,
-            PopulationSize = 6, Generations = 4, DistributionIndex = 1 + etaByte / 8.0, MutationRate = 0.5, Seed = seed,
+            PopulationSize = 6, ParentCount = 1 + etaByte % 8, Generations = 4, DistributionIndex = 1 + etaByte / 8.0, MutationRate = 0.5, Seed = seed,
         });
         using var result = attack.Generate(model, [1, 2, 0], [2, 3]);
         return InBounds(result, bounds, 3);
@@ -200,10 +189,10 @@ public class FoolingTests(FoolingFixture fixture, ITestOutputHelper output) : IC
     {
         var ascent = new GradientAscentFooling();
         Assert.Throws<ArgumentNullException>("model", () => ascent.Generate(null!, [0], [2]));
-        Assert.Throws<ArgumentNullException>("targetClasses", () => ascent.Generate(Model, null!, [64]));
-        Assert.Throws<ArgumentException>("targetClasses", () => ascent.Generate(Model, [], [64]));
-        Assert.Throws<ArgumentOutOfRangeException>("targetClasses", () => ascent.Generate(Model, [10], [64]));
-        Assert.Throws<ArgumentOutOfRangeException>("targetClasses", () => ascent.Generate(Model, [-1], [64]));
+        Assert.Throws<ArgumentNullException>("targetClasses", () => ascent.Generate(Model, null!, [1, 8, 8]));
+        Assert.Throws<ArgumentException>("targetClasses", () => ascent.Generate(Model, [], [1, 8, 8]));
+        Assert.Throws<ArgumentOutOfRangeException>("targetClasses", () => ascent.Generate(Model, [10], [1, 8, 8]));
+        Assert.Throws<ArgumentOutOfRangeException>("targetClasses", () => ascent.Generate(Model, [-1], [1, 8, 8]));
         Assert.Throws<ArgumentException>("sampleShape", () => ascent.Generate(Model, [1], []));
         Assert.Throws<ArgumentException>("sampleShape", () => ascent.Generate(Model, [1], [0, 8]));
         Assert.Throws<ArgumentOutOfRangeException>("StepSize", () => new GradientAscentFooling(new GradientAscentFoolingOptions { StepSize = 0 }));
@@ -211,6 +200,7 @@ public class FoolingTests(FoolingFixture fixture, ITestOutputHelper output) : IC
         Assert.Throws<ArgumentOutOfRangeException>("ConfidenceThreshold", () => new GradientAscentFooling(new GradientAscentFoolingOptions { ConfidenceThreshold = 1.5 }));
         Assert.Throws<ArgumentOutOfRangeException>("Start", () => new GradientAscentFooling(new GradientAscentFoolingOptions { Start = (FoolingStart)7 }));
         Assert.Throws<ArgumentOutOfRangeException>("PopulationSize", () => new EvolutionaryFooling(new EvolutionaryFoolingOptions { PopulationSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>("ParentCount", () => new EvolutionaryFooling(new EvolutionaryFoolingOptions { ParentCount = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>("Generations", () => new EvolutionaryFooling(new EvolutionaryFoolingOptions { Generations = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>("MutationRate", () => new EvolutionaryFooling(new EvolutionaryFoolingOptions { MutationRate = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>("MutationRateHalvingGenerations", () => new EvolutionaryFooling(new EvolutionaryFoolingOptions { MutationRateHalvingGenerations = 0 }));

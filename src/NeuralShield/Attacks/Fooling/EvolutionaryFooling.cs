@@ -9,10 +9,11 @@ namespace NeuralShield.Attacks.Fooling;
 public enum EvolutionStrategy
 {
     /// <summary>
-    /// One elitist population per target: each generation every individual gets one mutated child from a uniformly
-    /// drawn parent, and the best <see cref="EvolutionaryFoolingOptions.PopulationSize"/> of parents and children
-    /// (by target confidence) survive — a (μ + μ) evolution strategy. A target stops evolving once its best
-    /// individual reaches the threshold. Evaluations per generation: K·P for K unfinished targets.
+    /// A (μ + λ) evolution strategy per target: the μ = <see cref="EvolutionaryFoolingOptions.ParentCount"/> best
+    /// individuals found so far are the parents; each generation, λ = <see cref="EvolutionaryFoolingOptions.PopulationSize"/>
+    /// children are mutated copies of uniformly drawn parents, and the μ best of parents and children (by target
+    /// confidence) survive. A target stops evolving once its best individual reaches the threshold. Evaluations per
+    /// generation: K·λ for K unfinished targets, in one call.
     /// </summary>
     ElitistPopulation,
 
@@ -27,8 +28,14 @@ public enum EvolutionStrategy
 /// <summary>Settings of <see cref="EvolutionaryFooling"/>.</summary>
 public sealed class EvolutionaryFoolingOptions
 {
-    /// <summary>Individuals per target (elitist strategy) or children per generation (MAP-Elites). Default 200.</summary>
+    /// <summary>Children per target and generation λ (elitist strategy), or children per generation (MAP-Elites); also the size of the random initial population. Default 200.</summary>
     public int PopulationSize { get; set; } = 200;
+
+    /// <summary>
+    /// The number μ of best individuals per target kept as parents by <see cref="EvolutionStrategy.ElitistPopulation"/>
+    /// (capped at <see cref="PopulationSize"/>). Default 10.
+    /// </summary>
+    public int ParentCount { get; set; } = 10;
 
     /// <summary>The most generations. Default 200 (the length of Nguyen et al.'s MNIST runs).</summary>
     public int Generations { get; set; } = 200;
@@ -57,6 +64,7 @@ public sealed class EvolutionaryFoolingOptions
     {
         Guard.Positive(PopulationSize, nameof(PopulationSize));
         Guard.Positive(Generations, nameof(Generations));
+        Guard.Positive(ParentCount, nameof(ParentCount));
         if (!(MutationRate > 0 && MutationRate <= 1)) throw new ArgumentOutOfRangeException(nameof(MutationRate), MutationRate, "MutationRate must lie in (0, 1].");
         if (MutationRateHalvingGenerations is { } h) Guard.Positive(h, nameof(MutationRateHalvingGenerations));
         Guard.Positive(DistributionIndex, nameof(DistributionIndex));
@@ -76,8 +84,8 @@ public sealed class EvolutionaryFoolingOptions
 /// probability 0.1 (halved every 1000 generations) by polynomial mutation with distribution index η = 15; fitness is
 /// the target class's probability (ranked through the log-odds log p_t − log Σ_{j≠t} p_j, which orders the same way
 /// but still separates candidates once p_t rounds to 1 in float32). Paper: MAP-Elites over the classes; on MNIST,
-/// ≥ 99.99% confidence for every digit within 200 generations (often under 50). Default here: an elitist population
-/// of 200 per target (<see cref="EvolutionStrategy.ElitistPopulation"/>); <see cref="EvolutionStrategy.MapElites"/>
+/// ≥ 99.99% confidence for every digit within 200 generations (often under 50). Default here: a (10 + 200) elitist
+/// evolution strategy per target (<see cref="EvolutionStrategy.ElitistPopulation"/>); <see cref="EvolutionStrategy.MapElites"/>
 /// is the paper's scheme. Every generation is evaluated in one <see cref="IClassifier.PredictProbabilities"/> call.
 /// </summary>
 public sealed class EvolutionaryFooling : FoolingAttackBase<IClassifier>
@@ -106,15 +114,23 @@ public sealed class EvolutionaryFooling : FoolingAttackBase<IClassifier>
     {
         var o = _options;
         var k = batchShape[0];
-        var p = (long)o.PopulationSize;
+        var lambda = (long)o.PopulationSize;
+        var mu = (long)Math.Min(o.ParentCount, o.PopulationSize);
         var features = batchShape.Skip(1).Aggregate(1L, (a, b) => a * b);
         var sampleShape = batchShape.Skip(1).ToArray();
         var threshold = Fitness(o.ConfidenceThreshold);
         var device = model.Device;
 
-        var population = Uniform([k, p, features], model.Bounds, generator, device);
-        var fitness = Evaluate(model, population, targets, sampleShape);
-        var active = fitness.amax(1).lt(threshold);
+        Tensor parents, parentFitness;
+        using (var initial = Uniform([k, lambda, features], model.Bounds, generator, device))
+        using (var initialFitness = Evaluate(model, initial, targets, sampleShape))
+        {
+            var (best, order) = initialFitness.topk((int)mu, dim: 1, largest: true, sorted: true);
+            parents = initial.gather(1, order.unsqueeze(2).expand(k, mu, features));
+            parentFitness = best;
+            order.Dispose();
+        }
+        var active = parentFitness.amax(1).lt(threshold);
         var generation = 0;
         while (generation < o.Generations)
         {
@@ -124,22 +140,20 @@ public sealed class EvolutionaryFooling : FoolingAttackBase<IClassifier>
             using var scope = NewDisposeScope();
             var rows = active.nonzero().squeeze(1);
             var a = rows.shape[0];
-            var parents = population.index_select(0, rows);
-            var parentFitness = fitness.index_select(0, rows);
-            var draws = randint(p, [a, p], generator: generator).to(device);
-            var children = Mutate(parents.gather(1, draws.unsqueeze(2).expand(a, p, features)), MutationRate(generation), model.Bounds, generator);
+            var rowParents = parents.index_select(0, rows);
+            var rowFitness = parentFitness.index_select(0, rows);
+            var draws = randint(mu, [a, lambda], generator: generator).to(device);
+            var children = Mutate(rowParents.gather(1, draws.unsqueeze(2).expand(a, lambda, features)), MutationRate(generation), model.Bounds, generator);
             var childFitness = Evaluate(model, children, targets.index_select(0, rows), sampleShape);
-            var pool = cat([parents, children], 1);
-            var poolFitness = cat([parentFitness, childFitness], 1);
-            var (best, order) = poolFitness.topk((int)p, dim: 1, largest: true, sorted: true);
-            var survivors = pool.gather(1, order.unsqueeze(2).expand(a, p, features));
-            population.index_copy_(0, rows, survivors);
-            fitness.index_copy_(0, rows, best);
+            var pool = cat([rowParents, children], 1);
+            var poolFitness = cat([rowFitness, childFitness], 1);
+            var (best, order) = poolFitness.topk((int)mu, dim: 1, largest: true, sorted: true);
+            parents.index_copy_(0, rows, pool.gather(1, order.unsqueeze(2).expand(a, mu, features)));
+            parentFitness.index_copy_(0, rows, best);
             active.index_copy_(0, rows, best.amax(1).lt(threshold));
         }
-        var bestIndex = fitness.argmax(1);
-        var images = population.gather(1, bestIndex.view(k, 1, 1).expand(k, 1, features)).squeeze(1);
-        return (images.view(batchShape), generation);
+        var images = parents.narrow(1, 0, 1).squeeze(1);
+        return (images.reshape(batchShape), generation);
     }
 
     private (Tensor Images, int Iterations) MapElites(IClassifier model, Tensor targets, long[] batchShape, Generator generator, CancellationToken cancellationToken)
