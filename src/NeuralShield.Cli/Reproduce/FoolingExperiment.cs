@@ -51,7 +51,7 @@ internal sealed class FoolingExperiment : IExperiment
         report.Setting["model"] = "LeNet-5 (conv 6@5x5, pool, conv 16@5x5, pool, fc 120-84-10), ReLU";
         report.Setting["training"] = $"train-first10k, Adam lr 1e-3, {training.Epochs} epochs, batch {training.BatchSize}";
         report.Setting["gradient"] = $"from uniform noise, sign steps {gradientOptions.StepSize}, at most {gradientOptions.Steps} steps, log-softmax objective";
-        report.Setting["evolution"] = $"direct encoding, elitist population {evolutionOptions.PopulationSize} per class, at most {evolutionOptions.Generations} generations, "
+        report.Setting["evolution"] = $"direct encoding, ({evolutionOptions.ParentCount} + {evolutionOptions.PopulationSize}) elitist strategy per class, at most {evolutionOptions.Generations} generations, "
             + $"polynomial mutation eta {evolutionOptions.DistributionIndex} on {evolutionOptions.MutationRate:P0} of the pixels";
         report.Setting["map_elites"] = $"MAP-Elites over the 10 classes, {mapElitesOptions.PopulationSize} children per generation, at most {mapElitesOptions.Generations} generations";
         report.Setting["stop_threshold"] = gradientOptions.ConfidenceThreshold;
