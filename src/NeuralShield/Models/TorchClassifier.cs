@@ -75,7 +75,15 @@ public sealed class TorchClassifier : IDifferentiableClassifier, IDisposable
         using var scope = NewDisposeScope();
         var x = inputs.device == Device ? inputs : inputs.to(Device);
         if (x.dtype != ScalarType.Float32) x = x.to_type(ScalarType.Float32);
-        var logits = Module.forward(x);
+        Tensor logits;
+        try
+        {
+            logits = Module.forward(x);
+        }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            throw new ArgumentException($"The module rejected inputs of shape [{string.Join(", ", inputs.shape)}]: {e.Message.Split('\n')[0]}", nameof(inputs), e);
+        }
         if (logits.dim() != 2 || logits.shape[0] != inputs.shape[0] || logits.shape[1] != ClassCount)
             throw new InvalidOperationException($"The module returned shape [{string.Join(", ", logits.shape)}]; expected [{inputs.shape[0]}, {ClassCount}] logits.");
         return logits.MoveToOuterDisposeScope();

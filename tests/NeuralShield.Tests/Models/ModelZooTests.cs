@@ -1,0 +1,59 @@
+using NeuralShield.Models;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Tests.Models;
+
+public class ModelZooTests
+{
+    public static TheoryData<string> Names => new() { "softmax", "mlp", "tabular", "lenet", "distillation" };
+
+    private static nn.Module<Tensor, Tensor> Make(string name, long seed) => name switch
+    {
+        "softmax" => ModelZoo.SoftmaxRegression(784, 10, seed),
+        "mlp" => ModelZoo.Mlp(784, [20, 10], 10, Activation.Sigmoid, seed),
+        "tabular" => ModelZoo.TabularMlp(784, 10, seed),
+        "lenet" => ModelZoo.LeNet5(seed: seed),
+        _ => ModelZoo.DistillationCnn(seed: seed),
+    };
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void EachModelMapsImagesToLogitsAndIsSeeded(string name)
+    {
+        using var a = Make(name, 5);
+        using var b = Make(name, 5);
+        using var c = Make(name, 6);
+        using var x = rand(3, 1, 28, 28);
+        using var _ = no_grad();
+        using var ya = a.forward(x);
+        using var yb = b.forward(x);
+        using var yc = c.forward(x);
+        Assert.Equal(new long[] { 3, 10 }, ya.shape);
+        Assert.True(TensorAssert.Same(ya, yb));
+        Assert.False(TensorAssert.Same(ya, yc));
+    }
+
+    [Fact]
+    public void BadZooArgumentsAreRejected()
+    {
+        Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => ModelZoo.SoftmaxRegression(10, 1)).ParamName);
+        Assert.Equal("hidden", Assert.Throws<ArgumentException>(() => ModelZoo.Mlp(10, [], 3)).ParamName);
+        Assert.Equal("inputFeatures", Assert.Throws<ArgumentOutOfRangeException>(() => ModelZoo.Mlp(0, [4], 3)).ParamName);
+    }
+
+    [Fact]
+    public void ClassifierChecksShapesAndCountsQueries()
+    {
+        using var classifier = new TorchClassifier(ModelZoo.LeNet5(), 10, inputShape: [1, 28, 28], ownsModule: true);
+        using var x = rand(5, 1, 28, 28);
+        using var p = classifier.PredictProbabilities(x);
+        Assert.Equal(5, classifier.QueryCount);
+        using var sums = p.sum(1);
+        Assert.True(sums.allclose(ones(5), atol: 1e-5));
+        using var wrong = rand(5, 1, 27, 28);
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => classifier.PredictProbabilities(wrong)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TorchClassifier(ModelZoo.LeNet5(), 1));
+        using var mismatch = new TorchClassifier(ModelZoo.LeNet5(), 3, ownsModule: true);
+        Assert.Throws<InvalidOperationException>(() => mismatch.PredictProbabilities(x));
+    }
+}
