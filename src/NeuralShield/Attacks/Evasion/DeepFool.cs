@@ -105,7 +105,7 @@ public sealed class DeepFool : EvasionAttackBase<IDifferentiableClassifier>
         {
             var logits = model.Logits(x).detach();
             // The label first, then the other classes by decreasing clean logit.
-            var ranked = logits.scatter(1, labelsOnDevice.unsqueeze(1), float.PositiveInfinity);
+            var ranked = logits.masked_fill(nn.functional.one_hot(labelsOnDevice, model.ClassCount).to_type(ScalarType.Bool), float.PositiveInfinity);
             candidates = ranked.argsort(1, descending: true).narrow(1, 0, k).contiguous();
             active = logits.argmax(1).eq(labelsOnDevice);
         }
