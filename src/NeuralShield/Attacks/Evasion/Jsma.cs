@@ -30,7 +30,7 @@ namespace NeuralShield.Attacks.Evasion;
 /// <para>
 /// For F = softmax, Σ_j F_j ≡ 1, so ∂(Σ_j F_j)/∂x is exactly zero and β = −α; the attack uses that exact zero
 /// instead of back-propagating a constant (which yields only rounding noise that can flip β's sign when F_t is
-/// tiny). For F = Z the second gradient is back-propagated. Before the pair scores are formed, each sample's
+/// tiny), so JSMA-F costs one backward pass per iteration. For F = Z the second gradient is back-propagated. Before the pair scores are formed, each sample's
 /// ∂F_t/∂x and Σ_{j≠t}∂F_j/∂x are divided by their largest magnitude: a positive scale changes neither the signs
 /// nor the argmax, and it keeps α·β from underflowing when F_t is very small.
 /// </para>
@@ -43,8 +43,11 @@ namespace NeuralShield.Attacks.Evasion;
 /// </summary>
 public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
 {
-    /// <summary>Bytes of temporaries per pair score in the pairwise search (α and β as float32, two boolean masks, slack).</summary>
-    internal const long PairSearchBytesPerScore = 12;
+    /// <summary>
+    /// Bytes of temporaries per pair score in the pairwise search: the gathered α and β' columns and the score as
+    /// float32, the q ≤ p mask, and slack.
+    /// </summary>
+    internal const long PairSearchBytesPerScore = 20;
 
     private readonly JsmaOptions _options;
 
@@ -104,11 +107,11 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
             var pending = reached.logical_not().nonzero().view(-1);
             var rows = index.index_select(0, pending);
             var target = derivatives.Target.index_select(0, pending);
-            var others = derivatives.Others!.index_select(0, pending);
+            var others = derivatives.Others?.index_select(0, pending);
             var inDomain = domain.index_select(0, rows);
 
             var (first, second, found) = o.Search == JsmaSearch.Pairwise
-                ? BestPairs(target, others, inDomain, increase, o.PairSearchMemoryBytes, cancellationToken)
+                ? BestPairs(target, others, inDomain, increase, o.PairSearchMemoryBytes, cancellationToken, o.PairSearchPruning)
                 : TopTwoFeatures(target, inDomain, increase);
 
             var stuck = found.logical_not();
@@ -124,7 +127,8 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
 
     /// <summary>
     /// One forward pass over the active samples: which of them the model already puts in their target class, and for
-    /// the others (when any) ∂F_t/∂x and Σ_{j≠t} ∂F_j/∂x, flattened to [S, n].
+    /// the others (when any) ∂F_t/∂x and Σ_{j≠t} ∂F_j/∂x = ∂(Σ_j F_j)/∂x − ∂F_t/∂x, flattened to [S, n]. For F = softmax,
+    /// Σ_j F_j ≡ 1 makes the second term exactly −∂F_t/∂x; it is returned as null, which the pair search reads as that.
     /// </summary>
     private static (Tensor Reached, Tensor? Target, Tensor? Others) Derivatives(IDifferentiableClassifier model, Tensor batch, Tensor targets, JsmaOutput output)
     {
@@ -135,96 +139,138 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
         if (reached.all().item<bool>()) return (reached, null, null);
 
         var s = batch.shape[0];
-        var f = output == JsmaOutput.Probabilities ? logits.softmax(1) : logits;
+        var softmax = output == JsmaOutput.Probabilities;
+        var f = softmax ? logits.softmax(1) : logits;
         var targetSum = f.gather(1, targets.unsqueeze(1)).sum();
-        Tensor target, others;
-        if (output == JsmaOutput.Probabilities)
-        {
-            target = autograd.grad([targetSum], [leaf])[0].reshape(s, -1);
-            // Σ_j softmax_j ≡ 1, so ∂(Σ_j F_j)/∂x = 0 exactly and Σ_{j≠t} ∂F_j/∂x = 0 − ∂F_t/∂x.
-            others = target.neg();
-        }
-        else
-        {
-            target = autograd.grad([targetSum], [leaf], retain_graph: true)[0].reshape(s, -1);
-            var total = autograd.grad([f.sum()], [leaf])[0].reshape(s, -1);
-            others = total - target;
-        }
-        return (reached, target.detach(), others.detach());
+        var target = autograd.grad([targetSum], [leaf], retain_graph: !softmax)[0].reshape(s, -1).detach();
+        if (softmax) return (reached, target, null);
+        var total = autograd.grad([f.sum()], [leaf])[0].reshape(s, -1);
+        return (reached, target, (total - target).detach());
     }
 
     /// <summary>
-    /// The paper's pairwise saliency search for each sample of a batch: the pair p &lt; q of features in the domain
-    /// with θ·α &gt; 0 and θ·β &lt; 0 that maximises −α·β (ties: the first in row-major order). Returns p, q and whether
-    /// an admissible pair exists, each [S]. Memory of one block stays within <paramref name="memoryBytes"/>.
+    /// The paper's pairwise saliency search (Algorithm 3) for each sample of a batch: among pairs p &lt; q of features
+    /// in the domain, the pair with θ·α &gt; 0, θ·β &lt; 0 and the largest −α·β &gt; 0 (ties: the first in row-major
+    /// order). <paramref name="othersGradient"/> null means Σ_{j≠t}∂F_j/∂x = −∂F_t/∂x exactly (F = softmax).
+    /// Returns p, q and whether an admissible pair exists, each [S]. The temporaries of one block stay within
+    /// <paramref name="memoryBytes"/>.
     /// </summary>
-    internal static (Tensor First, Tensor Second, Tensor Found) BestPairs(Tensor targetGradient, Tensor othersGradient, Tensor domain,
-        bool increase, long memoryBytes, CancellationToken cancellationToken)
+    /// <remarks>
+    /// On θ-signed, unit-scaled gradients a and b' = −b, the score of an admissible pair is α·β' with α, β' &gt; 0,
+    /// i.e. relu(α)·relu(β'), which is 0 for every other pair; the paper starts its running max at 0 and keeps a pair
+    /// only when its score is strictly larger, so a pair is found exactly when the best score is &gt; 0. A feature
+    /// outside the domain gets −∞ in a and b', so every pair that holds it scores 0.
+    /// <para>
+    /// With <paramref name="prune"/>, rows that cannot hold the best pair are skipped, exactly: row p's scores are at
+    /// most u_p = relu(a_p + max a)·relu(b'_p + max b') (rounding is monotone, so this holds for the computed floats
+    /// too), and the score of a few explicit candidate pairs is a lower bound c on the best; only rows with u_p ≥ c
+    /// can hold a best pair or a tie, so they alone are scored. The result is the same with or without pruning.
+    /// </para>
+    /// </remarks>
+    internal static (Tensor First, Tensor Second, Tensor Found) BestPairs(Tensor targetGradient, Tensor? othersGradient, Tensor domain,
+        bool increase, long memoryBytes, CancellationToken cancellationToken, bool prune = true)
     {
         var samples = targetGradient.shape[0];
         var n = targetGradient.shape[1];
+        var device = targetGradient.device;
         var theta = increase ? 1f : -1f;
-        // θ·α > 0 and θ·β < 0 with score −α·β: the same test for both directions on θ-signed gradients.
-        // A feature outside the domain gets −∞, so every pair that holds it has α = −∞ and is inadmissible.
-        var a = (ScaleToUnit(targetGradient) * theta).masked_fill_(domain.logical_not(), float.NegativeInfinity);
-        var b = ScaleToUnit(othersGradient) * theta;
+        var outside = domain.logical_not();
+        var a = (ScaleToUnit(targetGradient) * theta).masked_fill_(outside, float.NegativeInfinity);
+        var b = othersGradient is null ? null : (ScaleToUnit(othersGradient) * -theta).masked_fill_(outside, float.NegativeInfinity);
 
-        var best = full(samples, float.NegativeInfinity, dtype: ScalarType.Float32, device: a.device);
-        var bestP = zeros(samples, dtype: ScalarType.Int64, device: a.device);
-        var bestQ = zeros(samples, dtype: ScalarType.Int64, device: a.device);
-        var group = SamplesPerGroup(samples, n, memoryBytes);
-        for (long g0 = 0; g0 < samples; g0 += group)
+        // Upper bound of each row's scores, and a lower bound of the best score from candidate pairs.
+        var bound = Score(a + a.amax([1], keepdim: true), b is null ? null : b + b.amax([1], keepdim: true));
+        var floor = zeros(samples, 1, dtype: ScalarType.Float32, device: device);
+        if (prune && n >= 2)
         {
-            var g = Math.Min(group, samples - g0);
-            var aG = a.narrow(0, g0, g);
-            var bG = b.narrow(0, g0, g);
-            var bestG = best.narrow(0, g0, g);
-            var bestPG = bestP.narrow(0, g0, g);
-            var bestQG = bestQ.narrow(0, g0, g);
-            for (long p0 = 0; p0 < n - 1;)
+            var top = a.topk(2, dim: 1).indexes;
+            var candidates = new List<Tensor> { top };
+            if (b is not null)
             {
-                var (rows, columns) = BlockShape(g, p0, n, memoryBytes);
-                // Columns q in (p0, n); with several rows the block also covers q ≤ p below the diagonal, masked out.
-                for (var c0 = p0 + 1; c0 < n; c0 += columns)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var width = Math.Min(columns, n - c0);
-                    ScoreBlock(aG, bG, p0, rows, c0, width, bestG, bestPG, bestQG);
-                }
-                p0 += rows;
+                var topB = b.topk(2, dim: 1).indexes;
+                candidates.Add(topB);
+                candidates.Add(stack([top.select(1, 0), topB.select(1, 0)], 1));
+            }
+            foreach (var pair in candidates)
+            {
+                var (p, q) = (pair.select(1, 0).unsqueeze(1), pair.select(1, 1).unsqueeze(1));
+                var score = Score(a.gather(1, p) + a.gather(1, q), b is null ? null : b.gather(1, p) + b.gather(1, q));
+                floor = maximum(floor, score.masked_fill_(p.eq(q), 0f));
             }
         }
-        return (bestP, bestQ, best.gt(float.NegativeInfinity));
+        var candidate = bound.gt(0f).logical_and_(bound.ge(floor));
+        candidate.narrow(1, n - 1, 1).fill_(false); // the last row has no q > p
+
+        // Best score and its column for every (sample, row) scored; rows not scored keep 0.
+        var rowBest = zeros(samples * n, dtype: ScalarType.Float32, device: device);
+        var rowColumn = zeros(samples * n, dtype: ScalarType.Int64, device: device);
+        var rowsPerBlock = RowsPerBlock(n, memoryBytes);
+        // The (sample, row) index list costs 16 bytes a row: list the rows of a few samples at a time.
+        var samplesPerList = Math.Max(1, memoryBytes / (16 * n));
+        for (long s0 = 0; s0 < samples; s0 += samplesPerList)
+        {
+            using var listScope = NewDisposeScope();
+            var survivors = candidate.narrow(0, s0, Math.Min(samplesPerList, samples - s0)).nonzero();
+            survivors.select(1, 0).add_(s0);
+            var count = survivors.shape[0];
+            for (long k0 = 0; k0 < count; k0 += rowsPerBlock)
+            {
+                var k = Math.Min(rowsPerBlock, count - k0);
+                using var scope = NewDisposeScope();
+                var block = survivors.narrow(0, k0, k);
+                var sampleOf = block.select(1, 0).contiguous();
+                var row = block.select(1, 1).contiguous();
+                var flat = sampleOf * n + row;
+                // Columns q > p only, from the block's lowest row on (a sample's rows come in ascending order).
+                var c0 = row.min().item<long>() + 1;
+                var columns = ColumnsPerBlock(k, n - c0, memoryBytes);
+                for (var c = c0; c < n; c += columns)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    ScoreRows(a, b, sampleOf, row, flat, c, Math.Min(columns, n - c), rowBest, rowColumn);
+                }
+            }
+        }
+
+        var best = rowBest.view(samples, n);
+        var bestValue = best.amax([1], keepdim: true);
+        var first = best.eq(bestValue).to_type(ScalarType.Int32).argmax(1); // the first row that holds the best score
+        var second = rowColumn.view(samples, n).gather(1, first.unsqueeze(1)).squeeze(1);
+        return (first, second, bestValue.squeeze(1).gt(0f));
     }
 
-    /// <summary>Scores rows [p0, p0+rows) × columns [c0, c0+width) for a group of samples and folds the block's best into the running best.</summary>
-    private static void ScoreBlock(Tensor a, Tensor b, long p0, long rows, long c0, long width, Tensor best, Tensor bestP, Tensor bestQ)
+    /// <summary>relu(α)·relu(β'), or relu(α)² when β' = α (F = softmax).</summary>
+    private static Tensor Score(Tensor alpha, Tensor? beta)
+    {
+        var score = alpha.clamp_min(0f);
+        return beta is null ? score.mul_(score) : score.mul_(beta.clamp_min(0f));
+    }
+
+    /// <summary>Scores the rows (sample, p) of a block against columns [c0, c0+width) and folds each row's best into the running best.</summary>
+    private static void ScoreRows(Tensor a, Tensor? b, Tensor sampleOf, Tensor row, Tensor flat, long c0, long width, Tensor rowBest, Tensor rowColumn)
     {
         using var scope = NewDisposeScope();
-        var g = a.shape[0];
-        var alpha = a.narrow(1, p0, rows).unsqueeze(2) + a.narrow(1, c0, width).unsqueeze(1);
-        var invalid = alpha.le(0f);
-        var beta = b.narrow(1, p0, rows).unsqueeze(2) + b.narrow(1, c0, width).unsqueeze(1);
-        invalid.logical_or_(beta.ge(0f));
-        var score = alpha.mul_(beta).neg_();
-        beta.Dispose();
-        score.masked_fill_(invalid, float.NegativeInfinity);
-        invalid.Dispose();
-        // Below or on the diagonal (q ≤ p) in the block's first columns: q = c0 + j ≤ p = p0 + i.
-        var overlap = Math.Min(width, p0 + rows - c0);
-        if (overlap > 0)
+        var n = a.shape[1];
+        var aRow = a.view(-1).index_select(0, flat).unsqueeze(1);
+        var score = a.narrow(1, c0, width).index_select(0, sampleOf).add_(aRow).clamp_min_(0f);
+        if (b is null)
         {
-            var i = arange(rows, dtype: ScalarType.Int64, device: a.device).unsqueeze(1) + p0;
-            var j = arange(overlap, dtype: ScalarType.Int64, device: a.device).unsqueeze(0) + c0;
-            score.narrow(2, 0, overlap).masked_fill_(j.le(i), float.NegativeInfinity);
+            score.mul_(score); // β' = α exactly when Σ_{j≠t}∂F_j/∂x = −∂F_t/∂x
         }
-        var (values, flat) = score.view(g, rows * width).max(1);
-        var p = flat.div(width, RoundingMode.floor) + p0;
-        var q = flat.remainder(width) + c0;
-        var better = values.gt(best);
-        best.copy_(where(better, values, best));
-        bestP.copy_(where(better, p, bestP));
-        bestQ.copy_(where(better, q, bestQ));
+        else
+        {
+            var bRow = b.view(-1).index_select(0, flat).unsqueeze(1);
+            var beta = b.narrow(1, c0, width).index_select(0, sampleOf).add_(bRow).clamp_min_(0f);
+            score.mul_(beta);
+            beta.Dispose();
+        }
+        var columns = arange(c0, c0 + width, dtype: ScalarType.Int64, device: a.device).unsqueeze(0);
+        score.masked_fill_(columns.le(row.unsqueeze(1)), 0f); // q ≤ p
+        var (values, index) = score.max(1);
+        var previous = rowBest.index_select(0, flat);
+        var better = values.gt(previous);
+        rowBest.index_copy_(0, flat, where(better, values, previous));
+        rowColumn.index_copy_(0, flat, where(better, index + c0, rowColumn.index_select(0, flat)));
     }
 
     /// <summary>
@@ -246,29 +292,13 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
         return (indices.select(1, 0).contiguous(), indices.select(1, 1).contiguous(), found);
     }
 
-    /// <summary>Samples per group in the pair search: as many as fit one full row of pair scores each within the budget (at least one).</summary>
-    internal static long SamplesPerGroup(long samples, long features, long memoryBytes)
-    {
-        var scores = Math.Max(1, memoryBytes / PairSearchBytesPerScore);
-        return Math.Clamp(scores / Math.Max(1, features - 1), 1, samples);
-    }
+    /// <summary>Rows (sample, p) per block of the pair search: as many full rows of <paramref name="features"/> scores as fit the budget (at least one).</summary>
+    internal static long RowsPerBlock(long features, long memoryBytes) =>
+        Math.Max(1, memoryBytes / PairSearchBytesPerScore / Math.Max(1, features));
 
-    /// <summary>
-    /// The block of pair scores for a group of <paramref name="groupSamples"/> samples starting at row
-    /// <paramref name="rowStart"/>: as many rows as fit with all columns right of <paramref name="rowStart"/>
-    /// within the budget, or one row and as many columns as fit. Rows × columns × samples × 12 bytes stays within
-    /// <paramref name="memoryBytes"/> whenever one score per sample fits.
-    /// </summary>
-    internal static (long Rows, long Columns) BlockShape(long groupSamples, long rowStart, long features, long memoryBytes)
-    {
-        var scores = Math.Max(1, memoryBytes / PairSearchBytesPerScore);
-        var width = features - rowStart - 1;
-        var remainingRows = features - 1 - rowStart;
-        if (width <= 0) return (1, 1);
-        if (groupSamples * width <= scores)
-            return (Math.Clamp(scores / (groupSamples * width), 1, remainingRows), width);
-        return (1, Math.Clamp(scores / groupSamples, 1, width));
-    }
+    /// <summary>Columns per block for <paramref name="rows"/> rows of <paramref name="width"/> columns: all of them, or as many as fit the budget.</summary>
+    internal static long ColumnsPerBlock(long rows, long width, long memoryBytes) =>
+        Math.Clamp(memoryBytes / PairSearchBytesPerScore / Math.Max(1, rows), 1, Math.Max(1, width));
 
     /// <summary>Each row divided by its largest magnitude (rows of zeros stay zero).</summary>
     private static Tensor ScaleToUnit(Tensor gradient)

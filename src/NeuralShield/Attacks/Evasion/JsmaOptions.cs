@@ -63,10 +63,18 @@ public sealed class JsmaOptions
 
     /// <summary>
     /// Working memory of the pairwise search, in bytes (default 256 MiB, at least 1 KiB). The n×n pair scores of
-    /// each sample are computed block by block (a group of samples × a range of rows × the columns right of
-    /// the diagonal) so that one block's temporaries stay within this budget; the result does not depend on it.
+    /// the samples are computed block by block (a set of rows (sample, p) × the columns right of the block's first
+    /// row, or part of one row when a row alone is over budget) so that one block's temporaries stay within this
+    /// budget; the result does not depend on it.
     /// </summary>
     public long PairSearchMemoryBytes { get; set; } = DefaultPairSearchMemoryBytes;
+
+    /// <summary>
+    /// Skip the rows of the pair matrix that cannot hold the best pair (default true). Exact: a row p is scored unless
+    /// its upper bound relu(α_p + max α)·relu(β'_p + max β') is below the score of a known pair, so the chosen pair is
+    /// the same as with every pair scored (false), only found faster.
+    /// </summary>
+    public bool PairSearchPruning { get; set; } = true;
 
     internal JsmaOptions Validated()
     {
