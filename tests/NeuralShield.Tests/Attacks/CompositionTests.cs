@@ -188,6 +188,13 @@ public class CompositionTests(BlobsFixture fixture) : IClassFixture<BlobsFixture
         Assert.True(TensorAssert.Same(plain.Adversarials, throughIdentity.Adversarials));
         Assert.True(TensorAssert.Same(plain.Success, throughIdentity.Success));
 
+        // The logit margin scales by 1/T (exactly, for T a power of two), so its gradient's sign, and PGD's path, do not change.
+        var marginPgd = new Pgd(new PgdOptions { Epsilon = 0.3, StepSize = 0.03, Steps = 10, RandomStart = false, Loss = GradientLoss.LogitMargin });
+        using var marginPlain = marginPgd.Run(Model, x, goal);
+        using var marginScaled = marginPgd.Run(new TemperatureScaledClassifier(Model, 16), x, goal);
+        Assert.True(TensorAssert.Same(marginPlain.Adversarials, marginScaled.Adversarials));
+        Assert.True(marginPlain.Metrics.SuccessRate > 0.3, $"margin PGD success {marginPlain.Metrics.SuccessRate}");
+
         using var decorated = pgd.Run(scaled, x, goal);
         Assert.Equal(10 * 50, decorated.Metrics.Queries);
         Assert.Equal(10 * 50 + 50, scaled.QueryCount);

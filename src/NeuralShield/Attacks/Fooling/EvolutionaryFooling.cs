@@ -33,9 +33,10 @@ public sealed class EvolutionaryFoolingOptions
 
     /// <summary>
     /// The number μ of best individuals per target kept as parents by <see cref="EvolutionStrategy.ElitistPopulation"/>
-    /// (capped at <see cref="PopulationSize"/>). Default 10.
+    /// (capped at <see cref="PopulationSize"/>). Default 1: a (1 + λ) strategy, each generation's children all
+    /// come from the best individual so far, which on MNIST reached 99.99% in fewer generations than μ = 3 or 10.
     /// </summary>
-    public int ParentCount { get; set; } = 10;
+    public int ParentCount { get; set; } = 1;
 
     /// <summary>The most generations. Default 200 (the length of Nguyen et al.'s MNIST runs).</summary>
     public int Generations { get; set; } = 200;
@@ -84,7 +85,7 @@ public sealed class EvolutionaryFoolingOptions
 /// probability 0.1 (halved every 1000 generations) by polynomial mutation with distribution index η = 15; fitness is
 /// the target class's probability (ranked through the log-odds log p_t − log Σ_{j≠t} p_j, which orders the same way
 /// but still separates candidates once p_t rounds to 1 in float32). Paper: MAP-Elites over the classes; on MNIST,
-/// ≥ 99.99% confidence for every digit within 200 generations (often under 50). Default here: a (10 + 200) elitist
+/// ≥ 99.99% confidence for every digit within 200 generations (often under 50). Default here: a (1 + 200) elitist
 /// evolution strategy per target (<see cref="EvolutionStrategy.ElitistPopulation"/>); <see cref="EvolutionStrategy.MapElites"/>
 /// is the paper's scheme. Every generation is evaluated in one <see cref="IClassifier.PredictProbabilities"/> call.
 /// </summary>
