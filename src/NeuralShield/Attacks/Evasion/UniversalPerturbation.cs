@@ -1,0 +1,308 @@
+using NeuralShield.Internal;
+using NeuralShield.Metrics;
+using NeuralShield.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Attacks.Evasion;
+
+/// <summary>Settings of <see cref="UniversalPerturbation"/>.</summary>
+public sealed class UniversalPerturbationOptions
+{
+    /// <summary>
+    /// Radius ξ of the ball the perturbation v is projected onto, in the model's input units. The reference code
+    /// uses ξ = 10 on 0–255 pixels (L∞); for a model on [0, 1] pixels that is 10/255 ≈ 0.039, the default here.
+    /// In general ξ_model = ξ_pixels · (Upper − Lower) / 255 for a model whose bounds map the 0–255 range.
+    /// </summary>
+    public double Xi { get; set; } = 10.0 / 255.0;
+
+    /// <summary>The ball of the projection P_{p,ξ}: <see cref="Norm.LInf"/> (reference default) or <see cref="Norm.L2"/>.</summary>
+    public Norm Norm { get; set; } = Norm.LInf;
+
+    /// <summary>Desired fooling rate 1 − δ: fitting stops once the fooling rate on the fitting set reaches it. Paper: δ = 0.2.</summary>
+    public double Delta { get; set; } = 0.2;
+
+    /// <summary>
+    /// Most passes over the data. The reference code has no limit (it loops until the fooling rate reaches 1 − δ);
+    /// a finite default keeps a run bounded when 1 − δ is out of reach at radius ξ. Default 10.
+    /// </summary>
+    public int MaxPasses { get; set; } = 10;
+
+    /// <summary>DeepFool overshoot η. Reference code: 0.02.</summary>
+    public double Overshoot { get; set; } = 0.02;
+
+    /// <summary>Most DeepFool steps for each data point. Reference code: 10.</summary>
+    public int MaxDeepFoolIterations { get; set; } = 10;
+
+    /// <summary>DeepFool candidate classes (top classes by logit). Reference code: 10.</summary>
+    public int CandidateClasses { get; set; } = 10;
+
+    /// <summary>
+    /// Data points handed to DeepFool at once. 1 (default) is the paper's loop exactly: each point sees the v
+    /// updated by all points before it. With B &gt; 1, the points of a mini-batch not yet fooled by the current v
+    /// run DeepFool together at that v, and their Δv are then folded into v one by one, in order, each followed by
+    /// the projection — the same sequence of updates, except that Δv of a point is computed at the v of the start
+    /// of its mini-batch.
+    /// </summary>
+    public int BatchSize { get; set; } = 1;
+
+    /// <summary>Seed of the shuffle of the data at each pass (pass p uses Seed + p − 1).</summary>
+    public long Seed { get; set; }
+
+    internal UniversalPerturbationOptions Validated()
+    {
+        Guard.Positive(Xi, nameof(Xi));
+        if (Norm is not (Norm.LInf or Norm.L2)) throw new ArgumentOutOfRangeException(nameof(Norm), Norm, "The projection supports the L∞ and L2 balls.");
+        if (!(Delta > 0 && Delta < 1)) throw new ArgumentOutOfRangeException(nameof(Delta), Delta, "Delta must lie strictly between 0 and 1 (the target fooling rate is 1 − Delta).");
+        Guard.Positive(MaxPasses, nameof(MaxPasses));
+        Guard.NonNegative(Overshoot, nameof(Overshoot));
+        Guard.Positive(MaxDeepFoolIterations, nameof(MaxDeepFoolIterations));
+        if (CandidateClasses < 2) throw new ArgumentOutOfRangeException(nameof(CandidateClasses), CandidateClasses, "CandidateClasses must be at least 2.");
+        Guard.Positive(BatchSize, nameof(BatchSize));
+        return (UniversalPerturbationOptions)MemberwiseClone();
+    }
+}
+
+/// <summary>One pass of <see cref="UniversalPerturbation.Fit(IDifferentiableClassifier, Tensor, IProgress{UniversalPassReport}?, CancellationToken)"/>.</summary>
+/// <param name="Pass">1-based pass number.</param>
+/// <param name="FoolingRate">Fooling rate on the fitting set after the pass.</param>
+/// <param name="Updates">Data points whose DeepFool step was added to v during the pass.</param>
+/// <param name="Norm">‖v‖ in the projection's norm after the pass.</param>
+/// <param name="Elapsed">Time since fitting started.</param>
+public readonly record struct UniversalPassReport(int Pass, double FoolingRate, int Updates, double Norm, TimeSpan Elapsed);
+
+/// <summary>
+/// Universal adversarial perturbations — Moosavi-Dezfooli, Fawzi, Fawzi, Frossard, "Universal adversarial
+/// perturbations", CVPR 2017 (arXiv 1610.08401).
+/// <para>
+/// Threat model: white box while fitting (DeepFool needs the logits' gradients); the result is ONE image-agnostic
+/// perturbation v, ‖v‖_p ≤ ξ, that changes the label of most inputs. Applying it to new data needs no access to
+/// the model at all (<see cref="UniversalPerturbationResult.AsAttack"/> is a black-box evasion attack).
+/// </para>
+/// <para>
+/// Algorithm 1 of the paper: v ← 0; while the fooling rate on X is below 1 − δ: for each data point x_i (in an
+/// order shuffled at every pass), if k̂(x_i + v) = k̂(x_i), compute the minimal extra perturbation
+/// Δv_i = argmin_r ‖r‖₂ s.t. k̂(x_i + v + r) ≠ k̂(x_i) with DeepFool (L2, as in the paper), and update
+/// v ← P_{p,ξ}(v + Δv_i), the projection onto the ℓ_p ball of radius ξ. The fooling rate is the share of points
+/// whose predicted label CHANGES: k̂(x_i + v) ≠ k̂(x_i) (not the error rate). As in the reference code, Δv_i is
+/// added only when DeepFool changed the label within its step limit, and the fooling rate is measured on the
+/// whole set after each pass. Here x + v is also clamped into the model's bounds wherever it is evaluated.
+/// Reference defaults: δ = 0.2, ξ = 10 on 0–255 pixels, p = ∞, overshoot 0.02, at most 10 DeepFool steps.
+/// Paper result (ImageNet, ξ = 10 L∞): fooling rates of 78–93% on held-out validation images.
+/// </para>
+/// </summary>
+public sealed class UniversalPerturbation
+{
+    private readonly UniversalPerturbationOptions _options;
+
+    /// <summary>Creates the fitter; the options are validated and copied.</summary>
+    public UniversalPerturbation(UniversalPerturbationOptions? options = null) => _options = (options ?? new UniversalPerturbationOptions()).Validated();
+
+    /// <summary>The validated settings.</summary>
+    public UniversalPerturbationOptions Options => _options;
+
+    /// <summary>Fits a universal perturbation on <paramref name="images"/> [N, ...] (inside the model's bounds; not modified).</summary>
+    public UniversalPerturbationResult Fit(IDifferentiableClassifier model, Tensor images, CancellationToken cancellationToken = default) =>
+        Fit(model, images, null, cancellationToken);
+
+    /// <summary>
+    /// Fits a universal perturbation on <paramref name="images"/> [N, ...] (inside the model's bounds; not modified),
+    /// reporting each pass to <paramref name="progress"/>.
+    /// </summary>
+    public UniversalPerturbationResult Fit(IDifferentiableClassifier model, Tensor images, IProgress<UniversalPassReport>? progress,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Guard.Batch(images, nameof(images));
+        if (!model.Bounds.Contains(images, 1e-4f))
+            throw new ArgumentException($"images must lie inside the model's bounds {model.Bounds}.", nameof(images));
+        cancellationToken.ThrowIfCancellationRequested();
+        var o = _options;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var outer = NewDisposeScope();
+        var x = images.detach().to(model.Device).to_type(ScalarType.Float32);
+        var n = (int)x.shape[0];
+        Tensor clean;
+        using (no_grad()) clean = model.Predict(x);
+        var v = zeros(x.shape.Skip(1).ToArray(), dtype: ScalarType.Float32, device: model.Device);
+        var history = new List<double>();
+        var rate = 0.0;
+        var passes = 0;
+        using (no_grad())
+        {
+            while (passes < o.MaxPasses)
+            {
+                passes++;
+                var updates = 0;
+                var order = LabeledDataPermutation(n, o.Seed + passes - 1, model.Device);
+                for (var start = 0; start < n; start += o.BatchSize)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    var index = order.narrow(0, start, Math.Min(o.BatchSize, n - start));
+                    var perturbed = model.Bounds.Clamp(x.index_select(0, index) + v);
+                    var labels = clean.index_select(0, index);
+                    var notFooled = model.Predict(perturbed).eq(labels).nonzero().squeeze(1);
+                    if (notFooled.numel() == 0) continue;
+                    using var step = DeepFool.Minimal(model, perturbed.index_select(0, notFooled), labels.index_select(0, notFooled),
+                        Norm.L2, o.Overshoot, o.MaxDeepFoolIterations, o.CandidateClasses, cancellationToken);
+                    var fooled = step.Fooled.cpu().data<bool>().ToArray();
+                    for (var i = 0; i < fooled.Length; i++)
+                    {
+                        if (!fooled[i]) continue;
+                        var next = Project(v + step.Perturbation[i], o.Norm, o.Xi);
+                        v.Dispose();
+                        v = next.MoveToOuterDisposeScope();
+                        updates++;
+                    }
+                }
+                rate = FoolingRate(model, x, clean, v);
+                history.Add(rate);
+                progress?.Report(new UniversalPassReport(passes, rate, updates, NormOf(v, o.Norm), watch.Elapsed));
+                if (rate >= 1 - o.Delta) break;
+            }
+        }
+        return new UniversalPerturbationResult(v.MoveToOuterDisposeScope(), model.Bounds, o.Norm, o.Xi, rate, passes, history);
+    }
+
+    /// <summary>P_{p,ξ}: the projection of <paramref name="v"/> onto the ℓ_p ball of radius <paramref name="xi"/> centred at 0.</summary>
+    internal static Tensor Project(Tensor v, Norm norm, double xi)
+    {
+        if (norm == Norm.LInf) return v.clamp(-xi, xi);
+        var length = v.norm().item<float>();
+        return length <= xi ? v.clone() : v * (xi / length);
+    }
+
+    /// <summary>The share of <paramref name="x"/> whose prediction on clamp(x + v) differs from <paramref name="clean"/>.</summary>
+    internal static double FoolingRate(IClassifier model, Tensor x, Tensor clean, Tensor v, int batchSize = 1024)
+    {
+        using var scope = NewDisposeScope();
+        long changed = 0;
+        var n = x.shape[0];
+        for (long start = 0; start < n; start += batchSize)
+        {
+            var len = Math.Min(batchSize, n - start);
+            var perturbed = model.Bounds.Clamp(x.narrow(0, start, len) + v);
+            changed += model.Predict(perturbed).ne(clean.narrow(0, start, len)).sum().item<long>();
+        }
+        return (double)changed / n;
+    }
+
+    internal static double NormOf(Tensor v, Norm norm) => norm == Norm.LInf ? v.abs().max().item<float>() : v.norm().item<float>();
+
+    private static Tensor LabeledDataPermutation(int n, long seed, Device device) => Data.LabeledData.Permutation(n, seed, device);
+}
+
+/// <summary>
+/// A fitted universal perturbation v and how it did on the fitting set. Owns <see cref="Perturbation"/>.
+/// </summary>
+public sealed class UniversalPerturbationResult : IDisposable
+{
+    internal UniversalPerturbationResult(Tensor perturbation, InputBounds bounds, Norm norm, double xi, double foolingRate, int passes, IReadOnlyList<double> history)
+    {
+        Perturbation = perturbation;
+        Bounds = bounds;
+        Norm = norm;
+        Xi = xi;
+        FittingFoolingRate = foolingRate;
+        Passes = passes;
+        FoolingRateHistory = history;
+    }
+
+    /// <summary>The universal perturbation v, one sample's shape (no batch dimension), on the model's device.</summary>
+    public Tensor Perturbation { get; }
+
+    /// <summary>The model's input bounds, into which <see cref="Apply"/> clamps.</summary>
+    public InputBounds Bounds { get; }
+
+    /// <summary>The norm of the ball v was projected onto.</summary>
+    public Norm Norm { get; }
+
+    /// <summary>The radius ξ of that ball.</summary>
+    public double Xi { get; }
+
+    /// <summary>Fooling rate on the fitting set: the share of its points whose predicted label changed.</summary>
+    public double FittingFoolingRate { get; }
+
+    /// <summary>Passes made over the fitting set.</summary>
+    public int Passes { get; }
+
+    /// <summary>The fitting-set fooling rate after each pass.</summary>
+    public IReadOnlyList<double> FoolingRateHistory { get; }
+
+    /// <summary>‖v‖ in <see cref="Norm"/>.</summary>
+    public double PerturbationNorm => UniversalPerturbation.NormOf(Perturbation, Norm);
+
+    /// <summary>A new tensor: clamp(images + v), for images [N, ...] of v's shape (moved to v's device).</summary>
+    public Tensor Apply(Tensor images)
+    {
+        CheckImages(images);
+        using var scope = NewDisposeScope();
+        var x = images.to(Perturbation.device).to_type(ScalarType.Float32);
+        return Bounds.Clamp(x + Perturbation).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The share of <paramref name="images"/> whose predicted label under <paramref name="model"/> changes when v is
+    /// added (clamped to the bounds): k̂(x + v) ≠ k̂(x). Counts changed labels, not errors.
+    /// </summary>
+    public double FoolingRate(IClassifier model, Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckImages(images);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var x = images.to(model.Device).to_type(ScalarType.Float32);
+        var v = Perturbation.to(model.Device);
+        var clean = model.Predict(x);
+        return UniversalPerturbation.FoolingRate(model, x, clean, v);
+    }
+
+    /// <summary>A black-box evasion attack that adds this v (a copy of it) to every input; the caller disposes it.</summary>
+    public UniversalPerturbationAttack AsAttack() => new(Perturbation);
+
+    private void CheckImages(Tensor images)
+    {
+        Guard.Batch(images, nameof(images));
+        if (!images.shape.Skip(1).SequenceEqual(Perturbation.shape))
+            throw new ArgumentException($"images must have shape [N, {string.Join(", ", Perturbation.shape)}]; got [{string.Join(", ", images.shape)}].", nameof(images));
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Perturbation.Dispose();
+}
+
+/// <summary>
+/// Applies a fixed universal perturbation v to new data: x' = clamp(x + v). Black box at apply time (the model is
+/// queried only by the library's success check). Holds its own copy of v; dispose it when done.
+/// </summary>
+public sealed class UniversalPerturbationAttack : EvasionAttackBase<IClassifier>, IDisposable
+{
+    private readonly Tensor _perturbation;
+
+    /// <summary>Creates the attack from <paramref name="perturbation"/> (one sample's shape), which is copied.</summary>
+    public UniversalPerturbationAttack(Tensor perturbation)
+    {
+        ArgumentNullException.ThrowIfNull(perturbation);
+        if (perturbation.IsInvalid) throw new ObjectDisposedException(nameof(perturbation));
+        if (!perturbation.dtype.IsFloatingPoint()) throw new ArgumentException($"perturbation must be a floating-point tensor; got {perturbation.dtype}.", nameof(perturbation));
+        _perturbation = perturbation.detach().to_type(ScalarType.Float32).clone();
+    }
+
+    /// <summary>The shape of the samples this attack applies to.</summary>
+    public IReadOnlyList<long> SampleShape => _perturbation.shape;
+
+    /// <inheritdoc />
+    protected override bool SupportsTargeted => false;
+
+    /// <inheritdoc />
+    protected override Tensor Perturb(IClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
+    {
+        if (!inputs.shape.Skip(1).SequenceEqual(_perturbation.shape))
+            throw new ArgumentException($"inputs must have shape [N, {string.Join(", ", _perturbation.shape)}]; got [{string.Join(", ", inputs.shape)}].", nameof(inputs));
+        return inputs + _perturbation.to(inputs.device);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _perturbation.Dispose();
+}
