@@ -12,8 +12,8 @@ using static TorchSharp.torch;
 namespace NeuralShield.Cli.Audit;
 
 /// <summary>
-/// <c>neuralshield audit</c>: trains zoo models on the embedded scikit-learn digits set (or audits nothing
-/// else yet) and runs every evasion attack of the library against them, printing a summary table.
+/// <c>neuralshield audit</c>: trains zoo models on the embedded scikit-learn digits set and runs every
+/// evasion attack of the library against them (JSMA toward the next class, the others untargeted), printing a summary table.
 /// </summary>
 internal static class AuditCommand
 {
@@ -53,13 +53,18 @@ internal static class AuditCommand
             ("softmax regression", () => ModelZoo.SoftmaxRegression(64, 10, seed)),
             ("MLP 64-128-64-10", () => ModelZoo.Mlp(64, [128, 64], 10, Activation.ReLU, seed)),
         };
-        var attacks = new (string Name, string Setting, IEvasionAttack<IDifferentiableClassifier> Attack)[]
+        var fgsmThenPgd = new Cascade<IDifferentiableClassifier>(
+            new Fgsm(new FgsmOptions { Epsilon = 0.1 }), new Pgd(new PgdOptions { Epsilon = 0.1, StepSize = 0.01, Steps = 20, Seed = seed }));
+        var attacks = new (string Name, string Setting, bool Targeted, IEvasionAttack<IDifferentiableClassifier> Attack)[]
         {
-            ("FGSM", "eps=0.1", new Fgsm(new FgsmOptions { Epsilon = 0.1 })),
-            ("FGSM", "eps=0.2", new Fgsm(new FgsmOptions { Epsilon = 0.2 })),
-            ("PGD-20 Linf", "eps=0.1 step=0.01", new Pgd(new PgdOptions { Epsilon = 0.1, StepSize = 0.01, Steps = 20, Seed = seed })),
-            ("PGD-20 Linf", "eps=0.2 step=0.02", new Pgd(new PgdOptions { Epsilon = 0.2, StepSize = 0.02, Steps = 20, Seed = seed })),
-            ("PGD-20 L2", "eps=1.0 step=0.1", new Pgd(new PgdOptions { Epsilon = 1.0, StepSize = 0.1, Steps = 20, Norm = Metrics.Norm.L2, Seed = seed })),
+            ("FGSM", "eps=0.1", false, new Fgsm(new FgsmOptions { Epsilon = 0.1 })),
+            ("FGSM", "eps=0.2", false, new Fgsm(new FgsmOptions { Epsilon = 0.2 })),
+            ("PGD-20 Linf", "eps=0.1 step=0.01", false, new Pgd(new PgdOptions { Epsilon = 0.1, StepSize = 0.01, Steps = 20, Seed = seed })),
+            ("PGD-20 Linf", "eps=0.2 step=0.02", false, new Pgd(new PgdOptions { Epsilon = 0.2, StepSize = 0.02, Steps = 20, Seed = seed })),
+            ("PGD-20 L2", "eps=1.0 step=0.1", false, new Pgd(new PgdOptions { Epsilon = 1.0, StepSize = 0.1, Steps = 20, Norm = Metrics.Norm.L2, Seed = seed })),
+            ("Cascade FGSM>PGD", "eps=0.1", false, fgsmThenPgd),
+            ("DeepFool L2", "overshoot=0.02", false, new DeepFool()),
+            ("JSMA-F", "target=y+1 gamma=0.145", true, new Jsma()),
         };
         foreach (var (name, make) in models)
         {
@@ -69,15 +74,26 @@ internal static class AuditCommand
             using var model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);
             var clean = Evaluation.Accuracy(model, test);
             log.WriteLine($"{name}: clean accuracy {clean:P1}");
-            foreach (var (attackName, setting, attack) in attacks)
+            using var nextClass = (test.Labels + 1).remainder(10);
+            foreach (var (attackName, setting, targeted, attack) in attacks)
             {
-                using var result = attack.Run(model, test.Features, AttackGoal.Untargeted(test.Labels), cancellationToken);
-                var m = result.Metrics;
-                rows.Add(new Row(name, clean, attackName, setting, m.SuccessRate, m.MeanL2, m.MeanLInf, m.Queries, m.Elapsed.TotalSeconds));
+                var goal = targeted ? AttackGoal.Targeted(nextClass) : AttackGoal.Untargeted(test.Labels);
+                using var result = attack.Run(model, test.Features, goal, cancellationToken);
+                rows.Add(ToRow(name, clean, attackName, setting, result.Metrics));
             }
+            // A universal perturbation fit on the training images, applied to the test images with one addition.
+            using var fitting = train.Take(500);
+            using var universal = new UniversalPerturbation(new UniversalPerturbationOptions { Xi = 0.2, MaxPasses = 3, BatchSize = 32, Seed = seed })
+                .Fit(model, fitting.Features, cancellationToken);
+            using var apply = new UniversalPerturbationAttack(universal.Perturbation);
+            using (var result = apply.Run(model, test.Features, AttackGoal.Untargeted(test.Labels), cancellationToken))
+                rows.Add(ToRow(name, clean, "Universal Linf", $"xi=0.2 fit on 500 train ({universal.FittingFoolingRate:P0} fooled)", result.Metrics));
         }
         return rows;
     }
+
+    private static Row ToRow(string model, double clean, string attack, string setting, EvasionMetrics m) =>
+        new(model, clean, attack, setting, m.SuccessRate, m.MeanL2, m.MeanLInf, m.Queries, m.Elapsed.TotalSeconds);
 
     public static string Format(IReadOnlyList<Row> rows)
     {
