@@ -18,6 +18,13 @@ internal sealed class UniversalExperiment : IExperiment
 {
     private static readonly double[] Radii = [0.1, 0.2, 0.3];
     private const int HeldOutStart = 5_000;
+    private const double Delta = 0.2;
+    private const int MaxPasses = 10;
+
+    // DeepFool runs on the not-yet-fooled points of 16 consecutive (shuffled) points at once; their Δv are then
+    // folded into v one by one, in order, each followed by the projection (see UniversalPerturbationOptions.BatchSize).
+    // BatchSize = 1 is the paper's loop exactly, about 4-8x slower on a CPU.
+    private const int BatchSize = 16;
 
     public string Name => "universal";
 
@@ -25,9 +32,6 @@ internal sealed class UniversalExperiment : IExperiment
 
     public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
-        var passes = EnvInt("NS_UNI_PASSES", 10);
-        var batch = EnvInt("NS_UNI_BATCH", 1);
-        var delta = EnvDouble("NS_UNI_DELTA", 0.2);
         using var train = Mnist.Load(context.DataDirectory, MnistSplit.Train);
         using var test = Mnist.Load(context.DataDirectory, MnistSplit.Test);
         var samples = Math.Min(context.Samples ?? 1_000, HeldOutStart);
@@ -50,8 +54,8 @@ internal sealed class UniversalExperiment : IExperiment
             cancellationToken.ThrowIfCancellationRequested();
             var options = new UniversalPerturbationOptions
             {
-                Xi = xi, Norm = Norm.LInf, Delta = delta, MaxPasses = passes, Overshoot = 0.02, MaxDeepFoolIterations = 10,
-                CandidateClasses = 10, BatchSize = batch, Seed = context.Seed,
+                Xi = xi, Norm = Norm.LInf, Delta = Delta, MaxPasses = MaxPasses, Overshoot = 0.02, MaxDeepFoolIterations = 10,
+                CandidateClasses = 10, BatchSize = BatchSize, Seed = context.Seed,
             };
             var watch = Stopwatch.StartNew();
             var progress = new SynchronousProgress<UniversalPassReport>(p => context.Log.WriteLine(
@@ -78,11 +82,11 @@ internal sealed class UniversalExperiment : IExperiment
         report.Setting["fit_images"] = $"test [0, {fit.Count})";
         report.Setting["held_out_images"] = $"test [{HeldOutStart}, {test.Count})";
         report.Setting["norm"] = "Linf";
-        report.Setting["xi"] = Radii;
-        report.Setting["delta"] = delta;
-        report.Setting["max_passes"] = passes;
+        report.Setting["xi"] = string.Join(", ", Radii.Select(r => r.ToString(CultureInfo.InvariantCulture)));
+        report.Setting["delta"] = Delta;
+        report.Setting["max_passes"] = MaxPasses;
         report.Setting["deepfool"] = "L2, overshoot 0.02, 10 iterations, 10 candidate classes";
-        report.Setting["batch_size"] = batch;
+        report.Setting["batch_size"] = BatchSize;
         report.Setting["seed"] = context.Seed;
         report.Paper["fooling_rate"] = "0.78-0.93 (ImageNet, xi = 10/255 Linf, held-out validation images)";
         report.Paper["fooling_rate_bound"] = ">= 0.45 held-out at xi = 0.3 (issue bound)";
@@ -93,10 +97,4 @@ internal sealed class UniversalExperiment : IExperiment
         report.Paper["source"] = "Moosavi-Dezfooli, Fawzi, Fawzi, Frossard, CVPR 2017, arXiv 1610.08401, Table 1";
         return report;
     }
-
-    private static int EnvInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var v) ? v : fallback;
-
-    private static double EnvDouble(string name, double fallback) =>
-        double.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var v) ? v : fallback;
 }

@@ -144,13 +144,15 @@ public sealed class UniversalPerturbation
                     var labels = clean.index_select(0, index);
                     var notFooled = model.Predict(perturbed).eq(labels).nonzero().squeeze(1);
                     if (notFooled.numel() == 0) continue;
-                    using var step = DeepFool.Minimal(model, perturbed.index_select(0, notFooled), labels.index_select(0, notFooled),
+                    var points = perturbed.index_select(0, notFooled);
+                    using var step = DeepFool.Minimal(model, points, labels.index_select(0, notFooled),
                         Norm.L2, o.Overshoot, o.MaxDeepFoolIterations, o.CandidateClasses, cancellationToken);
+                    var deltas = step.Adversarial - points;
                     var fooled = step.Fooled.cpu().data<bool>().ToArray();
                     for (var i = 0; i < fooled.Length; i++)
                     {
                         if (!fooled[i]) continue;
-                        var next = Project(v + step.Perturbation[i], o.Norm, o.Xi);
+                        var next = Project(v + deltas[i], o.Norm, o.Xi);
                         v.Dispose();
                         v = next.MoveToOuterDisposeScope();
                         updates++;
