@@ -60,6 +60,8 @@ internal static class AuditCommand
             ("PGD-20 Linf", "eps=0.1 step=0.01", new Pgd(new PgdOptions { Epsilon = 0.1, StepSize = 0.01, Steps = 20, Seed = seed })),
             ("PGD-20 Linf", "eps=0.2 step=0.02", new Pgd(new PgdOptions { Epsilon = 0.2, StepSize = 0.02, Steps = 20, Seed = seed })),
             ("PGD-20 L2", "eps=1.0 step=0.1", new Pgd(new PgdOptions { Epsilon = 1.0, StepSize = 0.1, Steps = 20, Norm = Metrics.Norm.L2, Seed = seed })),
+            ("DeepFool L2", "overshoot=0.02", new DeepFool()),
+            ("DeepFool Linf", "overshoot=0.02", new DeepFool(new DeepFoolOptions { Norm = Metrics.Norm.LInf })),
         };
         foreach (var (name, make) in models)
         {

@@ -86,7 +86,9 @@ public readonly record struct UniversalPassReport(int Pass, double FoolingRate, 
 /// v ← P_{p,ξ}(v + Δv_i), the projection onto the ℓ_p ball of radius ξ. The fooling rate is the share of points
 /// whose predicted label CHANGES: k̂(x_i + v) ≠ k̂(x_i) (not the error rate). As in the reference code, Δv_i is
 /// added only when DeepFool changed the label within its step limit, and the fooling rate is measured on the
-/// whole set after each pass. Here x + v is also clamped into the model's bounds wherever it is evaluated.
+/// whole set after each pass; the v of the last pass is returned. Here x + v is also clamped into the model's
+/// bounds wherever it is evaluated: DeepFool runs on clamp(x_i + v) and returns an adversarial inside the bounds,
+/// and Δv_i is that adversarial minus clamp(x_i + v), the change DeepFool actually made.
 /// Reference defaults: δ = 0.2, ξ = 10 on 0–255 pixels, p = ∞, overshoot 0.02, at most 10 DeepFool steps.
 /// Paper result (ImageNet, ξ = 10 L∞): fooling rates of 78–93% on held-out validation images.
 /// </para>
