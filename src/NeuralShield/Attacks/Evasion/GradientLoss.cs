@@ -30,8 +30,12 @@ internal static class GradientLossMath
                 return targeted ? -ce : ce;
             case GradientLoss.LogitMargin:
                 var own = logits.gather(1, labels.unsqueeze(1)).squeeze(1);
-                var others = logits.scatter(1, labels.unsqueeze(1), float.NegativeInfinity).amax(1);
-                return (targeted ? own - others : others - own).sum();
+                using (var index = labels.unsqueeze(1))
+                using (var mask = zeros_like(logits, dtype: ScalarType.Bool).scatter_(1, index, ones_like(index, dtype: ScalarType.Bool)))
+                {
+                    var others = logits.masked_fill(mask, float.NegativeInfinity).amax(1);
+                    return (targeted ? own - others : others - own).sum();
+                }
             default:
                 throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
         }

@@ -1,0 +1,111 @@
+using System.Globalization;
+using NeuralShield.Data;
+using NeuralShield.Defenses.Training;
+using NeuralShield.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Cli.Reproduce;
+
+/// <summary>
+/// What the defense reproductions share: experiment knobs read from the environment (the command line keeps
+/// its option set), the cached training of defended models, and the report of a <see cref="DefenseEvaluationReport"/>.
+/// </summary>
+internal static class DefenseExperimentSupport
+{
+    /// <summary>Overrides the training epochs of every model a defense reproduction trains.</summary>
+    public const string EpochsVariable = "NEURALSHIELD_EPOCHS";
+
+    /// <summary>Overrides the saturation penalty weight λ.</summary>
+    public const string LambdaVariable = "NEURALSHIELD_LAMBDA";
+
+    /// <summary>Overrides the number of PGD steps of adversarial training.</summary>
+    public const string TrainStepsVariable = "NEURALSHIELD_TRAIN_STEPS";
+
+    /// <summary>A positive integer from environment variable <paramref name="name"/>, or <paramref name="fallback"/> when unset.</summary>
+    public static int Knob(string name, int fallback)
+    {
+        var text = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
+            throw new ArgumentOutOfRangeException(name, text, $"Environment variable {name} must be a positive integer.");
+        return value;
+    }
+
+    /// <summary>A positive number from environment variable <paramref name="name"/>, or <paramref name="fallback"/> when unset.</summary>
+    public static double Knob(string name, double fallback)
+    {
+        var text = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value > 0) || double.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(name, text, $"Environment variable {name} must be a positive number.");
+        return value;
+    }
+
+    /// <summary>Whether the experiment runs on a CUDA device (larger defaults then).</summary>
+    public static bool IsCuda(ExperimentContext context) => context.Device.type == DeviceType.CUDA;
+
+    /// <summary>
+    /// Loads the weights of <paramref name="key"/> from the cache into a fresh model of <paramref name="factory"/>, or
+    /// runs <paramref name="fit"/> (a training defense) and caches the weights of its classifier.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> CachedDefense(ExperimentContext context, string key, Func<long, nn.Module<Tensor, Tensor>> factory,
+        Func<HardenedModel> fit, Action<HardenedModel>? describe = null)
+    {
+        var module = factory(context.Seed).to(context.Device);
+        ModelCache.LoadOrTrain(context, key, module, () =>
+        {
+            using var result = fit();
+            describe?.Invoke(result);
+            CopyWeights(result.Classifier.Module, module);
+        });
+        module.eval();
+        return module;
+    }
+
+    /// <summary>A plain model trained (or loaded from the cache) with cross-entropy.</summary>
+    public static nn.Module<Tensor, Tensor> CachedPlain(ExperimentContext context, string key, Func<long, nn.Module<Tensor, Tensor>> factory,
+        LabeledData train, TrainingOptions options, CancellationToken cancellationToken)
+    {
+        var module = factory(context.Seed).to(context.Device);
+        ModelCache.LoadOrTrain(context, key, module, () => ModelCache.Fit(context, module, train, options, cancellationToken));
+        module.eval();
+        return module;
+    }
+
+    /// <summary>Progress that logs each epoch of a defense's training.</summary>
+    public static IProgress<EpochReport> Progress(ExperimentContext context, string what) =>
+        new SynchronousProgress<EpochReport>(e => context.Log.WriteLine($"  {what} epoch {e.Epoch}: loss {e.TrainLoss:F4} ({e.Elapsed.TotalSeconds:F0} s)"));
+
+    /// <summary>Copies every parameter and buffer of <paramref name="from"/> into <paramref name="to"/> (same architecture).</summary>
+    public static void CopyWeights(nn.Module<Tensor, Tensor> from, nn.Module<Tensor, Tensor> to)
+    {
+        using var _ = no_grad();
+        var target = to.state_dict();
+        foreach (var (name, value) in from.state_dict())
+            target[name].copy_(value);
+    }
+
+    /// <summary>Writes the evaluation's numbers under the metric keys.</summary>
+    public static void Record(ExperimentReport report, DefenseEvaluationReport evaluation)
+    {
+        report.Metrics["clean_accuracy"] = evaluation.DefendedAccuracy;
+        report.Metrics["undefended_clean_accuracy"] = evaluation.UndefendedAccuracy;
+        report.Metrics["accuracy_drop"] = evaluation.AccuracyDrop;
+        report.Metrics["undefended_success_rate"] = evaluation.Undefended.SuccessRate;
+        report.Metrics["defended_success_rate"] = evaluation.Defended.SuccessRate;
+        report.Metrics["adaptive_success_rate"] = evaluation.Adaptive.SuccessRate;
+        report.Metrics["transfer_success_rate"] = evaluation.Transfer.SuccessRate;
+        report.Setting["attacked_samples"] = evaluation.AttackedSamples;
+        report.Setting["attack_instances"] = evaluation.AttackInstances;
+        report.Setting["clean_test_samples"] = evaluation.CleanSamples;
+    }
+
+    /// <summary>Logs the four attack rows.</summary>
+    public static void Log(ExperimentContext context, DefenseEvaluationReport e)
+    {
+        context.Log.WriteLine($"  clean accuracy: undefended {e.UndefendedAccuracy:P2}, defended {e.DefendedAccuracy:P2}");
+        foreach (var (name, row) in new[] { ("undefended", e.Undefended), ("defended", e.Defended), ("adaptive", e.Adaptive), ("transfer", e.Transfer) })
+            context.Log.WriteLine($"  {name,-10} success {row.SuccessRate:P2}  L0 {row.MeanL0Fraction:P2}  Linf {row.MeanLInf:F3}  ({row.Elapsed.TotalSeconds:F0} s)");
+    }
+}

@@ -1,0 +1,149 @@
+using NeuralShield.Internal;
+using NeuralShield.Metrics;
+using NeuralShield.Models;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Attacks.Evasion;
+
+/// <summary>
+/// Runs evasion attacks in order; each next attack sees only the samples that no earlier attack has broken, and
+/// each sample keeps the first adversarial that met the goal (samples no attack broke keep the last attempt).
+/// A typical use: a cheap attack first (FGSM), a strong one for what it leaves (PGD, JSMA). The cascade is an
+/// evasion attack itself, so cascades nest, and the library re-checks its final success on the model.
+/// Queries include each member's own success check.
+/// </summary>
+/// <typeparam name="TModel">The access the cascade needs: the most demanding of its members'.</typeparam>
+public sealed class Cascade<TModel> : EvasionAttackBase<TModel> where TModel : IClassifier
+{
+    private readonly IEvasionAttack<TModel>[] _attacks;
+
+    /// <summary>Creates a cascade of <paramref name="attacks"/>, run in the given order.</summary>
+    /// <exception cref="ArgumentException">No attacks, or a null one.</exception>
+    public Cascade(params IEvasionAttack<TModel>[] attacks) : this((IEnumerable<IEvasionAttack<TModel>>)attacks)
+    {
+    }
+
+    /// <summary>Creates a cascade of <paramref name="attacks"/>, run in the given order.</summary>
+    /// <exception cref="ArgumentException">No attacks, or a null one.</exception>
+    public Cascade(IEnumerable<IEvasionAttack<TModel>> attacks)
+    {
+        ArgumentNullException.ThrowIfNull(attacks);
+        _attacks = attacks.ToArray();
+        if (_attacks.Length == 0) throw new ArgumentException("A cascade needs at least one attack.", nameof(attacks));
+        if (_attacks.Any(a => a is null)) throw new ArgumentException("attacks must not contain null.", nameof(attacks));
+    }
+
+    /// <summary>The member attacks, in order.</summary>
+    public IReadOnlyList<IEvasionAttack<TModel>> Attacks => _attacks;
+
+    /// <inheritdoc />
+    protected override Tensor Perturb(TModel model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
+    {
+        var adversarial = inputs.clone();
+        var remaining = arange(inputs.shape[0], dtype: ScalarType.Int64, device: inputs.device);
+        foreach (var attack in _attacks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (remaining.numel() == 0) break;
+            using var scope = NewDisposeScope();
+            var subset = inputs.index_select(0, remaining);
+            var subGoal = goal.Select(remaining);
+            using var result = attack.Run(model, subset, subGoal, cancellationToken);
+            var success = CompositionChecks.Success(attack, model, result, subGoal);
+            adversarial.index_copy_(0, remaining, result.Adversarials.to(inputs.device).to_type(ScalarType.Float32));
+            var next = remaining.masked_select(success.to(remaining.device).logical_not());
+            remaining.Dispose();
+            remaining = next.MoveToOuterDisposeScope();
+        }
+        return adversarial;
+    }
+}
+
+/// <summary>
+/// Runs a (typically stochastic) evasion attack several times — e.g. PGD with different random starts — and
+/// keeps, per sample, the best adversarial: a successful one over an unsuccessful one, then the one with the
+/// smallest perturbation in <see cref="Norm"/> (the earlier run on ties). The runs are made by a factory from the
+/// run index 0, 1, …, n − 1, from which it derives each run's seed. Adding runs never loses a success. The repeat is
+/// an evasion attack itself, so it nests with <see cref="Cascade{TModel}"/>; the library re-checks its final success.
+/// </summary>
+/// <typeparam name="TModel">The access the repeated attack needs.</typeparam>
+public sealed class Repeat<TModel> : EvasionAttackBase<TModel> where TModel : IClassifier
+{
+    private readonly IEvasionAttack<TModel>[] _runs;
+
+    /// <summary>Creates the repeat: <paramref name="factory"/> is called once per run index 0 … <paramref name="count"/> − 1 now.</summary>
+    /// <param name="factory">Makes the attack of run i (e.g. <c>i =&gt; new Pgd(new PgdOptions { Seed = i })</c>).</param>
+    /// <param name="count">Number of runs (at least 1).</param>
+    /// <param name="norm">The norm that ranks two adversarials of equal success. Default L2.</param>
+    public Repeat(Func<int, IEvasionAttack<TModel>> factory, int count, Norm norm = Norm.L2)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Guard.Positive(count, nameof(count));
+        if (!Enum.IsDefined(norm)) throw new ArgumentOutOfRangeException(nameof(norm), norm, "Unknown norm.");
+        Norm = norm;
+        _runs = new IEvasionAttack<TModel>[count];
+        for (var i = 0; i < count; i++)
+            _runs[i] = factory(i) ?? throw new ArgumentException($"factory returned null for run {i}.", nameof(factory));
+    }
+
+    /// <summary>The attack of each run, in run order.</summary>
+    public IReadOnlyList<IEvasionAttack<TModel>> Runs => _runs;
+
+    /// <summary>Number of runs.</summary>
+    public int Count => _runs.Length;
+
+    /// <summary>The norm that ranks adversarials of equal success.</summary>
+    public Norm Norm { get; }
+
+    /// <inheritdoc />
+    protected override Tensor Perturb(TModel model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
+    {
+        Tensor? best = null;
+        Tensor? bestSuccess = null;
+        Tensor? bestDistance = null;
+        foreach (var attack in _runs)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            using var result = attack.Run(model, inputs, goal, cancellationToken);
+            var candidate = result.Adversarials.to(inputs.device).to_type(ScalarType.Float32);
+            var success = CompositionChecks.Success(attack, model, result, goal).to(inputs.device);
+            var distance = Distances.Of(Norm, candidate, inputs);
+            if (best is null)
+            {
+                best = candidate.clone().MoveToOuterDisposeScope();
+                bestSuccess = success.clone().MoveToOuterDisposeScope();
+                bestDistance = distance.MoveToOuterDisposeScope();
+                continue;
+            }
+            var better = success.logical_and(bestSuccess!.logical_not())
+                .logical_or(success.eq(bestSuccess!).logical_and(distance.lt(bestDistance!)));
+            best.copy_(where(Pgd.Broadcast(better, best), candidate, best));
+            bestSuccess!.logical_or_(success);
+            bestDistance!.copy_(where(better, distance, bestDistance!));
+        }
+        return best!;
+    }
+}
+
+/// <summary>How a composition learns whether a member's adversarials met the goal.</summary>
+internal static class CompositionChecks
+{
+    /// <summary>
+    /// The member's own success when the library computed it (any <see cref="EvasionAttackBase{TModel}"/>), otherwise a
+    /// fresh check of the adversarials on the model.
+    /// </summary>
+    public static Tensor Success<TModel>(IEvasionAttack<TModel> attack, TModel model, EvasionResult result, AttackGoal goal) where TModel : IClassifier
+    {
+        if (IsLibraryChecked(attack)) return result.Success;
+        using var predictions = model.Predict(result.Adversarials);
+        return goal.IsSuccess(predictions);
+    }
+
+    private static bool IsLibraryChecked(object attack)
+    {
+        for (var type = attack.GetType(); type is not null; type = type.BaseType)
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(EvasionAttackBase<>)) return true;
+        return false;
+    }
+}

@@ -1,0 +1,91 @@
+namespace NeuralShield.Attacks.Evasion;
+
+/// <summary>Which way <see cref="Jsma"/> moves the features it picks (the sign of the paper's θ).</summary>
+public enum JsmaDirection
+{
+    /// <summary>θ = +1: chosen features are set to the upper bound (the paper's MNIST experiments).</summary>
+    Increase,
+
+    /// <summary>θ = −1: chosen features are set to the lower bound.</summary>
+    Decrease,
+}
+
+/// <summary>The function F whose forward derivative <see cref="Jsma"/> follows.</summary>
+public enum JsmaOutput
+{
+    /// <summary>F = softmax probabilities, as in the paper (Carlini and Wagner call this JSMA-F).</summary>
+    Probabilities,
+
+    /// <summary>F = the logits Z, the input of the softmax (JSMA-Z in Carlini and Wagner's naming).</summary>
+    Logits,
+}
+
+/// <summary>How <see cref="Jsma"/> picks the features to change in an iteration.</summary>
+public enum JsmaSearch
+{
+    /// <summary>
+    /// The paper's saliency map over pairs of features (p, q): α = Σ_{i∈{p,q}} ∂F_t/∂x_i,
+    /// β = Σ_{i∈{p,q}} Σ_{j≠t} ∂F_j/∂x_i; keep pairs with θ·α &gt; 0 and θ·β &lt; 0, take argmax −α·β.
+    /// </summary>
+    Pairwise,
+
+    /// <summary>
+    /// The two features with the largest θ·∂F_t/∂x_i, each judged on its own, without β and without the
+    /// sign conditions. This is what IBM ART's <c>SaliencyMapMethod</c> does (ART issue #2306); it is not
+    /// the paper's pairwise map and is offered only to compare with ART.
+    /// </summary>
+    SingleFeatureTopTwo,
+}
+
+/// <summary>Settings of <see cref="Jsma"/>.</summary>
+public sealed class JsmaOptions
+{
+    /// <summary>The default memory budget of the pair search: 256 MiB.</summary>
+    public const long DefaultPairSearchMemoryBytes = 256L * 1024 * 1024;
+
+    /// <summary>The smallest accepted memory budget of the pair search: 1 KiB.</summary>
+    public const long MinimumPairSearchMemoryBytes = 1024;
+
+    /// <summary>
+    /// Υ, the largest fraction of the features that may change, in (0, 1]. Paper (MNIST): 14.5%.
+    /// A sample runs at most ⌊n·γ/2⌋ pair iterations (n features), so at most 2·⌊n·γ/2⌋ ≤ ⌈γ·n⌉ features change.
+    /// </summary>
+    public double Gamma { get; set; } = 0.145;
+
+    /// <summary>θ's sign: <see cref="JsmaDirection.Increase"/> (θ = +1, the paper's MNIST setting) or <see cref="JsmaDirection.Decrease"/>.</summary>
+    public JsmaDirection Direction { get; set; } = JsmaDirection.Increase;
+
+    /// <summary>Differentiate the softmax output (JSMA-F, the paper's choice; default) or the logits (JSMA-Z).</summary>
+    public JsmaOutput Output { get; set; } = JsmaOutput.Probabilities;
+
+    /// <summary>The paper's pairwise saliency map (default) or ART's single-feature top-two variant.</summary>
+    public JsmaSearch Search { get; set; } = JsmaSearch.Pairwise;
+
+    /// <summary>
+    /// Working memory of the pairwise search, in bytes (default 256 MiB, at least 1 KiB). The n×n pair scores of
+    /// the samples are computed block by block (a set of rows (sample, p) × the columns right of the block's first
+    /// row, or part of one row when a row alone is over budget) so that one block's temporaries stay within this
+    /// budget; the result does not depend on it.
+    /// </summary>
+    public long PairSearchMemoryBytes { get; set; } = DefaultPairSearchMemoryBytes;
+
+    /// <summary>
+    /// Skip the rows of the pair matrix that cannot hold the best pair (default true). Exact: a row p is scored unless
+    /// its upper bound relu(α_p + max α)·relu(β'_p + max β') is below the score of a known pair, so the chosen pair is
+    /// the same as with every pair scored (false), only found faster.
+    /// </summary>
+    public bool PairSearchPruning { get; set; } = true;
+
+    internal JsmaOptions Validated()
+    {
+        if (!(Gamma > 0 && Gamma <= 1))
+            throw new ArgumentOutOfRangeException(nameof(Gamma), Gamma, "Gamma (the largest fraction of features to change) must lie in (0, 1].");
+        if (!Enum.IsDefined(Direction)) throw new ArgumentOutOfRangeException(nameof(Direction), Direction, "Unknown direction.");
+        if (!Enum.IsDefined(Output)) throw new ArgumentOutOfRangeException(nameof(Output), Output, "Unknown output.");
+        if (!Enum.IsDefined(Search)) throw new ArgumentOutOfRangeException(nameof(Search), Search, "Unknown search.");
+        if (PairSearchMemoryBytes < MinimumPairSearchMemoryBytes)
+            throw new ArgumentOutOfRangeException(nameof(PairSearchMemoryBytes), PairSearchMemoryBytes,
+                $"PairSearchMemoryBytes must be at least {MinimumPairSearchMemoryBytes} bytes.");
+        return (JsmaOptions)MemberwiseClone();
+    }
+}

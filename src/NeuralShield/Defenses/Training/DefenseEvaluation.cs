@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using NeuralShield.Attacks;
+using NeuralShield.Attacks.Evasion;
+using NeuralShield.Data;
+using NeuralShield.Internal;
+using NeuralShield.Metrics;
+using NeuralShield.Models;
+using NeuralShield.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Defenses.Training;
+
+/// <summary>Which goals the evaluation's attacks pursue.</summary>
+public enum EvaluationGoal
+{
+    /// <summary>Untargeted: any label but the true one.</summary>
+    Untargeted,
+
+    /// <summary>
+    /// Every other class as a target: each attacked sample is repeated C − 1 times with targets
+    /// (y + 1) mod C, …, (y + C − 1) mod C, the JSMA and distillation papers' protocol.
+    /// </summary>
+    AllOtherTargets,
+}
+
+/// <summary>Settings of <see cref="DefenseEvaluation.Evaluate"/>.</summary>
+public sealed class DefenseEvaluationOptions
+{
+    /// <summary>The plain attack: run on the undefended and on the defended classifier unchanged. Required.</summary>
+    public IEvasionAttack<IDifferentiableClassifier>? Attack { get; set; }
+
+    /// <summary>
+    /// The adaptive attack, run on <see cref="AdaptiveView"/> of the defended classifier; its adversarials are judged
+    /// on the defended classifier itself. Null: <see cref="Attack"/>.
+    /// </summary>
+    public IEvasionAttack<IDifferentiableClassifier>? AdaptiveAttack { get; set; }
+
+    /// <summary>
+    /// The view of the defended classifier the adaptive attack differentiates, e.g.
+    /// <c>c =&gt; new TemperatureRestoredClassifier(c, T)</c> against distillation or
+    /// <c>c =&gt; new StabilisedGradientClassifier(c)</c> against saturation. Null: the defended classifier itself.
+    /// </summary>
+    public Func<TorchClassifier, IDifferentiableClassifier>? AdaptiveView { get; set; }
+
+    /// <summary>
+    /// The attack crafted on the undefended substitute for the transfer row. Null: <see cref="Attack"/>, whose
+    /// adversarials on the undefended model are then reused.
+    /// </summary>
+    public IEvasionAttack<IDifferentiableClassifier>? TransferAttack { get; set; }
+
+    /// <summary>The goal of every attack. Default untargeted.</summary>
+    public EvaluationGoal Goal { get; set; } = EvaluationGoal.Untargeted;
+
+    /// <summary>How many test samples to attack (the first ones that qualify). Default 100.</summary>
+    public int AttackSamples { get; set; } = 100;
+
+    /// <summary>
+    /// Attack only samples that both the undefended and the defended classifier label correctly (default), so that
+    /// every success is caused by the perturbation. False: attack the first samples whatever their label; then an
+    /// untargeted success rate is one minus the robust accuracy.
+    /// </summary>
+    public bool OnlyCorrectlyClassified { get; set; } = true;
+
+    /// <summary>Samples per attack call (the attacks batch internally; this bounds memory). Default 512.</summary>
+    public int BatchSize { get; set; } = 512;
+
+    internal DefenseEvaluationOptions Validated()
+    {
+        if (Attack is null) throw new ArgumentException("Attack must be set.", nameof(Attack));
+        if (!Enum.IsDefined(Goal)) throw new ArgumentOutOfRangeException(nameof(Goal), Goal, "Unknown goal.");
+        Guard.Positive(AttackSamples, nameof(AttackSamples));
+        Guard.Positive(BatchSize, nameof(BatchSize));
+        return (DefenseEvaluationOptions)MemberwiseClone();
+    }
+}
+
+/// <summary>One row of a <see cref="DefenseEvaluationReport"/>.</summary>
+/// <param name="SuccessRate">Share of attack instances whose adversarial meets the goal on the judged classifier.</param>
+/// <param name="MeanL0Fraction">Mean fraction of features changed over successful instances (NaN when none).</param>
+/// <param name="MeanL2">Mean L2 perturbation over successful instances (NaN when none).</param>
+/// <param name="MeanLInf">Mean L∞ perturbation over successful instances (NaN when none).</param>
+/// <param name="Queries">Samples the attack sent to the model it ran on.</param>
+/// <param name="Elapsed">Wall-clock time of the attack and the judgement.</param>
+public readonly record struct AttackOutcome(double SuccessRate, double MeanL0Fraction, double MeanL2, double MeanLInf, long Queries, TimeSpan Elapsed);
+
+/// <summary>
+/// An honest evaluation of a defended classifier (after Carlini et al., "On Evaluating Adversarial Robustness",
+/// 2019, arXiv 1902.06705): clean accuracies, the plain attack on the undefended and the defended model, an
+/// adaptive attack that does not depend on the defense's masked gradient, and a transfer attack from the
+/// undefended model. Every success is judged on the defended (or, for <see cref="Undefended"/>, the undefended)
+/// classifier's own prediction.
+/// </summary>
+/// <param name="CleanSamples">Test samples the clean accuracies were measured on.</param>
+/// <param name="UndefendedAccuracy">Clean accuracy of the undefended classifier.</param>
+/// <param name="DefendedAccuracy">Clean accuracy of the defended classifier.</param>
+/// <param name="AttackedSamples">Test samples attacked.</param>
+/// <param name="AttackInstances">Attack instances (samples × targets per sample).</param>
+/// <param name="Goal">The goal of the attacks.</param>
+/// <param name="Undefended">The plain attack on the undefended classifier.</param>
+/// <param name="Defended">The plain attack on the defended classifier.</param>
+/// <param name="Adaptive">The adaptive attack, judged on the defended classifier.</param>
+/// <param name="Transfer">Adversarials crafted on the undefended classifier, judged on the defended one.</param>
+public sealed record DefenseEvaluationReport(
+    int CleanSamples, double UndefendedAccuracy, double DefendedAccuracy, int AttackedSamples, int AttackInstances, EvaluationGoal Goal,
+    AttackOutcome Undefended, AttackOutcome Defended, AttackOutcome Adaptive, AttackOutcome Transfer)
+{
+    /// <summary>Undefended minus defended clean accuracy (positive: the defense costs accuracy).</summary>
+    public double AccuracyDrop => UndefendedAccuracy - DefendedAccuracy;
+}
+
+/// <summary>
+/// Evaluates a training defense the way its papers' critics did: besides the plain attack, (1) an adaptive attack
+/// on a view of the defended model whose gradient is not masked — the temperature-restored logits
+/// (<see cref="TemperatureRestoredClassifier"/>) against distillation, a stabilised backward pass
+/// (<see cref="StabilisedGradientClassifier"/>) against saturation, or a logit-margin loss
+/// (<see cref="GradientLoss.LogitMargin"/>) — and (2) a transfer attack crafted on an undefended model trained on the
+/// same data. A defense that only masks gradients falls to (1) or (2).
+/// </summary>
+public static class DefenseEvaluation
+{
+    /// <summary>Runs the evaluation.</summary>
+    /// <param name="defended">The defended classifier (e.g. a <see cref="HardenedModel.Classifier"/>).</param>
+    /// <param name="undefended">An undefended classifier of the same task (the baseline and the transfer substitute).</param>
+    /// <param name="test">Test data; clean accuracies use all of it, the attacks the first <see cref="DefenseEvaluationOptions.AttackSamples"/> that qualify.</param>
+    /// <param name="options">The attacks and the protocol.</param>
+    /// <param name="cancellationToken">Checked between attack batches (and inside the attacks).</param>
+    /// <exception cref="ArgumentException">The classifiers or the data disagree on the class count, or no sample qualifies.</exception>
+    public static DefenseEvaluationReport Evaluate(TorchClassifier defended, IDifferentiableClassifier undefended, LabeledData test,
+        DefenseEvaluationOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(defended);
+        ArgumentNullException.ThrowIfNull(undefended);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Validated();
+        if (undefended.ClassCount != defended.ClassCount)
+            throw new ArgumentException($"The undefended classifier has {undefended.ClassCount} classes, the defended one {defended.ClassCount}.", nameof(undefended));
+        if (test.ClassCount != defended.ClassCount)
+            throw new ArgumentException($"test has {test.ClassCount} classes but the classifiers {defended.ClassCount}.", nameof(test));
+
+        var undefendedAccuracy = Evaluation.Accuracy(undefended, test);
+        var defendedAccuracy = Evaluation.Accuracy(defended, test);
+
+        using var scope = NewDisposeScope();
+        var (inputs, labels, picked) = Select(defended, undefended, test, o);
+        var (x, goal) = Expand(inputs, labels, o.Goal, defended.ClassCount);
+        var instances = (int)x.shape[0];
+
+        var (undefendedOutcome, undefendedAdversarials) = Run(o.Attack!, undefended, undefended, x, goal, o.BatchSize, cancellationToken);
+        var (defendedOutcome, _) = Run(o.Attack!, defended, defended, x, goal, o.BatchSize, cancellationToken);
+        var view = o.AdaptiveView?.Invoke(defended) ?? defended;
+        var (adaptiveOutcome, _) = Run(o.AdaptiveAttack ?? o.Attack!, view, defended, x, goal, o.BatchSize, cancellationToken);
+
+        AttackOutcome transferOutcome;
+        if (o.TransferAttack is null)
+        {
+            transferOutcome = Judge(defended, undefendedAdversarials, x, goal, undefendedOutcome.Queries, TimeSpan.Zero);
+        }
+        else
+        {
+            var (_, crafted) = Run(o.TransferAttack, undefended, undefended, x, goal, o.BatchSize, cancellationToken);
+            transferOutcome = Judge(defended, crafted, x, goal, 0, TimeSpan.Zero);
+        }
+        return new DefenseEvaluationReport(test.Count, undefendedAccuracy, defendedAccuracy, picked, instances, o.Goal,
+            undefendedOutcome, defendedOutcome, adaptiveOutcome, transferOutcome);
+    }
+
+    /// <summary>The first samples of <paramref name="test"/> that qualify, on the defended classifier's device.</summary>
+    private static (Tensor Inputs, Tensor Labels, int Count) Select(IClassifier defended, IClassifier undefended, LabeledData test, DefenseEvaluationOptions o)
+    {
+        var device = defended.Device;
+        if (!o.OnlyCorrectlyClassified)
+        {
+            var n = Math.Min(o.AttackSamples, test.Count);
+            return (test.Features.narrow(0, 0, n).to(device), test.Labels.narrow(0, 0, n).to(device), n);
+        }
+        var chosen = new List<long>();
+        var batch = Math.Max(o.AttackSamples, 256);
+        for (var start = 0; start < test.Count && chosen.Count < o.AttackSamples; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            var len = Math.Min(batch, test.Count - start);
+            var xs = test.Features.narrow(0, start, len).to(device);
+            var ys = test.Labels.narrow(0, start, len).to(device);
+            var ok = defended.Predict(xs).eq(ys).logical_and(undefended.Predict(xs).to(device).eq(ys));
+            foreach (var i in ok.nonzero().view(-1).cpu().data<long>())
+            {
+                if (chosen.Count == o.AttackSamples) break;
+                chosen.Add(start + i);
+            }
+        }
+        if (chosen.Count == 0) throw new ArgumentException("No test sample is classified correctly by both classifiers.", nameof(test));
+        var index = tensor(chosen.ToArray(), device: test.Features.device);
+        return (test.Features.index_select(0, index).to(device), test.Labels.index_select(0, index).to(device), chosen.Count);
+    }
+
+    /// <summary>The attack instances: the samples themselves (untargeted) or each sample once per other class.</summary>
+    private static (Tensor Inputs, AttackGoal Goal) Expand(Tensor inputs, Tensor labels, EvaluationGoal goal, int classCount)
+    {
+        if (goal == EvaluationGoal.Untargeted) return (inputs, AttackGoal.Untargeted(labels));
+        var n = inputs.shape[0];
+        var repeats = classCount - 1;
+        var x = inputs.repeat_interleave(repeats, 0);
+        var offsets = arange(1, classCount, dtype: ScalarType.Int64, device: labels.device).repeat(n);
+        var targets = (labels.repeat_interleave(repeats, 0) + offsets).remainder(classCount);
+        return (x, AttackGoal.Targeted(targets));
+    }
+
+    /// <summary>Runs <paramref name="attack"/> on <paramref name="model"/> in batches and judges the adversarials on <paramref name="judge"/>.</summary>
+    private static (AttackOutcome Outcome, Tensor Adversarials) Run(IEvasionAttack<IDifferentiableClassifier> attack, IDifferentiableClassifier model,
+        IClassifier judge, Tensor x, AttackGoal goal, int batchSize, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var parts = new List<Tensor>();
+        long queries = 0;
+        var n = x.shape[0];
+        for (long start = 0; start < n; start += batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var len = Math.Min(batchSize, n - start);
+            using var idx = arange(start, start + len, dtype: ScalarType.Int64, device: x.device);
+            var part = goal.Select(idx);
+            using var labels = part.Labels;
+            using var xs = x.narrow(0, start, len);
+            using var result = attack.Run(model, xs, part, cancellationToken);
+            parts.Add(result.Adversarials.detach().clone());
+            queries += result.Metrics.Queries;
+        }
+        var adversarials = cat(parts, 0);
+        foreach (var p in parts) p.Dispose();
+        return (Judge(judge, adversarials, x, goal, queries, watch.Elapsed), adversarials);
+    }
+
+    /// <summary>Success and distances of <paramref name="adversarials"/> judged on <paramref name="judge"/>.</summary>
+    private static AttackOutcome Judge(IClassifier judge, Tensor adversarials, Tensor original, AttackGoal goal, long queries, TimeSpan elapsed)
+    {
+        var watch = Stopwatch.StartNew();
+        using var scope = NewDisposeScope();
+        var onDevice = adversarials.to(judge.Device);
+        var success = goal.IsSuccess(judge.Predict(onDevice).to(goal.Labels.device));
+        var m = EvasionAttackBase<IClassifier>.Summarise(success, Distances.L0(adversarials, original), Distances.L2(adversarials, original),
+            Distances.LInf(adversarials, original), original, queries, elapsed + watch.Elapsed);
+        return new AttackOutcome(m.SuccessRate, m.MeanL0Fraction, m.MeanL2, m.MeanLInf, m.Queries, m.Elapsed);
+    }
+}
