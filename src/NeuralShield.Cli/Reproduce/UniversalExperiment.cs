@@ -12,7 +12,9 @@ namespace NeuralShield.Cli.Reproduce;
 
 /// <summary>
 /// Moosavi-Dezfooli et al. 2017: a universal L∞ perturbation fitted with the DeepFool-based Algorithm 1 on MNIST
-/// test images, and its fooling rate on DIFFERENT (held-out) test images, at ξ = 0.1, 0.2, 0.3.
+/// test images, and its fooling rate on DIFFERENT (held-out) test images, at ξ = 0.1, 0.2, 0.3; then the same with
+/// the optimisation-based search (<see cref="UniversalSearch.ProjectedGradient"/>, not the paper's algorithm),
+/// reported under separate <c>*_optimised*</c> keys.
 /// </summary>
 internal sealed class UniversalExperiment : IExperiment
 {
@@ -25,6 +27,11 @@ internal sealed class UniversalExperiment : IExperiment
     // folded into v one by one, in order, each followed by the projection (see UniversalPerturbationOptions.BatchSize).
     // BatchSize = 1 is the paper's loop exactly, about 4-8x slower on a CPU.
     private const int BatchSize = 16;
+
+    // ProjectedGradient settings.
+    private const int Epochs = 20;
+    private const int GradientBatchSize = 64;
+    private const double Kappa = 1.0;
 
     public string Name => "universal";
 
@@ -76,6 +83,38 @@ internal sealed class UniversalExperiment : IExperiment
         }
         report.Metrics["fooling_rate"] = headline;
         report.Metrics["linf_norm"] = lInf;
+
+        // Not the paper's algorithm: stochastic projected gradient ascent on v (UniversalSearch.ProjectedGradient).
+        double lInfOpt = double.NaN, headlineOpt = double.NaN;
+        foreach (var xi in Radii)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var options = new UniversalPerturbationOptions
+            {
+                Search = UniversalSearch.ProjectedGradient, Xi = xi, Norm = Norm.LInf, Delta = 0.01, Epochs = Epochs,
+                GradientBatchSize = GradientBatchSize, StepSize = xi / 20, Kappa = Kappa, Seed = context.Seed,
+            };
+            var watch = Stopwatch.StartNew();
+            var progress = new SynchronousProgress<UniversalPassReport>(p => context.Log.WriteLine(
+                $"  optimised, xi {xi}: epoch {p.Pass}: fitting-set fooling rate {p.FoolingRate:P1}, |v|inf {p.Norm:F3} ({p.Elapsed.TotalSeconds:F0} s)"));
+            using var result = new UniversalPerturbation(options).Fit(model, fit.Features, progress, cancellationToken);
+            var rate = result.FoolingRate(model, heldOut.Features);
+            watch.Stop();
+            context.Log.WriteLine($"  optimised, xi {xi}: held-out fooling rate {rate:P1}, best fitting-set rate {result.FittingFoolingRate:P1} ({watch.Elapsed.TotalSeconds:F0} s)");
+            var key = xi.ToString("0.0", CultureInfo.InvariantCulture);
+            report.Metrics[$"fooling_rate_optimised_xi_{key}"] = rate;
+            report.Metrics[$"fit_fooling_rate_optimised_xi_{key}"] = result.FittingFoolingRate;
+            if (xi == Radii[^1])
+            {
+                headlineOpt = rate;
+                lInfOpt = result.PerturbationNorm;
+            }
+        }
+        report.Metrics["fooling_rate_optimised"] = headlineOpt;
+        report.Metrics["linf_norm_optimised"] = lInfOpt;
+        report.Setting["algorithm"] = "fooling_rate, linf_norm, fooling_rate_xi_*: the paper's DeepFool loop (Algorithm 1); "
+            + "*_optimised*: stochastic projected gradient ascent on v (UniversalSearch.ProjectedGradient, clamped logit margin, Shafahi et al. 2020 style), not the paper's algorithm";
+        report.Setting["optimised"] = $"sign-gradient steps of xi/20, {Epochs} epochs, batch {GradientBatchSize}, margin clamp kappa {Kappa}, best epoch by fitting-set fooling rate";
 
         report.Setting["model"] = "LeNet-5 (conv 6@5x5, pool, conv 16@5x5, pool, fc 120-84-10)";
         report.Setting["training"] = $"train-first10k, Adam lr 1e-3, {training.Epochs} epochs, batch {training.BatchSize}";
