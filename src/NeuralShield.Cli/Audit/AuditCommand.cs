@@ -64,6 +64,7 @@ internal static class AuditCommand
             ("PGD-20 L2", "eps=1.0 step=0.1", false, new Pgd(new PgdOptions { Epsilon = 1.0, StepSize = 0.1, Steps = 20, Norm = Metrics.Norm.L2, Seed = seed })),
             ("Cascade FGSM>PGD", "eps=0.1", false, fgsmThenPgd),
             ("DeepFool L2", "overshoot=0.02", false, new DeepFool()),
+            ("DeepFool Linf", "overshoot=0.02", false, new DeepFool(new DeepFoolOptions { Norm = Metrics.Norm.LInf })),
             ("JSMA-F", "target=y+1 gamma=0.145", true, new Jsma()),
         };
         foreach (var (name, make) in models)

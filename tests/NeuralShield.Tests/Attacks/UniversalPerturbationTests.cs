@@ -74,7 +74,7 @@ public class UniversalPerturbationTests(LinearBlobsFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void SameSeedSameVAndBatchedFittingFoolsAsWell()
+    public void SameSeedSameVDifferentSeedDifferentV()
     {
         using var x = fixture.Data.Features.narrow(0, 0, 60);
         var options = new UniversalPerturbationOptions { Xi = 0.3, MaxPasses = 2, Seed = 5 };
@@ -157,5 +157,34 @@ public class UniversalPerturbationTests(LinearBlobsFixture fixture) : IClassFixt
         public long QueryCount => inner.QueryCount;
 
         public Tensor PredictProbabilities(Tensor inputs) => inner.PredictProbabilities(inputs);
+    }
+}
+
+[Collection(MnistCollection.Name)]
+public class UniversalPerturbationMnistTests(MnistFixture mnist, Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public void APerturbationFittedOn500TestImagesFoolsLeNetOnOtherImages()
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var train = mnist.Train.Take(5_000);
+        var module = ModelZoo.LeNet5(seed: 0);
+        new NeuralShield.Training.Trainer(new NeuralShield.Training.TrainingOptions { Epochs = 2, BatchSize = 64, LearningRate = 2e-3, Seed = 0 }).Fit(module, train);
+        using var model = new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 28, 28], ownsModule: true);
+        var trained = watch.Elapsed;
+
+        using var fit = mnist.Test.Take(500);
+        using var heldOut = mnist.Test.Slice(9_000, 1_000);
+        var options = new UniversalPerturbationOptions { Xi = 0.3, Norm = Norm.LInf, MaxPasses = 2, BatchSize = 16, Seed = 0 };
+        using var result = new UniversalPerturbation(options).Fit(model, fit.Features);
+        var rate = result.FoolingRate(model, heldOut.Features);
+        watch.Stop();
+        output.WriteLine($"training {trained.TotalSeconds:F0} s; fitting-set fooling rate {result.FittingFoolingRate:P1} after {result.Passes} passes ({string.Join(", ", result.FoolingRateHistory.Select(r => r.ToString("P1")))}); "
+            + $"held-out fooling rate {rate:P1}; total {watch.Elapsed.TotalSeconds:F0} s");
+
+        Assert.True(result.PerturbationNorm <= 0.3 + 1e-6);
+        Assert.True(rate >= 0.30, $"held-out fooling rate {rate:P1} < 30% at xi = 0.3");
+        using var applied = result.Apply(heldOut.Features);
+        Assert.True(InputBounds.Unit.Contains(applied, 0f));
     }
 }

@@ -6,9 +6,33 @@ using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Evasion;
 
+/// <summary>How <see cref="UniversalPerturbation"/> searches for v.</summary>
+public enum UniversalSearch
+{
+    /// <summary>
+    /// The paper's Algorithm 1 (Moosavi-Dezfooli et al. 2017): one point at a time, v ← P_{p,ξ}(v + Δv_i) with Δv_i
+    /// DeepFool's minimal step from x_i + v. The default.
+    /// </summary>
+    DeepFoolLoop,
+
+    /// <summary>
+    /// Not the paper's algorithm: stochastic projected gradient ascent on v itself, in the line of Shafahi et al.,
+    /// "Universal adversarial training", AAAI 2020 (arXiv 1812.03705). Over shuffled mini-batches B of the fitting
+    /// set, v ← P_{p,ξ}(v + α·sign(∇_v Σ_{x∈B} L(clamp(x + v)))) (L∞; for L2 the gradient is divided by its L2 norm),
+    /// with L the logit margin max_{j≠k̂(x)} Z_j − Z_{k̂(x)} away from the CLEAN prediction k̂(x), clamped above at
+    /// κ (<see cref="UniversalPerturbationOptions.Kappa"/>) so that points already fooled by a margin κ stop pulling v.
+    /// Shafahi et al. clip the cross-entropy instead; the clamped logit margin is the same idea in the
+    /// Carlini–Wagner form. The v with the best fitting-set fooling rate over the epochs is returned.
+    /// </summary>
+    ProjectedGradient,
+}
+
 /// <summary>Settings of <see cref="UniversalPerturbation"/>.</summary>
 public sealed class UniversalPerturbationOptions
 {
+    /// <summary>The search: the paper's <see cref="UniversalSearch.DeepFoolLoop"/> (default) or <see cref="UniversalSearch.ProjectedGradient"/>.</summary>
+    public UniversalSearch Search { get; set; } = UniversalSearch.DeepFoolLoop;
+
     /// <summary>
     /// Radius ξ of the ball the perturbation v is projected onto, in the model's input units. The reference code
     /// uses ξ = 10 on 0–255 pixels (L∞); for a model on [0, 1] pixels that is 10/255 ≈ 0.039, the default here.
@@ -49,6 +73,24 @@ public sealed class UniversalPerturbationOptions
     /// <summary>Seed of the shuffle of the data at each pass (pass p uses Seed + p − 1).</summary>
     public long Seed { get; set; }
 
+    /// <summary>
+    /// <see cref="UniversalSearch.ProjectedGradient"/> only: the step α of each mini-batch update, in input units
+    /// (L∞: per entry; L2: the length of the step). Null (default): ξ / 20.
+    /// </summary>
+    public double? StepSize { get; set; }
+
+    /// <summary><see cref="UniversalSearch.ProjectedGradient"/> only: passes (epochs) over the fitting set. Default 20.</summary>
+    public int Epochs { get; set; } = 20;
+
+    /// <summary><see cref="UniversalSearch.ProjectedGradient"/> only: points per gradient step. Default 64.</summary>
+    public int GradientBatchSize { get; set; } = 64;
+
+    /// <summary>
+    /// <see cref="UniversalSearch.ProjectedGradient"/> only: the clamp κ of the logit-margin loss; a point fooled
+    /// by a margin of κ or more no longer contributes to the gradient. Default 1.
+    /// </summary>
+    public double Kappa { get; set; } = 1.0;
+
     internal UniversalPerturbationOptions Validated()
     {
         Guard.Positive(Xi, nameof(Xi));
@@ -59,6 +101,11 @@ public sealed class UniversalPerturbationOptions
         Guard.Positive(MaxDeepFoolIterations, nameof(MaxDeepFoolIterations));
         if (CandidateClasses < 2) throw new ArgumentOutOfRangeException(nameof(CandidateClasses), CandidateClasses, "CandidateClasses must be at least 2.");
         Guard.Positive(BatchSize, nameof(BatchSize));
+        if (!Enum.IsDefined(Search)) throw new ArgumentOutOfRangeException(nameof(Search), Search, "Unknown search.");
+        if (StepSize is { } step) Guard.Positive(step, nameof(StepSize));
+        Guard.Positive(Epochs, nameof(Epochs));
+        Guard.Positive(GradientBatchSize, nameof(GradientBatchSize));
+        Guard.NonNegative(Kappa, nameof(Kappa));
         return (UniversalPerturbationOptions)MemberwiseClone();
     }
 }
@@ -86,7 +133,9 @@ public readonly record struct UniversalPassReport(int Pass, double FoolingRate, 
 /// v ← P_{p,ξ}(v + Δv_i), the projection onto the ℓ_p ball of radius ξ. The fooling rate is the share of points
 /// whose predicted label CHANGES: k̂(x_i + v) ≠ k̂(x_i) (not the error rate). As in the reference code, Δv_i is
 /// added only when DeepFool changed the label within its step limit, and the fooling rate is measured on the
-/// whole set after each pass. Here x + v is also clamped into the model's bounds wherever it is evaluated.
+/// whole set after each pass; the v of the last pass is returned. Here x + v is also clamped into the model's
+/// bounds wherever it is evaluated: DeepFool runs on clamp(x_i + v) and returns an adversarial inside the bounds,
+/// and Δv_i is that adversarial minus clamp(x_i + v), the change DeepFool actually made.
 /// Reference defaults: δ = 0.2, ξ = 10 on 0–255 pixels, p = ∞, overshoot 0.02, at most 10 DeepFool steps.
 /// Paper result (ImageNet, ξ = 10 L∞): fooling rates of 78–93% on held-out validation images.
 /// </para>
@@ -117,6 +166,7 @@ public sealed class UniversalPerturbation
         if (!model.Bounds.Contains(images, 1e-4f))
             throw new ArgumentException($"images must lie inside the model's bounds {model.Bounds}.", nameof(images));
         cancellationToken.ThrowIfCancellationRequested();
+        if (_options.Search == UniversalSearch.ProjectedGradient) return FitProjectedGradient(model, images, progress, cancellationToken);
         var o = _options;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var outer = NewDisposeScope();
@@ -144,13 +194,15 @@ public sealed class UniversalPerturbation
                     var labels = clean.index_select(0, index);
                     var notFooled = model.Predict(perturbed).eq(labels).nonzero().squeeze(1);
                     if (notFooled.numel() == 0) continue;
-                    using var step = DeepFool.Minimal(model, perturbed.index_select(0, notFooled), labels.index_select(0, notFooled),
+                    var points = perturbed.index_select(0, notFooled);
+                    using var step = DeepFool.Minimal(model, points, labels.index_select(0, notFooled),
                         Norm.L2, o.Overshoot, o.MaxDeepFoolIterations, o.CandidateClasses, cancellationToken);
+                    var deltas = step.Adversarial - points;
                     var fooled = step.Fooled.cpu().data<bool>().ToArray();
                     for (var i = 0; i < fooled.Length; i++)
                     {
                         if (!fooled[i]) continue;
-                        var next = Project(v + step.Perturbation[i], o.Norm, o.Xi);
+                        var next = Project(v + deltas[i], o.Norm, o.Xi);
                         v.Dispose();
                         v = next.MoveToOuterDisposeScope();
                         updates++;
@@ -163,6 +215,78 @@ public sealed class UniversalPerturbation
             }
         }
         return new UniversalPerturbationResult(v.MoveToOuterDisposeScope(), model.Bounds, o.Norm, o.Xi, rate, passes, history);
+    }
+
+    /// <summary>
+    /// <see cref="UniversalSearch.ProjectedGradient"/>: one forward and backward pass per mini-batch; after every
+    /// epoch the fitting-set fooling rate is measured and the best v so far kept. Stops early at 1 − δ.
+    /// </summary>
+    private UniversalPerturbationResult FitProjectedGradient(IDifferentiableClassifier model, Tensor images,
+        IProgress<UniversalPassReport>? progress, CancellationToken cancellationToken)
+    {
+        var o = _options;
+        var alpha = o.StepSize ?? o.Xi / 20;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var outer = NewDisposeScope();
+        var x = images.detach().to(model.Device).to_type(ScalarType.Float32);
+        var n = (int)x.shape[0];
+        Tensor clean;
+        using (no_grad()) clean = model.Predict(x);
+        var v = zeros(x.shape.Skip(1).ToArray(), dtype: ScalarType.Float32, device: model.Device);
+        var best = v.clone();
+        var bestRate = -1.0;
+        var history = new List<double>();
+        var epochs = 0;
+        while (epochs < o.Epochs)
+        {
+            epochs++;
+            var order = LabeledDataPermutation(n, o.Seed + epochs - 1, model.Device);
+            var steps = 0;
+            for (var start = 0; start < n; start += o.GradientBatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var index = order.narrow(0, start, Math.Min(o.GradientBatchSize, n - start));
+                Tensor gradient;
+                using (enable_grad())
+                {
+                    using var leaf = v.detach().requires_grad_(true);
+                    var logits = model.Logits(model.Bounds.Clamp(x.index_select(0, index) + leaf));
+                    var margin = ClampedMargin(logits, clean.index_select(0, index), o.Kappa);
+                    gradient = autograd.grad([margin], [leaf])[0];
+                }
+                using (no_grad())
+                {
+                    var direction = o.Norm == Norm.LInf ? gradient.sign() : gradient / gradient.norm().clamp_min(1e-12);
+                    var next = Project(v + alpha * direction, o.Norm, o.Xi);
+                    v.Dispose();
+                    v = next.MoveToOuterDisposeScope();
+                }
+                steps++;
+            }
+            double rate;
+            using (no_grad()) rate = FoolingRate(model, x, clean, v);
+            history.Add(rate);
+            if (rate > bestRate)
+            {
+                bestRate = rate;
+                best.Dispose();
+                best = v.clone();
+            }
+            progress?.Report(new UniversalPassReport(epochs, rate, steps, NormOf(v, o.Norm), watch.Elapsed));
+            if (rate >= 1 - o.Delta) break;
+        }
+        return new UniversalPerturbationResult(best.MoveToOuterDisposeScope(), model.Bounds, o.Norm, o.Xi, bestRate, epochs, history);
+    }
+
+    /// <summary>Σ over the batch of min(max_{j≠c} Z_j − Z_c, κ), c the clean prediction: the objective to ascend.</summary>
+    private static Tensor ClampedMargin(Tensor logits, Tensor labels, double kappa)
+    {
+        using var index = labels.unsqueeze(1);
+        var own = logits.gather(1, index).squeeze(1);
+        using var mask = zeros_like(logits, dtype: ScalarType.Bool).scatter_(1, index, ones_like(index, dtype: ScalarType.Bool));
+        var others = logits.masked_fill(mask, float.NegativeInfinity).amax(1);
+        return (others - own).clamp_max(kappa).sum();
     }
 
     /// <summary>P_{p,ξ}: the projection of <paramref name="v"/> onto the ℓ_p ball of radius <paramref name="xi"/> centred at 0.</summary>
