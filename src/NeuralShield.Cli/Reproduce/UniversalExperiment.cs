@@ -132,6 +132,10 @@ internal sealed class UniversalExperiment : IExperiment
         report.Paper["fooling_rate_xi_0.1"] = 0.05;
         report.Paper["fooling_rate_xi_0.2"] = 0.24;
         report.Paper["fooling_rate_xi_0.3"] = 0.55;
+        report.Paper["fooling_rate_optimised"] = ">= 0.45 held-out at xi = 0.3 (issue bound)";
+        report.Paper["fooling_rate_optimised_xi_0.1"] = 0.05;
+        report.Paper["fooling_rate_optimised_xi_0.2"] = 0.24;
+        report.Paper["fooling_rate_optimised_xi_0.3"] = 0.55;
         report.Paper["calibration"] = "optimisation-based universal perturbation on the distillation-paper net: 5% / 24% / 55% at xi = 0.1 / 0.2 / 0.3";
         report.Paper["source"] = "Moosavi-Dezfooli, Fawzi, Fawzi, Frossard, CVPR 2017, arXiv 1610.08401, Table 1";
         return report;

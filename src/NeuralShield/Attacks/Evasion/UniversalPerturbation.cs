@@ -111,9 +111,9 @@ public sealed class UniversalPerturbationOptions
 }
 
 /// <summary>One pass of <see cref="UniversalPerturbation.Fit(IDifferentiableClassifier, Tensor, IProgress{UniversalPassReport}?, CancellationToken)"/>.</summary>
-/// <param name="Pass">1-based pass number.</param>
+/// <param name="Pass">1-based pass number (the epoch for <see cref="UniversalSearch.ProjectedGradient"/>).</param>
 /// <param name="FoolingRate">Fooling rate on the fitting set after the pass.</param>
-/// <param name="Updates">Data points whose DeepFool step was added to v during the pass.</param>
+/// <param name="Updates">Data points whose DeepFool step was added to v during the pass (for <see cref="UniversalSearch.ProjectedGradient"/>: gradient steps).</param>
 /// <param name="Norm">‖v‖ in the projection's norm after the pass.</param>
 /// <param name="Elapsed">Time since fitting started.</param>
 public readonly record struct UniversalPassReport(int Pass, double FoolingRate, int Updates, double Norm, TimeSpan Elapsed);
@@ -138,6 +138,11 @@ public readonly record struct UniversalPassReport(int Pass, double FoolingRate, 
 /// and Δv_i is that adversarial minus clamp(x_i + v), the change DeepFool actually made.
 /// Reference defaults: δ = 0.2, ξ = 10 on 0–255 pixels, p = ∞, overshoot 0.02, at most 10 DeepFool steps.
 /// Paper result (ImageNet, ξ = 10 L∞): fooling rates of 78–93% on held-out validation images.
+/// </para>
+/// <para>
+/// <see cref="UniversalPerturbationOptions.Search"/> = <see cref="UniversalSearch.ProjectedGradient"/> selects an
+/// optimisation-based search instead (not the paper's algorithm; see that member): sign-gradient ascent of a
+/// clamped logit margin on v over mini-batches, returning the v of the epoch with the best fitting-set fooling rate.
 /// </para>
 /// </summary>
 public sealed class UniversalPerturbation
@@ -345,10 +350,13 @@ public sealed class UniversalPerturbationResult : IDisposable
     /// <summary>The radius ξ of that ball.</summary>
     public double Xi { get; }
 
-    /// <summary>Fooling rate on the fitting set: the share of its points whose predicted label changed.</summary>
+    /// <summary>
+    /// Fooling rate of <see cref="Perturbation"/> on the fitting set: the share of its points whose predicted label
+    /// changed (for <see cref="UniversalSearch.ProjectedGradient"/>, the best epoch's rate).
+    /// </summary>
     public double FittingFoolingRate { get; }
 
-    /// <summary>Passes made over the fitting set.</summary>
+    /// <summary>Passes (epochs) made over the fitting set.</summary>
     public int Passes { get; }
 
     /// <summary>The fitting-set fooling rate after each pass.</summary>
