@@ -23,10 +23,7 @@ internal sealed class DeepFoolExperiment : IExperiment
         var (train, test) = ExperimentData.Mnist(context, defaultSamples: 1_000);
         using var _ = train;
         using var __ = test;
-        var training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
-        var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
-        ModelCache.LoadOrTrain(context, "lenet5-adam-lr1e-3-e10-b128", module, () => ModelCache.Fit(context, module, train, training, cancellationToken));
-        using var model = new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 28, 28], ownsModule: true);
+        using var model = ExperimentData.LeNet5(context, train, cancellationToken);
         var clean = Evaluation.Accuracy(model, test);
         context.Log.WriteLine($"  LeNet-5 accuracy on the attacked images {clean:P2}");
 
@@ -59,7 +56,7 @@ internal sealed class DeepFoolExperiment : IExperiment
         }
 
         report.Setting["model"] = "LeNet-5 (conv 6@5x5, pool, conv 16@5x5, pool, fc 120-84-10)";
-        report.Setting["training"] = $"train-first10k, Adam lr 1e-3, {training.Epochs} epochs, batch {training.BatchSize}";
+        report.Setting["training"] = ExperimentData.LeNet5Training;
         report.Setting["deepfool"] = "overshoot 0.02, 50 iterations, 10 candidate classes";
         report.Setting["samples"] = test.Count;
         report.Setting["seed"] = context.Seed;

@@ -23,10 +23,7 @@ internal sealed class FoolingExperiment : IExperiment
         var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
         using var _ = train;
         using var __ = test;
-        var training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
-        var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
-        ModelCache.LoadOrTrain(context, "lenet5-adam-lr1e-3-e10-b128", module, () => ModelCache.Fit(context, module, train, training, cancellationToken));
-        using var model = new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 28, 28], ownsModule: true);
+        using var model = ExperimentData.LeNet5(context, train, cancellationToken);
         var clean = Evaluation.Accuracy(model, test);
         context.Log.WriteLine($"  LeNet-5 test accuracy {clean:P2}");
 
@@ -49,7 +46,7 @@ internal sealed class FoolingExperiment : IExperiment
 
         var report = new ExperimentReport(Name);
         report.Setting["model"] = "LeNet-5 (conv 6@5x5, pool, conv 16@5x5, pool, fc 120-84-10), ReLU";
-        report.Setting["training"] = $"train-first10k, Adam lr 1e-3, {training.Epochs} epochs, batch {training.BatchSize}";
+        report.Setting["training"] = ExperimentData.LeNet5Training;
         report.Setting["gradient"] = $"from uniform noise, sign steps {gradientOptions.StepSize}, at most {gradientOptions.Steps} steps, log-softmax objective";
         report.Setting["evolution"] = $"direct encoding, ({evolutionOptions.ParentCount} + {evolutionOptions.PopulationSize}) elitist strategy per class, at most {evolutionOptions.Generations} generations, "
             + $"polynomial mutation eta {evolutionOptions.DistributionIndex} on {evolutionOptions.MutationRate:P0} of the pixels";

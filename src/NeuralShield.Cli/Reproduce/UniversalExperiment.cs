@@ -46,10 +46,7 @@ internal sealed class UniversalExperiment : IExperiment
         using var heldOut = test.Slice(HeldOutStart, test.Count - HeldOutStart);
         context.Log.WriteLine($"  MNIST: {train.Count} training images; v fitted on test images [0, {fit.Count}), fooling rate on test images [{HeldOutStart}, {test.Count})");
 
-        var training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
-        var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
-        ModelCache.LoadOrTrain(context, "lenet5-adam-lr1e-3-e10-b128", module, () => ModelCache.Fit(context, module, train, training, cancellationToken));
-        using var model = new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 28, 28], ownsModule: true);
+        using var model = ExperimentData.LeNet5(context, train, cancellationToken);
         var clean = Evaluation.Accuracy(model, test);
         context.Log.WriteLine($"  LeNet-5 test accuracy {clean:P2}");
 
@@ -117,7 +114,7 @@ internal sealed class UniversalExperiment : IExperiment
         report.Setting["optimised"] = $"sign-gradient steps of xi/20, {Epochs} epochs, batch {GradientBatchSize}, margin clamp kappa {Kappa}, best epoch by fitting-set fooling rate";
 
         report.Setting["model"] = "LeNet-5 (conv 6@5x5, pool, conv 16@5x5, pool, fc 120-84-10)";
-        report.Setting["training"] = $"train-first10k, Adam lr 1e-3, {training.Epochs} epochs, batch {training.BatchSize}";
+        report.Setting["training"] = ExperimentData.LeNet5Training;
         report.Setting["fit_images"] = $"test [0, {fit.Count})";
         report.Setting["held_out_images"] = $"test [{HeldOutStart}, {test.Count})";
         report.Setting["norm"] = "Linf";
