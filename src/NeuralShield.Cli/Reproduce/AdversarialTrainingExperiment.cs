@@ -30,7 +30,7 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
         var fgsmEpochs = Knob(EpochsVariable, cuda ? 20 : 6);
         var trainSteps = Knob(TrainStepsVariable, cuda ? 40 : 7);
         var trainStepSize = cuda ? 0.01 : 2.5 * PgdEpsilon / trainSteps;
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
+        var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
         using var _ = train;
         using var __ = test;
         var attackSamples = context.Samples ?? (cuda ? 10_000 : 1000);

@@ -15,18 +15,20 @@ namespace NeuralShield.Cli.Reproduce;
 /// </summary>
 internal sealed class SaturationExperiment : IExperiment
 {
-    private const double Epsilon = 0.25;
+    private const double Epsilon = 0.1;
+    private const int PgdSteps = 40;
+    private const double PgdStepSize = 0.01;
 
     public string Name => "saturation";
 
-    public string Description => "Nayebi & Ganguli 2017 saturation penalty vs FGSM eps=0.25; stabilised-gradient FGSM (Brendel & Bethge 2017), transfer";
+    public string Description => "Nayebi & Ganguli 2017 saturation penalty vs FGSM eps=0.1; stabilised-gradient PGD (Brendel & Bethge 2017), transfer";
 
     public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
         var epochs = Knob(EpochsVariable, cuda ? 60 : 30);
-        var lambda = Knob(LambdaVariable, 0.01);
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
+        var lambda = Knob(LambdaVariable, 0.1);
+        var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
         using var _ = train;
         using var __ = test;
         var attackSamples = context.Samples ?? 1000;
@@ -49,15 +51,28 @@ internal sealed class SaturationExperiment : IExperiment
                 () => saturation.Fit(train, null, Progress(context, "saturation"), cancellationToken)),
             10, InputBounds.Unit, ownsModule: true);
 
+        PgdOptions Pgd(GradientLoss loss) => new() { Epsilon = Epsilon, StepSize = PgdStepSize, Steps = PgdSteps, RandomStart = true, Loss = loss, Seed = context.Seed };
         var evaluation = DefenseEvaluation.Evaluate(defended, undefended, test, new DefenseEvaluationOptions
         {
             Attack = new Fgsm(new FgsmOptions { Epsilon = Epsilon }),
-            AdaptiveAttack = new Fgsm(new FgsmOptions { Epsilon = Epsilon, Loss = GradientLoss.LogitMargin }),
+            AdaptiveAttack = new Pgd(Pgd(GradientLoss.LogitMargin)),
             AdaptiveView = c => new StabilisedGradientClassifier(c),
             Goal = EvaluationGoal.Untargeted,
             AttackSamples = attackSamples,
         }, cancellationToken);
         Log(context, evaluation);
+
+        // The same samples under iterative PGD on the true gradient, and FGSM through the stabilised backward pass.
+        context.Log.WriteLine($"  PGD-{PgdSteps} on the true gradient; FGSM through the stabilised backward pass");
+        var extra = DefenseEvaluation.Evaluate(defended, undefended, test, new DefenseEvaluationOptions
+        {
+            Attack = new Pgd(Pgd(GradientLoss.CrossEntropy)),
+            AdaptiveAttack = new Fgsm(new FgsmOptions { Epsilon = Epsilon, Loss = GradientLoss.LogitMargin }),
+            AdaptiveView = c => new StabilisedGradientClassifier(c),
+            Goal = EvaluationGoal.Untargeted,
+            AttackSamples = attackSamples,
+        }, cancellationToken);
+        Log(context, extra);
 
         // How saturated the network is, and how often the plain gradient is exactly zero.
         var (saturatedUnits, zeroGradients) = MeasureSaturation(defended, test, Math.Min(attackSamples, test.Count));
@@ -72,11 +87,16 @@ internal sealed class SaturationExperiment : IExperiment
         report.Setting["penalty"] = "sum over hidden units of sigma(z)(1-sigma(z)), mean over the batch";
         report.Setting["epsilon"] = Epsilon;
         report.Setting["attack"] = "FGSM (cross-entropy), untargeted";
-        report.Setting["adaptive_attack"] = "FGSM on the logit margin through a stabilised backward pass (sigmoid linearised: derivative 1/4)";
+        report.Setting["adaptive_attack"] = $"PGD-{PgdSteps} (step {PgdStepSize}, random start) on the logit margin through a stabilised backward pass (sigmoid linearised: derivative 1/4)";
+        report.Setting["extra_attacks"] = $"PGD-{PgdSteps} on the cross-entropy (true gradient); FGSM on the logit margin through the stabilised backward pass";
         report.Setting["transfer_attack"] = "FGSM adversarials crafted on the undefended MLP";
         report.Setting["samples"] = "first correctly classified test images (by both models)";
         report.Setting["seed"] = context.Seed;
         Record(report, evaluation);
+        report.Metrics["stabilised_fgsm_success_rate"] = extra.Adaptive.SuccessRate;
+        report.Metrics["undefended_pgd_success_rate"] = extra.Undefended.SuccessRate;
+        report.Metrics["defended_pgd_success_rate"] = extra.Defended.SuccessRate;
+        report.Metrics["transfer_pgd_success_rate"] = extra.Transfer.SuccessRate;
         report.Metrics["saturated_unit_fraction"] = saturatedUnits;
         report.Metrics["zero_gradient_fraction"] = zeroGradients;
         report.Metrics["undefended_saturated_unit_fraction"] = plainSaturatedUnits;

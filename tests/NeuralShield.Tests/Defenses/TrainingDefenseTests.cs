@@ -138,6 +138,7 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
     public void StabilisedGradientPassesWhereTheSigmoidGradientIsExactlyZero()
     {
         // A sigmoid unit driven to σ(z) = 1.0 in float32 has derivative h(1 − h) = 0 exactly.
+        random.manual_seed(17);
         var module = nn.Sequential(("fc1", nn.Linear(2, 3)), ("act1", nn.Sigmoid()), ("logits", nn.Linear(3, 2)));
         using (no_grad())
         {
@@ -157,11 +158,40 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
             return autograd.grad([loss], [leaf])[0];
         }
         using var exact = InputGradient(classifier);
-        using var stabilised = InputGradient(new StabilisedGradientClassifier(classifier));
-        using var smoothed = InputGradient(new StabilisedGradientClassifier(classifier, smoothingScale: 1000));
         Assert.Equal(0f, exact.abs().max().item<float>());
-        Assert.True(stabilised.abs().min().item<float>() > 0);
-        Assert.True(smoothed.abs().min().item<float>() > 0);
+        foreach (var surrogate in new[] { SurrogateGradient.StableExact, SurrogateGradient.Linear, SurrogateGradient.Smoothed })
+        {
+            using var stabilised = InputGradient(new StabilisedGradientClassifier(classifier, surrogate, smoothingScale: 1000));
+            Assert.True(stabilised.abs().min().item<float>() > 0, surrogate.ToString());
+        }
+
+        // The stable exact derivative keeps the true direction: for sample 0, only the unit with the smallest z (70)
+        // matters (e^-70 dominates e^-84 and e^-90), so the gradient is parallel to that unit's weights (60, 60).
+        using var stable = InputGradient(new StabilisedGradientClassifier(classifier));
+        var g = stable[0].data<float>().ToArray();
+        Assert.Equal(1.0, g[0] / g[1], 4);
+    }
+
+    [Fact]
+    public void StableExactGradientHasTheTrueDirectionWhereFloat32ResolvesIt()
+    {
+        var model = fixture.Saturated.Classifier;
+        using var x = fixture.Test.Features.narrow(0, 0, 16);
+        using var y = fixture.Test.Labels.narrow(0, 0, 16);
+        Tensor Gradient(IDifferentiableClassifier m)
+        {
+            using var enable = enable_grad();
+            using var leaf = x.clone().requires_grad_(true);
+            using var logits = m.Logits(leaf);
+            using var loss = nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum);
+            return autograd.grad([loss], [leaf])[0].flatten(1);
+        }
+        using var exact = Gradient(model);
+        using var stable = Gradient(new StabilisedGradientClassifier(model));
+        using var cosine = nn.functional.cosine_similarity(exact.to_type(ScalarType.Float64), stable.to_type(ScalarType.Float64), 1);
+        using var resolved = exact.abs().amax(1).gt(0);
+        Assert.True(resolved.all().item<bool>());
+        Assert.True(cosine.min().item<double>() > 0.999, $"cosine {cosine.min().item<double>()}");
     }
 
     [Fact]
@@ -369,7 +399,7 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
             new Saturation(new SaturationOptions { ModelFactory = DefenseFixture.Mlp(Activation.Sigmoid) }).Fit(outside)).ParamName);
         Assert.Equal("Attack", Assert.Throws<ArgumentException>(() =>
             DefenseEvaluation.Evaluate(fixture.Distilled.Classifier, fixture.Plain, fixture.Test, new DefenseEvaluationOptions())).ParamName);
-        Assert.Equal("smoothingScale", Assert.Throws<ArgumentOutOfRangeException>(() => new StabilisedGradientClassifier(fixture.Saturated.Classifier, 0)).ParamName);
+        Assert.Equal("smoothingScale", Assert.Throws<ArgumentOutOfRangeException>(() => new StabilisedGradientClassifier(fixture.Saturated.Classifier, SurrogateGradient.Smoothed, smoothingScale: 0)).ParamName);
     }
 
     [Fact]
