@@ -17,6 +17,7 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
 {
     private const double PgdEpsilon = 0.3;
     private const double FgsmEpsilon = 0.25;
+    private const int WarmupEpochs = 3;
 
     public string Name => "adversarial-training";
 
@@ -25,9 +26,8 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
     public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
-        var plainEpochs = Knob(EpochsVariable, cuda ? 20 : 6);
-        var pgdEpochs = Knob(EpochsVariable, cuda ? 40 : 8);
-        var fgsmEpochs = Knob(EpochsVariable, cuda ? 20 : 6);
+        var pgdEpochs = Knob(EpochsVariable, cuda ? 60 : 45);
+        var fgsmEpochs = Knob(EpochsVariable, cuda ? 20 : 10);
         var trainSteps = Knob(TrainStepsVariable, cuda ? 40 : 7);
         var trainStepSize = cuda ? 0.01 : 2.5 * PgdEpsilon / trainSteps;
         var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
@@ -38,18 +38,19 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
         static nn.Module<Tensor, Tensor> Factory(long seed) => ModelZoo.LeNet5(seed: seed);
         TrainingOptions Options(int epochs) => new() { Epochs = epochs, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
 
-        context.Log.WriteLine($"  undefended LeNet-5, {plainEpochs} epochs");
-        using var undefended = new TorchClassifier(
-            CachedPlain(context, $"lenet5-plain-e{plainEpochs}", Factory, train, Options(plainEpochs), cancellationToken), 10, InputBounds.Unit, ownsModule: true);
+        context.Log.WriteLine($"  undefended LeNet-5: {ExperimentData.LeNet5Training}");
+        using var undefended = ExperimentData.LeNet5(context, train, cancellationToken);
 
         context.Log.WriteLine($"  PGD-trained LeNet-5: eps {PgdEpsilon}, {trainSteps} steps of {trainStepSize:G3}, {pgdEpochs} epochs");
-        var pgdOptions = AdversarialTrainingOptions.Pgd(Factory, PgdEpsilon, trainStepSize, trainSteps, context.Seed);
+        var batchesPerEpoch = (train.Count + 127) / 128;
+        var warmupEpochs = Math.Min(WarmupEpochs, pgdEpochs);
+        var pgdOptions = AdversarialTrainingOptions.Pgd(Factory, PgdEpsilon, trainStepSize, trainSteps, context.Seed, warmupEpochs * batchesPerEpoch);
         pgdOptions.Training = Options(pgdEpochs);
         pgdOptions.Seed = context.Seed;
         pgdOptions.Device = context.Device;
         var pgdTraining = new AdversarialTraining(pgdOptions);
         using var pgdTrained = new TorchClassifier(
-            CachedDefense(context, $"lenet5-pgd-eps{PgdEpsilon}-k{trainSteps}-e{pgdEpochs}", Factory,
+            CachedDefense(context, $"lenet5-pgd-eps{PgdEpsilon}-k{trainSteps}-w{warmupEpochs}-e{pgdEpochs}", Factory,
                 () => pgdTraining.Fit(train, null, Progress(context, "PGD training"), cancellationToken)),
             10, InputBounds.Unit, ownsModule: true);
 
@@ -89,10 +90,10 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
 
         var report = new ExperimentReport(Name);
         report.Setting["model"] = "LeNet-5 (ReLU)";
-        report.Setting["training"] = $"train-first10k, Adam lr 1e-3, batch 128; undefended {plainEpochs} epochs";
-        report.Setting["pgd_training"] = $"PGD adversarials only, eps {PgdEpsilon}, {trainSteps} steps of {trainStepSize:G3}, random start, {pgdEpochs} epochs";
+        report.Setting["training"] = $"train-first10k, Adam lr 1e-3, batch 128; undefended: the shared LeNet-5, {ExperimentData.LeNet5Training}";
+        report.Setting["pgd_training"] = $"PGD adversarials only, eps {PgdEpsilon}, {trainSteps} steps of {trainStepSize:G3}, random start, {pgdEpochs} epochs, eps (and step) ramped linearly over the first {warmupEpochs} epochs";
         report.Setting["fgsm_training"] = $"0.5 clean + 0.5 FGSM loss, eps {FgsmEpsilon}, {fgsmEpochs} epochs";
-        report.Setting["epochs"] = new { undefended = plainEpochs, pgd = pgdEpochs, fgsm = fgsmEpochs };
+        report.Setting["epochs"] = new { undefended = 10, pgd = pgdEpochs, fgsm = fgsmEpochs };
         report.Setting["train_steps"] = trainSteps;
         report.Setting["train_step_size"] = trainStepSize;
         report.Setting["attack"] = "PGD-40, eps 0.3, step 0.01, random start, cross-entropy, untargeted, all samples";

@@ -23,11 +23,11 @@ internal sealed class DistillationExperiment : IExperiment
     public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
-        var epochs = Knob(EpochsVariable, cuda ? 30 : 8);
+        var epochs = Knob(EpochsVariable, cuda ? 30 : 10);
         var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
         using var _ = train;
         using var __ = test;
-        var attackSamples = context.Samples ?? (cuda ? 100 : 25);
+        var attackSamples = context.Samples ?? 100;
 
         var modelName = cuda ? "distillation-cnn" : "lenet5";
         Func<long, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>> factory = cuda
@@ -38,9 +38,11 @@ internal sealed class DistillationExperiment : IExperiment
         // scale with the gradient, so the teacher and the student get a 5x larger learning rate.
         TrainingOptions Hot() => new() { Epochs = epochs, BatchSize = 128, LearningRate = HotLearningRate, Seed = context.Seed };
 
-        context.Log.WriteLine($"  undefended {modelName}, {epochs} epochs");
-        using var undefended = new TorchClassifier(
-            CachedPlain(context, $"{modelName}-plain-e{epochs}", factory, train, Options(), cancellationToken), 10, InputBounds.Unit, ownsModule: true);
+        // On CPU the undefended model is the reproductions' shared LeNet-5 (Adam lr 1e-3, 10 epochs, batch 128).
+        context.Log.WriteLine(cuda ? $"  undefended {modelName}, {epochs} epochs" : $"  undefended {modelName}: {ExperimentData.LeNet5Training}");
+        using var undefended = cuda
+            ? new TorchClassifier(CachedPlain(context, $"{modelName}-plain-e{epochs}", factory, train, Options(), cancellationToken), 10, InputBounds.Unit, ownsModule: true)
+            : ExperimentData.LeNet5(context, train, cancellationToken);
 
         context.Log.WriteLine($"  distilled {modelName}, T = {Temperature}, teacher and student {epochs} epochs each");
         var distillation = new DefensiveDistillation(new DefensiveDistillationOptions
@@ -67,7 +69,9 @@ internal sealed class DistillationExperiment : IExperiment
         var report = new ExperimentReport(Name);
         report.Setting["model"] = cuda ? "DistillationCnn (paper's Table I net), ReLU" : "LeNet-5 (ReLU), cheaper than the paper's net on CPU";
         report.Setting["temperature"] = Temperature;
-        report.Setting["training"] = $"train-first10k, batch 128, {epochs} epochs each; undefended Adam lr 1e-3; teacher and student (at T) Adam lr {HotLearningRate}";
+        report.Setting["training"] = cuda
+            ? $"train-first10k, batch 128, {epochs} epochs each; undefended Adam lr 1e-3; teacher and student (at T) Adam lr {HotLearningRate}"
+            : $"train-first10k, batch 128; undefended {ExperimentData.LeNet5Training}; teacher and student (at T) Adam lr {HotLearningRate}, {epochs} epochs each";
         report.Setting["epochs"] = epochs;
         report.Setting["attack"] = "JSMA-F (softmax), pairwise, theta=+1, gamma=14.5%, every other class as target";
         report.Setting["adaptive_attack"] = $"JSMA-F on the temperature-restored view softmax(Z/{Temperature})";

@@ -9,9 +9,9 @@ using static TorchSharp.torch;
 namespace NeuralShield.Cli.Reproduce;
 
 /// <summary>
-/// Nayebi and Ganguli 2017 (saturation penalty) against FGSM on MNIST, and Brendel and Bethge 2017's rebuttal: a
-/// stabilised gradient (linearised sigmoid backward pass, logit-margin loss) restores the attack. Sigmoid MLP
-/// 784-200-200-10, as in Brendel and Bethge's reproduction.
+/// Nayebi and Ganguli 2017 (saturation penalty) against FGSM on MNIST, and Brendel and Bethge 2017's rebuttal: an
+/// attack on a stabilised gradient (stable exact sigmoid derivative, logit-margin loss, PGD) restores the success.
+/// Sigmoid MLP 784-200-200-10 (Brendel and Bethge reproduced the defense on an MLP).
 /// </summary>
 internal sealed class SaturationExperiment : IExperiment
 {
@@ -87,7 +87,7 @@ internal sealed class SaturationExperiment : IExperiment
         report.Setting["penalty"] = "sum over hidden units of sigma(z)(1-sigma(z)), mean over the batch";
         report.Setting["epsilon"] = Epsilon;
         report.Setting["attack"] = "FGSM (cross-entropy), untargeted";
-        report.Setting["adaptive_attack"] = $"PGD-{PgdSteps} (step {PgdStepSize}, random start) on the logit margin through a stabilised backward pass (sigmoid linearised: derivative 1/4)";
+        report.Setting["adaptive_attack"] = $"PGD-{PgdSteps} (step {PgdStepSize}, random start) on the logit margin through the stabilised backward pass (exact sigmoid derivative from its logarithm, rescaled per sample and layer)";
         report.Setting["extra_attacks"] = $"PGD-{PgdSteps} on the cross-entropy (true gradient); FGSM on the logit margin through the stabilised backward pass";
         report.Setting["transfer_attack"] = "FGSM adversarials crafted on the undefended MLP";
         report.Setting["samples"] = "first correctly classified test images (by both models)";

@@ -4,6 +4,7 @@ using NeuralShield.Attacks.Evasion;
 using NeuralShield.Data;
 using NeuralShield.Defenses;
 using NeuralShield.Defenses.Training;
+using NeuralShield.Metrics;
 using NeuralShield.Models;
 using NeuralShield.Training;
 using TorchSharp;
@@ -103,7 +104,14 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
             (new Pgd(new PgdOptions { Epsilon = 0.2, StepSize = 0.05, Steps = 5, Loss = GradientLoss.LogitMargin, Seed = 1 }), AttackGoal.Targeted(target)),
             (new Jsma(new JsmaOptions()), AttackGoal.Targeted(target)),
             (new Jsma(new JsmaOptions { Output = JsmaOutput.Logits }), AttackGoal.Targeted(target)),
+            (new DeepFool(new DeepFoolOptions { MaxIterations = 10 }), AttackGoal.Untargeted(y)),
+            (new DeepFool(new DeepFoolOptions { Norm = Norm.LInf, MaxIterations = 10 }), AttackGoal.Untargeted(y)),
+            (new Cascade<IDifferentiableClassifier>(new Fgsm(new FgsmOptions { Epsilon = 0.1 }), new Pgd(new PgdOptions { Epsilon = 0.2, StepSize = 0.05, Steps = 3 })), AttackGoal.Untargeted(y)),
+            (new Repeat<IDifferentiableClassifier>(i => new Pgd(new PgdOptions { Epsilon = 0.2, StepSize = 0.05, Steps = 3, Seed = i }), 2), AttackGoal.Untargeted(y)),
         };
+        using var fitted = new UniversalPerturbation(new UniversalPerturbationOptions { Xi = 0.2, MaxPasses = 1, MaxDeepFoolIterations = 3 }).Fit(model, x);
+        using var universal = fitted.AsAttack();
+        runs = [.. runs, (universal, AttackGoal.Untargeted(y))];
         foreach (var (attack, goal) in runs)
         {
             using var result = attack.Run(model, x, goal);

@@ -55,19 +55,34 @@ public sealed class AdversarialTrainingOptions
     /// with <paramref name="steps"/> steps of <paramref name="stepSize"/> from a random start, the start seeded
     /// per batch from <paramref name="seed"/>. Paper (MNIST): ε = 0.3, 40 steps of 0.01.
     /// </summary>
-    public static AdversarialTrainingOptions Pgd(Func<long, nn.Module<Tensor, Tensor>> modelFactory, double epsilon = 0.3, double stepSize = 0.01, int steps = 40, long seed = 0)
+    /// <param name="modelFactory">Makes the model to train.</param>
+    /// <param name="epsilon">Radius ε of the L∞ ball.</param>
+    /// <param name="stepSize">PGD step size at the full ε.</param>
+    /// <param name="steps">PGD steps per batch.</param>
+    /// <param name="seed">Seed of the random starts (batch k uses a seed derived from it and k).</param>
+    /// <param name="warmupBatches">
+    /// Optional ε warm-up (not in the paper): batch k (0-based) uses ε·min(1, (k + 1) / warmupBatches), with the step
+    /// scaled alike, so that a small network does not stall at chance level on full-ε adversarials from the start.
+    /// 0 (default): the full ε from the first batch, as in the paper.
+    /// </param>
+    public static AdversarialTrainingOptions Pgd(Func<long, nn.Module<Tensor, Tensor>> modelFactory, double epsilon = 0.3, double stepSize = 0.01, int steps = 40,
+        long seed = 0, int warmupBatches = 0)
     {
-        var template = new PgdOptions { Epsilon = epsilon, StepSize = stepSize, Steps = steps, RandomStart = true };
-        _ = new Pgd(template); // validate now
+        _ = new Pgd(new PgdOptions { Epsilon = epsilon, StepSize = stepSize, Steps = steps }); // validate now
+        Guard.NonNegative(warmupBatches, nameof(warmupBatches));
         return new AdversarialTrainingOptions
         {
             ModelFactory = modelFactory,
             CleanWeight = 0,
-            AttackFactory = batch => new Pgd(new PgdOptions
+            AttackFactory = batch =>
             {
-                Epsilon = epsilon, StepSize = stepSize, Steps = steps, RandomStart = true,
-                Seed = unchecked(seed * 1_000_003 + batch),
-            }),
+                var scale = warmupBatches == 0 ? 1.0 : Math.Min(1.0, (batch + 1.0) / warmupBatches);
+                return new Pgd(new PgdOptions
+                {
+                    Epsilon = epsilon * scale, StepSize = stepSize * scale, Steps = steps, RandomStart = true,
+                    Seed = unchecked(seed * 1_000_003 + batch),
+                });
+            },
         };
     }
 
