@@ -96,6 +96,9 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
         report.Setting["epochs"] = new { undefended = 10, pgd = pgdEpochs, fgsm = fgsmEpochs };
         report.Setting["train_steps"] = trainSteps;
         report.Setting["train_step_size"] = trainStepSize;
+        report.Setting["warmup_epochs"] = warmupEpochs;
+        report.Setting["attack_steps"] = 40;
+        report.Setting["attack_step_size"] = 0.01;
         report.Setting["attack"] = "PGD-40, eps 0.3, step 0.01, random start, cross-entropy, untargeted, all samples";
         report.Setting["adaptive_attack"] = "PGD-40 on the logit margin (Carlini-Wagner loss)";
         report.Setting["transfer_attack"] = "PGD-40 adversarials crafted on the undefended LeNet-5";

@@ -73,6 +73,7 @@ internal sealed class DistillationExperiment : IExperiment
             ? $"train-first10k, batch 128, {epochs} epochs each; undefended Adam lr 1e-3; teacher and student (at T) Adam lr {HotLearningRate}"
             : $"train-first10k, batch 128; undefended {ExperimentData.LeNet5Training}; teacher and student (at T) Adam lr {HotLearningRate}, {epochs} epochs each";
         report.Setting["epochs"] = epochs;
+        report.Setting["jsma_iteration_budget"] = Jsma.IterationBudget(784, 0.145);
         report.Setting["attack"] = "JSMA-F (softmax), pairwise, theta=+1, gamma=14.5%, every other class as target";
         report.Setting["adaptive_attack"] = $"JSMA-F on the temperature-restored view softmax(Z/{Temperature})";
         report.Setting["transfer_attack"] = "JSMA-F adversarials crafted on the undefended model";

@@ -86,6 +86,8 @@ internal sealed class SaturationExperiment : IExperiment
         report.Setting["lambda_schedule"] = $"linear ramp: epoch e uses lambda*min(1, (e-1)/{epochs / 2})";
         report.Setting["penalty"] = "sum over hidden units of sigma(z)(1-sigma(z)), mean over the batch";
         report.Setting["epsilon"] = Epsilon;
+        report.Setting["pgd_steps"] = PgdSteps;
+        report.Setting["pgd_step_size"] = PgdStepSize;
         report.Setting["attack"] = "FGSM (cross-entropy), untargeted";
         report.Setting["adaptive_attack"] = $"PGD-{PgdSteps} (step {PgdStepSize}, random start) on the logit margin through the stabilised backward pass (exact sigmoid derivative from its logarithm, rescaled per sample and layer)";
         report.Setting["extra_attacks"] = $"PGD-{PgdSteps} on the cross-entropy (true gradient); FGSM on the logit margin through the stabilised backward pass";
