@@ -1,3 +1,4 @@
+using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Defenses.Training;
 using NeuralShield.Models;

@@ -26,6 +26,17 @@ internal static class Guard
         if (value < 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative.");
     }
 
+    public static void PositiveFloat32(double value, string name)
+    {
+        if (!(value > 0) || value > float.MaxValue)
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a positive number that float32 can hold (at most {float.MaxValue:G3}).");
+    }
+
+    public static void Defined<TEnum>(TEnum value, string name) where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
+    }
+
     public static void InRange(double value, double min, double max, string name)
     {
         if (!(value >= min && value <= max)) throw new ArgumentOutOfRangeException(name, value, $"{name} must lie in [{min}, {max}].");

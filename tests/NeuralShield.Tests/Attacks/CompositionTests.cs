@@ -1,5 +1,6 @@
 using FsCheck.Xunit;
 using NeuralShield.Attacks;
+using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Attacks.Fooling;
 using NeuralShield.Data;

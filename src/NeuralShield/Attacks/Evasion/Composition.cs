@@ -1,3 +1,4 @@
+using NeuralShield.Attacks.Core;
 using NeuralShield.Internal;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
@@ -118,7 +119,7 @@ public sealed class Repeat<TModel> : EvasionAttackBase<TModel> where TModel : IC
             }
             var better = success.logical_and(bestSuccess!.logical_not())
                 .logical_or(success.eq(bestSuccess!).logical_and(distance.lt(bestDistance!)));
-            best.copy_(where(Pgd.Broadcast(better, best), candidate, best));
+            best.copy_(PerSample.Where(better, candidate, best));
             bestSuccess!.logical_or_(success);
             bestDistance!.copy_(where(better, distance, bestDistance!));
         }

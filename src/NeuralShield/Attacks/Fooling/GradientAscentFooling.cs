@@ -1,3 +1,4 @@
+using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Internal;
 using NeuralShield.Models;
@@ -125,11 +126,11 @@ public sealed class GradientAscentFooling : FoolingAttackBase<IDifferentiableCla
             var direction = o.Step switch
             {
                 AscentStep.Sign => gradient.sign(),
-                AscentStep.NormalisedGradient => Pgd.NormalisePerSample(gradient),
+                AscentStep.NormalisedGradient => PerSample.L2Normalise(gradient),
                 _ => gradient,
             };
             var next = bounds.Clamp(x + o.StepSize * direction);
-            next = where(Pgd.Broadcast(active, x), next, x);
+            next = PerSample.Where(active, next, x);
             x.Dispose();
             x = next.MoveToOuterDisposeScope();
         }

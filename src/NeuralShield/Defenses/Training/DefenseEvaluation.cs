@@ -114,7 +114,7 @@ public sealed record DefenseEvaluationReport(
 /// on a view of the defended model whose gradient is not masked — the temperature-restored logits
 /// (<see cref="TemperatureRestoredClassifier"/>) against distillation, a stabilised backward pass
 /// (<see cref="StabilisedGradientClassifier"/>) against saturation, or a logit-margin loss
-/// (<see cref="GradientLoss.LogitMargin"/>) — and (2) a transfer attack crafted on an undefended model trained on the
+/// (<see cref="Attacks.Core.GradientLoss.LogitMargin"/>) — and (2) a transfer attack crafted on an undefended model trained on the
 /// same data. A defense that only masks gradients falls to (1) or (2).
 /// </summary>
 public static class DefenseEvaluation

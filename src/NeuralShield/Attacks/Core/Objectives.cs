@@ -1,0 +1,75 @@
+using static TorchSharp.torch;
+
+namespace NeuralShield.Attacks.Core;
+
+/// <summary>
+/// What a gradient attack ascends: maps logits [N, C] (with autograd) to a scalar, the sum over samples of
+/// each sample's objective, so that its gradient with respect to the inputs is per sample.
+/// </summary>
+public delegate Tensor AttackObjective(Tensor logits);
+
+/// <summary>The loss a gradient attack follows.</summary>
+public enum GradientLoss
+{
+    /// <summary>
+    /// Cross-entropy of softmax(logits): ascended on the true label (untargeted), descended on the target
+    /// (targeted). Goodfellow et al. and Madry et al. use it.
+    /// </summary>
+    CrossEntropy,
+
+    /// <summary>
+    /// The logit margin of Carlini and Wagner (2017): max_{j≠y} Z_j − Z_y (untargeted) or Z_t − max_{j≠t} Z_j (targeted),
+    /// ascended. Does not pass through the softmax, so it survives saturated outputs such as distillation's.
+    /// </summary>
+    LogitMargin,
+}
+
+/// <summary>The objectives of the library's gradient attacks, each a scalar to ascend (summed over samples).</summary>
+public static class Objectives
+{
+    /// <summary>The objective of <paramref name="loss"/> toward <paramref name="goal"/> (labels already on the logits' device, int64).</summary>
+    public static AttackObjective For(GradientLoss loss, AttackGoal goal)
+    {
+        ArgumentNullException.ThrowIfNull(goal);
+        var labels = goal.Labels;
+        var targeted = goal.IsTargeted;
+        return loss switch
+        {
+            GradientLoss.CrossEntropy => logits => CrossEntropy(logits, labels, targeted),
+            GradientLoss.LogitMargin => logits => LogitMargin(logits, labels, targeted),
+            _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
+        };
+    }
+
+    /// <summary>Σ_n CE(softmax(Z_n), y_n) (untargeted, ascended) or −Σ_n CE(softmax(Z_n), t_n) (targeted).</summary>
+    public static Tensor CrossEntropy(Tensor logits, Tensor labels, bool targeted)
+    {
+        var ce = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum);
+        if (!targeted) return ce;
+        using (ce) return -ce;
+    }
+
+    /// <summary>
+    /// Σ_n of max_{j≠y} Z_j − Z_y (untargeted) or Z_t − max_{j≠t} Z_j (targeted), each clamped above at
+    /// <paramref name="kappa"/> when given (Carlini–Wagner's confidence κ: no gain beyond a margin of κ).
+    /// </summary>
+    public static Tensor LogitMargin(Tensor logits, Tensor labels, bool targeted, double? kappa = null)
+    {
+        using var scope = NewDisposeScope();
+        var margins = Margins(logits, labels);
+        if (targeted) margins = -margins;
+        if (kappa is { } k) margins = margins.clamp_max(k);
+        return margins.sum().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Per-sample max_{j≠y} Z_j − Z_y [N]: positive exactly when the top class differs from y.</summary>
+    public static Tensor Margins(Tensor logits, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        var index = labels.unsqueeze(1);
+        var own = logits.gather(1, index).squeeze(1);
+        var mask = zeros_like(logits, dtype: ScalarType.Bool).scatter_(1, index, ones_like(index, dtype: ScalarType.Bool));
+        var others = logits.masked_fill(mask, float.NegativeInfinity).amax(1);
+        return (others - own).MoveToOuterDisposeScope();
+    }
+}
