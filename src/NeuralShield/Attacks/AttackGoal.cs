@@ -39,6 +39,9 @@ public sealed class AttackGoal
     /// <summary>The same goal restricted to the samples at <paramref name="indices"/>; the caller disposes the result's labels.</summary>
     public AttackGoal Select(Tensor indices) => new(Labels.index_select(0, indices.to(Labels.device)), IsTargeted);
 
+    /// <summary>The same goal for the samples [start, start + length); the labels are a view of this goal's.</summary>
+    internal AttackGoal Narrow(long start, long length) => new(Labels.narrow(0, start, length), IsTargeted);
+
     /// <summary>The same goal with its labels as int64 on <paramref name="device"/> (a new tensor unless already there).</summary>
     internal AttackGoal OnDevice(Device device) =>
         Labels.device == device && Labels.dtype == ScalarType.Int64 ? this : new(Labels.to(device).to_type(ScalarType.Int64), IsTargeted);

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace NeuralShield.Internal;
 
 /// <summary>Argument checks shared by the whole library: each names the argument and what was expected.</summary>
-internal static class Guard
+internal static partial class Guard
 {
     public static void Positive(int value, string name)
     {

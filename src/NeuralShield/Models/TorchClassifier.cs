@@ -9,7 +9,7 @@ namespace NeuralShield.Models;
 /// The module is put in evaluation mode. Ownership is explicit: with <c>ownsModule: true</c>,
 /// disposing the classifier disposes the module; otherwise the caller keeps it.
 /// </summary>
-public sealed class TorchClassifier : IDifferentiableClassifier, IDisposable
+public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, IDisposable
 {
     private readonly bool _ownsModule;
     private readonly long[]? _inputShape;

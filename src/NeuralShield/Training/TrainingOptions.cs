@@ -12,7 +12,7 @@ public enum OptimizerKind
 }
 
 /// <summary>Settings of a training run; validated when a <see cref="Trainer"/> is made from them.</summary>
-public sealed class TrainingOptions
+public sealed class TrainingOptions : OptionsBase<TrainingOptions>
 {
     /// <summary>Passes over the training data. Default 10.</summary>
     public int Epochs { get; set; } = 10;
@@ -41,7 +41,8 @@ public sealed class TrainingOptions
     /// </summary>
     public int? EarlyStopPatience { get; set; }
 
-    internal TrainingOptions Validated()
+    /// <inheritdoc />
+    protected override void Validate()
     {
         Guard.Positive(Epochs, nameof(Epochs));
         Guard.Positive(BatchSize, nameof(BatchSize));
@@ -49,8 +50,7 @@ public sealed class TrainingOptions
         Guard.InRange(Momentum, 0, 1, nameof(Momentum));
         Guard.NonNegative(WeightDecay, nameof(WeightDecay));
         if (EarlyStopPatience is { } p) Guard.Positive(p, nameof(EarlyStopPatience));
-        if (!Enum.IsDefined(Optimizer)) throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Unknown optimiser.");
-        return (TrainingOptions)MemberwiseClone();
+        Guard.Defined(Optimizer, nameof(Optimizer));
     }
 }
 

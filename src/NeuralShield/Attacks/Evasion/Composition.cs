@@ -38,6 +38,9 @@ public sealed class Cascade<TModel> : EvasionAttackBase<TModel> where TModel : I
     public IReadOnlyList<IEvasionAttack<TModel>> Attacks => _attacks;
 
     /// <inheritdoc />
+    public override AttackDescriptor Descriptor => CompositionChecks.Describe("Cascade(" + string.Join(" > ", _attacks.Select(a => a.Descriptor.Name)) + ")", _attacks);
+
+    /// <inheritdoc />
     protected override Tensor Perturb(TModel model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
     {
         var adversarial = inputs.clone();
@@ -49,8 +52,8 @@ public sealed class Cascade<TModel> : EvasionAttackBase<TModel> where TModel : I
             using var scope = NewDisposeScope();
             var subset = inputs.index_select(0, remaining);
             var subGoal = goal.Select(remaining);
-            using var result = attack.Run(model, subset, subGoal, cancellationToken);
-            var success = CompositionChecks.Success(attack, model, result, subGoal);
+            using var result = attack.Run(model, subset, subGoal, RunOptions.Default, cancellationToken);
+            var success = CompositionChecks.Success(model, result, subGoal);
             adversarial.index_copy_(0, remaining, result.Adversarials.to(inputs.device).to_type(ScalarType.Float32));
             var next = remaining.masked_select(success.to(remaining.device).logical_not());
             remaining.Dispose();
@@ -97,6 +100,9 @@ public sealed class Repeat<TModel> : EvasionAttackBase<TModel> where TModel : IC
     public Norm Norm { get; }
 
     /// <inheritdoc />
+    public override AttackDescriptor Descriptor => CompositionChecks.Describe($"Repeat({_runs[0].Descriptor.Name} x{_runs.Length})", _runs);
+
+    /// <inheritdoc />
     protected override Tensor Perturb(TModel model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
     {
         Tensor? best = null;
@@ -106,9 +112,9 @@ public sealed class Repeat<TModel> : EvasionAttackBase<TModel> where TModel : IC
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            using var result = attack.Run(model, inputs, goal, cancellationToken);
+            using var result = attack.Run(model, inputs, goal, RunOptions.Default, cancellationToken);
             var candidate = result.Adversarials.to(inputs.device).to_type(ScalarType.Float32);
-            var success = CompositionChecks.Success(attack, model, result, goal).to(inputs.device);
+            var success = CompositionChecks.Success(model, result, goal).to(inputs.device);
             var distance = Distances.Of(Norm, candidate, inputs);
             if (best is null)
             {
@@ -127,24 +133,22 @@ public sealed class Repeat<TModel> : EvasionAttackBase<TModel> where TModel : IC
     }
 }
 
-/// <summary>How a composition learns whether a member's adversarials met the goal.</summary>
+/// <summary>What the compositions share: their descriptor and how they learn whether a member's adversarials met the goal.</summary>
 internal static class CompositionChecks
 {
-    /// <summary>
-    /// The member's own success when the library computed it (any <see cref="EvasionAttackBase{TModel}"/>), otherwise a
-    /// fresh check of the adversarials on the model.
-    /// </summary>
-    public static Tensor Success<TModel>(IEvasionAttack<TModel> attack, TModel model, EvasionResult result, AttackGoal goal) where TModel : IClassifier
+    /// <summary>A composition needs the most demanding access of its members and supports the goals all of them support.</summary>
+    public static AttackDescriptor Describe<TModel>(string name, IReadOnlyList<IEvasionAttack<TModel>> members) where TModel : IClassifier
     {
-        if (IsLibraryChecked(attack)) return result.Success;
-        using var predictions = model.Predict(result.Adversarials);
-        return goal.IsSuccess(predictions);
+        var access = members.Max(m => m.Descriptor.Access);
+        var goals = members.Aggregate(GoalSupport.Both, (g, m) => g & m.Descriptor.Goals);
+        return new AttackDescriptor(name, AttackFamily.Evasion, access, null, goals);
     }
 
-    private static bool IsLibraryChecked(object attack)
+    /// <summary>The member's own success when the library computed it, otherwise a fresh check of the adversarials on the model.</summary>
+    public static Tensor Success<TModel>(TModel model, EvasionResult result, AttackGoal goal) where TModel : IClassifier
     {
-        for (var type = attack.GetType(); type is not null; type = type.BaseType)
-            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(EvasionAttackBase<>)) return true;
-        return false;
+        if (result.CheckedByLibrary) return result.Success;
+        using var predictions = model.Predict(result.Adversarials);
+        return goal.IsSuccess(predictions);
     }
 }

@@ -77,7 +77,7 @@ public sealed class DeepFool : EvasionAttackBase<IDifferentiableClassifier>
     public DeepFoolOptions Options => _options;
 
     /// <inheritdoc />
-    protected override bool SupportsTargeted => false;
+    public override AttackDescriptor Descriptor => new(_options.Norm == Norm.L2 ? "DeepFool L2" : "DeepFool L∞", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.MoosaviDezfooli2016, GoalSupport.Untargeted);
 
     /// <inheritdoc />
     protected override Tensor Perturb(IDifferentiableClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)

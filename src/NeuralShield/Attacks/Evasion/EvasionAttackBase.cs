@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using NeuralShield.Internal;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
@@ -8,32 +9,30 @@ using static TorchSharp.torch;
 namespace NeuralShield.Attacks.Evasion;
 
 /// <summary>
-/// The shared part of every evasion attack: argument checks, device placement, a dispose scope,
-/// clamping to the model's bounds, the attack's projection, the library's own success check on the
-/// model, L0/L2/L∞ distances, query count and elapsed time. A concrete attack implements only
+/// The shared part of every evasion attack (Foolbox's sealed <c>__call__</c>): argument checks, float32 inputs on the
+/// model's device, batching, a dispose scope per batch, clamping to the model's bounds, the attack's projection, the
+/// library's own success check on the model (a non-finite adversarial or a non-finite model output is never a
+/// success), L0/L2/L∞ distances, query count, elapsed time, progress and logging. A concrete attack implements only
 /// <see cref="Perturb"/> (its math) and, where it has a threat-model ball, <see cref="Project"/>.
 /// </summary>
 /// <typeparam name="TModel">The access the attack needs.</typeparam>
 public abstract class EvasionAttackBase<TModel> : IEvasionAttack<TModel> where TModel : IClassifier
 {
-    /// <summary>Whether the attack can pursue a targeted goal.</summary>
-    protected virtual bool SupportsTargeted => true;
-
-    /// <summary>Whether the attack can pursue an untargeted goal.</summary>
-    protected virtual bool SupportsUntargeted => true;
+    /// <inheritdoc />
+    public abstract AttackDescriptor Descriptor { get; }
 
     /// <inheritdoc />
-    public EvasionResult Run(TModel model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken = default)
+    public EvasionResult Run(TModel model, Tensor inputs, AttackGoal goal, RunOptions? options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(goal);
-        Guard.Batch(inputs, nameof(inputs));
+        var run = options is null ? RunOptions.Default : options.Validated();
+        Guard.Inputs(inputs, model.Bounds, nameof(inputs));
         var n = inputs.shape[0];
         goal.Validate(n, model.ClassCount);
-        if (goal.IsTargeted && !SupportsTargeted) throw new ArgumentException($"{GetType().Name} supports only untargeted goals.", nameof(goal));
-        if (!goal.IsTargeted && !SupportsUntargeted) throw new ArgumentException($"{GetType().Name} supports only targeted goals.", nameof(goal));
-        if (!model.Bounds.Contains(inputs, 1e-4f))
-            throw new ArgumentException($"inputs must lie inside the model's bounds {model.Bounds}.", nameof(inputs));
+        var goals = Descriptor.Goals;
+        if (goal.IsTargeted && !goals.HasFlag(GoalSupport.Targeted)) throw new ArgumentException($"{Descriptor.Name} supports only untargeted goals.", nameof(goal));
+        if (!goal.IsTargeted && !goals.HasFlag(GoalSupport.Untargeted)) throw new ArgumentException($"{Descriptor.Name} supports only targeted goals.", nameof(goal));
         cancellationToken.ThrowIfCancellationRequested();
 
         var watch = Stopwatch.StartNew();
@@ -41,45 +40,53 @@ public abstract class EvasionAttackBase<TModel> : IEvasionAttack<TModel> where T
         var x = inputs.detach().to(model.Device).to_type(ScalarType.Float32);
         var onDevice = goal.OnDevice(model.Device);
         var queriesBefore = model.QueryCount;
-        Tensor adversarial;
-        using (no_grad())
+        var batch = run.BatchSize is { } b ? Math.Min(b, n) : n;
+        var parts = new List<Tensor>();
+        for (long start = 0; start < n; start += batch)
         {
-            var raw = Perturb(model, x, onDevice, cancellationToken).detach();
-            adversarial = model.Bounds.Clamp(Project(raw, x));
+            cancellationToken.ThrowIfCancellationRequested();
+            var len = Math.Min(batch, n - start);
+            using var batchScope = NewDisposeScope();
+            var xs = len == n ? x : x.narrow(0, start, len);
+            var part = len == n ? onDevice : onDevice.Narrow(start, len);
+            using (no_grad())
+            {
+                var raw = Perturb(model, xs, part, cancellationToken).detach();
+                if (!raw.shape.SequenceEqual(xs.shape))
+                    throw new InvalidOperationException($"{GetType().Name} returned shape [{string.Join(", ", raw.shape)}]; expected [{string.Join(", ", xs.shape)}].");
+                parts.Add(model.Bounds.Clamp(Project(raw.to_type(ScalarType.Float32), xs)).MoveToOuterDisposeScope());
+            }
+            run.Progress?.Report(new RunProgress(start + len, n, watch.Elapsed));
+            run.Logger?.LogDebug("{Attack}: {Done}/{Total} samples", Descriptor.Name, start + len, n);
         }
+        var candidate = parts.Count == 1 ? parts[0] : cat(parts, 0);
+        // A candidate with NaN or ±∞ is no adversarial: the sample keeps its input and cannot count as a success.
+        var finite = candidate.isfinite().flatten(1).all(1);
+        var adversarial = PerSampleWhere(finite, candidate, x);
         var queries = model.QueryCount - queriesBefore;
         var predictions = model.Predict(adversarial);
-        var success = onDevice.IsSuccess(predictions);
+        var success = onDevice.IsSuccess(predictions).logical_and(finite.to(predictions.device));
         var l0 = Distances.L0(adversarial, x);
         var l2 = Distances.L2(adversarial, x);
         var lInf = Distances.LInf(adversarial, x);
         watch.Stop();
-        var metrics = Summarise(success, l0, l2, lInf, x, queries, watch.Elapsed);
+        var metrics = EvasionMetrics.Summarise(success, l0, l2, lInf, x[0].numel(), queries, watch.Elapsed);
+        run.Logger?.LogInformation("{Attack}: success {Success:P1} on {Count} samples, {Queries} queries, {Seconds:F2} s",
+            Descriptor.Name, metrics.SuccessRate, n, queries, watch.Elapsed.TotalSeconds);
         return new EvasionResult(
             adversarial.MoveToOuterDisposeScope(), success.MoveToOuterDisposeScope(), predictions.MoveToOuterDisposeScope(),
-            l0.MoveToOuterDisposeScope(), l2.MoveToOuterDisposeScope(), lInf.MoveToOuterDisposeScope(), metrics);
+            l0.MoveToOuterDisposeScope(), l2.MoveToOuterDisposeScope(), lInf.MoveToOuterDisposeScope(), metrics, checkedByLibrary: true);
     }
 
     /// <summary>
-    /// The attack's math: adversarial candidates [N, ...] for inputs already on the model's device
-    /// (float32, inside the bounds). Runs inside a dispose scope; intermediate tensors need no disposal.
-    /// Autograd is off on entry; enable it locally where gradients are needed.
+    /// The attack's math: adversarial candidates [N, ...] for inputs already on the model's device (float32, inside
+    /// the bounds). Runs inside a dispose scope; intermediate tensors need no disposal. Autograd is off on entry;
+    /// the core's <see cref="Core.InputGradient"/> enables it where gradients are needed.
     /// </summary>
     protected abstract Tensor Perturb(TModel model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken);
 
     /// <summary>Projects candidates onto the attack's threat-model ball around <paramref name="original"/>; identity by default.</summary>
     protected virtual Tensor Project(Tensor adversarial, Tensor original) => adversarial;
 
-    internal static EvasionMetrics Summarise(Tensor success, Tensor l0, Tensor l2, Tensor lInf, Tensor original, long queries, TimeSpan elapsed)
-    {
-        var n = (int)success.shape[0];
-        var features = (double)original[0].numel();
-        var ok = success.to_type(ScalarType.Float32);
-        double successes = ok.sum().item<float>();
-        double MeanOverSuccess(Tensor d) => successes == 0 ? double.NaN : (d.to_type(ScalarType.Float64) * ok).sum().item<double>() / successes;
-        return new EvasionMetrics(
-            n, successes / n,
-            MeanOverSuccess(l0), MeanOverSuccess(l0) / features, MeanOverSuccess(l2), MeanOverSuccess(lInf),
-            l0.to_type(ScalarType.Float64).mean().item<double>() / features, queries, elapsed);
-    }
+    private static Tensor PerSampleWhere(Tensor mask, Tensor whenTrue, Tensor whenFalse) => Core.PerSample.Where(mask, whenTrue, whenFalse);
 }

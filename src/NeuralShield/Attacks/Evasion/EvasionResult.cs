@@ -1,30 +1,29 @@
+using NeuralShield.Metrics;
 using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Evasion;
 
-/// <summary>Summary numbers of one evasion run.</summary>
-/// <param name="SampleCount">Number of samples attacked.</param>
-/// <param name="SuccessRate">Share of samples whose adversarial meets the goal (checked by the library on the model).</param>
-/// <param name="MeanL0">Mean number of changed features over successful samples (NaN when none succeeded).</param>
-/// <param name="MeanL0Fraction">Mean fraction of features changed over successful samples (NaN when none succeeded).</param>
-/// <param name="MeanL2">Mean L2 perturbation over successful samples (NaN when none succeeded).</param>
-/// <param name="MeanLInf">Mean L∞ perturbation over successful samples (NaN when none succeeded).</param>
-/// <param name="MeanL0FractionAll">Mean fraction of features changed over all samples.</param>
-/// <param name="Queries">Samples the attack sent to the model (excluding the library's final success check).</param>
-/// <param name="Elapsed">Wall-clock time of the attack, including the success check.</param>
-public readonly record struct EvasionMetrics(
-    int SampleCount, double SuccessRate, double MeanL0, double MeanL0Fraction, double MeanL2, double MeanLInf,
-    double MeanL0FractionAll, long Queries, TimeSpan Elapsed);
-
 /// <summary>
 /// The outcome of an evasion attack on a batch: the adversarial inputs, the library's own success check,
-/// per-sample distances, and summary metrics. Owns its tensors.
+/// per-sample distances, and summary metrics. Owns its tensors, which live in native memory: dispose every result
+/// (<c>using var result = attack.Run(...)</c>); the garbage collector does not see their size.
 /// </summary>
 public sealed class EvasionResult : IDisposable
 {
-    /// <summary>Creates a result; takes ownership of the tensors.</summary>
+    /// <summary>Creates a result; takes ownership of the tensors. Success computed outside the library is re-checked by compositions.</summary>
     public EvasionResult(Tensor adversarials, Tensor success, Tensor predictions, Tensor l0, Tensor l2, Tensor lInf, EvasionMetrics metrics)
+        : this(adversarials, success, predictions, l0, l2, lInf, metrics, checkedByLibrary: false)
     {
+    }
+
+    internal EvasionResult(Tensor adversarials, Tensor success, Tensor predictions, Tensor l0, Tensor l2, Tensor lInf, EvasionMetrics metrics, bool checkedByLibrary)
+    {
+        ArgumentNullException.ThrowIfNull(adversarials);
+        ArgumentNullException.ThrowIfNull(success);
+        ArgumentNullException.ThrowIfNull(predictions);
+        ArgumentNullException.ThrowIfNull(l0);
+        ArgumentNullException.ThrowIfNull(l2);
+        ArgumentNullException.ThrowIfNull(lInf);
         Adversarials = adversarials;
         Success = success;
         Predictions = predictions;
@@ -32,6 +31,7 @@ public sealed class EvasionResult : IDisposable
         L2 = l2;
         LInf = lInf;
         Metrics = metrics;
+        CheckedByLibrary = checkedByLibrary;
     }
 
     /// <summary>Adversarial inputs [N, ...], inside the model's bounds.</summary>
@@ -40,7 +40,7 @@ public sealed class EvasionResult : IDisposable
     /// <summary>Per-sample success [N] (bool): the model's prediction on the adversarial meets the goal.</summary>
     public Tensor Success { get; }
 
-    /// <summary>The model's predicted labels on the adversarials [N] (int64).</summary>
+    /// <summary>The model's predicted labels on the adversarials [N] (int64; −1 where the model gave no valid prediction).</summary>
     public Tensor Predictions { get; }
 
     /// <summary>Changed features per sample [N].</summary>
@@ -54,6 +54,9 @@ public sealed class EvasionResult : IDisposable
 
     /// <summary>Summary numbers.</summary>
     public EvasionMetrics Metrics { get; }
+
+    /// <summary>Whether <see cref="Success"/> is the library's own check on the model (every <see cref="EvasionAttackBase{TModel}"/> result).</summary>
+    public bool CheckedByLibrary { get; }
 
     /// <inheritdoc />
     public void Dispose()

@@ -150,6 +150,9 @@ public sealed class Pgd : GradientDescentAttack
 
     /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
     public PgdOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public override AttackDescriptor Descriptor => new(_options.Norm == Norm.LInf ? "PGD L∞" : "PGD L2", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Madry2018, GoalSupport.Both);
 }
 
 /// <summary>
@@ -178,4 +181,7 @@ public sealed class Fgsm : GradientDescentAttack
 
     /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
     public FgsmOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public override AttackDescriptor Descriptor => new(_options.Norm == Norm.LInf ? "FGSM" : "FGM L2", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Goodfellow2015, GoalSupport.Both);
 }

@@ -1,3 +1,4 @@
+using NeuralShield.Attacks.Core;
 using NeuralShield.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -61,11 +62,12 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
     /// <exception cref="ArgumentOutOfRangeException">An option lies outside its range.</exception>
     public Jsma(JsmaOptions? options = null) => _options = (options ?? new JsmaOptions()).Validated();
 
-    /// <summary>The validated settings.</summary>
-    public JsmaOptions Options => _options;
+    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
+    public JsmaOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    protected override bool SupportsUntargeted => false;
+    public override AttackDescriptor Descriptor => new(
+        _options.Output == JsmaOutput.Probabilities ? "JSMA-F" : "JSMA-Z", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Papernot2016Jsma, GoalSupport.Targeted);
 
     /// <summary>
     /// The number of iterations a sample of <paramref name="featureCount"/> features may run under budget
@@ -95,6 +97,9 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
         var active = ones(count, dtype: ScalarType.Bool, device: x.device);
         var targets = goal.Labels;
         var budget = IterationBudget(features, o.Gamma);
+        if (budget == 0)
+            throw new ArgumentOutOfRangeException(nameof(JsmaOptions.Gamma), o.Gamma,
+                $"Gamma = {o.Gamma} allows no pair iteration on {features} features (⌊n·γ/2⌋ = 0); it must be at least {2.0 / features:G3}.");
 
         for (var iteration = 0; iteration < budget; iteration++)
         {
@@ -138,20 +143,17 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
     /// </summary>
     private static (Tensor Reached, Tensor? Target, Tensor? Others) Derivatives(IDifferentiableClassifier model, Tensor batch, Tensor targets, JsmaOutput output)
     {
-        using var enable = enable_grad();
-        var leaf = batch.detach().requires_grad_(true);
-        var logits = model.Logits(leaf);
-        var reached = logits.detach().argmax(1).eq(targets);
-        if (reached.all().item<bool>()) return (reached, null, null);
-
         var s = batch.shape[0];
-        var softmax = output == JsmaOutput.Probabilities;
-        var f = softmax ? logits.softmax(1) : logits;
-        var targetSum = f.gather(1, targets.unsqueeze(1)).sum();
-        var target = autograd.grad([targetSum], [leaf], retain_graph: !softmax)[0].reshape(s, -1).detach();
-        if (softmax) return (reached, target, null);
-        var total = autograd.grad([f.sum()], [leaf])[0].reshape(s, -1);
-        return (reached, target, (total - target).detach());
+        var index = targets.unsqueeze(1);
+        AttackObjective[] objectives = output == JsmaOutput.Probabilities
+            ? [logits => logits.softmax(1).gather(1, index).sum()]
+            : [logits => logits.gather(1, index).sum(), logits => logits.sum()];
+        var g = InputGradient.Of(model, batch, objectives);
+        var reached = g.Logits.argmax(1).eq(targets);
+        if (reached.all().item<bool>()) return (reached, null, null);
+        var target = g.Gradients[0].reshape(s, -1);
+        if (output == JsmaOutput.Probabilities) return (reached, target, null);
+        return (reached, target, g.Gradients[1].reshape(s, -1) - target);
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ public enum JsmaSearch
 }
 
 /// <summary>Settings of <see cref="Jsma"/>.</summary>
-public sealed class JsmaOptions
+public sealed class JsmaOptions : OptionsBase<JsmaOptions>
 {
     /// <summary>
     /// The default memory budget of the pair search: 64 MiB. Larger blocks are not faster on CPU: each temporary of a
@@ -82,7 +82,8 @@ public sealed class JsmaOptions
     /// </summary>
     public bool PairSearchPruning { get; set; } = true;
 
-    internal JsmaOptions Validated()
+    /// <inheritdoc />
+    protected override void Validate()
     {
         if (!(Gamma > 0 && Gamma <= 1))
             throw new ArgumentOutOfRangeException(nameof(Gamma), Gamma, "Gamma (the largest fraction of features to change) must lie in (0, 1].");
@@ -92,6 +93,5 @@ public sealed class JsmaOptions
         if (PairSearchMemoryBytes < MinimumPairSearchMemoryBytes)
             throw new ArgumentOutOfRangeException(nameof(PairSearchMemoryBytes), PairSearchMemoryBytes,
                 $"PairSearchMemoryBytes must be at least {MinimumPairSearchMemoryBytes} bytes.");
-        return (JsmaOptions)MemberwiseClone();
     }
 }

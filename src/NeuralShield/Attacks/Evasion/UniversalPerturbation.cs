@@ -425,7 +425,7 @@ public sealed class UniversalPerturbationAttack : EvasionAttackBase<IClassifier>
     public IReadOnlyList<long> SampleShape => _perturbation.shape;
 
     /// <inheritdoc />
-    protected override bool SupportsTargeted => false;
+    public override AttackDescriptor Descriptor => new("Universal perturbation", AttackFamily.Evasion, ModelAccess.Probabilities, Papers.MoosaviDezfooli2017, GoalSupport.Untargeted);
 
     /// <inheritdoc />
     protected override Tensor Perturb(IClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)

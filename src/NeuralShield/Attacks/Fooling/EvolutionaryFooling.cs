@@ -26,7 +26,7 @@ public enum EvolutionStrategy
 }
 
 /// <summary>Settings of <see cref="EvolutionaryFooling"/>.</summary>
-public sealed class EvolutionaryFoolingOptions
+public sealed class EvolutionaryFoolingOptions : OptionsBase<EvolutionaryFoolingOptions>
 {
     /// <summary>Children per target and generation λ (elitist strategy), or children per generation (MAP-Elites); also the size of the random initial population. Default 200.</summary>
     public int PopulationSize { get; set; } = 200;
@@ -61,7 +61,8 @@ public sealed class EvolutionaryFoolingOptions
     /// <summary>Seed of the initial population, the parent draws and the mutations.</summary>
     public long Seed { get; set; }
 
-    internal EvolutionaryFoolingOptions Validated()
+    /// <inheritdoc />
+    protected override void Validate()
     {
         Guard.Positive(PopulationSize, nameof(PopulationSize));
         Guard.Positive(Generations, nameof(Generations));
@@ -72,7 +73,6 @@ public sealed class EvolutionaryFoolingOptions
         if (!(ConfidenceThreshold > 0 && ConfidenceThreshold <= 1))
             throw new ArgumentOutOfRangeException(nameof(ConfidenceThreshold), ConfidenceThreshold, "ConfidenceThreshold must lie in (0, 1].");
         if (!Enum.IsDefined(Strategy)) throw new ArgumentOutOfRangeException(nameof(Strategy), Strategy, "Unknown strategy.");
-        return (EvolutionaryFoolingOptions)MemberwiseClone();
     }
 }
 
@@ -96,8 +96,11 @@ public sealed class EvolutionaryFooling : FoolingAttackBase<IClassifier>
     /// <summary>Creates the attack; the options are validated and copied.</summary>
     public EvolutionaryFooling(EvolutionaryFoolingOptions? options = null) => _options = (options ?? new EvolutionaryFoolingOptions()).Validated();
 
-    /// <summary>The validated settings.</summary>
-    public EvolutionaryFoolingOptions Options => _options;
+    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
+    public EvolutionaryFoolingOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public override AttackDescriptor Descriptor => new("Evolutionary fooling", AttackFamily.Fooling, ModelAccess.Probabilities, Papers.Nguyen2015);
 
     /// <inheritdoc />
     public override double ConfidenceThreshold => _options.ConfidenceThreshold;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NeuralShield.Metrics;
 using NeuralShield.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ namespace NeuralShield.Attacks.Fooling;
 /// white-box one does.
 /// </summary>
 /// <typeparam name="TModel">The access the attack needs.</typeparam>
-public interface IFoolingAttack<in TModel> where TModel : IClassifier
+public interface IFoolingAttack<in TModel> : IAttack where TModel : IClassifier
 {
     /// <summary>
     /// Synthesises one input of shape <paramref name="sampleShape"/> per entry of <paramref name="targetClasses"/>
@@ -33,6 +34,9 @@ public interface IFoolingAttack<in TModel> where TModel : IClassifier
 /// <typeparam name="TModel">The access the attack needs.</typeparam>
 public abstract class FoolingAttackBase<TModel> : IFoolingAttack<TModel> where TModel : IClassifier
 {
+    /// <inheritdoc />
+    public abstract AttackDescriptor Descriptor { get; }
+
     /// <summary>The target-class probability at which the search stops for a sample.</summary>
     public abstract double ConfidenceThreshold { get; }
 

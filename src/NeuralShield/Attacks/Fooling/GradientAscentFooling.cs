@@ -44,7 +44,7 @@ public enum AscentStep
 }
 
 /// <summary>Settings of <see cref="GradientAscentFooling"/>.</summary>
-public sealed class GradientAscentFoolingOptions
+public sealed class GradientAscentFoolingOptions : OptionsBase<GradientAscentFoolingOptions>
 {
     /// <summary>The start image. Default uniform noise (Nguyen et al.).</summary>
     public FoolingStart Start { get; set; } = FoolingStart.UniformNoise;
@@ -70,7 +70,8 @@ public sealed class GradientAscentFoolingOptions
     /// <summary>Seed of the uniform-noise start.</summary>
     public long Seed { get; set; }
 
-    internal GradientAscentFoolingOptions Validated()
+    /// <inheritdoc />
+    protected override void Validate()
     {
         if (!Enum.IsDefined(Start)) throw new ArgumentOutOfRangeException(nameof(Start), Start, "Unknown start.");
         if (!Enum.IsDefined(Objective)) throw new ArgumentOutOfRangeException(nameof(Objective), Objective, "Unknown objective.");
@@ -79,7 +80,6 @@ public sealed class GradientAscentFoolingOptions
         Guard.Positive(Steps, nameof(Steps));
         if (!(ConfidenceThreshold > 0 && ConfidenceThreshold <= 1))
             throw new ArgumentOutOfRangeException(nameof(ConfidenceThreshold), ConfidenceThreshold, "ConfidenceThreshold must lie in (0, 1].");
-        return (GradientAscentFoolingOptions)MemberwiseClone();
     }
 }
 
@@ -101,8 +101,11 @@ public sealed class GradientAscentFooling : FoolingAttackBase<IDifferentiableCla
     /// <summary>Creates the attack; the options are validated and copied.</summary>
     public GradientAscentFooling(GradientAscentFoolingOptions? options = null) => _options = (options ?? new GradientAscentFoolingOptions()).Validated();
 
-    /// <summary>The validated settings.</summary>
-    public GradientAscentFoolingOptions Options => _options;
+    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
+    public GradientAscentFoolingOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public override AttackDescriptor Descriptor => new("Gradient-ascent fooling", AttackFamily.Fooling, ModelAccess.WhiteBox, Papers.Nguyen2015);
 
     /// <inheritdoc />
     public override double ConfidenceThreshold => _options.ConfidenceThreshold;
@@ -158,14 +161,12 @@ public sealed class GradientAscentFooling : FoolingAttackBase<IDifferentiableCla
     /// <summary>∇ₓ of the summed objective at <paramref name="x"/>, and each sample's target probability there.</summary>
     private static (Tensor Gradient, Tensor Confidence) ObjectiveGradient(IDifferentiableClassifier model, Tensor x, Tensor targets, FoolingObjective objective)
     {
-        using var enable = enable_grad();
-        using var leaf = x.detach().requires_grad_(true);
-        var logits = model.Logits(leaf);
         var index = targets.unsqueeze(1);
-        var logProbabilities = logits.log_softmax(1);
-        var climbed = objective == FoolingObjective.Logit ? logits.gather(1, index) : logProbabilities.gather(1, index);
-        var gradient = autograd.grad([climbed.sum()], [leaf])[0];
-        var confidence = logProbabilities.detach().gather(1, index).squeeze(1).exp();
-        return (gradient, confidence);
+        AttackObjective climbed = objective == FoolingObjective.Logit
+            ? logits => logits.gather(1, index).sum()
+            : logits => logits.log_softmax(1).gather(1, index).sum();
+        var g = InputGradient.Of(model, x, climbed);
+        var confidence = g.Logits.log_softmax(1).gather(1, index).squeeze(1).exp();
+        return (g.Gradient, confidence);
     }
 }

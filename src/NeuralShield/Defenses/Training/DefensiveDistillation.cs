@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using NeuralShield.Attacks;
 using NeuralShield.Data;
 using NeuralShield.Internal;
 using NeuralShield.Models;
@@ -8,51 +10,44 @@ using static TorchSharp.torch;
 namespace NeuralShield.Defenses.Training;
 
 /// <summary>Settings of <see cref="DefensiveDistillation"/>.</summary>
-public sealed class DefensiveDistillationOptions
+public sealed class DefensiveDistillationOptions : OptionsBase<DefensiveDistillationOptions>
 {
     /// <summary>The softmax temperature T of training. Papernot et al. use T = 100 on MNIST (their best setting). Default 100.</summary>
     public double Temperature { get; set; } = 100;
 
     /// <summary>
-    /// Makes a fresh model (inputs → logits) with weights seeded by the argument; the teacher and the student
-    /// have the same architecture, as in the paper. Required; e.g. <c>seed =&gt; ModelZoo.LeNet5(seed: seed)</c>.
+    /// The model: architecture (the teacher and the student have the same one, as in the paper), how the student is
+    /// trained, the weight seed (the teacher gets <c>Seed</c>, the student <c>Seed + 1</c>), device and bounds. Required.
     /// </summary>
-    public Func<long, nn.Module<Tensor, Tensor>>? ModelFactory { get; set; }
+    public required ModelRecipe Recipe { get; set; }
 
-    /// <summary>How the teacher is trained (at temperature T, on the hard labels).</summary>
-    public TrainingOptions Teacher { get; set; } = new();
+    /// <summary>How the teacher is trained (at temperature T, on the hard labels). Null: as the student (<see cref="ModelRecipe.Training"/>).</summary>
+    public TrainingOptions? TeacherTraining { get; set; }
 
-    /// <summary>How the student is trained (at temperature T, on the teacher's soft labels).</summary>
-    public TrainingOptions Student { get; set; } = new();
+    /// <inheritdoc />
+    public override DefensiveDistillationOptions Copy()
+    {
+        var copy = (DefensiveDistillationOptions)MemberwiseClone();
+        copy.Recipe = Recipe?.Copy()!;
+        copy.TeacherTraining = TeacherTraining?.Copy();
+        return copy;
+    }
 
-    /// <summary>Seed of the weights: the teacher gets <c>Seed</c>, the student <c>Seed + 1</c>. Default 0.</summary>
-    public long Seed { get; set; }
-
-    /// <summary>Where the models are trained and deployed. Default CPU.</summary>
-    public Device? Device { get; set; }
-
-    /// <summary>The input box of the deployed classifier. Default [0, 1].</summary>
-    public InputBounds Bounds { get; set; } = InputBounds.Unit;
-
-    internal DefensiveDistillationOptions Validated()
+    /// <inheritdoc />
+    protected override void Validate()
     {
         Guard.Positive(Temperature, nameof(Temperature));
-        if (ModelFactory is null) throw new ArgumentException("ModelFactory must be set: a function from a seed to a fresh model.", nameof(ModelFactory));
-        ArgumentNullException.ThrowIfNull(Teacher, nameof(Teacher));
-        ArgumentNullException.ThrowIfNull(Student, nameof(Student));
-        var copy = (DefensiveDistillationOptions)MemberwiseClone();
-        copy.Teacher = new Trainer(Teacher).Options;
-        copy.Student = new Trainer(Student).Options;
-        copy.Device = Device ?? CPU;
-        return copy;
+        if (Recipe is null) throw new ArgumentException("Recipe must be set: the architecture, training, seed, device and bounds of the model.", nameof(Recipe));
+        Recipe = Recipe.Validated();
+        TeacherTraining = TeacherTraining?.Validated();
     }
 }
 
 /// <summary>The distilled student deployed at T = 1, with the records of both training runs.</summary>
 public sealed class DistillationResult : HardenedModel
 {
-    internal DistillationResult(TorchClassifier classifier, double temperature, TrainingResult teacher, TrainingResult student)
-        : base(classifier, student)
+    internal DistillationResult(TrainedModel student, double temperature, TrainingResult teacher)
+        : base(student)
     {
         Temperature = temperature;
         TeacherTraining = teacher;
@@ -89,53 +84,42 @@ public sealed class DistillationResult : HardenedModel
 /// the softmax saturates and its gradient underflows to zero in float32: the gradient is masked, not the model
 /// robust. Carlini and Wagner ("Defensive Distillation is Not Robust to Adversarial Examples", 2016,
 /// arXiv 1607.04311; "Towards Evaluating the Robustness of Neural Networks", arXiv 1608.04644) succeed on
-/// distilled networks by attacking the logits or dividing them by T; see <see cref="TemperatureRestoredClassifier"/>
-/// and <see cref="DefenseEvaluation"/>.
+/// distilled networks by attacking the logits or dividing them by T; see <see cref="Attacks.Adaptive.TemperatureRestoredClassifier"/>
+/// and <see cref="Evaluation.DefenseEvaluation"/>.
 /// </para>
 /// </summary>
-public sealed class DefensiveDistillation : ITrainingDefense<DistillationResult>
+public sealed class DefensiveDistillation : TrainingDefense<DefensiveDistillationOptions, DistillationResult>
 {
-    private readonly DefensiveDistillationOptions _options;
-
     /// <summary>Creates the defense; the options are validated and copied.</summary>
     /// <exception cref="ArgumentOutOfRangeException">T is not a positive finite number, or a training option is out of range.</exception>
-    /// <exception cref="ArgumentException">No model factory was given.</exception>
-    public DefensiveDistillation(DefensiveDistillationOptions options)
+    /// <exception cref="ArgumentException">No recipe was given.</exception>
+    public DefensiveDistillation(DefensiveDistillationOptions options, ILogger? logger = null) : base(options, logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Validated();
     }
 
-    /// <summary>The validated settings.</summary>
-    public DefensiveDistillationOptions Options => _options;
+    /// <inheritdoc />
+    public override DefenseDescriptor Descriptor => new($"Defensive distillation (T = {Settings.Temperature})", DefenseKind.Training, Papers.Papernot2016Distillation, [AttackFamily.Evasion]);
 
-    /// <summary>Trains the teacher and the student on <paramref name="train"/> and returns the student deployed at T = 1.</summary>
-    public DistillationResult Fit(LabeledData train, CancellationToken cancellationToken = default) =>
-        Fit(train, null, null, cancellationToken);
+    /// <inheritdoc />
+    protected override ModelRecipe Recipe => Settings.Recipe;
 
     /// <summary>
-    /// Trains the teacher and the student, reporting each epoch of both runs to <paramref name="progress"/>
-    /// (the teacher's epochs first) and validating on <paramref name="validation"/> when given.
+    /// Trains the teacher and the student, reporting each epoch of both runs to <paramref name="progress"/> (the
+    /// teacher's epochs first), and returns the student deployed at T = 1.
     /// </summary>
-    public DistillationResult Fit(LabeledData train, LabeledData? validation, IProgress<EpochReport>? progress, CancellationToken cancellationToken = default)
+    protected override DistillationResult Harden(LabeledData train, LabeledData? validation, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
-        var o = _options;
-        DefenseModels.CheckData(train, o.Bounds);
-        var device = o.Device!;
-        using var teacher = DefenseModels.Create(o.ModelFactory!, o.Seed, device, nameof(o.ModelFactory));
-        var teacherRecord = new Trainer(o.Teacher).Fit(teacher, train, validation, new CrossEntropyObjective(o.Temperature), progress, cancellationToken);
+        var o = Settings;
+        var teacherRecipe = o.TeacherTraining is null ? o.Recipe : WithTraining(o.Recipe, o.TeacherTraining);
+        using var teacher = Train(teacherRecipe, new CrossEntropyStep(o.Temperature), train, validation, progress, 0, cancellationToken);
+        var student = Train(o.Recipe, SoftLabelStep.FromTeacher(teacher.Classifier, o.Temperature), train, validation, progress, 1, cancellationToken);
+        return Wrap(student, s => new DistillationResult(s, o.Temperature, teacher.Training));
+    }
 
-        var student = DefenseModels.Create(o.ModelFactory!, o.Seed + 1, device, nameof(o.ModelFactory));
-        try
-        {
-            var objective = SoftLabelCrossEntropyObjective.FromTeacher(teacher, o.Temperature);
-            var studentRecord = new Trainer(o.Student).Fit(student, train, validation, objective, progress, cancellationToken);
-            return new DistillationResult(DefenseModels.Deploy(student, train, o.Bounds), o.Temperature, teacherRecord, studentRecord);
-        }
-        catch
-        {
-            student.Dispose();
-            throw;
-        }
+    private static ModelRecipe WithTraining(ModelRecipe recipe, TrainingOptions training)
+    {
+        var copy = recipe.Copy();
+        copy.Training = training;
+        return copy;
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using NeuralShield.Attacks;
 using NeuralShield.Data;
 using NeuralShield.Internal;
 using NeuralShield.Models;
@@ -8,7 +10,7 @@ using static TorchSharp.torch;
 namespace NeuralShield.Defenses.Training;
 
 /// <summary>Settings of <see cref="Saturation"/>.</summary>
-public sealed class SaturationOptions
+public sealed class SaturationOptions : OptionsBase<SaturationOptions>
 {
     /// <summary>
     /// The final penalty weight λ (non-negative; 0 trains a plain model). The penalty is a sum over all hidden
@@ -25,71 +27,56 @@ public sealed class SaturationOptions
     public int? RampEpochs { get; set; }
 
     /// <summary>
-    /// Makes a fresh model (inputs → logits) with weights seeded by the argument. It must be an <c>nn.Sequential</c>
-    /// whose non-linearities are Sigmoid, ReLU or Tanh layers, as the <see cref="ModelZoo"/> models are
-    /// (e.g. <c>seed =&gt; ModelZoo.Mlp(784, [200, 200], 10, Activation.Sigmoid, seed)</c>). Required.
+    /// The model. Its architecture must make an <c>nn.Sequential</c> whose non-linearities are Sigmoid, ReLU or Tanh
+    /// layers, as the <see cref="ModelZoo"/> models are (e.g. <c>seed =&gt; ModelZoo.Mlp(784, [200, 200], 10, Activation.Sigmoid, seed)</c>). Required.
     /// </summary>
-    public Func<long, nn.Module<Tensor, Tensor>>? ModelFactory { get; set; }
+    public required ModelRecipe Recipe { get; set; }
 
-    /// <summary>How the model is trained.</summary>
-    public TrainingOptions Training { get; set; } = new();
+    /// <inheritdoc />
+    public override SaturationOptions Copy()
+    {
+        var copy = (SaturationOptions)MemberwiseClone();
+        copy.Recipe = Recipe?.Copy()!;
+        return copy;
+    }
 
-    /// <summary>Seed of the weights. Default 0.</summary>
-    public long Seed { get; set; }
-
-    /// <summary>Where the model is trained and deployed. Default CPU.</summary>
-    public Device? Device { get; set; }
-
-    /// <summary>The input box of the deployed classifier. Default [0, 1].</summary>
-    public InputBounds Bounds { get; set; } = InputBounds.Unit;
-
-    internal SaturationOptions Validated()
+    /// <inheritdoc />
+    protected override void Validate()
     {
         Guard.NonNegative(Lambda, nameof(Lambda));
         if (RampEpochs is { } r) Guard.NonNegative(r, nameof(RampEpochs));
-        if (ModelFactory is null) throw new ArgumentException("ModelFactory must be set: a function from a seed to a fresh sequential model.", nameof(ModelFactory));
-        ArgumentNullException.ThrowIfNull(Training, nameof(Training));
-        var copy = (SaturationOptions)MemberwiseClone();
-        copy.Training = new Trainer(Training).Options;
-        copy.RampEpochs = RampEpochs ?? copy.Training.Epochs / 2;
-        copy.Device = Device ?? CPU;
-        return copy;
+        if (Recipe is null) throw new ArgumentException("Recipe must be set: a sequential architecture, training, seed, device and bounds.", nameof(Recipe));
+        Recipe = Recipe.Validated();
+        RampEpochs ??= Recipe.Training.Epochs / 2;
     }
 }
 
 /// <summary>The saturated classifier and its training record.</summary>
 public sealed class SaturationResult : HardenedModel
 {
-    internal SaturationResult(TorchClassifier classifier, TrainingResult training, IReadOnlyList<double> lambdas)
-        : base(classifier, training) => LambdaSchedule = lambdas;
+    internal SaturationResult(TrainedModel model, IReadOnlyList<double> lambdas)
+        : base(model) => LambdaSchedule = lambdas;
 
     /// <summary>The penalty weight λ used in each epoch that ran (index 0 is epoch 1).</summary>
     public IReadOnlyList<double> LambdaSchedule { get; }
 }
 
 /// <summary>
-/// The objective of <see cref="Saturation"/>: cross-entropy plus λ_e · (1/B) Σ_b Σ_l Σ_i ψ_c(h_i^l(x_b)), where h^l
+/// The training step of <see cref="Saturation"/>: cross-entropy plus λ_e · (1/B) Σ_b Σ_l Σ_i ψ_c(h_i^l(x_b)), where h^l
 /// are the pre-activations of the hidden non-linearities and λ_e ramps linearly over the epochs (see
-/// <see cref="SaturationOptions.RampEpochs"/>). The epoch is inferred from the number of batches seen, so one
-/// instance serves one training run.
+/// <see cref="SaturationOptions.RampEpochs"/>); the epoch comes from the trainer's <see cref="StepContext"/>.
 /// </summary>
-public sealed class SaturationObjective : ITrainingObjective
+public sealed class SaturationStep : LossStep
 {
-    private readonly int _batchesPerEpoch;
-    private long _batches;
-
-    /// <summary>Creates the objective.</summary>
+    /// <summary>Creates the step.</summary>
     /// <param name="lambda">The final penalty weight λ (non-negative).</param>
     /// <param name="rampEpochs">Epochs R of the linear ramp (0: none).</param>
-    /// <param name="batchesPerEpoch">Mini-batches per epoch, to tell the epoch from the batch count (positive).</param>
-    public SaturationObjective(double lambda, int rampEpochs, int batchesPerEpoch)
+    public SaturationStep(double lambda, int rampEpochs)
     {
         Guard.NonNegative(lambda, nameof(lambda));
         Guard.NonNegative(rampEpochs, nameof(rampEpochs));
-        Guard.Positive(batchesPerEpoch, nameof(batchesPerEpoch));
         Lambda = lambda;
         RampEpochs = rampEpochs;
-        _batchesPerEpoch = batchesPerEpoch;
     }
 
     /// <summary>The final penalty weight λ.</summary>
@@ -97,9 +84,6 @@ public sealed class SaturationObjective : ITrainingObjective
 
     /// <summary>Epochs of the linear ramp.</summary>
     public int RampEpochs { get; }
-
-    /// <summary>The 1-based epoch of the next batch.</summary>
-    public int Epoch => (int)(_batches / _batchesPerEpoch) + 1;
 
     /// <summary>The weight applied in epoch <paramref name="epoch"/> (1-based): λ·min(1, (epoch − 1) / R), or λ when R = 0.</summary>
     public double LambdaAt(int epoch)
@@ -109,15 +93,13 @@ public sealed class SaturationObjective : ITrainingObjective
     }
 
     /// <inheritdoc />
-    public Tensor Loss(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels)
+    protected override Tensor Loss(Tensor inputs, Tensor labels, StepContext context)
     {
-        var lambda = LambdaAt(Epoch);
-        _batches++;
-        using var scope = NewDisposeScope();
-        var (logits, penalty) = ForwardWithPenalty(model, inputs);
+        ArgumentNullException.ThrowIfNull(context);
+        var lambda = LambdaAt(context.Epoch);
+        var (logits, penalty) = ForwardWithPenalty(context.Model, inputs);
         var loss = nn.functional.cross_entropy(logits, labels);
-        if (lambda > 0) loss = loss + lambda * penalty.mean();
-        return loss.MoveToOuterDisposeScope();
+        return lambda > 0 ? loss + lambda * penalty.mean() : loss;
     }
 
     /// <summary>
@@ -136,7 +118,7 @@ public sealed class SaturationObjective : ITrainingObjective
     }
 
     /// <summary>Logits and per-sample penalty in one layer-by-layer pass (inside the caller's dispose scope).</summary>
-    internal static (Tensor Logits, Tensor Penalty) ForwardWithPenalty(nn.Module<Tensor, Tensor> model, Tensor inputs)
+    private static (Tensor Logits, Tensor Penalty) ForwardWithPenalty(nn.Module<Tensor, Tensor> model, Tensor inputs)
     {
         Tensor? penalty = null;
         var logits = ActivationLayers.Forward(model, inputs, (kind, layer, z) =>
@@ -167,49 +149,34 @@ public sealed class SaturationObjective : ITrainingObjective
 /// ("Comment on 'Biologically inspired protection of deep networks from adversarial attacks'", 2017,
 /// arXiv 1704.01547) showed that this robustness comes from numerical limits: in saturated units and at a
 /// saturated softmax the float32 gradient is exactly zero, so gradient attacks have no direction. A stabilised
-/// gradient (<see cref="StabilisedGradientClassifier"/> with a logit-margin loss) restores the attacks; see
-/// <see cref="DefenseEvaluation"/>.
+/// gradient (<see cref="Attacks.Adaptive.StabilisedGradientClassifier"/> with a logit-margin loss) restores the attacks; see
+/// <see cref="Evaluation.DefenseEvaluation"/>.
 /// </para>
 /// </summary>
-public sealed class Saturation : ITrainingDefense<SaturationResult>
+public sealed class Saturation : TrainingDefense<SaturationOptions, SaturationResult>
 {
-    private readonly SaturationOptions _options;
-
     /// <summary>Creates the defense; the options are validated and copied.</summary>
     /// <exception cref="ArgumentOutOfRangeException">λ is negative or not finite, or a training option is out of range.</exception>
-    /// <exception cref="ArgumentException">No model factory was given.</exception>
-    public Saturation(SaturationOptions options)
+    /// <exception cref="ArgumentException">No recipe was given.</exception>
+    public Saturation(SaturationOptions options, ILogger? logger = null) : base(options, logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Validated();
     }
 
-    /// <summary>The validated settings.</summary>
-    public SaturationOptions Options => _options;
+    /// <inheritdoc />
+    public override DefenseDescriptor Descriptor => new($"Saturation (λ = {Settings.Lambda})", DefenseKind.Training, Papers.Nayebi2017, [AttackFamily.Evasion]);
 
-    /// <summary>Trains the saturated model on <paramref name="train"/>.</summary>
-    public SaturationResult Fit(LabeledData train, CancellationToken cancellationToken = default) => Fit(train, null, null, cancellationToken);
+    /// <inheritdoc />
+    protected override ModelRecipe Recipe => Settings.Recipe;
 
-    /// <summary>Trains the saturated model, validating on <paramref name="validation"/> and reporting each epoch when given.</summary>
-    /// <exception cref="ArgumentException">The factory's model is not sequential or has no activation layer.</exception>
-    public SaturationResult Fit(LabeledData train, LabeledData? validation, IProgress<EpochReport>? progress, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The recipe's model is not sequential or has no activation layer.</exception>
+    protected override SaturationResult Harden(LabeledData train, LabeledData? validation, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
-        var o = _options;
-        DefenseModels.CheckData(train, o.Bounds);
-        var model = DefenseModels.Create(o.ModelFactory!, o.Seed, o.Device!, nameof(o.ModelFactory));
-        try
-        {
-            ActivationLayers.Count(model, nameof(o.ModelFactory));
-            var batches = (train.Count + o.Training.BatchSize - 1) / o.Training.BatchSize;
-            var objective = new SaturationObjective(o.Lambda, o.RampEpochs!.Value, batches);
-            var record = new Trainer(o.Training).Fit(model, train, validation, objective, progress, cancellationToken);
-            var lambdas = Enumerable.Range(1, record.Epochs.Count).Select(objective.LambdaAt).ToArray();
-            return new SaturationResult(DefenseModels.Deploy(model, train, o.Bounds), record, lambdas);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        var o = Settings;
+        using (var probe = o.Recipe.Create()) ActivationLayers.Count(probe, nameof(SaturationOptions.Recipe));
+        var step = new SaturationStep(o.Lambda, o.RampEpochs!.Value);
+        var model = Train(o.Recipe, step, train, validation, progress, 0, cancellationToken);
+        var lambdas = Enumerable.Range(1, model.Training.Epochs.Count).Select(step.LambdaAt).ToArray();
+        return Wrap(model, m => new SaturationResult(m, lambdas));
     }
 }

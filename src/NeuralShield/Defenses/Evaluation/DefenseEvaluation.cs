@@ -5,11 +5,11 @@ using NeuralShield.Data;
 using NeuralShield.Internal;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
-using NeuralShield.Training;
+using TrainingEvaluation = NeuralShield.Training.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Defenses.Training;
+namespace NeuralShield.Defenses.Evaluation;
 
 /// <summary>Which goals the evaluation's attacks pursue.</summary>
 public enum EvaluationGoal
@@ -25,10 +25,10 @@ public enum EvaluationGoal
 }
 
 /// <summary>Settings of <see cref="DefenseEvaluation.Evaluate"/>.</summary>
-public sealed class DefenseEvaluationOptions
+public sealed class DefenseEvaluationOptions : OptionsBase<DefenseEvaluationOptions>
 {
     /// <summary>The plain attack: run on the undefended and on the defended classifier unchanged. Required.</summary>
-    public IEvasionAttack<IDifferentiableClassifier>? Attack { get; set; }
+    public required IEvasionAttack<IDifferentiableClassifier> Attack { get; set; }
 
     /// <summary>
     /// The adaptive attack, run on <see cref="AdaptiveView"/> of the defended classifier; its adversarials are judged
@@ -41,7 +41,7 @@ public sealed class DefenseEvaluationOptions
     /// <c>c =&gt; new TemperatureRestoredClassifier(c, T)</c> against distillation or
     /// <c>c =&gt; new StabilisedGradientClassifier(c)</c> against saturation. Null: the defended classifier itself.
     /// </summary>
-    public Func<TorchClassifier, IDifferentiableClassifier>? AdaptiveView { get; set; }
+    public Func<IDifferentiableClassifier, IDifferentiableClassifier>? AdaptiveView { get; set; }
 
     /// <summary>
     /// The attack crafted on the undefended substitute for the transfer row. Null: <see cref="Attack"/>, whose
@@ -65,24 +65,18 @@ public sealed class DefenseEvaluationOptions
     /// <summary>Samples per attack call (the attacks batch internally; this bounds memory). Default 512.</summary>
     public int BatchSize { get; set; } = 512;
 
-    internal DefenseEvaluationOptions Validated()
+    /// <summary>Receives a line as each row starts.</summary>
+    public IProgress<string>? Progress { get; set; }
+
+    /// <inheritdoc />
+    protected override void Validate()
     {
         if (Attack is null) throw new ArgumentException("Attack must be set.", nameof(Attack));
-        if (!Enum.IsDefined(Goal)) throw new ArgumentOutOfRangeException(nameof(Goal), Goal, "Unknown goal.");
+        Guard.Defined(Goal, nameof(Goal));
         Guard.Positive(AttackSamples, nameof(AttackSamples));
         Guard.Positive(BatchSize, nameof(BatchSize));
-        return (DefenseEvaluationOptions)MemberwiseClone();
     }
 }
-
-/// <summary>One row of a <see cref="DefenseEvaluationReport"/>.</summary>
-/// <param name="SuccessRate">Share of attack instances whose adversarial meets the goal on the judged classifier.</param>
-/// <param name="MeanL0Fraction">Mean fraction of features changed over successful instances (NaN when none).</param>
-/// <param name="MeanL2">Mean L2 perturbation over successful instances (NaN when none).</param>
-/// <param name="MeanLInf">Mean L∞ perturbation over successful instances (NaN when none).</param>
-/// <param name="Queries">Samples the attack sent to the model it ran on.</param>
-/// <param name="Elapsed">Wall-clock time of the attack and the judgement.</param>
-public readonly record struct AttackOutcome(double SuccessRate, double MeanL0Fraction, double MeanL2, double MeanLInf, long Queries, TimeSpan Elapsed);
 
 /// <summary>
 /// An honest evaluation of a defended classifier (after Carlini et al., "On Evaluating Adversarial Robustness",
@@ -103,7 +97,7 @@ public readonly record struct AttackOutcome(double SuccessRate, double MeanL0Fra
 /// <param name="Transfer">Adversarials crafted on the undefended classifier, judged on the defended one.</param>
 public sealed record DefenseEvaluationReport(
     int CleanSamples, double UndefendedAccuracy, double DefendedAccuracy, int AttackedSamples, int AttackInstances, EvaluationGoal Goal,
-    AttackOutcome Undefended, AttackOutcome Defended, AttackOutcome Adaptive, AttackOutcome Transfer)
+    EvasionMetrics Undefended, EvasionMetrics Defended, EvasionMetrics Adaptive, EvasionMetrics Transfer)
 {
     /// <summary>Undefended minus defended clean accuracy (positive: the defense costs accuracy).</summary>
     public double AccuracyDrop => UndefendedAccuracy - DefendedAccuracy;
@@ -112,21 +106,21 @@ public sealed record DefenseEvaluationReport(
 /// <summary>
 /// Evaluates a training defense the way its papers' critics did: besides the plain attack, (1) an adaptive attack
 /// on a view of the defended model whose gradient is not masked — the temperature-restored logits
-/// (<see cref="TemperatureRestoredClassifier"/>) against distillation, a stabilised backward pass
-/// (<see cref="StabilisedGradientClassifier"/>) against saturation, or a logit-margin loss
+/// (<see cref="Attacks.Adaptive.TemperatureRestoredClassifier"/>) against distillation, a stabilised backward pass
+/// (<see cref="Attacks.Adaptive.StabilisedGradientClassifier"/>) against saturation, or a logit-margin loss
 /// (<see cref="Attacks.Core.GradientLoss.LogitMargin"/>) — and (2) a transfer attack crafted on an undefended model trained on the
 /// same data. A defense that only masks gradients falls to (1) or (2).
 /// </summary>
 public static class DefenseEvaluation
 {
     /// <summary>Runs the evaluation.</summary>
-    /// <param name="defended">The defended classifier (e.g. a <see cref="HardenedModel.Classifier"/>).</param>
+    /// <param name="defended">The defended classifier (e.g. a <see cref="Training.HardenedModel.Classifier"/>, or an output-defended view).</param>
     /// <param name="undefended">An undefended classifier of the same task (the baseline and the transfer substitute).</param>
     /// <param name="test">Test data; clean accuracies use all of it, the attacks the first <see cref="DefenseEvaluationOptions.AttackSamples"/> that qualify.</param>
     /// <param name="options">The attacks and the protocol.</param>
     /// <param name="cancellationToken">Checked between attack batches (and inside the attacks).</param>
     /// <exception cref="ArgumentException">The classifiers or the data disagree on the class count, or no sample qualifies.</exception>
-    public static DefenseEvaluationReport Evaluate(TorchClassifier defended, IDifferentiableClassifier undefended, LabeledData test,
+    public static DefenseEvaluationReport Evaluate(IDifferentiableClassifier defended, IDifferentiableClassifier undefended, LabeledData test,
         DefenseEvaluationOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(defended);
@@ -134,25 +128,30 @@ public static class DefenseEvaluation
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Validated();
+        cancellationToken.ThrowIfCancellationRequested();
         if (undefended.ClassCount != defended.ClassCount)
             throw new ArgumentException($"The undefended classifier has {undefended.ClassCount} classes, the defended one {defended.ClassCount}.", nameof(undefended));
         if (test.ClassCount != defended.ClassCount)
             throw new ArgumentException($"test has {test.ClassCount} classes but the classifiers {defended.ClassCount}.", nameof(test));
 
-        var undefendedAccuracy = Evaluation.Accuracy(undefended, test);
-        var defendedAccuracy = Evaluation.Accuracy(defended, test);
+        var undefendedAccuracy = TrainingEvaluation.Accuracy(undefended, test);
+        var defendedAccuracy = TrainingEvaluation.Accuracy(defended, test);
 
         using var scope = NewDisposeScope();
         var (inputs, labels, picked) = Select(defended, undefended, test, o);
         var (x, goal) = Expand(inputs, labels, o.Goal, defended.ClassCount);
         var instances = (int)x.shape[0];
 
-        var (undefendedOutcome, undefendedAdversarials) = Run(o.Attack!, undefended, undefended, x, goal, o.BatchSize, cancellationToken);
-        var (defendedOutcome, _) = Run(o.Attack!, defended, defended, x, goal, o.BatchSize, cancellationToken);
+        o.Progress?.Report($"{o.Attack.Descriptor.Name} on the undefended classifier ({instances} instances)");
+        var (undefendedOutcome, undefendedAdversarials) = Run(o.Attack, undefended, undefended, x, goal, o.BatchSize, cancellationToken);
+        o.Progress?.Report($"{o.Attack.Descriptor.Name} on the defended classifier");
+        var (defendedOutcome, _) = Run(o.Attack, defended, defended, x, goal, o.BatchSize, cancellationToken);
         var view = o.AdaptiveView?.Invoke(defended) ?? defended;
-        var (adaptiveOutcome, _) = Run(o.AdaptiveAttack ?? o.Attack!, view, defended, x, goal, o.BatchSize, cancellationToken);
+        var adaptive = o.AdaptiveAttack ?? o.Attack;
+        o.Progress?.Report($"adaptive {adaptive.Descriptor.Name} on {view.GetType().Name}");
+        var (adaptiveOutcome, _) = Run(adaptive, view, defended, x, goal, o.BatchSize, cancellationToken);
 
-        AttackOutcome transferOutcome;
+        EvasionMetrics transferOutcome;
         if (o.TransferAttack is null)
         {
             transferOutcome = Judge(defended, undefendedAdversarials, x, goal, undefendedOutcome.Queries, TimeSpan.Zero);
@@ -208,39 +207,22 @@ public static class DefenseEvaluation
     }
 
     /// <summary>Runs <paramref name="attack"/> on <paramref name="model"/> in batches and judges the adversarials on <paramref name="judge"/>.</summary>
-    private static (AttackOutcome Outcome, Tensor Adversarials) Run(IEvasionAttack<IDifferentiableClassifier> attack, IDifferentiableClassifier model,
+    private static (EvasionMetrics Outcome, Tensor Adversarials) Run(IEvasionAttack<IDifferentiableClassifier> attack, IDifferentiableClassifier model,
         IClassifier judge, Tensor x, AttackGoal goal, int batchSize, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var parts = new List<Tensor>();
-        long queries = 0;
-        var n = x.shape[0];
-        for (long start = 0; start < n; start += batchSize)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var len = Math.Min(batchSize, n - start);
-            using var idx = arange(start, start + len, dtype: ScalarType.Int64, device: x.device);
-            var part = goal.Select(idx);
-            using var labels = part.Labels;
-            using var xs = x.narrow(0, start, len);
-            using var result = attack.Run(model, xs, part, cancellationToken);
-            parts.Add(result.Adversarials.detach().clone());
-            queries += result.Metrics.Queries;
-        }
-        var adversarials = cat(parts, 0);
-        foreach (var p in parts) p.Dispose();
-        return (Judge(judge, adversarials, x, goal, queries, watch.Elapsed), adversarials);
+        using var result = attack.Run(model, x, goal, new RunOptions { BatchSize = batchSize }, cancellationToken);
+        var adversarials = result.Adversarials.detach().clone();
+        return (Judge(judge, adversarials, x, goal, result.Metrics.Queries, watch.Elapsed), adversarials);
     }
 
     /// <summary>Success and distances of <paramref name="adversarials"/> judged on <paramref name="judge"/>.</summary>
-    private static AttackOutcome Judge(IClassifier judge, Tensor adversarials, Tensor original, AttackGoal goal, long queries, TimeSpan elapsed)
+    private static EvasionMetrics Judge(IClassifier judge, Tensor adversarials, Tensor original, AttackGoal goal, long queries, TimeSpan elapsed)
     {
         var watch = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         var onDevice = adversarials.to(judge.Device);
         var success = goal.IsSuccess(judge.Predict(onDevice).to(goal.Labels.device));
-        var m = EvasionAttackBase<IClassifier>.Summarise(success, Distances.L0(adversarials, original), Distances.L2(adversarials, original),
-            Distances.LInf(adversarials, original), original, queries, elapsed + watch.Elapsed);
-        return new AttackOutcome(m.SuccessRate, m.MeanL0Fraction, m.MeanL2, m.MeanLInf, m.Queries, m.Elapsed);
+        return EvasionMetrics.Of(adversarials, original, success, queries, elapsed + watch.Elapsed);
     }
 }

@@ -2,7 +2,7 @@ using NeuralShield.Internal;
 using NeuralShield.Models;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Defenses.Training;
+namespace NeuralShield.Attacks.Adaptive;
 
 /// <summary>
 /// The temperature-restored view of a classifier: logits Z(x) / T and probabilities softmax(Z(x) / T). An
@@ -13,47 +13,29 @@ namespace NeuralShield.Defenses.Training;
 /// unchanged by a positive scale), so an adversarial found on the view is one on the deployed model.
 /// Queries are counted by the wrapped classifier; the view does not own it.
 /// </summary>
-public sealed class TemperatureRestoredClassifier : IDifferentiableClassifier
+public sealed class TemperatureRestoredClassifier : DifferentiableClassifierDecorator
 {
-    private readonly IDifferentiableClassifier _inner;
 
     /// <summary>Wraps <paramref name="inner"/> with temperature <paramref name="temperature"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not a positive finite number.</exception>
-    public TemperatureRestoredClassifier(IDifferentiableClassifier inner, double temperature)
+    public TemperatureRestoredClassifier(IDifferentiableClassifier inner, double temperature) : base(inner)
     {
-        ArgumentNullException.ThrowIfNull(inner);
         Guard.Positive(temperature, nameof(temperature));
-        _inner = inner;
         Temperature = temperature;
     }
 
     /// <summary>The temperature T the logits are divided by.</summary>
     public double Temperature { get; }
 
-    /// <summary>The wrapped classifier.</summary>
-    public IDifferentiableClassifier Inner => _inner;
-
     /// <inheritdoc />
-    public int ClassCount => _inner.ClassCount;
-
-    /// <inheritdoc />
-    public InputBounds Bounds => _inner.Bounds;
-
-    /// <inheritdoc />
-    public Device Device => _inner.Device;
-
-    /// <inheritdoc />
-    public long QueryCount => _inner.QueryCount;
-
-    /// <inheritdoc />
-    public Tensor Logits(Tensor inputs)
+    public override Tensor Logits(Tensor inputs)
     {
-        using var logits = _inner.Logits(inputs);
+        using var logits = Inner.Logits(inputs);
         return logits / Temperature;
     }
 
     /// <inheritdoc />
-    public Tensor PredictProbabilities(Tensor inputs)
+    public override Tensor PredictProbabilities(Tensor inputs)
     {
         using var _ = no_grad();
         using var logits = Logits(inputs);

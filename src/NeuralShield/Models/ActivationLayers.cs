@@ -1,23 +1,28 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Defenses.Training;
+namespace NeuralShield.Models;
 
 /// <summary>The kind of a hidden non-linearity found in a sequential model.</summary>
-internal enum ActivationKind
+public enum ActivationKind
 {
+    /// <summary>The logistic sigmoid.</summary>
     Sigmoid,
+
+    /// <summary>The rectified linear unit.</summary>
     ReLU,
+
+    /// <summary>The hyperbolic tangent.</summary>
     Tanh,
 }
 
 /// <summary>
 /// Runs an <c>nn.Sequential</c> model layer by layer so that a caller can see (and replace) what happens at each
-/// activation layer. The zoo models (<see cref="Models.ModelZoo"/>) are sequential with one module per
+/// activation layer. The zoo models (<see cref="ModelZoo"/>) are sequential with one module per
 /// non-linearity ("act1", "act2", ...); nested sequential blocks are walked recursively. Activation layers are
 /// recognised by their module type (Sigmoid, ReLU, Tanh), not by name.
 /// </summary>
-internal static class ActivationLayers
+public static class ActivationLayers
 {
     /// <summary>The activation kind of <paramref name="module"/>, or null when it is not a supported activation layer.</summary>
     public static ActivationKind? KindOf(nn.Module module) => module switch
@@ -87,4 +92,26 @@ internal static class ActivationLayers
         ActivationKind.Tanh => 1 - h.square(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation."),
     };
+
+    /// <summary>
+    /// The fraction of hidden units of <paramref name="model"/> (over every activation layer and every sample of
+    /// <paramref name="inputs"/>) whose complementary function ψ_c is below <paramref name="tolerance"/>: the units in
+    /// the saturated regime, where the float32 derivative of a sigmoid or tanh unit vanishes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model cannot be walked layer by layer.</exception>
+    public static double SaturatedFraction(nn.Module<Tensor, Tensor> model, Tensor inputs, double tolerance = 1e-3)
+    {
+        Count(model, nameof(model));
+        ArgumentNullException.ThrowIfNull(inputs);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor>();
+        Forward(model, inputs, (kind, layer, z) =>
+        {
+            var h = layer.forward(z);
+            parts.Add(Complementary(kind, h).flatten(1));
+            return h;
+        });
+        return cat(parts, 1).lt(tolerance).to_type(ScalarType.Float64).mean().item<double>();
+    }
 }

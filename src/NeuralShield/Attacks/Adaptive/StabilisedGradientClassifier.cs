@@ -1,9 +1,10 @@
+using NeuralShield.Attacks.Core;
 using NeuralShield.Internal;
 using NeuralShield.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Defenses.Training;
+namespace NeuralShield.Attacks.Adaptive;
 
 /// <summary>How <see cref="StabilisedGradientClassifier"/> back-propagates through a saturating non-linearity.</summary>
 public enum SurrogateGradient
@@ -53,25 +54,30 @@ public enum SurrogateGradient
 /// sent through <see cref="Logits"/>.
 /// </para>
 /// </summary>
-public sealed class StabilisedGradientClassifier : IDifferentiableClassifier
+public sealed class StabilisedGradientClassifier : DifferentiableClassifierDecorator
 {
     private static readonly double LogFour = Math.Log(4);
-    private readonly TorchClassifier _inner;
+    private readonly ITorchModel _inner;
     private long _queries;
 
-    /// <summary>Wraps <paramref name="classifier"/>, whose module must be sequential with Sigmoid/ReLU/Tanh activation layers.</summary>
+    /// <summary>
+    /// Wraps <paramref name="classifier"/>, which must expose its module (<see cref="ITorchModel"/>, e.g. a
+    /// <see cref="TorchClassifier"/>) and whose module must be sequential with Sigmoid/ReLU/Tanh activation layers.
+    /// </summary>
     /// <param name="classifier">The (defended) classifier.</param>
     /// <param name="surrogate">The backward pass through sigmoid and tanh layers.</param>
     /// <param name="smoothingScale">The stretch s of <see cref="SurrogateGradient.Smoothed"/> (positive; ignored otherwise).</param>
     /// <exception cref="ArgumentException">The module is not sequential or has no activation layer.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="surrogate"/> is unknown or <paramref name="smoothingScale"/> is not a positive finite number.</exception>
-    public StabilisedGradientClassifier(TorchClassifier classifier, SurrogateGradient surrogate = SurrogateGradient.StableExact, double smoothingScale = 10)
+    public StabilisedGradientClassifier(IDifferentiableClassifier classifier, SurrogateGradient surrogate = SurrogateGradient.StableExact, double smoothingScale = 10)
+        : base(classifier)
     {
-        ArgumentNullException.ThrowIfNull(classifier);
-        ActivationLayers.Count(classifier.Module, nameof(classifier));
+        if (classifier is not ITorchModel torch)
+            throw new ArgumentException($"classifier must expose its layers (ITorchModel, e.g. a TorchClassifier); got {classifier.GetType().Name}.", nameof(classifier));
+        ActivationLayers.Count(torch.Module, nameof(classifier));
         if (!Enum.IsDefined(surrogate)) throw new ArgumentOutOfRangeException(nameof(surrogate), surrogate, "Unknown surrogate gradient.");
         Guard.Positive(smoothingScale, nameof(smoothingScale));
-        _inner = classifier;
+        _inner = torch;
         Surrogate = surrogate;
         SmoothingScale = smoothingScale;
     }
@@ -83,22 +89,10 @@ public sealed class StabilisedGradientClassifier : IDifferentiableClassifier
     public double SmoothingScale { get; }
 
     /// <inheritdoc />
-    public int ClassCount => _inner.ClassCount;
+    public override long QueryCount => Inner.QueryCount + Interlocked.Read(ref _queries);
 
     /// <inheritdoc />
-    public InputBounds Bounds => _inner.Bounds;
-
-    /// <inheritdoc />
-    public Device Device => _inner.Device;
-
-    /// <inheritdoc />
-    public long QueryCount => _inner.QueryCount + Interlocked.Read(ref _queries);
-
-    /// <inheritdoc />
-    public Tensor PredictProbabilities(Tensor inputs) => _inner.PredictProbabilities(inputs);
-
-    /// <inheritdoc />
-    public Tensor Logits(Tensor inputs)
+    public override Tensor Logits(Tensor inputs)
     {
         Guard.Batch(inputs, nameof(inputs));
         if (_inner.InputShape is { } shape && !inputs.shape.Skip(1).SequenceEqual(shape))
@@ -136,11 +130,8 @@ public sealed class StabilisedGradientClassifier : IDifferentiableClassifier
         var log = kind == ActivationKind.Sigmoid
             ? -a - 2 * nn.functional.softplus(-a)
             : LogFour - 2 * a - 2 * nn.functional.softplus(-2 * a);
-        var perSample = log.flatten(1).amax([1], keepdim: true);
-        var shape = new long[z.dim()];
-        Array.Fill(shape, 1L);
-        shape[0] = z.shape[0];
-        return (log - perSample.view(shape)).exp();
+        var perSample = log.flatten(1).amax([1]);
+        return (log - PerSample.Broadcast(perSample, log)).exp();
     }
 
     private static Tensor SmoothedDerivative(ActivationKind kind, Tensor scaled)

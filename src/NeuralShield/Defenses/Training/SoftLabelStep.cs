@@ -1,4 +1,5 @@
 using NeuralShield.Internal;
+using NeuralShield.Models;
 using NeuralShield.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,7 +12,7 @@ namespace NeuralShield.Defenses.Training;
 /// q it is the ordinary cross-entropy of softmax(z / T). Defensive distillation trains its student with it on the
 /// teacher's soft labels q = softmax(Z_teacher(x) / T) (Papernot et al., S&amp;P 2016, arXiv 1511.04508, §IV).
 /// </summary>
-public sealed class SoftLabelCrossEntropyObjective : ITrainingObjective
+public sealed class SoftLabelStep : LossStep
 {
     private readonly Func<Tensor, Tensor, Tensor> _softLabels;
 
@@ -21,7 +22,7 @@ public sealed class SoftLabelCrossEntropyObjective : ITrainingObjective
     /// numbers summing to 1), without autograd; the objective disposes the returned tensor.
     /// </param>
     /// <param name="temperature">The softmax temperature T of the student (positive).</param>
-    public SoftLabelCrossEntropyObjective(Func<Tensor, Tensor, Tensor> softLabels, double temperature = 1.0)
+    public SoftLabelStep(Func<Tensor, Tensor, Tensor> softLabels, double temperature = 1.0)
     {
         ArgumentNullException.ThrowIfNull(softLabels);
         Guard.Positive(temperature, nameof(temperature));
@@ -33,30 +34,29 @@ public sealed class SoftLabelCrossEntropyObjective : ITrainingObjective
     public double Temperature { get; }
 
     /// <summary>
-    /// The objective whose soft labels are a teacher's outputs softmax(teacher(x) / T), computed batch by batch under
-    /// <c>no_grad</c> with the teacher in evaluation mode. The teacher is deterministic, so this equals labelling the
-    /// whole training set once before training the student; the teacher is not disposed.
+    /// The step whose soft labels are a teacher's outputs softmax(Z_teacher(x) / T), computed batch by batch under
+    /// <c>no_grad</c>. The teacher is deterministic, so this equals labelling the whole training set once before
+    /// training the student; the teacher is not disposed.
     /// </summary>
-    public static SoftLabelCrossEntropyObjective FromTeacher(nn.Module<Tensor, Tensor> teacher, double temperature)
+    public static SoftLabelStep FromTeacher(IDifferentiableClassifier teacher, double temperature)
     {
         ArgumentNullException.ThrowIfNull(teacher);
         Guard.Positive(temperature, nameof(temperature));
-        return new SoftLabelCrossEntropyObjective((inputs, _) =>
+        return new SoftLabelStep((inputs, _) =>
         {
             using var noGrad = no_grad();
-            teacher.eval();
-            using var logits = teacher.forward(inputs);
+            using var logits = teacher.Logits(inputs);
             using var scaled = logits / temperature;
             return scaled.softmax(1);
         }, temperature);
     }
 
     /// <inheritdoc />
-    public Tensor Loss(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels)
+    protected override Tensor Loss(Tensor inputs, Tensor labels, StepContext context)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(context);
         using var targets = _softLabels(inputs, labels);
-        using var logits = model.forward(inputs);
+        var logits = context.Model.forward(inputs);
         return CrossEntropy(logits, targets, Temperature);
     }
 

@@ -1,0 +1,111 @@
+namespace NeuralShield.Attacks;
+
+/// <summary>The family an attack belongs to; each family has its own verb and result type.</summary>
+public enum AttackFamily
+{
+    /// <summary>Perturbs inputs so that they are misclassified (<see cref="IEvasionAttack{TModel}.Run"/>).</summary>
+    Evasion,
+
+    /// <summary>Synthesises unrecognisable inputs classified with high confidence (<c>Generate</c>).</summary>
+    Fooling,
+
+    /// <summary>Learns about the training data from the model: membership, properties (<c>Fit</c>, then <c>Infer</c>).</summary>
+    Inference,
+
+    /// <summary>Builds a local copy of a model from its answers (<c>Extract</c>).</summary>
+    Extraction,
+
+    /// <summary>Alters training data so that the trained model misbehaves (<c>Poison</c>).</summary>
+    Poisoning,
+}
+
+/// <summary>What an attacker needs of the model (or its pipeline), from least to most.</summary>
+public enum ModelAccess
+{
+    /// <summary>Only the predicted label of each query.</summary>
+    LabelOnly,
+
+    /// <summary>The output probabilities of each query (a prediction API).</summary>
+    Probabilities,
+
+    /// <summary>The model's gradients (<see cref="Models.IDifferentiableClassifier"/>).</summary>
+    WhiteBox,
+
+    /// <summary>Write access to (part of) the training data.</summary>
+    TrainingData,
+}
+
+/// <summary>Which goals an evasion attack can pursue.</summary>
+[Flags]
+public enum GoalSupport
+{
+    /// <summary>None (not an evasion attack).</summary>
+    None = 0,
+
+    /// <summary>Untargeted goals (any label but the true one).</summary>
+    Untargeted = 1,
+
+    /// <summary>Targeted goals (a chosen label).</summary>
+    Targeted = 2,
+
+    /// <summary>Both kinds of goal.</summary>
+    Both = Untargeted | Targeted,
+}
+
+/// <summary>The paper an attack or defense implements.</summary>
+/// <param name="Authors">Authors, e.g. "Madry, Makelov, Schmidt, Tsipras, Vladu".</param>
+/// <param name="Title">Title.</param>
+/// <param name="Venue">Venue and year, e.g. "ICLR 2018".</param>
+/// <param name="ArXiv">arXiv identifier, when there is one (e.g. "1706.06083").</param>
+public sealed record PaperReference(string Authors, string Title, string Venue, string? ArXiv = null)
+{
+    /// <summary>A compact citation: authors, venue, arXiv.</summary>
+    public override string ToString() => ArXiv is null ? $"{Authors}, {Venue}" : $"{Authors}, {Venue}, arXiv {ArXiv}";
+}
+
+/// <summary>
+/// What every attack says of itself, so that the audit, the CLI and reports can enumerate and describe the attacks
+/// that exist: a name, the family (which verb it has), the access it needs, its paper, and for evasion attacks the
+/// goals it supports.
+/// </summary>
+/// <param name="Name">A short display name, e.g. "PGD L∞".</param>
+/// <param name="Family">The family.</param>
+/// <param name="Access">The access to the model the attack needs.</param>
+/// <param name="Paper">The paper it implements (null for compositions).</param>
+/// <param name="Goals">For evasion attacks, the goals it supports.</param>
+public sealed record AttackDescriptor(string Name, AttackFamily Family, ModelAccess Access, PaperReference? Paper, GoalSupport Goals = GoalSupport.None);
+
+/// <summary>The common root of every attack of the library.</summary>
+public interface IAttack
+{
+    /// <summary>Name, family, access, paper and goals of the attack.</summary>
+    AttackDescriptor Descriptor { get; }
+}
+
+/// <summary>The papers the library's attacks cite, written once.</summary>
+public static class Papers
+{
+    /// <summary>Goodfellow, Shlens, Szegedy 2015 (FGSM, adversarial training).</summary>
+    public static PaperReference Goodfellow2015 { get; } = new("Goodfellow, Shlens, Szegedy", "Explaining and Harnessing Adversarial Examples", "ICLR 2015", "1412.6572");
+
+    /// <summary>Madry et al. 2018 (PGD, PGD adversarial training).</summary>
+    public static PaperReference Madry2018 { get; } = new("Madry, Makelov, Schmidt, Tsipras, Vladu", "Towards Deep Learning Models Resistant to Adversarial Attacks", "ICLR 2018", "1706.06083");
+
+    /// <summary>Papernot et al. 2016 (JSMA).</summary>
+    public static PaperReference Papernot2016Jsma { get; } = new("Papernot, McDaniel, Jha, Fredrikson, Celik, Swami", "The Limitations of Deep Learning in Adversarial Settings", "IEEE EuroS&P 2016", "1511.07528");
+
+    /// <summary>Moosavi-Dezfooli et al. 2016 (DeepFool).</summary>
+    public static PaperReference MoosaviDezfooli2016 { get; } = new("Moosavi-Dezfooli, Fawzi, Frossard", "DeepFool: a simple and accurate method to fool deep neural networks", "CVPR 2016", "1511.04599");
+
+    /// <summary>Moosavi-Dezfooli et al. 2017 (universal adversarial perturbations).</summary>
+    public static PaperReference MoosaviDezfooli2017 { get; } = new("Moosavi-Dezfooli, Fawzi, Fawzi, Frossard", "Universal adversarial perturbations", "CVPR 2017", "1610.08401");
+
+    /// <summary>Nguyen, Yosinski, Clune 2015 (fooling images).</summary>
+    public static PaperReference Nguyen2015 { get; } = new("Nguyen, Yosinski, Clune", "Deep Neural Networks are Easily Fooled: High Confidence Predictions for Unrecognizable Images", "CVPR 2015", "1412.1897");
+
+    /// <summary>Papernot et al. 2016 (defensive distillation).</summary>
+    public static PaperReference Papernot2016Distillation { get; } = new("Papernot, McDaniel, Wu, Jha, Swami", "Distillation as a Defense to Adversarial Perturbations against Deep Neural Networks", "IEEE S&P 2016", "1511.04508");
+
+    /// <summary>Nayebi and Ganguli 2017 (saturation).</summary>
+    public static PaperReference Nayebi2017 { get; } = new("Nayebi, Ganguli", "Biologically inspired protection of deep networks from adversarial attacks", "arXiv 2017", "1703.09202");
+}

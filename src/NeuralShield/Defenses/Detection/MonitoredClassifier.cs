@@ -1,0 +1,67 @@
+using NeuralShield.Models;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Defenses.Detection;
+
+/// <summary>What a <see cref="MonitoredClassifier"/> does with a batch in which the detector flags a query.</summary>
+public enum DetectionResponse
+{
+    /// <summary>Answer as usual and record the flags (<see cref="MonitoredClassifier.FlaggedQueries"/>).</summary>
+    Record,
+
+    /// <summary>Refuse the whole batch with a <see cref="QueryRejectedException"/>.</summary>
+    Reject,
+}
+
+/// <summary>Thrown by a <see cref="MonitoredClassifier"/> that refuses a batch of queries.</summary>
+public sealed class QueryRejectedException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    public QueryRejectedException(string message, long flagged) : base(message) => Flagged = flagged;
+
+    /// <summary>The number of queries of the refused batch that were flagged.</summary>
+    public long Flagged { get; }
+}
+
+/// <summary>
+/// A classifier that shows every query batch to a detector before answering: the detection defenses of a black-box
+/// deployment. Attacks call it like any classifier; they meet the detector without knowing of it.
+/// </summary>
+public sealed class MonitoredClassifier : ClassifierDecorator
+{
+    private long _flagged;
+
+    /// <summary>Wraps <paramref name="inner"/> (not owned) with <paramref name="detector"/>.</summary>
+    public MonitoredClassifier(IClassifier inner, IQueryDetector detector, DetectionResponse response = DetectionResponse.Record) : base(inner)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        Internal.Guard.Defined(response, nameof(response));
+        Detector = detector;
+        Response = response;
+    }
+
+    /// <summary>The detector.</summary>
+    public IQueryDetector Detector { get; }
+
+    /// <summary>What happens to a batch with flagged queries.</summary>
+    public DetectionResponse Response { get; }
+
+    /// <summary>Queries flagged so far.</summary>
+    public long FlaggedQueries => Interlocked.Read(ref _flagged);
+
+    /// <inheritdoc />
+    public override Tensor PredictProbabilities(Tensor inputs)
+    {
+        using (var verdict = Detector.Inspect(inputs))
+        {
+            var flagged = verdict.Flagged.sum().item<long>();
+            if (flagged > 0)
+            {
+                Interlocked.Add(ref _flagged, flagged);
+                if (Response == DetectionResponse.Reject)
+                    throw new QueryRejectedException($"{Detector.Descriptor.Name} flagged {flagged} of {inputs.shape[0]} queries: {verdict.Reason ?? "suspected attack"}.", flagged);
+            }
+        }
+        return Inner.PredictProbabilities(inputs);
+    }
+}
