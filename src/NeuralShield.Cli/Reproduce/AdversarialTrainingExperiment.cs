@@ -1,3 +1,5 @@
+using NeuralShield.Defenses.Evaluation;
+using NeuralShield.Reports;
 using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Defenses.Training;
@@ -24,7 +26,7 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
 
     public string Description => "Madry et al. 2018 PGD training (eps=0.3) vs PGD-40, and Goodfellow et al. 2015 FGSM training (eps=0.25), LeNet-5";
 
-    public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
+    public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
         var pgdEpochs = Knob(EpochsVariable, cuda ? 60 : 45);
@@ -37,7 +39,11 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
         var attackSamples = context.Samples ?? (cuda ? 10_000 : 1000);
 
         static nn.Module<Tensor, Tensor> Factory(long seed) => ModelZoo.LeNet5(seed: seed);
-        TrainingOptions Options(int epochs) => new() { Epochs = epochs, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
+        ModelRecipe Recipe(int epochs) => new()
+        {
+            Architecture = Factory, Training = new() { Epochs = epochs, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed },
+            Seed = context.Seed, Device = context.Device,
+        };
 
         context.Log.WriteLine($"  undefended LeNet-5: {ExperimentData.LeNet5Training}");
         using var undefended = ExperimentData.LeNet5(context, train, cancellationToken);
@@ -45,10 +51,7 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
         context.Log.WriteLine($"  PGD-trained LeNet-5: eps {PgdEpsilon}, {trainSteps} steps of {trainStepSize:G3}, {pgdEpochs} epochs");
         var batchesPerEpoch = (train.Count + 127) / 128;
         var warmupEpochs = Math.Min(WarmupEpochs, pgdEpochs);
-        var pgdOptions = AdversarialTrainingOptions.Pgd(Factory, PgdEpsilon, trainStepSize, trainSteps, context.Seed, warmupEpochs * batchesPerEpoch);
-        pgdOptions.Training = Options(pgdEpochs);
-        pgdOptions.Seed = context.Seed;
-        pgdOptions.Device = context.Device;
+        var pgdOptions = AdversarialTrainingOptions.Pgd(Recipe(pgdEpochs), PgdEpsilon, trainStepSize, trainSteps, context.Seed, warmupEpochs * batchesPerEpoch);
         var pgdTraining = new AdversarialTraining(pgdOptions);
         using var pgdTrained = new TorchClassifier(
             CachedDefense(context, $"lenet5-pgd-eps{PgdEpsilon}-k{trainSteps}-w{warmupEpochs}-e{pgdEpochs}", Factory,
@@ -56,10 +59,7 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
             10, InputBounds.Unit, ownsModule: true);
 
         context.Log.WriteLine($"  FGSM-trained LeNet-5: eps {FgsmEpsilon}, alpha 0.5, {fgsmEpochs} epochs");
-        var fgsmOptions = AdversarialTrainingOptions.Fgsm(Factory, FgsmEpsilon);
-        fgsmOptions.Training = Options(fgsmEpochs);
-        fgsmOptions.Seed = context.Seed;
-        fgsmOptions.Device = context.Device;
+        var fgsmOptions = AdversarialTrainingOptions.Fgsm(Recipe(fgsmEpochs), FgsmEpsilon);
         var fgsmTraining = new AdversarialTraining(fgsmOptions);
         using var fgsmTrained = new TorchClassifier(
             CachedDefense(context, $"lenet5-fgsm-eps{FgsmEpsilon}-e{fgsmEpochs}", Factory,
@@ -89,7 +89,7 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
         }, cancellationToken);
         Log(context, fgsm);
 
-        var report = new ExperimentReport(Name);
+        var report = new ReproductionReport(Name);
         report.Setting["model"] = "LeNet-5 (ReLU)";
         report.Setting["training"] = $"train-first10k, Adam lr 1e-3, batch 128; undefended: the shared LeNet-5, {ExperimentData.LeNet5Training}";
         report.Setting["pgd_training"] = $"PGD adversarials only, eps {PgdEpsilon}, {trainSteps} steps of {trainStepSize:G3}, random start, {pgdEpochs} epochs, eps (and step) ramped linearly over the first {warmupEpochs} epochs";

@@ -1,3 +1,4 @@
+using NeuralShield.Reports;
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Metrics;
@@ -18,7 +19,7 @@ internal sealed class DeepFoolExperiment : IExperiment
 
     public string Description => "Moosavi-Dezfooli et al. 2016, DeepFool L2 and L-inf on LeNet-5, MNIST (rho_adv)";
 
-    public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
+    public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var (train, test) = ExperimentData.Mnist(context, defaultSamples: 1_000);
         using var _ = train;
@@ -27,7 +28,7 @@ internal sealed class DeepFoolExperiment : IExperiment
         var clean = Evaluation.Accuracy(model, test);
         context.Log.WriteLine($"  LeNet-5 accuracy on the attacked images {clean:P2}");
 
-        var report = new ExperimentReport(Name);
+        var report = new ReproductionReport(Name);
         report.Metrics["clean_accuracy"] = clean;
         using var x = test.Features.to(context.Device);
         using var y = test.Labels.to(context.Device);

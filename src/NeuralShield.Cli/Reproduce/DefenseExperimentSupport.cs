@@ -1,3 +1,5 @@
+using NeuralShield.Defenses.Evaluation;
+using NeuralShield.Reports;
 using System.Globalization;
 using NeuralShield.Data;
 using NeuralShield.Defenses.Training;
@@ -57,7 +59,8 @@ internal static class DefenseExperimentSupport
         {
             using var result = fit();
             describe?.Invoke(result);
-            CopyWeights(result.Classifier.Module, module);
+            using var state = new WeightSnapshot(result.Classifier.Module);
+            ModuleState.Restore(module, state.Values);
         });
         module.eval();
         return module;
@@ -77,17 +80,8 @@ internal static class DefenseExperimentSupport
     public static IProgress<EpochReport> Progress(ExperimentContext context, string what) =>
         new SynchronousProgress<EpochReport>(e => context.Log.WriteLine($"  {what} epoch {e.Epoch}: loss {e.TrainLoss:F4} ({e.Elapsed.TotalSeconds:F0} s)"));
 
-    /// <summary>Copies every parameter and buffer of <paramref name="from"/> into <paramref name="to"/> (same architecture).</summary>
-    public static void CopyWeights(nn.Module<Tensor, Tensor> from, nn.Module<Tensor, Tensor> to)
-    {
-        using var _ = no_grad();
-        var target = to.state_dict();
-        foreach (var (name, value) in from.state_dict())
-            target[name].copy_(value);
-    }
-
     /// <summary>Writes the evaluation's numbers under the metric keys.</summary>
-    public static void Record(ExperimentReport report, DefenseEvaluationReport evaluation)
+    public static void Record(ReproductionReport report, DefenseEvaluationReport evaluation)
     {
         report.Metrics["clean_accuracy"] = evaluation.DefendedAccuracy;
         report.Metrics["undefended_clean_accuracy"] = evaluation.UndefendedAccuracy;
@@ -108,4 +102,12 @@ internal static class DefenseExperimentSupport
         foreach (var (name, row) in new[] { ("undefended", e.Undefended), ("defended", e.Defended), ("adaptive", e.Adaptive), ("transfer", e.Transfer) })
             context.Log.WriteLine($"  {name,-10} success {row.SuccessRate:P2}  L0 {row.MeanL0Fraction:P2}  Linf {row.MeanLInf:F3}  ({row.Elapsed.TotalSeconds:F0} s)");
     }
+}
+
+/// <summary>A disposable snapshot of a module's state.</summary>
+internal sealed class WeightSnapshot(nn.Module module) : IDisposable
+{
+    public Dictionary<string, Tensor> Values { get; } = ModuleState.Snapshot(module);
+
+    public void Dispose() => ModuleState.Dispose(Values);
 }

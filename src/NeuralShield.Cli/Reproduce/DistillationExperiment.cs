@@ -1,3 +1,6 @@
+using NeuralShield.Attacks.Adaptive;
+using NeuralShield.Defenses.Evaluation;
+using NeuralShield.Reports;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Defenses.Training;
 using NeuralShield.Models;
@@ -20,7 +23,7 @@ internal sealed class DistillationExperiment : IExperiment
 
     public string Description => "Papernot et al. 2016, defensive distillation T=100 vs JSMA, adaptive JSMA on softmax(Z/T), transfer";
 
-    public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
+    public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
         var epochs = Knob(EpochsVariable, cuda ? 30 : 10);
@@ -47,8 +50,8 @@ internal sealed class DistillationExperiment : IExperiment
         context.Log.WriteLine($"  distilled {modelName}, T = {Temperature}, teacher and student {epochs} epochs each");
         var distillation = new DefensiveDistillation(new DefensiveDistillationOptions
         {
-            Temperature = Temperature, ModelFactory = factory, Teacher = Hot(), Student = Hot(),
-            Seed = context.Seed, Device = context.Device,
+            Temperature = Temperature,
+            Recipe = new ModelRecipe { Architecture = factory, Training = Hot(), Seed = context.Seed, Device = context.Device },
         });
         using var defended = new TorchClassifier(
             CachedDefense(context, $"{modelName}-distilled-T{Temperature}-lr{HotLearningRate}-e{epochs}", factory,
@@ -66,7 +69,7 @@ internal sealed class DistillationExperiment : IExperiment
         }, cancellationToken);
         Log(context, evaluation);
 
-        var report = new ExperimentReport(Name);
+        var report = new ReproductionReport(Name);
         report.Setting["model"] = cuda ? "DistillationCnn (paper's Table I net), ReLU" : "LeNet-5 (ReLU), cheaper than the paper's net on CPU";
         report.Setting["temperature"] = Temperature;
         report.Setting["training"] = cuda

@@ -1,3 +1,4 @@
+using NeuralShield.Reports;
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Models;
@@ -14,7 +15,7 @@ internal sealed class FgsmExperiment : IExperiment
 
     public string Description => "Goodfellow et al. 2015, FGSM eps=0.25 on softmax regression";
 
-    public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
+    public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         const double epsilon = 0.25;
         var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
@@ -32,7 +33,7 @@ internal sealed class FgsmExperiment : IExperiment
         using var wrong = result.Success.to(confidence.device).to_type(ScalarType.Float32);
         var meanConfidence = wrong.sum().item<float>() == 0 ? double.NaN : (confidence * wrong).sum().item<float>() / wrong.sum().item<float>();
 
-        var report = new ExperimentReport(Name);
+        var report = new ReproductionReport(Name);
         report.Setting["model"] = "softmax regression (784-10)";
         report.Setting["training"] = $"train-first10k, Adam lr 1e-3, {options.Epochs} epochs, batch {options.BatchSize}";
         report.Setting["epsilon"] = epsilon;

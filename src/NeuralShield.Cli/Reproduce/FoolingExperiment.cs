@@ -1,3 +1,4 @@
+using NeuralShield.Reports;
 using NeuralShield.Attacks.Fooling;
 using NeuralShield.Models;
 using NeuralShield.Training;
@@ -18,7 +19,7 @@ internal sealed class FoolingExperiment : IExperiment
 
     public string Description => "Nguyen et al. 2015, fooling images for all 10 MNIST digits on LeNet-5 (gradient ascent and evolution)";
 
-    public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
+    public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
         using var _ = train;
@@ -44,7 +45,7 @@ internal sealed class FoolingExperiment : IExperiment
         var e = Confidences(evolution);
         var fooled = Enumerable.Range(0, 10).Count(c => g[c] >= Bound && e[c] >= Bound);
 
-        var report = new ExperimentReport(Name);
+        var report = new ReproductionReport(Name);
         report.Setting["model"] = "LeNet-5 (conv 6@5x5, pool, conv 16@5x5, pool, fc 120-84-10), ReLU";
         report.Setting["training"] = ExperimentData.LeNet5Training;
         report.Setting["gradient"] = $"from uniform noise, sign steps {gradientOptions.StepSize}, at most {gradientOptions.Steps} steps, log-softmax objective";

@@ -1,3 +1,4 @@
+using NeuralShield.Reports;
 using System.Diagnostics;
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
@@ -24,7 +25,7 @@ internal sealed class JsmaExperiment : IExperiment
 
     public string Description => "Papernot et al. 2016, JSMA-F theta=+1 gamma=14.5% on the distillation-paper MNIST CNN, 9 targets per image";
 
-    public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
+    public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var (train, test) = ExperimentData.Mnist(context, defaultSamples: 100);
         using var _ = train;
@@ -37,7 +38,7 @@ internal sealed class JsmaExperiment : IExperiment
         using (var fullTest = Mnist.Load(context.DataDirectory, MnistSplit.Test)) clean = Evaluation.Accuracy(model, fullTest);
         context.Log.WriteLine($"  clean accuracy on the 10,000 test images: {clean:P2}");
 
-        var report = new ExperimentReport(Name);
+        var report = new ReproductionReport(Name);
         report.Setting["model"] = "distillation-paper MNIST CNN (conv 32-32-pool-64-64-pool, fc 200-200-10)";
         report.Setting["training"] = $"train-first10k, Adam lr {training.LearningRate}, {training.Epochs} epochs, batch {training.BatchSize}";
         report.Setting["theta"] = 1;

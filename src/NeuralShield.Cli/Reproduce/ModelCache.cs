@@ -39,10 +39,10 @@ public static class ModelCache
     }
 
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, logging each epoch.</summary>
-    public static TrainingResult Fit(ExperimentContext context, nn.Module<Tensor, Tensor> model, LabeledData train, TrainingOptions options, CancellationToken cancellationToken, ITrainingObjective? objective = null)
+    public static TrainingResult Fit(ExperimentContext context, nn.Module<Tensor, Tensor> model, LabeledData train, TrainingOptions options, CancellationToken cancellationToken, ITrainingStep? step = null)
     {
         var progress = new SynchronousProgress<EpochReport>(e => context.Log.WriteLine($"  epoch {e.Epoch}: loss {e.TrainLoss:F4} ({e.Elapsed.TotalSeconds:F0} s)"));
-        return new Trainer(options).Fit(model, train, objective: objective, progress: progress, cancellationToken: cancellationToken);
+        return new Trainer(options).Fit(model, train, step: step, progress: progress, cancellationToken: cancellationToken);
     }
 }
 

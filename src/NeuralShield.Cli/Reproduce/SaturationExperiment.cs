@@ -1,3 +1,6 @@
+using NeuralShield.Attacks.Adaptive;
+using NeuralShield.Defenses.Evaluation;
+using NeuralShield.Reports;
 using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Defenses.Training;
@@ -24,7 +27,7 @@ internal sealed class SaturationExperiment : IExperiment
 
     public string Description => "Nayebi & Ganguli 2017 saturation penalty vs FGSM eps=0.1; stabilised-gradient PGD (Brendel & Bethge 2017), transfer";
 
-    public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
+    public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
         var epochs = Knob(EpochsVariable, cuda ? 60 : 30);
@@ -45,7 +48,8 @@ internal sealed class SaturationExperiment : IExperiment
         context.Log.WriteLine($"  saturated sigmoid MLP, lambda {lambda} ramped linearly over {epochs / 2} epochs");
         var saturation = new Saturation(new SaturationOptions
         {
-            Lambda = lambda, ModelFactory = Factory, Training = Options(), Seed = context.Seed, Device = context.Device,
+            Lambda = lambda,
+            Recipe = new ModelRecipe { Architecture = Factory, Training = Options(), Seed = context.Seed, Device = context.Device },
         });
         using var defended = new TorchClassifier(
             CachedDefense(context, $"mlp200x2-sigmoid-saturated-l{lambda}-e{epochs}", Factory,
@@ -79,7 +83,7 @@ internal sealed class SaturationExperiment : IExperiment
         var (saturatedUnits, zeroGradients) = MeasureSaturation(defended, test, Math.Min(attackSamples, test.Count));
         var (plainSaturatedUnits, plainZeroGradients) = MeasureSaturation(undefended, test, Math.Min(attackSamples, test.Count));
 
-        var report = new ExperimentReport(Name);
+        var report = new ReproductionReport(Name);
         report.Setting["model"] = "MLP 784-200-200-10, sigmoid hidden units";
         report.Setting["training"] = $"train-first10k, Adam lr 1e-3, batch 128, {epochs} epochs (undefended and saturated)";
         report.Setting["epochs"] = epochs;

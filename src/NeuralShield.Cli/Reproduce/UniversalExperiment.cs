@@ -1,3 +1,4 @@
+using NeuralShield.Reports;
 using System.Diagnostics;
 using System.Globalization;
 using NeuralShield.Attacks.Evasion;
@@ -37,7 +38,7 @@ internal sealed class UniversalExperiment : IExperiment
 
     public string Description => "Moosavi-Dezfooli et al. 2017, universal L-inf perturbation on LeNet-5, held-out fooling rate at xi=0.1/0.2/0.3";
 
-    public ExperimentReport Run(ExperimentContext context, CancellationToken cancellationToken)
+    public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         using var train = Mnist.Load(context.DataDirectory, MnistSplit.Train);
         using var test = Mnist.Load(context.DataDirectory, MnistSplit.Test);
@@ -50,7 +51,7 @@ internal sealed class UniversalExperiment : IExperiment
         var clean = Evaluation.Accuracy(model, test);
         context.Log.WriteLine($"  LeNet-5 test accuracy {clean:P2}");
 
-        var report = new ExperimentReport(Name);
+        var report = new ReproductionReport(Name);
         report.Metrics["clean_accuracy"] = clean;
         double lInf = double.NaN, headline = double.NaN;
         foreach (var xi in Radii)

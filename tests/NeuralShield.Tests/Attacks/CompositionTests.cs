@@ -241,7 +241,9 @@ public class CompositionTests(BlobsFixture fixture) : IClassFixture<BlobsFixture
     /// <summary>A foreign attack that returns its inputs and claims every sample succeeded.</summary>
     private sealed class ClaimsSuccessAttack : IEvasionAttack<IDifferentiableClassifier>
     {
-        public EvasionResult Run(IDifferentiableClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken = default)
+        public AttackDescriptor Descriptor => new("claims success", AttackFamily.Evasion, ModelAccess.WhiteBox, null, GoalSupport.Both);
+
+        public EvasionResult Run(IDifferentiableClassifier model, Tensor inputs, AttackGoal goal, RunOptions? options, CancellationToken cancellationToken = default)
         {
             var n = inputs.shape[0];
             return new EvasionResult(inputs.clone(), ones(n, dtype: ScalarType.Bool), goal.Labels.clone(), zeros(n), zeros(n), zeros(n),
@@ -254,10 +256,12 @@ public class CompositionTests(BlobsFixture fixture) : IClassFixture<BlobsFixture
     {
         public long Samples { get; private set; }
 
-        public EvasionResult Run(IDifferentiableClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken = default)
+        public AttackDescriptor Descriptor => inner.Descriptor;
+
+        public EvasionResult Run(IDifferentiableClassifier model, Tensor inputs, AttackGoal goal, RunOptions? options, CancellationToken cancellationToken = default)
         {
             Samples += inputs.shape[0];
-            return inner.Run(model, inputs, goal, cancellationToken);
+            return inner.Run(model, inputs, goal, options, cancellationToken);
         }
     }
 }

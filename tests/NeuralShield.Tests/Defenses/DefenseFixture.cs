@@ -23,15 +23,13 @@ public sealed class DefenseFixture : IDisposable
 
         Distilled = new DefensiveDistillation(new DefensiveDistillationOptions
         {
-            Temperature = 100, ModelFactory = Mlp(Activation.ReLU), Teacher = Options(15), Student = Options(15), Seed = 1,
+            Temperature = 100, Recipe = Recipe(Activation.ReLU, Options(15), seed: 1),
         }).Fit(Train);
         Saturated = new Saturation(new SaturationOptions
         {
-            Lambda = 0.01, ModelFactory = Mlp(Activation.Sigmoid), Training = Options(10), Seed = 2,
+            Lambda = 0.01, Recipe = Recipe(Activation.Sigmoid, Options(10), seed: 2),
         }).Fit(Train);
-        var adversarial = AdversarialTrainingOptions.Fgsm(Mlp(Activation.ReLU), epsilon: 0.1);
-        adversarial.Training = Options(5);
-        adversarial.Seed = 3;
+        var adversarial = AdversarialTrainingOptions.Fgsm(Recipe(Activation.ReLU, Options(5), seed: 3), epsilon: 0.1);
         AdversariallyTrained = new AdversarialTraining(adversarial).Fit(Train);
     }
 
@@ -49,6 +47,10 @@ public sealed class DefenseFixture : IDisposable
 
     /// <summary>A 64-32-10 MLP factory for the digits.</summary>
     public static Func<long, nn.Module<Tensor, Tensor>> Mlp(Activation activation) => seed => ModelZoo.Mlp(64, [32], 10, activation, seed);
+
+    /// <summary>A recipe of the 64-32-10 MLP with <paramref name="training"/> and weight seed <paramref name="seed"/>.</summary>
+    public static ModelRecipe Recipe(Activation activation, TrainingOptions? training = null, long seed = 0) =>
+        new() { Architecture = Mlp(activation), Training = training ?? Options(1), Seed = seed };
 
     /// <summary>Fast training settings: Adam 1e-2, batch 64.</summary>
     public static TrainingOptions Options(int epochs, long seed = 0) => new() { Epochs = epochs, BatchSize = 64, LearningRate = 1e-2, Seed = seed };
@@ -73,5 +75,18 @@ internal static class Weights
         var left = a.state_dict();
         var right = b.state_dict();
         return left.Count == right.Count && left.All(kv => right.TryGetValue(kv.Key, out var other) && TensorAssert.Same(kv.Value, other));
+    }
+}
+
+/// <summary>Runs one training step outside a trainer, with an optimiser whose learning rate is 0 (the weights stay as they are).</summary>
+internal static class Steps
+{
+    /// <summary>The loss <paramref name="step"/> reports on (<paramref name="x"/>, <paramref name="y"/>) in epoch <paramref name="epoch"/>.</summary>
+    public static double Loss(ITrainingStep step, nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int epoch = 1, long stepIndex = 0, int epochs = 10)
+    {
+        using var optimizer = optim.SGD(model.parameters(), 0.0);
+        var context = new StepContext(model, optimizer, epochs, stepsPerEpoch: 1, batchSize: (int)x.shape[0], seed: 0) { Epoch = epoch, Step = stepIndex };
+        model.train();
+        return step.Run(x, y, context);
     }
 }

@@ -4,6 +4,8 @@ using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Data;
 using NeuralShield.Defenses;
+using NeuralShield.Attacks.Adaptive;
+using NeuralShield.Defenses.Evaluation;
 using NeuralShield.Defenses.Training;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
@@ -22,7 +24,7 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
     {
         DistillationResult Fit(long seed) => new DefensiveDistillation(new DefensiveDistillationOptions
         {
-            Temperature = 20, ModelFactory = DefenseFixture.Mlp(Activation.ReLU), Teacher = DefenseFixture.Options(1), Student = DefenseFixture.Options(2), Seed = seed,
+            Temperature = 20, Recipe = DefenseFixture.Recipe(Activation.ReLU, DefenseFixture.Options(2), seed), TeacherTraining = DefenseFixture.Options(1),
         }).Fit(Train);
         using var a = Fit(4);
         using var b = Fit(4);
@@ -39,7 +41,7 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
     {
         SaturationResult Fit(long seed) => new Saturation(new SaturationOptions
         {
-            Lambda = 0.05, ModelFactory = DefenseFixture.Mlp(Activation.Sigmoid), Training = DefenseFixture.Options(2), Seed = seed,
+            Lambda = 0.05, Recipe = DefenseFixture.Recipe(Activation.Sigmoid, DefenseFixture.Options(2), seed),
         }).Fit(Train);
         using var a = Fit(4);
         using var b = Fit(4);
@@ -54,9 +56,7 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
     {
         AdversarialTrainingResult Fit(long seed)
         {
-            var options = AdversarialTrainingOptions.Pgd(DefenseFixture.Mlp(Activation.ReLU), epsilon: 0.2, stepSize: 0.05, steps: 3, seed: 9);
-            options.Training = DefenseFixture.Options(1);
-            options.Seed = seed;
+            var options = AdversarialTrainingOptions.Pgd(DefenseFixture.Recipe(Activation.ReLU, DefenseFixture.Options(1), seed), epsilon: 0.2, stepSize: 0.05, steps: 3, seed: 9);
             return new AdversarialTraining(options).Fit(Train);
         }
         using var a = Fit(4);
@@ -263,27 +263,27 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
         using var logits = randn(6, 5, generator: generator) * 4;
         using var labels = randint(0, 5, [6], generator: generator);
         using var oneHot = nn.functional.one_hot(labels, 5).to_type(ScalarType.Float32);
-        using var soft = SoftLabelCrossEntropyObjective.CrossEntropy(logits, oneHot, temperature);
+        using var soft = SoftLabelStep.CrossEntropy(logits, oneHot, temperature);
         using var scaled = logits / temperature;
         using var hard = nn.functional.cross_entropy(scaled, labels);
         return Math.Abs(soft.item<float>() - hard.item<float>()) <= 1e-5 * Math.Max(1, Math.Abs(hard.item<float>()));
     }
 
     [Fact]
-    public void SoftLabelObjectiveUsesTheTeachersTemperedOutputs()
+    public void SoftLabelStepUsesTheTeachersTemperedOutputs()
     {
         var teacher = DefenseFixture.Mlp(Activation.ReLU)(11);
         var student = DefenseFixture.Mlp(Activation.ReLU)(12);
         using var x = Train.Features.narrow(0, 0, 16);
         using var y = Train.Labels.narrow(0, 0, 16);
-        var objective = SoftLabelCrossEntropyObjective.FromTeacher(teacher, 7);
-        using var loss = objective.Loss(student, x, y);
+        using var teacherClassifier = new TorchClassifier(teacher, 10);
+        var loss = Steps.Loss(SoftLabelStep.FromTeacher(teacherClassifier, 7), student, x, y);
         using (no_grad())
         {
             using var q = (teacher.forward(x) / 7).softmax(1);
             using var logP = (student.forward(x) / 7).log_softmax(1);
             using var expected = -(q * logP).sum(1).mean();
-            Assert.Equal(expected.item<float>(), loss.item<float>(), 5);
+            Assert.Equal(expected.item<float>(), loss, 5);
         }
         teacher.Dispose();
         student.Dispose();
@@ -306,7 +306,7 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
         }
         float[][] inputs = [[0.3f, 0.7f], [1f, 0f], [-0.5f, 0.25f]];
         using var x = tensor(inputs.SelectMany(r => r).ToArray(), [3, 2]);
-        using var penalty = SaturationObjective.Penalty(module, x);
+        using var penalty = SaturationStep.Penalty(module, x);
 
         for (var n = 0; n < 3; n++)
         {
@@ -326,26 +326,26 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
     }
 
     [Fact]
-    public void SaturationObjectiveAddsTheRampedPenaltyToTheCrossEntropy()
+    public void SaturationStepAddsTheRampedPenaltyToTheCrossEntropy()
     {
         var module = DefenseFixture.Mlp(Activation.Sigmoid)(3);
         using var x = Train.Features.narrow(0, 0, 10);
         using var y = Train.Labels.narrow(0, 0, 10);
-        var objective = new SaturationObjective(lambda: 0.3, rampEpochs: 2, batchesPerEpoch: 1);
+        var objective = new SaturationStep(lambda: 0.3, rampEpochs: 2);
         Assert.Equal(new[] { 0.0, 0.15, 0.3, 0.3 }, Enumerable.Range(1, 4).Select(objective.LambdaAt).ToArray());
         using var ce = nn.functional.cross_entropy(module.forward(x), y);
-        using var penalty = SaturationObjective.Penalty(module, x);
-        foreach (var lambda in new[] { 0.0, 0.15, 0.3 })
+        using var penalty = SaturationStep.Penalty(module, x);
+        foreach (var (epoch, lambda) in new[] { (1, 0.0), (2, 0.15), (3, 0.3) })
         {
-            using var loss = objective.Loss(module, x, y);
-            Assert.Equal(ce.item<float>() + lambda * penalty.mean().item<float>(), loss.item<float>(), 4);
+            var loss = Steps.Loss(objective, module, x, y, epoch);
+            Assert.Equal(ce.item<float>() + lambda * penalty.mean().item<float>(), loss, 4);
         }
-        Assert.Equal(0.3, new SaturationObjective(0.3, 0, 5).LambdaAt(1));
+        Assert.Equal(0.3, new SaturationStep(0.3, 0).LambdaAt(1));
         module.Dispose();
     }
 
     [Fact]
-    public void AdversarialObjectiveMixesCleanAndAdversarialLossAndRestoresTrainingMode()
+    public void AdversarialStepMixesCleanAndAdversarialLossAndRestoresTrainingMode()
     {
         var module = DefenseFixture.Mlp(Activation.ReLU)(3);
         using var x = Train.Features.narrow(0, 0, 10);
@@ -353,62 +353,67 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
         var fgsm = new Fgsm(new FgsmOptions { Epsilon = 0.1 });
         module.train();
         using var clean = nn.functional.cross_entropy(module.forward(x), y);
-        using var cleanOnly = new AdversarialObjective(_ => fgsm, 1, 10, InputBounds.Unit, 1).Loss(module, x, y);
+        var cleanOnly = Steps.Loss(new AdversarialStep(_ => fgsm, 1, 10, InputBounds.Unit), module, x, y);
         Assert.True(module.training);
-        Assert.Equal(clean.item<float>(), cleanOnly.item<float>(), 5);
+        Assert.Equal(clean.item<float>(), cleanOnly, 5);
 
         using var classifier = new TorchClassifier(module, 10);
         using var attacked = fgsm.Run(classifier, x, AttackGoal.Untargeted(y));
         using var adversarial = nn.functional.cross_entropy(module.forward(attacked.Adversarials), y);
         module.train();
-        using var mixed = new AdversarialObjective(_ => fgsm, 0.5, 10, InputBounds.Unit, 1).Loss(module, x, y);
+        var mixed = Steps.Loss(new AdversarialStep(_ => fgsm, 0.5, 10, InputBounds.Unit), module, x, y);
         Assert.True(module.training);
-        Assert.Equal(0.5 * clean.item<float>() + 0.5 * adversarial.item<float>(), mixed.item<float>(), 4);
+        Assert.Equal(0.5 * clean.item<float>() + 0.5 * adversarial.item<float>(), mixed, 4);
         module.Dispose();
     }
 
     [Fact]
     public void BadArgumentsAreRejectedWithTheirNames()
     {
-        var factory = DefenseFixture.Mlp(Activation.ReLU);
+        ModelRecipe Recipe(Activation a = Activation.ReLU) => DefenseFixture.Recipe(a);
         foreach (var t in new[] { 0.0, -1.0, double.NaN, double.PositiveInfinity })
             Assert.Equal("Temperature", Assert.Throws<ArgumentOutOfRangeException>(() =>
-                new DefensiveDistillation(new DefensiveDistillationOptions { Temperature = t, ModelFactory = factory })).ParamName);
-        Assert.Equal("ModelFactory", Assert.Throws<ArgumentException>(() => new DefensiveDistillation(new DefensiveDistillationOptions())).ParamName);
+                new DefensiveDistillation(new DefensiveDistillationOptions { Temperature = t, Recipe = Recipe() })).ParamName);
+        Assert.Equal("Recipe", Assert.Throws<ArgumentException>(() => new DefensiveDistillation(new DefensiveDistillationOptions { Recipe = null! })).ParamName);
+        Assert.Equal("Architecture", Assert.Throws<ArgumentException>(() =>
+            new DefensiveDistillation(new DefensiveDistillationOptions { Recipe = new ModelRecipe { Architecture = null! } })).ParamName);
         Assert.Equal("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new DefensiveDistillation(new DefensiveDistillationOptions { ModelFactory = factory, Student = new TrainingOptions { Epochs = 0 } })).ParamName);
+            new DefensiveDistillation(new DefensiveDistillationOptions { Recipe = DefenseFixture.Recipe(Activation.ReLU, new TrainingOptions { Epochs = 0 }) })).ParamName);
+        Assert.Equal("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new DefensiveDistillation(new DefensiveDistillationOptions { Recipe = Recipe(), TeacherTraining = new TrainingOptions { Epochs = -1 } })).ParamName);
         Assert.Equal("temperature", Assert.Throws<ArgumentOutOfRangeException>(() => new TemperatureRestoredClassifier(fixture.Plain, 0)).ParamName);
-        Assert.Equal("temperature", Assert.Throws<ArgumentOutOfRangeException>(() => new SoftLabelCrossEntropyObjective((x, _) => x, -2)).ParamName);
+        Assert.Equal("temperature", Assert.Throws<ArgumentOutOfRangeException>(() => new SoftLabelStep((x, _) => x, -2)).ParamName);
 
         foreach (var l in new[] { -0.1, double.NaN })
             Assert.Equal("Lambda", Assert.Throws<ArgumentOutOfRangeException>(() =>
-                new Saturation(new SaturationOptions { Lambda = l, ModelFactory = factory })).ParamName);
-        Assert.Equal("lambda", Assert.Throws<ArgumentOutOfRangeException>(() => new SaturationObjective(-1, 1, 1)).ParamName);
+                new Saturation(new SaturationOptions { Lambda = l, Recipe = Recipe() })).ParamName);
+        Assert.Equal("lambda", Assert.Throws<ArgumentOutOfRangeException>(() => new SaturationStep(-1, 1)).ParamName);
         Assert.Equal("RampEpochs", Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new Saturation(new SaturationOptions { RampEpochs = -1, ModelFactory = factory })).ParamName);
-        var notSequential = new Saturation(new SaturationOptions { ModelFactory = _ => new Wrapper(), Training = DefenseFixture.Options(1) });
-        Assert.Equal("ModelFactory", Assert.Throws<ArgumentException>(() => notSequential.Fit(Train)).ParamName);
-        var noActivation = new Saturation(new SaturationOptions { ModelFactory = s => ModelZoo.SoftmaxRegression(64, 10, s), Training = DefenseFixture.Options(1) });
-        Assert.Equal("ModelFactory", Assert.Throws<ArgumentException>(() => noActivation.Fit(Train)).ParamName);
+            new Saturation(new SaturationOptions { RampEpochs = -1, Recipe = Recipe() })).ParamName);
+        var notSequential = new Saturation(new SaturationOptions { Recipe = new ModelRecipe { Architecture = _ => new Wrapper(), Training = DefenseFixture.Options(1) } });
+        Assert.Equal("Recipe", Assert.Throws<ArgumentException>(() => notSequential.Fit(Train)).ParamName);
+        var noActivation = new Saturation(new SaturationOptions { Recipe = new ModelRecipe { Architecture = s => ModelZoo.SoftmaxRegression(64, 10, s), Training = DefenseFixture.Options(1) } });
+        Assert.Equal("Recipe", Assert.Throws<ArgumentException>(() => noActivation.Fit(Train)).ParamName);
 
         foreach (var a in new[] { -0.01, 1.01, double.NaN })
         {
-            var options = AdversarialTrainingOptions.Fgsm(factory);
+            var options = AdversarialTrainingOptions.Fgsm(Recipe());
             options.CleanWeight = a;
             Assert.Equal("CleanWeight", Assert.Throws<ArgumentOutOfRangeException>(() => new AdversarialTraining(options)).ParamName);
         }
         Assert.Equal("cleanWeight", Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new AdversarialObjective(_ => new Fgsm(), 2, 10, InputBounds.Unit, 1)).ParamName);
+            new AdversarialStep(_ => new Fgsm(), 2, 10, InputBounds.Unit)).ParamName);
         Assert.Equal("AttackFactory", Assert.Throws<ArgumentException>(() =>
-            new AdversarialTraining(new AdversarialTrainingOptions { ModelFactory = factory })).ParamName);
-        Assert.Equal("Epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => AdversarialTrainingOptions.Pgd(factory, epsilon: 0)).ParamName);
+            new AdversarialTraining(new AdversarialTrainingOptions { Recipe = Recipe(), AttackFactory = null! })).ParamName);
+        Assert.Equal("Epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => AdversarialTrainingOptions.Pgd(Recipe(), epsilon: 0)).ParamName);
 
         using var outside = new LabeledData(full(new long[] { 4, 1, 8, 8 }, 2f), zeros(4, dtype: ScalarType.Int64), 10);
         Assert.Equal("train", Assert.Throws<ArgumentException>(() =>
-            new Saturation(new SaturationOptions { ModelFactory = DefenseFixture.Mlp(Activation.Sigmoid) }).Fit(outside)).ParamName);
+            new Saturation(new SaturationOptions { Recipe = Recipe(Activation.Sigmoid) }).Fit(outside)).ParamName);
         Assert.Equal("Attack", Assert.Throws<ArgumentException>(() =>
-            DefenseEvaluation.Evaluate(fixture.Distilled.Classifier, fixture.Plain, fixture.Test, new DefenseEvaluationOptions())).ParamName);
+            DefenseEvaluation.Evaluate(fixture.Distilled.Classifier, fixture.Plain, fixture.Test, new DefenseEvaluationOptions { Attack = null! })).ParamName);
         Assert.Equal("smoothingScale", Assert.Throws<ArgumentOutOfRangeException>(() => new StabilisedGradientClassifier(fixture.Saturated.Classifier, SurrogateGradient.Smoothed, smoothingScale: 0)).ParamName);
+        Assert.Equal("classifier", Assert.Throws<ArgumentException>(() => new StabilisedGradientClassifier(new TemperatureRestoredClassifier(fixture.Plain, 2))).ParamName);
     }
 
     [Fact]
@@ -416,9 +421,9 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        var distillation = new DefensiveDistillation(new DefensiveDistillationOptions { ModelFactory = DefenseFixture.Mlp(Activation.ReLU), Teacher = DefenseFixture.Options(1) });
+        var distillation = new DefensiveDistillation(new DefensiveDistillationOptions { Recipe = DefenseFixture.Recipe(Activation.ReLU) });
         Assert.Throws<OperationCanceledException>(() => distillation.Fit(Train, cts.Token));
-        var options = AdversarialTrainingOptions.Fgsm(DefenseFixture.Mlp(Activation.ReLU));
+        var options = AdversarialTrainingOptions.Fgsm(DefenseFixture.Recipe(Activation.ReLU));
         Assert.Throws<OperationCanceledException>(() => new AdversarialTraining(options).Fit(Train, cts.Token));
     }
 

@@ -145,7 +145,7 @@ public readonly record struct UniversalPassReport(int Pass, double FoolingRate, 
 /// clamped logit margin on v over mini-batches, returning the v of the epoch with the best fitting-set fooling rate.
 /// </para>
 /// </summary>
-public sealed class UniversalPerturbation
+public sealed class UniversalPerturbation : IAttack
 {
     private readonly UniversalPerturbationOptions _options;
 
@@ -154,6 +154,9 @@ public sealed class UniversalPerturbation
 
     /// <summary>The validated settings.</summary>
     public UniversalPerturbationOptions Options => _options;
+
+    /// <inheritdoc />
+    public AttackDescriptor Descriptor => new("Universal perturbation", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.MoosaviDezfooli2017, GoalSupport.Untargeted);
 
     /// <summary>Fits a universal perturbation on <paramref name="images"/> [N, ...] (inside the model's bounds; not modified).</summary>
     public UniversalPerturbationResult Fit(IDifferentiableClassifier model, Tensor images, CancellationToken cancellationToken = default) =>

@@ -1,0 +1,119 @@
+using NeuralShield.Attacks;
+using NeuralShield.Attacks.Evasion;
+using NeuralShield.Attacks.Fooling;
+using NeuralShield.Data;
+using NeuralShield.Models;
+using NeuralShield.Reports;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Audit;
+
+/// <summary>A model the audit attacks: its name in the report and the access the auditor has to it.</summary>
+/// <param name="Name">Its name in the report.</param>
+/// <param name="Model">The model; an <see cref="IDifferentiableClassifier"/> gives the white-box attacks access too.</param>
+public sealed record AuditTarget(string Name, IClassifier Model)
+{
+    /// <summary>The access the audit has: white box when the model is differentiable, otherwise its probabilities.</summary>
+    public ModelAccess Access => Model is IDifferentiableClassifier ? ModelAccess.WhiteBox : ModelAccess.Probabilities;
+}
+
+/// <summary>What an audit entry runs on: the attacker's own data (to fit attacks that learn first) and the test data to attack.</summary>
+/// <param name="AttackerData">Data from the target's distribution the attacker holds (e.g. training images for a universal perturbation).</param>
+/// <param name="Test">The labelled samples to attack.</param>
+/// <param name="Seed">The audit's seed.</param>
+/// <param name="BatchSize">Samples per model call.</param>
+public sealed record AuditData(LabeledData AttackerData, LabeledData Test, long Seed, int BatchSize);
+
+/// <summary>
+/// One attack of an audit and how it runs inside one: every attack family has an entry kind that knows its verb, picks
+/// a goal the attack supports, and reports in the one result schema (<see cref="AttackRecord"/>). An entry whose attack
+/// needs more access than the audit has to a model reports it as skipped.
+/// </summary>
+public abstract class AuditEntry
+{
+    /// <summary>Creates an entry for <paramref name="attack"/> with its parameters in a line.</summary>
+    protected AuditEntry(IAttack attack, string setting)
+    {
+        ArgumentNullException.ThrowIfNull(attack);
+        ArgumentNullException.ThrowIfNull(setting);
+        Attack = attack;
+        Setting = setting;
+    }
+
+    /// <summary>The attack.</summary>
+    public IAttack Attack { get; }
+
+    /// <summary>Its parameters, in a line.</summary>
+    public string Setting { get; }
+
+    /// <summary>Runs the attack against <paramref name="target"/>, or reports why it cannot.</summary>
+    public AttackRecord Run(AuditTarget target, AuditData data, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(data);
+        var info = AttackInfo.From(Attack.Descriptor);
+        var needs = Attack.Descriptor.Access;
+        if (needs == ModelAccess.WhiteBox && target.Access != ModelAccess.WhiteBox)
+            return new AttackRecord(target.Name, info, Setting, null, Skipped: "needs white-box access (gradients)");
+        if (needs == ModelAccess.TrainingData)
+            return new AttackRecord(target.Name, info, Setting, null, Skipped: "needs write access to the training data");
+        return Execute(target, data, info, cancellationToken);
+    }
+
+    /// <summary>The family's run, once the access has been checked.</summary>
+    protected abstract AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken);
+
+    /// <summary>An entry for any evasion attack: untargeted where it supports that, otherwise targeted to (y + 1) mod C.</summary>
+    public static AuditEntry Evasion<TModel>(IEvasionAttack<TModel> attack, string setting) where TModel : class, IClassifier =>
+        new EvasionEntry<TModel>(attack, setting);
+
+    /// <summary>An entry for a fooling attack: one synthesised input per class.</summary>
+    public static AuditEntry Fooling<TModel>(IFoolingAttack<TModel> attack, string setting) where TModel : class, IClassifier =>
+        new FoolingEntry<TModel>(attack, setting);
+
+    /// <summary>An entry for a universal perturbation: fit on the attacker's data, applied to the test data with one addition.</summary>
+    public static AuditEntry Universal(UniversalPerturbation fitter, int fittingSamples, string setting) =>
+        new UniversalEntry(fitter, fittingSamples, setting);
+
+    private sealed class EvasionEntry<TModel>(IEvasionAttack<TModel> attack, string setting) : AuditEntry(attack, setting) where TModel : class, IClassifier
+    {
+        protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
+        {
+            if (target.Model is not TModel model)
+                return new AttackRecord(target.Name, info, Setting, null, Skipped: $"needs a {typeof(TModel).Name}");
+            using var scope = NewDisposeScope();
+            var untargeted = attack.Descriptor.Goals.HasFlag(GoalSupport.Untargeted);
+            var goal = untargeted
+                ? AttackGoal.Untargeted(data.Test.Labels)
+                : AttackGoal.Targeted((data.Test.Labels + 1).remainder(model.ClassCount));
+            using var result = attack.Run(model, data.Test.Features, goal, new RunOptions { BatchSize = data.BatchSize }, cancellationToken);
+            return new AttackRecord(target.Name, info, Setting, untargeted ? "untargeted" : "targeted (y+1 mod C)", Evasion: result.Metrics);
+        }
+    }
+
+    private sealed class FoolingEntry<TModel>(IFoolingAttack<TModel> attack, string setting) : AuditEntry(attack, setting) where TModel : class, IClassifier
+    {
+        protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
+        {
+            if (target.Model is not TModel model)
+                return new AttackRecord(target.Name, info, Setting, null, Skipped: $"needs a {typeof(TModel).Name}");
+            var classes = Enumerable.Range(0, model.ClassCount).ToArray();
+            using var result = attack.Generate(model, classes, data.Test.SampleShape, cancellationToken);
+            return new AttackRecord(target.Name, info, Setting, "every class once", Fooling: result.Metrics);
+        }
+    }
+
+    private sealed class UniversalEntry(UniversalPerturbation fitter, int fittingSamples, string setting) : AuditEntry(fitter, setting)
+    {
+        protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
+        {
+            var model = (IDifferentiableClassifier)target.Model;
+            using var fitting = data.AttackerData.Take(Math.Min(fittingSamples, data.AttackerData.Count));
+            using var universal = fitter.Fit(model, fitting.Features, cancellationToken);
+            using var apply = universal.AsAttack();
+            using var result = apply.Run(model, data.Test.Features, AttackGoal.Untargeted(data.Test.Labels), new RunOptions { BatchSize = data.BatchSize }, cancellationToken);
+            return new AttackRecord(target.Name, info, $"{Setting}, fit on {fitting.Count} attacker samples ({universal.FittingFoolingRate:P0} fooled there)",
+                "untargeted", Evasion: result.Metrics);
+        }
+    }
+}

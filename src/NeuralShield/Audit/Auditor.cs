@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Logging;
+using NeuralShield.Data;
+using NeuralShield.Internal;
+using NeuralShield.Models;
+using NeuralShield.Reports;
+using NeuralShield.Training;
+
+namespace NeuralShield.Audit;
+
+/// <summary>Settings of <see cref="Auditor"/>.</summary>
+public sealed class AuditOptions : OptionsBase<AuditOptions>
+{
+    /// <summary>Seed of every stochastic component. Default 0.</summary>
+    public long Seed { get; set; }
+
+    /// <summary>The entries to run. Null: <see cref="AttackCatalog.Standard"/> with <see cref="Seed"/>.</summary>
+    public IReadOnlyList<AuditEntry>? Entries { get; set; }
+
+    /// <summary>At most this many test samples are attacked (the first ones). Null: all.</summary>
+    public int? TestSamples { get; set; }
+
+    /// <summary>Samples per model call. Default 512.</summary>
+    public int BatchSize { get; set; } = 512;
+
+    /// <summary>A name for the data in the report. Default "test data".</summary>
+    public string Dataset { get; set; } = "test data";
+
+    /// <summary>Receives a line per model and per attack run.</summary>
+    public IProgress<string>? Progress { get; set; }
+
+    /// <summary>Receives one message per attack run.</summary>
+    public ILogger? Logger { get; set; }
+
+    /// <inheritdoc />
+    protected override void Validate()
+    {
+        if (TestSamples is { } t) Guard.Positive(t, nameof(TestSamples));
+        Guard.Positive(BatchSize, nameof(BatchSize));
+        ArgumentException.ThrowIfNullOrWhiteSpace(Dataset, nameof(Dataset));
+        if (Entries is not null && Entries.Any(e => e is null)) throw new ArgumentException("Entries must not contain null.", nameof(Entries));
+    }
+}
+
+/// <summary>
+/// The audit pipeline: measures each model's clean accuracy, runs every entry against every model (skipping, with the
+/// reason, what needs more access than the audit has), and returns one <see cref="AuditReport"/>.
+/// </summary>
+public sealed class Auditor
+{
+    private readonly AuditOptions _options;
+
+    /// <summary>Creates the auditor; the options are validated and copied.</summary>
+    public Auditor(AuditOptions? options = null) => _options = (options ?? new AuditOptions()).Validated();
+
+    /// <summary>A copy of the validated settings.</summary>
+    public AuditOptions Options => _options.Copy();
+
+    /// <summary>Audits <paramref name="targets"/> on <paramref name="test"/>; <paramref name="attackerData"/> is what attacks that learn first may use.</summary>
+    /// <exception cref="ArgumentException">No target, or a target whose class count differs from the data's.</exception>
+    public AuditReport Run(IReadOnlyList<AuditTarget> targets, LabeledData attackerData, LabeledData test, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(attackerData);
+        ArgumentNullException.ThrowIfNull(test);
+        if (targets.Count == 0) throw new ArgumentException("At least one target is needed.", nameof(targets));
+        foreach (var t in targets)
+        {
+            ArgumentNullException.ThrowIfNull(t, nameof(targets));
+            if (t.Model.ClassCount != test.ClassCount)
+                throw new ArgumentException($"Target '{t.Name}' has {t.Model.ClassCount} classes but the test data {test.ClassCount}.", nameof(targets));
+        }
+        var o = _options;
+        var entries = o.Entries ?? AttackCatalog.Standard(o.Seed);
+        using var attacked = o.TestSamples is { } n && n < test.Count ? test.Take(n) : null;
+        var data = new AuditData(attackerData, attacked ?? test, o.Seed, o.BatchSize);
+        var models = new List<ModelRecord>();
+        var results = new List<AttackRecord>();
+        var device = targets[0].Model.Device.ToString();
+        foreach (var target in targets)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var accuracy = Evaluation.Accuracy(target.Model, test, o.BatchSize);
+            models.Add(new ModelRecord(target.Name, target.Access, accuracy, test.Count));
+            o.Progress?.Report($"{target.Name}: clean accuracy {accuracy:P1} on {test.Count} samples");
+            foreach (var entry in entries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var record = entry.Run(target, data, cancellationToken);
+                results.Add(record);
+                o.Logger?.LogInformation("{Model}: {Attack} ({Setting}) {Headline:P1}", target.Name, record.Attack.Name, record.Setting, record.Headline);
+                o.Progress?.Report($"{target.Name}: {record.Attack.Name} {(record.Skipped is null ? $"{record.Headline:P1}" : "skipped: " + record.Skipped)}");
+            }
+        }
+        return new AuditReport(DateTimeOffset.UtcNow, o.Dataset, device, o.Seed, models, results);
+    }
+
+    /// <summary>
+    /// The audit of the library's own zoo: trains softmax regression and a 64-128-64-10 MLP on 80% of the embedded
+    /// scikit-learn digits set (split by <see cref="AuditOptions.Seed"/>) and audits them on the other 20%.
+    /// </summary>
+    public AuditReport RunZooOnDigits(TorchSharp.torch.Device? device = null, CancellationToken cancellationToken = default)
+    {
+        var seed = _options.Seed;
+        using var digits = Datasets.Digits();
+        var (train, test) = digits.Split(0.8, seed);
+        using var _ = train;
+        using var __ = test;
+        var training = new TrainingOptions { Epochs = 60, BatchSize = 64, LearningRate = 3e-3, Seed = seed };
+        var recipes = new (string Name, ModelRecipe Recipe)[]
+        {
+            ("softmax regression", new ModelRecipe { Architecture = s => ModelZoo.SoftmaxRegression(64, 10, s), Training = training, Seed = seed, Device = device }),
+            ("MLP 64-128-64-10", new ModelRecipe { Architecture = s => ModelZoo.Mlp(64, [128, 64], 10, Activation.ReLU, s), Training = training, Seed = seed, Device = device }),
+        };
+        var trained = new List<TrainedModel>();
+        try
+        {
+            foreach (var (name, recipe) in recipes)
+            {
+                _options.Progress?.Report($"training {name} on {train.Count} digits");
+                trained.Add(recipe.Validated().Train(train, logger: _options.Logger, cancellationToken: cancellationToken));
+            }
+            var targets = recipes.Select((r, i) => new AuditTarget(r.Name, trained[i].Classifier)).ToArray();
+            var options = _options.Copy();
+            options.Dataset = $"scikit-learn digits (8x8, [0, 1]): {train.Count} training, {test.Count} test images";
+            return new Auditor(options).Run(targets, train, test, cancellationToken);
+        }
+        finally
+        {
+            foreach (var m in trained) m.Dispose();
+        }
+    }
+}

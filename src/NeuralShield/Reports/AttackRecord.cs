@@ -1,0 +1,62 @@
+using NeuralShield.Attacks;
+using NeuralShield.Metrics;
+
+namespace NeuralShield.Reports;
+
+/// <summary>How an attack is described in a report: its descriptor, flattened.</summary>
+/// <param name="Name">Display name.</param>
+/// <param name="Family">Family (which verb).</param>
+/// <param name="Access">The access it needs.</param>
+/// <param name="Paper">Citation of its paper, when it has one.</param>
+public sealed record AttackInfo(string Name, AttackFamily Family, ModelAccess Access, string? Paper)
+{
+    /// <summary>The report form of <paramref name="descriptor"/>.</summary>
+    public static AttackInfo From(AttackDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return new(descriptor.Name, descriptor.Family, descriptor.Access, descriptor.Paper?.ToString());
+    }
+}
+
+/// <summary>
+/// One attack run against one model, in the one result schema: what ran (attack, setting, goal), on what (model,
+/// samples), and the metrics of its family — exactly one of the family fields is set, the others are null. A family
+/// added to the library adds its metrics type (in <c>Metrics/</c>) as a field here.
+/// </summary>
+/// <param name="Model">The model's name in the report.</param>
+/// <param name="Attack">The attack.</param>
+/// <param name="Setting">Its parameters, in a line (e.g. "eps=0.1 steps=20").</param>
+/// <param name="Goal">"untargeted", "targeted (y+1 mod C)", … ; null where the family has no goal.</param>
+/// <param name="Evasion">Evasion metrics (evasion attacks).</param>
+/// <param name="Fooling">Fooling metrics (fooling attacks).</param>
+/// <param name="Skipped">Why the attack did not run on this model (e.g. it needs white-box access), when it did not.</param>
+public sealed record AttackRecord(
+    string Model, AttackInfo Attack, string Setting, string? Goal,
+    EvasionMetrics? Evasion = null, FoolingMetrics? Fooling = null, string? Skipped = null)
+{
+    /// <summary>The family's headline number: success rate (evasion), share of inputs reaching the confidence threshold (fooling); NaN when skipped.</summary>
+    public double Headline => Evasion?.SuccessRate ?? Fooling?.ReachedThresholdRate ?? double.NaN;
+}
+
+/// <summary>A model in an audit report.</summary>
+/// <param name="Name">Its name in the report.</param>
+/// <param name="Access">The access the audit had to it.</param>
+/// <param name="CleanAccuracy">Accuracy on the audit's test data.</param>
+/// <param name="TestSamples">Test samples the accuracy was measured on.</param>
+public sealed record ModelRecord(string Name, ModelAccess Access, double CleanAccuracy, int TestSamples);
+
+/// <summary>The result of an audit: when, on what data, the models, and one <see cref="AttackRecord"/> per attack and model.</summary>
+/// <param name="Created">When the audit ran.</param>
+/// <param name="Dataset">The data the models were audited on.</param>
+/// <param name="Device">The device the audit ran on.</param>
+/// <param name="Seed">The seed of every stochastic component.</param>
+/// <param name="Models">The audited models.</param>
+/// <param name="Results">The attack runs.</param>
+public sealed record AuditReport(DateTimeOffset Created, string Dataset, string Device, long Seed, IReadOnlyList<ModelRecord> Models, IReadOnlyList<AttackRecord> Results)
+{
+    /// <summary>The report as JSON (<see cref="ReportJson"/>).</summary>
+    public string ToJson() => ReportJson.Serialize(this);
+
+    /// <summary>Reads a report written by <see cref="ToJson"/>.</summary>
+    public static AuditReport FromJson(string json) => ReportJson.Deserialize<AuditReport>(json);
+}
