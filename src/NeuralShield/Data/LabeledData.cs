@@ -5,26 +5,59 @@ using static TorchSharp.torch;
 namespace NeuralShield.Data;
 
 /// <summary>
-/// A labelled dataset: features [N, ...] (float32) and labels [N] (int64 class indices). Owns its
+/// A labelled dataset: features [N, ...] (float32, all finite) and labels [N] (int64 class indices). Owns its
 /// tensors: every method returns a new <see cref="LabeledData"/> with fresh tensors, and disposing
 /// the dataset disposes its tensors.
 /// </summary>
 public sealed class LabeledData : IDisposable
 {
-    /// <summary>Wraps <paramref name="features"/> and <paramref name="labels"/>; takes ownership of both.</summary>
-    /// <exception cref="ArgumentException">Shapes or types do not match, or labels lie outside [0, classCount).</exception>
+    /// <summary>
+    /// Wraps <paramref name="features"/> and <paramref name="labels"/>; takes ownership of both. Features of
+    /// another floating dtype (float16, bfloat16, float64) are converted to float32 and labels of another
+    /// integer dtype (int8, int16, int32, uint8) to int64, once, here; a tensor that is converted is disposed,
+    /// since the dataset owns it.
+    /// </summary>
+    /// <param name="features">A batch [N, ...] (N ≥ 1, at least 2 dimensions) of a floating dtype, every element finite.</param>
+    /// <param name="labels">Class indices [N] of an integer dtype, each in [0, <paramref name="classCount"/>). Float labels are refused.</param>
+    /// <param name="classCount">Number of classes (at least 2).</param>
+    /// <param name="classNames">Names of the classes; their indices as text when null.</param>
+    /// <param name="featureNames">Names of the feature columns for tabular data.</param>
+    /// <exception cref="ArgumentException">
+    /// Shapes or types do not match, features hold NaN or ±Inf (the message says which, how many and the first
+    /// sample), labels are not integers, or labels lie outside [0, classCount).
+    /// </exception>
     public LabeledData(Tensor features, Tensor labels, int classCount, IReadOnlyList<string>? classNames = null, IReadOnlyList<string>? featureNames = null)
     {
         Guard.Batch(features, nameof(features), minDims: 2);
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "A dataset needs at least 2 classes.");
         Guard.Labels(labels, features.shape[0], classCount, nameof(labels));
+        Guard.Finite(features, nameof(features));
         if (classNames is not null && classNames.Count != classCount)
             throw new ArgumentException($"classNames must name all {classCount} classes; got {classNames.Count}.", nameof(classNames));
-        Features = features.dtype == ScalarType.Float32 ? features : features.to_type(ScalarType.Float32);
-        Labels = labels.dtype == ScalarType.Int64 ? labels : labels.to_type(ScalarType.Int64);
+        Features = Convert(features, ScalarType.Float32);
+        Labels = Convert(labels, ScalarType.Int64);
         ClassCount = classCount;
         ClassNames = classNames ?? Enumerable.Range(0, classCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         FeatureNames = featureNames;
+    }
+
+    /// <summary>A dataset of tensors derived from an already checked one (same dtypes, rows taken from it): no checks repeated.</summary>
+    private LabeledData(Tensor features, Tensor labels, LabeledData source)
+    {
+        Features = features;
+        Labels = labels;
+        ClassCount = source.ClassCount;
+        ClassNames = source.ClassNames;
+        FeatureNames = source.FeatureNames;
+    }
+
+    /// <summary><paramref name="t"/> as <paramref name="type"/>; when a conversion is needed the original (owned) tensor is disposed.</summary>
+    private static Tensor Convert(Tensor t, ScalarType type)
+    {
+        if (t.dtype == type) return t;
+        var converted = t.to_type(type);
+        t.Dispose();
+        return converted;
     }
 
     /// <summary>Features [N, ...], float32.</summary>
@@ -157,7 +190,7 @@ public sealed class LabeledData : IDisposable
         return perm.to(device, copy: true);
     }
 
-    private LabeledData With(Tensor features, Tensor labels) => new(features, labels, ClassCount, ClassNames, FeatureNames);
+    private LabeledData With(Tensor features, Tensor labels) => new(features, labels, this);
 
     /// <inheritdoc />
     public void Dispose()

@@ -16,7 +16,9 @@ public static class SklearnCsv
 
     /// <summary>
     /// Loads <paramref name="path"/> as features float32 [n_samples, n_features] and labels int64 [n_samples].
-    /// The classes are the header's class names when it names them, else 0..(largest label).
+    /// The classes are <paramref name="classCount"/> when given, else the header's class names when it names
+    /// them, else 0..(largest label) — and then every class 0..(largest label) must have at least one sample,
+    /// so that one stray label (say 65535) cannot silently turn the file into a 65,536-class set.
     /// </summary>
     /// <param name="path">The CSV file (raw or gzip).</param>
     /// <param name="hasHeader">
@@ -24,15 +26,24 @@ public static class SklearnCsv
     /// line is a header when at least one of its fields is not a number (a header without class names, or
     /// with numeric ones, is therefore only recognised when this is true).
     /// </param>
+    /// <param name="classCount">
+    /// The number of classes, when known (at least 2): every label must be below it, and classes without
+    /// samples are allowed. Must equal the number of class names when the header names them.
+    /// </param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 2.</exception>
     /// <exception cref="InvalidDataException">
     /// The file is malformed; the message names the file and the 1-based line: header counts that do not
     /// match the data, a row with the wrong number of fields, a value that is not a finite number, a label that
-    /// is not a class index.
+    /// is not a class index, a label at or above <paramref name="classCount"/> or the named classes, or
+    /// (without either) labels that leave a class 0..(largest label) with no sample, or a header whose class
+    /// names disagree with <paramref name="classCount"/>.
     /// </exception>
-    public static LabeledData Load(string path, bool? hasHeader = null)
+    public static LabeledData Load(string path, bool? hasHeader = null, int? classCount = null)
     {
-        var table = Parse(DataFile.ReadAllText(path), path, hasHeader);
+        if (classCount is { } count && count < 2)
+            throw new ArgumentOutOfRangeException(nameof(classCount), count, "A dataset needs at least 2 classes.");
+        var table = Parse(DataFile.ReadAllText(path), path, hasHeader, classCount);
         return table.ToLabeledData([table.Rows, table.Columns]);
     }
 
@@ -63,8 +74,11 @@ public static class SklearnCsv
         }
     }
 
-    /// <summary>Parses the text of a file; <paramref name="source"/> names it in messages.</summary>
-    internal static Table Parse(string text, string source, bool? hasHeader)
+    /// <summary>
+    /// Parses the text of a file; <paramref name="source"/> names it in messages. With <paramref name="classCount"/>
+    /// the labels must lie below it; without it or class names, every class 0..(largest label) must occur.
+    /// </summary>
+    internal static Table Parse(string text, string source, bool? hasHeader, int? classCount = null)
     {
         var lines = DataFile.Lines(text);
         var rows = new List<int>(lines.Length); // indices of the non-blank lines
@@ -91,6 +105,8 @@ public static class SklearnCsv
                 if (classNames.Length < 2)
                     throw new InvalidDataException($"{at}: the header names only one class; a dataset needs at least 2.");
             }
+            if (classNames is not null && classCount is { } declared && classNames.Length != declared)
+                throw new InvalidDataException($"{at}: the header names {classNames.Length} classes but classCount is {declared}.");
             rows.RemoveAt(0);
             if (rows.Count != declaredRows)
                 throw new InvalidDataException(
@@ -123,15 +139,42 @@ public static class SklearnCsv
             var label = ParseLabel(fields[columns], at);
             if (classNames is not null && label >= classNames.Length)
                 throw new InvalidDataException($"{at}: label {label} lies outside the {classNames.Length} classes the header names.");
-            if (classNames is null && label >= MaxImpliedClasses)
+            if (classNames is null && classCount is { } given && label >= given)
+                throw new InvalidDataException($"{at}: label {label} lies outside the {given} classes given by classCount (0..{given - 1}).");
+            if (classNames is null && classCount is null && label >= MaxImpliedClasses)
                 throw new InvalidDataException($"{at}: label {label} is too large for a class index (at most {MaxImpliedClasses - 1} without class names).");
             labels[r] = label;
             maxLabel = Math.Max(maxLabel, label);
         }
-        var classCount = classNames?.Length ?? (int)(maxLabel + 1);
-        if (classCount < 2)
+        var classes = classNames?.Length ?? classCount ?? (int)(maxLabel + 1);
+        if (classes < 2)
             throw new InvalidDataException($"'{source}' has only one class (every label is 0) and no header naming its classes.");
-        return new Table(features, labels, rows.Count, columns, classCount, classNames);
+        if (classNames is null && classCount is null) RequireEveryClass(labels, classes, source, rows, lines);
+        return new Table(features, labels, rows.Count, columns, classes, classNames);
+    }
+
+    /// <summary>
+    /// Refuses labels 0..classCount−1 that leave a class without a sample; the message names the line of the
+    /// smallest label above the first missing class (for a stray label, its line) and the value.
+    /// </summary>
+    private static void RequireEveryClass(long[] labels, int classCount, string source, List<int> rows, string[] lines)
+    {
+        var seen = new bool[classCount];
+        foreach (var label in labels) seen[label] = true;
+        var missing = Array.IndexOf(seen, false);
+        if (missing < 0) return;
+        var missingCount = seen.Count(s => !s);
+        var row = -1;
+        for (var r = 0; r < labels.Length; r++)
+            if (labels[r] > missing && (row < 0 || labels[r] < labels[row])) row = r;
+        var value = labels[row];
+        var text = lines[rows[row]].Trim();
+        if (text.Length > 80) text = text[..77] + "...";
+        var examples = string.Join(", ", Enumerable.Range(0, classCount).Where(c => !seen[c]).Take(5));
+        throw new InvalidDataException(
+            $"{Where(source, rows[row])}: label {value} implies {classCount} classes (0..{classCount - 1}), but {missingCount} of them have no sample " +
+            $"(first: {examples}{(missingCount > 5 ? ", ..." : "")}); the line reads '{text}'. " +
+            "Fix the label, or pass classCount when the file really has classes without samples.");
     }
 
     private static string Where(string source, int lineIndex) => $"'{source}' line {lineIndex + 1}";

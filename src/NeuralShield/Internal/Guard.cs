@@ -1,3 +1,4 @@
+using NeuralShield.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,20 +54,102 @@ internal static partial class Guard
             throw new ArgumentException($"{name} must be a floating-point tensor; got {inputs.dtype}.", name);
     }
 
+    /// <summary>
+    /// Checks class indices: a vector of <paramref name="count"/> elements of an integer dtype (int8, int16,
+    /// int32, int64 or uint8), every value in [0, <paramref name="classCount"/>).
+    /// </summary>
     public static void Labels(Tensor labels, long count, int classCount, string name)
     {
         ArgumentNullException.ThrowIfNull(labels, name);
         if (labels.IsInvalid) throw new ObjectDisposedException(name, $"{name} has been disposed.");
         if (labels.dim() != 1 || labels.shape[0] != count)
             throw new ArgumentException($"{name} must be a vector of {count} class indices; got shape [{string.Join(", ", labels.shape)}].", name);
-        if (labels.dtype.IsFloatingPoint() || labels.dtype == ScalarType.Bool)
-            throw new ArgumentException($"{name} must hold integer class indices; got {labels.dtype}.", name);
+        IntegerLabels(labels, name);
+        if (count == 0) return;
         using var min = labels.min();
         using var max = labels.max();
-        var lo = min.item<long>();
-        var hi = max.item<long>();
+        using var lo64 = min.to_type(ScalarType.Int64);
+        using var hi64 = max.to_type(ScalarType.Int64);
+        var lo = lo64.item<long>();
+        var hi = hi64.item<long>();
         if (lo < 0 || hi >= classCount)
             throw new ArgumentOutOfRangeException(name, $"{name} must lie in [0, {classCount - 1}]; found values in [{lo}, {hi}].");
+    }
+
+    /// <summary>Checks that <paramref name="labels"/> has an integer dtype that can hold class indices (int8, int16, int32, int64, uint8).</summary>
+    public static void IntegerLabels(Tensor labels, string name)
+    {
+        if (labels.dtype.IsInteger()) return;
+        var hint = labels.dtype.IsFloatingPoint()
+            ? " Float labels are refused rather than rounded; convert whole-number labels with to_type(ScalarType.Int64)."
+            : string.Empty;
+        throw new ArgumentException($"{name} must hold integer class indices (int8, int16, int32, int64 or uint8); got {labels.dtype}.{hint}", name);
+    }
+
+    /// <summary>
+    /// The check for inputs a user hands to an entry point: a batch [N, ...] (at least <paramref name="minDims"/>
+    /// dimensions, N ≥ 1) of a floating dtype (float16, bfloat16, float32 or float64), with no NaN and no ±Inf,
+    /// inside <paramref name="bounds"/> up to a tolerance of 1e-4. Each failure names what was found.
+    /// </summary>
+    public static void Inputs(Tensor inputs, InputBounds bounds, string name, int minDims = 2)
+    {
+        Batch(inputs, name, minDims);
+        Bounds(bounds, "bounds");
+        var (lo, hi) = MinMax(inputs);
+        if (!double.IsFinite(lo) || !double.IsFinite(hi)) Finite(inputs, name);
+        if (!(lo >= bounds.Lower - BoundsTolerance && hi <= bounds.Upper + BoundsTolerance))
+            throw new ArgumentException(
+                $"{name} must lie inside the bounds {bounds} (tolerance {BoundsTolerance:G1}); observed min {lo:G6} and max {hi:G6}.", name);
+    }
+
+    /// <summary>The tolerance <see cref="Inputs"/> allows outside the bounds.</summary>
+    public const double BoundsTolerance = 1e-4;
+
+    /// <summary>
+    /// Refuses NaN and ±Inf elements in a floating tensor, naming how many there are and the first sample
+    /// (index along dimension 0) holding one. Integer and bool tensors are always finite.
+    /// </summary>
+    public static void Finite(Tensor t, string name)
+    {
+        ArgumentNullException.ThrowIfNull(t, name);
+        if (t.IsInvalid) throw new ObjectDisposedException(name, $"{name} has been disposed.");
+        if (!t.dtype.IsFloatingPoint() || t.numel() == 0) return;
+        using var scope = NewDisposeScope();
+        if (t.isfinite().all().item<bool>()) return;
+        var rows = t.dim() == 0 ? t.reshape(1, 1) : t.reshape(t.shape[0], -1);
+        var nan = rows.isnan();
+        var nanCount = nan.sum().item<long>();
+        if (nanCount > 0)
+            throw new ArgumentException($"{name} holds {nanCount} NaN element{(nanCount == 1 ? "" : "s")}; the first is in sample {FirstRow(nan)}. Inputs must be finite numbers.", name);
+        var inf = rows.isinf();
+        var infCount = inf.sum().item<long>();
+        throw new ArgumentException($"{name} holds {infCount} infinite (±Inf) element{(infCount == 1 ? "" : "s")}; the first is in sample {FirstRow(inf)}. Inputs must be finite numbers.", name);
+    }
+
+    /// <summary>Refuses <c>default(InputBounds)</c> (lower == upper == 0), which no real input box is.</summary>
+    public static void Bounds(InputBounds bounds, string name)
+    {
+        if (bounds.IsDefault)
+            throw new ArgumentException(
+                $"{name} is default(InputBounds), the empty box {bounds}; create bounds with new InputBounds(lower, upper) or use InputBounds.Unit.", name);
+    }
+
+    /// <summary>The smallest and largest element of a non-empty tensor as float64 (NaN when it holds a NaN).</summary>
+    private static (double Min, double Max) MinMax(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        var both = stack([t.min(), t.max()]).to_type(ScalarType.Float64).cpu();
+        var values = both.data<double>().ToArray();
+        return (values[0], values[1]);
+    }
+
+    /// <summary>The index of the first row of a bool matrix [N, K] holding a true element.</summary>
+    private static long FirstRow(Tensor mask)
+    {
+        using var any = mask.any(1);
+        using var index = any.nonzero();
+        using var first = index[0, 0];
+        return first.item<long>();
     }
 }
 
@@ -74,4 +157,8 @@ internal static class ScalarTypeExtensions
 {
     public static bool IsFloatingPoint(this ScalarType type) =>
         type is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
+
+    /// <summary>Whether <paramref name="type"/> is an integer dtype that can hold class indices (int8, int16, int32, int64, uint8).</summary>
+    public static bool IsInteger(this ScalarType type) =>
+        type is ScalarType.Int8 or ScalarType.Int16 or ScalarType.Int32 or ScalarType.Int64 or ScalarType.Byte;
 }

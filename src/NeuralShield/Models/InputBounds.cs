@@ -1,8 +1,12 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralShield.Models;
 
-/// <summary>The box every valid input lies in, e.g. [0, 1] for pixel intensities.</summary>
+/// <summary>
+/// The box every valid input lies in, e.g. [0, 1] for pixel intensities. <c>default(InputBounds)</c> is the
+/// empty box [0, 0] (see <see cref="IsDefault"/>); classifiers and the library's entry points refuse it.
+/// </summary>
 public readonly record struct InputBounds
 {
     /// <summary>Creates bounds; <paramref name="lower"/> must be below <paramref name="upper"/>, both finite.</summary>
@@ -20,6 +24,12 @@ public readonly record struct InputBounds
     /// <summary>The largest valid feature value.</summary>
     public float Upper { get; }
 
+    /// <summary>
+    /// True for <c>default(InputBounds)</c> (or any value not made by the constructor): lower == upper, an
+    /// empty box no input can usefully lie in. Bounds made by the constructor are never default.
+    /// </summary>
+    public bool IsDefault => !(Lower < Upper);
+
     /// <summary>The width of the box.</summary>
     public float Range => Upper - Lower;
 
@@ -29,12 +39,21 @@ public readonly record struct InputBounds
     /// <summary>A new tensor: <paramref name="inputs"/> clamped into the box.</summary>
     public Tensor Clamp(Tensor inputs) => inputs.clamp(Lower, Upper);
 
-    /// <summary>True when every element of <paramref name="inputs"/> lies in the box (with a small tolerance).</summary>
+    /// <summary>
+    /// True when every element of <paramref name="inputs"/> lies in the box (with a small tolerance). Works for
+    /// every dtype (float16, bfloat16, float32, float64 and integers); false when any element is NaN, true for
+    /// an empty tensor. Entry points should prefer the library's input check, whose message tells NaN, ±Inf and
+    /// out-of-range values apart.
+    /// </summary>
     public bool Contains(Tensor inputs, float tolerance = 1e-6f)
     {
-        using var min = inputs.min();
-        using var max = inputs.max();
-        return min.item<float>() >= Lower - tolerance && max.item<float>() <= Upper + tolerance;
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.numel() == 0) return true;
+        using var scope = NewDisposeScope();
+        var both = stack([inputs.min(), inputs.max()]).to_type(ScalarType.Float64).cpu();
+        var values = both.data<double>().ToArray();
+        // Comparisons with NaN are false, so a NaN element makes the answer false.
+        return values[0] >= (double)Lower - tolerance && values[1] <= (double)Upper + tolerance;
     }
 
     /// <inheritdoc />

@@ -19,13 +19,15 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
     /// <summary>Wraps <paramref name="module"/>.</summary>
     /// <param name="module">Maps [N, ...] to logits [N, <paramref name="classCount"/>].</param>
     /// <param name="classCount">Number of classes (at least 2).</param>
-    /// <param name="bounds">The input box; defaults to [0, 1].</param>
+    /// <param name="bounds">The input box; defaults to [0, 1]. <c>default(InputBounds)</c> is refused.</param>
     /// <param name="inputShape">The shape of one sample (without the batch dimension), checked on every call when given.</param>
     /// <param name="ownsModule">Whether <see cref="Dispose"/> disposes the module.</param>
+    /// <exception cref="ArgumentException"><paramref name="bounds"/> is <c>default(InputBounds)</c>, or <paramref name="inputShape"/> is not a list of positive sizes.</exception>
     public TorchClassifier(nn.Module<Tensor, Tensor> module, int classCount, InputBounds? bounds = null, long[]? inputShape = null, bool ownsModule = false)
     {
         ArgumentNullException.ThrowIfNull(module);
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "A classifier needs at least 2 classes.");
+        if (bounds is { } given) Guard.Bounds(given, nameof(bounds));
         if (inputShape is not null && (inputShape.Length == 0 || inputShape.Any(d => d <= 0)))
             throw new ArgumentException("inputShape must list positive per-sample dimensions.", nameof(inputShape));
         Module = module;
@@ -57,6 +59,11 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
     public long QueryCount => Interlocked.Read(ref _queries);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Inputs of any floating dtype (float16, bfloat16, float32, float64) are converted to float32 on
+    /// <see cref="Device"/>. Values are not checked here (attacks call this in their inner loops): a NaN input
+    /// gives NaN probabilities, which <see cref="ClassifierExtensions.Predict"/> reports as prediction −1.
+    /// </remarks>
     public Tensor PredictProbabilities(Tensor inputs)
     {
         using var _ = no_grad();
@@ -65,6 +72,7 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
     }
 
     /// <inheritdoc />
+    /// <remarks>Inputs of any floating dtype are converted to float32 on <see cref="Device"/>; values are not checked.</remarks>
     public Tensor Logits(Tensor inputs)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -182,4 +182,70 @@ public class LabeledDataTests
         Assert.Throws<ArgumentOutOfRangeException>(() => data.Take(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => data.Batches(0).ToList());
     }
+
+    [Theory]
+    [InlineData(ScalarType.Float16)]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float64)]
+    public void Other_float_features_become_float32_once(ScalarType type)
+    {
+        var values = new[] { 0.5f, -2f, 0.25f, 3f };
+        var features = tensor(values, [2, 2]).to_type(type);
+        using var data = new LabeledData(features, tensor(new long[] { 0, 1 }), 2);
+        Assert.Equal(ScalarType.Float32, data.Features.dtype);
+        Assert.Equal(values, data.Features.data<float>().ToArray());
+        Assert.True(features.IsInvalid); // the dataset owned the original and released it
+        using var shuffled = data.Shuffle(1);
+        Assert.Equal(ScalarType.Float32, shuffled.Features.dtype);
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Int8)]
+    [InlineData(ScalarType.Int16)]
+    [InlineData(ScalarType.Int32)]
+    [InlineData(ScalarType.Byte)]
+    public void Other_integer_labels_become_int64_once_with_the_same_values(ScalarType type)
+    {
+        using var expected = Indexed(30, classes: 4);
+        using var labels = expected.Labels.to_type(type);
+        using var data = new LabeledData(expected.Features.clone(), labels.clone(), 4);
+        Assert.Equal(ScalarType.Int64, data.Labels.dtype);
+        Assert.Equal(expected.Labels.data<long>().ToArray(), data.Labels.data<long>().ToArray());
+        Assert.Equal(expected.ClassCounts(), data.ClassCounts());
+        Assert.Equal(Ids(expected, 4), Ids(data, 4));
+    }
+
+    [Fact]
+    public void Int32_labels_out_of_range_are_refused()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new LabeledData(zeros(2, 2), tensor(new[] { 0, 3 }), 3));
+        Assert.Equal("labels", e.ParamName);
+        Assert.Contains("[0, 3]", e.Message);
+    }
+
+    [Fact]
+    public void Float_labels_are_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new LabeledData(zeros(2, 2), tensor(new[] { 0f, 1f }), 2));
+        Assert.Equal("labels", e.ParamName);
+        Assert.Contains("integer class indices", e.Message);
+        Assert.Contains("Float32", e.Message);
+    }
+
+    [Fact]
+    public void NaN_and_Inf_features_are_refused_naming_the_first_bad_sample()
+    {
+        using var labels = tensor(new long[] { 0, 1, 0 });
+        using var nan = tensor(new[] { 0f, 1f, 2f, 3f, float.NaN, 5f }, [3, 2]);
+        var e = Assert.Throws<ArgumentException>(() => new LabeledData(nan, labels, 2));
+        Assert.Equal("features", e.ParamName);
+        Assert.Contains("1 NaN element", e.Message);
+        Assert.Contains("sample 2", e.Message);
+        Assert.False(nan.IsInvalid); // a refused tensor is left to the caller
+
+        using var inf = tensor(new[] { 0f, 1f, double.PositiveInfinity, 3f, 4f, 5f }, [3, 2]).to_type(ScalarType.Float64);
+        e = Assert.Throws<ArgumentException>(() => new LabeledData(inf, labels, 2));
+        Assert.Contains("Inf", e.Message);
+        Assert.Contains("sample 1", e.Message);
+    }
 }

@@ -83,10 +83,11 @@ public class SklearnCsvTests
         Assert.Equal(new long[] { 0, 1, 1 }, data.Labels.data<long>().ToArray());
         Assert.Equal(new[] { 1.5f, 2f, -1f, 20f, 0f, 0f }, data.Features.data<float>().ToArray());
 
-        var noHeader = dir.WriteText("plain.csv", "1,2,0\r\n3,4,2\r\n\r\n");
+        var noHeader = dir.WriteText("plain.csv", "1,2,0\r\n3,4,1\r\n\r\n5,6,2\r\n");
         using var plain = SklearnCsv.Load(noHeader, hasHeader: false);
         Assert.Equal(3, plain.ClassCount);
-        Assert.Equal(2, plain.Count);
+        Assert.Equal(3, plain.Count);
+        Assert.Equal(new long[] { 0, 1, 2 }, plain.Labels.data<long>().ToArray());
     }
 
     [Fact]
@@ -176,5 +177,72 @@ public class SklearnCsvTests
         var path = dir.WriteText("one.csv", "1,2,0\n3,4,0\n");
         var e = Assert.Throws<InvalidDataException>(() => SklearnCsv.Load(path));
         Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void A_stray_label_is_refused_naming_file_line_and_value()
+    {
+        using var dir = new TempDir();
+        var lines = Enumerable.Range(0, 20).Select(i => $"{i * 0.5},{i},{i % 10}").ToList();
+        lines.Insert(7, "1.5,2.5,65535");
+        var path = dir.WriteText("stray.csv", string.Join("\n", lines) + "\n");
+        var e = Assert.Throws<InvalidDataException>(() => SklearnCsv.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("line 8", e.Message);
+        Assert.Contains("label 65535", e.Message);
+        Assert.Contains("65536 classes", e.Message);
+        Assert.Contains("65525 of them have no sample", e.Message);
+        Assert.Contains("first: 10, 11, 12, 13, 14, ...", e.Message);
+    }
+
+    [Fact]
+    public void A_gap_in_the_labels_names_the_first_label_above_it()
+    {
+        using var dir = new TempDir();
+        var path = dir.WriteText("gap.csv", "1,2,0\n3,4,4\n5,6,3\n7,8,1\n9,9,3\n");
+        var e = Assert.Throws<InvalidDataException>(() => SklearnCsv.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("line 3", e.Message); // the first 3, the smallest label above the missing class 2
+        Assert.Contains("label 3", e.Message);
+        Assert.Contains("1 of them have no sample (first: 2)", e.Message);
+    }
+
+    [Fact]
+    public void An_explicit_class_count_allows_classes_without_samples()
+    {
+        using var dir = new TempDir();
+        var path = dir.WriteText("sparse.csv", "1,2,0\n3,4,2\n5,6,2\n");
+        using var data = SklearnCsv.Load(path, classCount: 5);
+        Assert.Equal(5, data.ClassCount);
+        Assert.Equal(new long[] { 1, 0, 2, 0, 0 }, data.ClassCounts());
+        Assert.Equal(new long[] { 0, 2, 2 }, data.Labels.data<long>().ToArray());
+
+        var e = Assert.Throws<InvalidDataException>(() => SklearnCsv.Load(path, classCount: 2));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("line 2", e.Message);
+        Assert.Contains("label 2", e.Message);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => SklearnCsv.Load(path, classCount: 1));
+    }
+
+    [Fact]
+    public void An_explicit_class_count_must_match_the_named_classes()
+    {
+        using var dir = new TempDir();
+        var path = dir.WriteText("named.csv", "2,2,a,b\n1,2,0\n3,4,1\n");
+        using var data = SklearnCsv.Load(path, classCount: 2);
+        Assert.Equal(["a", "b"], data.ClassNames);
+        var e = Assert.Throws<InvalidDataException>(() => SklearnCsv.Load(path, classCount: 3));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("line 1", e.Message);
+    }
+
+    [Fact]
+    public void Named_classes_may_have_no_samples()
+    {
+        using var dir = new TempDir();
+        var path = dir.WriteText("named-gap.csv", "2,2,a,b,c\n1,2,0\n3,4,2\n");
+        using var data = SklearnCsv.Load(path);
+        Assert.Equal(new long[] { 1, 0, 1 }, data.ClassCounts());
     }
 }
