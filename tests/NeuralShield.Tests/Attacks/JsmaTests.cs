@@ -71,6 +71,12 @@ public class JsmaTests(MnistFixture mnist, ITestOutputHelper output)
         var (x, t) = JsmaCase.Batch(model, seed, 5);
         using var _ = x;
         using var __ = t;
+        if (Jsma.IterationBudget(JsmaCase.Features, gamma) == 0)
+        {
+            // A budget that allows no iteration is refused, naming gamma, instead of returning the inputs unchanged.
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => Attack(model, x, t, Options(gamma, increase, logits, single)));
+            return error.ParamName == "Gamma";
+        }
         using var result = Attack(model, x, t, Options(gamma, increase, logits, single));
         var limit = Math.Ceiling(gamma * JsmaCase.Features);
         return result.L0.max().item<float>() <= limit
