@@ -1,3 +1,4 @@
+using NeuralShield.Metrics;
 using NeuralShield.Reports;
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
@@ -28,10 +29,7 @@ internal sealed class FgsmExperiment : IExperiment
         var clean = Evaluation.Accuracy(model, test);
 
         using var result = new Fgsm(new FgsmOptions { Epsilon = epsilon }).Run(model, test.Features, AttackGoal.Untargeted(test.Labels), cancellationToken);
-        using var probabilities = model.PredictProbabilities(result.Adversarials);
-        using var confidence = probabilities.amax(1);
-        using var wrong = result.Success.to(confidence.device).to_type(ScalarType.Float32);
-        var meanConfidence = wrong.sum().item<float>() == 0 ? double.NaN : (confidence * wrong).sum().item<float>() / wrong.sum().item<float>();
+        var meanConfidence = Robustness.MeanConfidence(model, result.Adversarials, result.Success);
 
         var report = new ReproductionReport(Name);
         report.Setting["model"] = "softmax regression (784-10)";

@@ -1,3 +1,4 @@
+using NeuralShield.Metrics;
 using NeuralShield.Attacks.Adaptive;
 using NeuralShield.Defenses.Evaluation;
 using NeuralShield.Reports;
@@ -113,7 +114,7 @@ internal sealed class SaturationExperiment : IExperiment
     }
 
     /// <summary>
-    /// The share of hidden sigmoid units with σ(z)(1 − σ(z)) below 1e-3 on the first test images, and the share of those
+    /// The share of hidden units in the saturated regime (ψ_c below 1e-3) on the first test images, and the share of those
     /// images whose cross-entropy input gradient is exactly zero.
     /// </summary>
     private static (double SaturatedUnits, double ZeroGradients) MeasureSaturation(TorchClassifier model, NeuralShield.Data.LabeledData test, int count)
@@ -121,23 +122,6 @@ internal sealed class SaturationExperiment : IExperiment
         using var scope = NewDisposeScope();
         var x = test.Features.narrow(0, 0, count).to(model.Device);
         var y = test.Labels.narrow(0, 0, count).to(model.Device);
-        double saturated;
-        using (no_grad())
-        {
-            var penalties = new List<Tensor>();
-            var h = x.flatten(1);
-            foreach (var (name, layer) in model.Module.named_children())
-            {
-                h = ((nn.Module<Tensor, Tensor>)layer).forward(h);
-                if (name.StartsWith("act", StringComparison.Ordinal)) penalties.Add((h * (1 - h)).flatten(1));
-            }
-            saturated = cat(penalties, 1).lt(1e-3).to_type(ScalarType.Float32).mean().item<float>();
-        }
-        using var enable = enable_grad();
-        var leaf = x.detach().requires_grad_(true);
-        var loss = nn.functional.cross_entropy(model.Logits(leaf), y, reduction: nn.Reduction.Sum);
-        var gradient = autograd.grad([loss], [leaf])[0];
-        var zero = gradient.flatten(1).abs().amax(1).eq(0).to_type(ScalarType.Float32).mean().item<float>();
-        return (saturated, zero);
+        return (ActivationLayers.SaturatedFraction(model.Module, x), Robustness.ZeroGradientFraction(model, x, y));
     }
 }
