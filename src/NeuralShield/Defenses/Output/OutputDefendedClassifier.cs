@@ -18,11 +18,14 @@ public sealed class OutputDefendedClassifier : ClassifierDecorator
     public IOutputDefense Defense { get; }
 
     /// <inheritdoc />
-    public override Tensor PredictProbabilities(Tensor inputs)
+    public override Tensor PredictProbabilities(Tensor inputs) => Reveal(Inner, Defense, inputs);
+
+    /// <summary>What a defended classifier reveals: the defense's transform of the inner classifier's probabilities.</summary>
+    internal static Tensor Reveal(IClassifier inner, IOutputDefense defense, Tensor inputs)
     {
         using var _ = no_grad();
-        using var probabilities = Inner.PredictProbabilities(inputs);
-        return Defense.Transform(probabilities);
+        using var probabilities = inner.PredictProbabilities(inputs);
+        return defense.Transform(probabilities);
     }
 }
 
@@ -44,12 +47,7 @@ public sealed class DifferentiableOutputDefendedClassifier : DifferentiableClass
     public IOutputDefense Defense { get; }
 
     /// <inheritdoc />
-    public override Tensor PredictProbabilities(Tensor inputs)
-    {
-        using var _ = no_grad();
-        using var probabilities = Inner.PredictProbabilities(inputs);
-        return Defense.Transform(probabilities);
-    }
+    public override Tensor PredictProbabilities(Tensor inputs) => OutputDefendedClassifier.Reveal(Inner, Defense, inputs);
 }
 
 /// <summary>Output defenses applied in order, as one defense.</summary>
