@@ -106,15 +106,15 @@ public sealed class EvolutionaryFooling : FoolingAttackBase<IClassifier>
     public override double ConfidenceThreshold => _options.ConfidenceThreshold;
 
     /// <inheritdoc />
-    protected override (Tensor Images, int Iterations) Search(IClassifier model, Tensor targets, long[] batchShape, CancellationToken cancellationToken)
+    protected override (Tensor Images, int Iterations) Search(IClassifier model, Tensor targets, long[] batchShape, SearchContext context)
     {
         using var generator = new Generator((ulong)_options.Seed);
         return _options.Strategy == EvolutionStrategy.MapElites
-            ? MapElites(model, targets, batchShape, generator, cancellationToken)
-            : Elitist(model, targets, batchShape, generator, cancellationToken);
+            ? MapElites(model, targets, batchShape, generator, context)
+            : Elitist(model, targets, batchShape, generator, context);
     }
 
-    private (Tensor Images, int Iterations) Elitist(IClassifier model, Tensor targets, long[] batchShape, Generator generator, CancellationToken cancellationToken)
+    private (Tensor Images, int Iterations) Elitist(IClassifier model, Tensor targets, long[] batchShape, Generator generator, SearchContext context)
     {
         var o = _options;
         var k = batchShape[0];
@@ -138,7 +138,7 @@ public sealed class EvolutionaryFooling : FoolingAttackBase<IClassifier>
         var generation = 0;
         while (generation < o.Generations)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            context.Iteration(generation, o.Generations);
             if (!active.any().item<bool>()) break;
             generation++;
             using var scope = NewDisposeScope();
@@ -160,7 +160,7 @@ public sealed class EvolutionaryFooling : FoolingAttackBase<IClassifier>
         return (images.reshape(batchShape), generation);
     }
 
-    private (Tensor Images, int Iterations) MapElites(IClassifier model, Tensor targets, long[] batchShape, Generator generator, CancellationToken cancellationToken)
+    private (Tensor Images, int Iterations) MapElites(IClassifier model, Tensor targets, long[] batchShape, Generator generator, SearchContext context)
     {
         var o = _options;
         var k = batchShape[0];
@@ -176,7 +176,7 @@ public sealed class EvolutionaryFooling : FoolingAttackBase<IClassifier>
         var generation = 0;
         while (generation < o.Generations)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            context.Iteration(generation, o.Generations);
             if (!eliteFitness.lt(threshold).any().item<bool>()) break;
             generation++;
             using var scope = NewDisposeScope();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
 using TorchSharp;
@@ -22,8 +23,45 @@ public interface IFoolingAttack<in TModel> : IAttack where TModel : IClassifier
     /// <param name="model">The classifier to fool.</param>
     /// <param name="targetClasses">The class each synthesised input should be assigned to; each in [0, C).</param>
     /// <param name="sampleShape">The shape of one input, without the batch dimension (e.g. [1, 28, 28]).</param>
+    /// <param name="options">Progress (one report per step or generation) and logger of the run; its batch size is not used.</param>
     /// <param name="cancellationToken">Checked once per step or generation.</param>
-    FoolingResult Generate(TModel model, IReadOnlyList<int> targetClasses, IReadOnlyList<long> sampleShape, CancellationToken cancellationToken = default);
+    FoolingResult Generate(TModel model, IReadOnlyList<int> targetClasses, IReadOnlyList<long> sampleShape, RunOptions? options, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Conveniences over <see cref="IFoolingAttack{TModel}"/>.</summary>
+public static class FoolingAttackExtensions
+{
+    /// <summary>Synthesises one input per target class, without progress or logging.</summary>
+    public static FoolingResult Generate<TModel>(this IFoolingAttack<TModel> attack, TModel model, IReadOnlyList<int> targetClasses, IReadOnlyList<long> sampleShape,
+        CancellationToken cancellationToken = default) where TModel : IClassifier
+    {
+        ArgumentNullException.ThrowIfNull(attack);
+        return attack.Generate(model, targetClasses, sampleShape, RunOptions.Default, cancellationToken);
+    }
+}
+
+/// <summary>What a fooling search sees of its run: cancellation and progress, one call per step or generation.</summary>
+public sealed class SearchContext
+{
+    private readonly IProgress<RunProgress>? _progress;
+    private readonly Stopwatch _watch;
+
+    internal SearchContext(CancellationToken cancellationToken, IProgress<RunProgress>? progress, Stopwatch watch)
+    {
+        CancellationToken = cancellationToken;
+        _progress = progress;
+        _watch = watch;
+    }
+
+    /// <summary>The run's cancellation token.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>Throws when the run is cancelled; otherwise reports that <paramref name="done"/> of at most <paramref name="total"/> iterations ran.</summary>
+    public void Iteration(int done, int total)
+    {
+        CancellationToken.ThrowIfCancellationRequested();
+        _progress?.Report(new RunProgress(done, total, _watch.Elapsed));
+    }
 }
 
 /// <summary>
@@ -41,8 +79,9 @@ public abstract class FoolingAttackBase<TModel> : IFoolingAttack<TModel> where T
     public abstract double ConfidenceThreshold { get; }
 
     /// <inheritdoc />
-    public FoolingResult Generate(TModel model, IReadOnlyList<int> targetClasses, IReadOnlyList<long> sampleShape, CancellationToken cancellationToken = default)
+    public FoolingResult Generate(TModel model, IReadOnlyList<int> targetClasses, IReadOnlyList<long> sampleShape, RunOptions? options, CancellationToken cancellationToken = default)
     {
+        var run = options is null ? RunOptions.Default : options.Validated();
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(targetClasses);
         ArgumentNullException.ThrowIfNull(sampleShape);
@@ -70,7 +109,7 @@ public abstract class FoolingAttackBase<TModel> : IFoolingAttack<TModel> where T
         int iterations;
         using (no_grad())
         {
-            var (raw, used) = Search(model, targets, batchShape, cancellationToken);
+            var (raw, used) = Search(model, targets, batchShape, new SearchContext(cancellationToken, run.Progress, watch));
             if (!raw.shape.SequenceEqual(batchShape))
                 throw new InvalidOperationException($"{GetType().Name} returned shape [{string.Join(", ", raw.shape)}]; expected [{string.Join(", ", batchShape)}].");
             images = model.Bounds.Clamp(raw.detach().to_type(ScalarType.Float32));
@@ -82,6 +121,8 @@ public abstract class FoolingAttackBase<TModel> : IFoolingAttack<TModel> where T
         var predictions = probabilities.argmax(1);
         watch.Stop();
         var metrics = Summarise(confidences, predictions, targets, ConfidenceThreshold, iterations, queries, watch.Elapsed);
+        run.Logger?.LogInformation("{Attack}: {Reached:P1} of {Count} inputs reached confidence {Threshold}, min {Min:F6}, {Iterations} iterations, {Seconds:F2} s",
+            Descriptor.Name, metrics.ReachedThresholdRate, metrics.Count, ConfidenceThreshold, metrics.MinConfidence, iterations, watch.Elapsed.TotalSeconds);
         return new FoolingResult(images.MoveToOuterDisposeScope(), targetArray, confidences.MoveToOuterDisposeScope(),
             predictions.MoveToOuterDisposeScope(), metrics);
     }
@@ -89,9 +130,10 @@ public abstract class FoolingAttackBase<TModel> : IFoolingAttack<TModel> where T
     /// <summary>
     /// The attack's search: inputs of shape <paramref name="batchShape"/> ([K, ...]) on the model's device, one per
     /// entry of <paramref name="targets"/> ([K] int64 on the model's device), and the number of steps or
-    /// generations it ran. Runs inside a dispose scope with autograd off; enable it locally where needed.
+    /// generations it ran. Runs inside a dispose scope with autograd off; enable it locally where needed. Call
+    /// <see cref="SearchContext.Iteration"/> once per step or generation (it checks cancellation and reports progress).
     /// </summary>
-    protected abstract (Tensor Images, int Iterations) Search(TModel model, Tensor targets, long[] batchShape, CancellationToken cancellationToken);
+    protected abstract (Tensor Images, int Iterations) Search(TModel model, Tensor targets, long[] batchShape, SearchContext context);
 
     private static FoolingMetrics Summarise(Tensor confidences, Tensor predictions, Tensor targets, double threshold, int iterations, long queries, TimeSpan elapsed)
     {

@@ -111,7 +111,7 @@ public sealed class GradientAscentFooling : FoolingAttackBase<IDifferentiableCla
     public override double ConfidenceThreshold => _options.ConfidenceThreshold;
 
     /// <inheritdoc />
-    protected override (Tensor Images, int Iterations) Search(IDifferentiableClassifier model, Tensor targets, long[] batchShape, CancellationToken cancellationToken)
+    protected override (Tensor Images, int Iterations) Search(IDifferentiableClassifier model, Tensor targets, long[] batchShape, SearchContext context)
     {
         var o = _options;
         var bounds = model.Bounds;
@@ -121,7 +121,7 @@ public sealed class GradientAscentFooling : FoolingAttackBase<IDifferentiableCla
         var steps = 0;
         for (; steps < o.Steps; steps++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            context.Iteration(steps, o.Steps);
             using var iteration = NewDisposeScope();
             var (gradient, confidence) = ObjectiveGradient(model, x, targets, o.Objective);
             active.logical_and_(confidence.lt(threshold));
