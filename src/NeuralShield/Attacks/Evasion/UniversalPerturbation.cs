@@ -173,6 +173,10 @@ public sealed class UniversalPerturbation
         cancellationToken.ThrowIfCancellationRequested();
         if (_options.Search == UniversalSearch.ProjectedGradient) return FitProjectedGradient(model, images, progress, cancellationToken);
         var o = _options;
+        var deepFool = new DeepFoolOptions
+        {
+            Norm = Norm.L2, Overshoot = o.Overshoot, MaxIterations = o.MaxDeepFoolIterations, CandidateClasses = o.CandidateClasses,
+        };
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var outer = NewDisposeScope();
         var x = images.detach().to(model.Device).to_type(ScalarType.Float32);
@@ -200,8 +204,7 @@ public sealed class UniversalPerturbation
                     var notFooled = model.Predict(perturbed).eq(labels).nonzero().squeeze(1);
                     if (notFooled.numel() == 0) continue;
                     var points = perturbed.index_select(0, notFooled);
-                    using var step = DeepFool.Minimal(model, points, labels.index_select(0, notFooled),
-                        Norm.L2, o.Overshoot, o.MaxDeepFoolIterations, o.CandidateClasses, cancellationToken);
+                    using var step = DeepFoolSearch.Run(model, points, labels.index_select(0, notFooled), deepFool, clampToBounds: true, cancellationToken);
                     var deltas = step.Adversarial - points;
                     var fooled = step.Fooled.cpu().data<bool>().ToArray();
                     for (var i = 0; i < fooled.Length; i++)
