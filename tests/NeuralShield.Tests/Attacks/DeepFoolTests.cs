@@ -70,7 +70,7 @@ public class DeepFoolTests(LinearBlobsFixture fixture) : IClassFixture<LinearBlo
         using var analytic = margin / dual;
         using var measured = lInf ? result.LInf : result.L2;
         // One step suffices on a linear model: the reference code lengthens it by 1e-4, then the overshoot by 2%.
-        using var ratio = measured / (analytic + DeepFool.StepFloor);
+        using var ratio = measured / (analytic + DeepFoolSearch.StepFloor);
         var (lo, hi) = (ratio.min().item<float>(), ratio.max().item<float>());
         var ok = result.Success.all().item<bool>() && lo >= 1.0f - 1e-4f && hi <= 1.03f && result.Metrics.Queries <= 3 * 32;
         if (!ok) Console.WriteLine($"seed {seed}, lInf {lInf}: ratio [{lo}, {hi}], success {result.Metrics.SuccessRate}, queries {result.Metrics.Queries}");
@@ -132,11 +132,79 @@ public class DeepFoolTests(LinearBlobsFixture fixture) : IClassFixture<LinearBlo
         Assert.True(TensorAssert.Same(result.Adversarials, x));
         Assert.Equal(1.0, result.Metrics.SuccessRate);
 
-        using var outcome = DeepFool.Minimal(fixture.Mlp, x, predicted, Norm.L2, 0.02, 50, 10, CancellationToken.None);
+        using var outcome = DeepFoolSearch.Run(fixture.Mlp, x, predicted, new DeepFoolOptions(), clampToBounds: true, CancellationToken.None);
         Assert.True(outcome.Fooled.all().item<bool>());
         Assert.True(outcome.Steps.min().item<long>() >= 1);
-        using var maxOne = DeepFool.Minimal(fixture.Mlp, x, predicted, Norm.L2, 0.02, 1, 10, CancellationToken.None);
+        using var maxOne = DeepFoolSearch.Run(fixture.Mlp, x, predicted, new DeepFoolOptions { MaxIterations = 1 }, clampToBounds: true, CancellationToken.None);
         Assert.True(maxOne.Steps.max().item<long>() <= 1);
+        using var notAttacked = DeepFoolSearch.Run(fixture.Mlp, x, wrong, new DeepFoolOptions(), clampToBounds: true, CancellationToken.None);
+        Assert.True(notAttacked.Fooled.all().item<bool>());
+        Assert.Equal(0, notAttacked.Steps.max().item<long>());
+        Assert.Equal(0f, notAttacked.Perturbation.abs().max().item<float>());
+    }
+
+    [Theory]
+    [InlineData(false, 3)]
+    [InlineData(true, 3)]
+    [InlineData(false, 4)]
+    [InlineData(true, 8)]
+    public void OneSearchStepOnAnAffineModelMatchesAHandComputation(bool lInf, int seed)
+    {
+        // z = W x + b, 4 classes, 5 features. By hand, per point, in double precision: for every k ≠ y,
+        // f'_k = z_k − z_y and w'_k = W_k − W_y; l = argmin |f'_k| / ‖w'_k‖_q; the step
+        // r = (|f'_l| / ‖w'_l‖_q + 10⁻⁴)·d(w'_l), d = w/‖w‖₂ (L2) or sign(w) (L∞), lands 10⁻⁴ past the boundary
+        // z_l = z_y, and DeepFool returns (1 + η)·r after that one step.
+        const int features = 5, classes = 4, points = 16;
+        const double overshoot = 0.05;
+        using var generator = new Generator((ulong)seed);
+        var layer = nn.Linear(features, classes);
+        using (no_grad())
+        {
+            layer.weight!.copy_(randn(classes, features, generator: generator));
+            layer.bias!.copy_(randn(classes, generator: generator) * 0.2);
+        }
+        using var model = new TorchClassifier(layer, classes, InputBounds.Unit, ownsModule: true);
+        using var x = rand(points, features, generator: generator);
+        using var labels = model.Predict(x);
+        var options = new DeepFoolOptions { Norm = lInf ? Norm.LInf : Norm.L2, Overshoot = overshoot, CandidateClasses = 10 };
+        // Not clamped: the adversarials may leave the unit box, as in the paper.
+        using var outcome = DeepFoolSearch.Run(model, x, labels, options, clampToBounds: false);
+
+        var w = layer.weight!.detach().to_type(ScalarType.Float64).data<double>().ToArray();
+        var b = layer.bias!.detach().to_type(ScalarType.Float64).data<double>().ToArray();
+        var xs = x.to_type(ScalarType.Float64).data<double>().ToArray();
+        var ys = labels.data<long>().ToArray();
+        var measured = outcome.Perturbation.to_type(ScalarType.Float64).data<double>().ToArray();
+        var adversarial = outcome.Adversarial.to_type(ScalarType.Float64).data<double>().ToArray();
+        Assert.True(outcome.Fooled.all().item<bool>());
+        Assert.True(outcome.Steps.eq(1).all().item<bool>());
+        for (var i = 0; i < points; i++)
+        {
+            double Z(int c, Func<int, double> input) => b[c] + Enumerable.Range(0, features).Sum(j => w[c * features + j] * input(j));
+            var y = (int)ys[i];
+            var (best, bestDistance) = (-1, double.PositiveInfinity);
+            for (var k = 0; k < classes; k++)
+            {
+                if (k == y) continue;
+                var gap = Math.Abs(Z(k, j => xs[i * features + j]) - Z(y, j => xs[i * features + j]));
+                var diff = Enumerable.Range(0, features).Select(j => w[k * features + j] - w[y * features + j]).ToArray();
+                var dual = lInf ? diff.Sum(Math.Abs) : Math.Sqrt(diff.Sum(d => d * d));
+                if (gap / dual < bestDistance) (best, bestDistance) = (k, gap / dual);
+            }
+            var wl = Enumerable.Range(0, features).Select(j => w[best * features + j] - w[y * features + j]).ToArray();
+            var length = Math.Sqrt(wl.Sum(d => d * d));
+            var direction = wl.Select(d => lInf ? Math.Sign(d) : d / length).ToArray();
+            var expected = direction.Select(d => (1 + overshoot) * (bestDistance + DeepFoolSearch.StepFloor) * d).ToArray();
+            for (var j = 0; j < features; j++)
+            {
+                Assert.Equal(expected[j], measured[i * features + j], 1e-5);
+                Assert.Equal(xs[i * features + j] + expected[j], adversarial[i * features + j], 1e-5);
+            }
+
+            // Without the floor and the overshoot, the step ends on the boundary z_l = z_y.
+            double Landed(int j) => xs[i * features + j] + bestDistance * direction[j];
+            Assert.Equal(0, Z(best, Landed) - Z(y, Landed), 1e-9);
+        }
     }
 
     [Fact]

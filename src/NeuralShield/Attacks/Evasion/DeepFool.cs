@@ -1,3 +1,4 @@
+using NeuralShield.Attacks.Core;
 using NeuralShield.Internal;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
@@ -6,8 +7,8 @@ using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Evasion;
 
-/// <summary>Settings of <see cref="DeepFool"/>.</summary>
-public sealed class DeepFoolOptions
+/// <summary>Settings of <see cref="DeepFool"/> and of its building block <see cref="DeepFoolSearch"/>.</summary>
+public sealed class DeepFoolOptions : OptionsBase<DeepFoolOptions>
 {
     /// <summary>
     /// The norm p in which the perturbation is minimised: <see cref="Norm.L2"/> (the paper's main variant, p = 2)
@@ -22,18 +23,18 @@ public sealed class DeepFoolOptions
     public int MaxIterations { get; set; } = 50;
 
     /// <summary>
-    /// Number of candidate classes: the current class and the classes with the next-highest logits on the
-    /// clean input (fixed for the whole run). Reference code: 10 (capped at the model's class count).
+    /// Number of candidate classes: the label and the classes with the next-highest logits at the starting point
+    /// (fixed for the whole run). Reference code: 10 (capped at the model's class count).
     /// </summary>
     public int CandidateClasses { get; set; } = 10;
 
-    internal DeepFoolOptions Validated()
+    /// <inheritdoc />
+    protected override void Validate()
     {
         if (Norm is not (Norm.L2 or Norm.LInf)) throw new ArgumentOutOfRangeException(nameof(Norm), Norm, "DeepFool supports p = 2 (L2) and p = ∞ (LInf).");
         Guard.NonNegative(Overshoot, nameof(Overshoot));
         Guard.Positive(MaxIterations, nameof(MaxIterations));
         if (CandidateClasses < 2) throw new ArgumentOutOfRangeException(nameof(CandidateClasses), CandidateClasses, "CandidateClasses must be at least 2 (the current class and one other).");
-        return (DeepFoolOptions)MemberwiseClone();
     }
 }
 
@@ -45,36 +46,24 @@ public sealed class DeepFoolOptions
 /// that changes the classifier's decision k̂(x). No perturbation budget; the attack minimises the norm.
 /// </para>
 /// <para>
-/// Algorithm (paper, Algorithm 2, multi-class): at the current point x_i, linearise every candidate class
-/// k ≠ k̂(x): w'_k = ∇f_k(x_i) − ∇f_{k̂}(x_i), f'_k = f_k(x_i) − f_{k̂}(x_i); pick the closest linearised
-/// boundary l = argmin_k |f'_k| / ‖w'_k‖_q, and step r_i = |f'_l| / ‖w'_l‖_q^q · |w'_l|^{q−1} ⊙ sign(w'_l),
-/// q = p/(p−1): for p = 2, r_i = |f'_l| / ‖w'_l‖₂² · w'_l; for p = ∞, r_i = |f'_l| / ‖w'_l‖₁ · sign(w'_l).
-/// Stop when k̂(x + (1 + η)·Σ r_i) ≠ k̂(x) or after <see cref="DeepFoolOptions.MaxIterations"/> steps; return
-/// x + (1 + η)·Σ r_i. As in the reference code, each step is lengthened by 10⁻⁴ (in the norm p) so that it
-/// never vanishes, and the candidate classes are the top <see cref="DeepFoolOptions.CandidateClasses"/> by
-/// clean logit. Paper values: overshoot η = 0.02; reference code: 50 iterations, 10 candidate classes.
+/// Algorithm (paper, Algorithm 2, multi-class): see <see cref="DeepFoolSearch"/>, which this attack runs with the
+/// evaluated points clamped into the model's bounds (the paper's unbounded setting does not need it). Paper values:
+/// overshoot η = 0.02; reference code: 50 iterations, 10 candidate classes.
 /// </para>
 /// <para>
-/// Batching: all samples step together and each one stops as soon as its label has changed. Each iteration
-/// makes one forward pass and one backward pass per candidate class other than k̂ (of the logit difference
-/// f_k − f_{k̂}), each batched over the samples still running. The point evaluated at every step (and
-/// returned) is clamped into the model's bounds, which the paper's unbounded setting does not need.
 /// Under an untargeted goal, a sample the model already misclassifies is returned unchanged (it already
 /// meets the goal); for the others the true label is k̂(x), as in the paper. Targeted goals are not supported.
 /// </para>
 /// </summary>
 public sealed class DeepFool : EvasionAttackBase<IDifferentiableClassifier>
 {
-    /// <summary>The lengthening of every step (reference code), so that a step is never zero.</summary>
-    internal const double StepFloor = 1e-4;
-
     private readonly DeepFoolOptions _options;
 
     /// <summary>Creates the attack; the options are validated and copied.</summary>
     public DeepFool(DeepFoolOptions? options = null) => _options = (options ?? new DeepFoolOptions()).Validated();
 
-    /// <summary>The validated settings.</summary>
-    public DeepFoolOptions Options => _options;
+    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
+    public DeepFoolOptions Options => _options.Copy();
 
     /// <inheritdoc />
     public override AttackDescriptor Descriptor => new(_options.Norm == Norm.L2 ? "DeepFool L2" : "DeepFool L∞", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.MoosaviDezfooli2016, GoalSupport.Untargeted);
@@ -82,77 +71,108 @@ public sealed class DeepFool : EvasionAttackBase<IDifferentiableClassifier>
     /// <inheritdoc />
     protected override Tensor Perturb(IDifferentiableClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
     {
-        var o = _options;
-        return Minimal(model, inputs, goal.Labels, o.Norm, o.Overshoot, o.MaxIterations, o.CandidateClasses, cancellationToken).Adversarial;
+        using var outcome = DeepFoolSearch.Run(model, inputs, goal.Labels, _options, clampToBounds: true, cancellationToken);
+        return outcome.Adversarial.clone();
     }
+}
+
+/// <summary>
+/// The DeepFool search (Moosavi-Dezfooli et al. 2016, Algorithm 2) as a building block: the minimal perturbation
+/// that moves each input off its label, batched over the inputs. <see cref="DeepFool"/> runs it as an evasion
+/// attack; <see cref="UniversalPerturbation"/> runs it on x + v.
+/// <para>
+/// At the current point x_i, every candidate class k other than the label y is linearised:
+/// w'_k = ∇(f_k − f_y)(x_i), f'_k = (f_k − f_y)(x_i); the closest linearised boundary is
+/// l = argmin_k |f'_k| / ‖w'_k‖_q, and the step toward it is r_i = (|f'_l| / ‖w'_l‖_q + 10⁻⁴)·d(w'_l), with
+/// d(w) = w / ‖w‖₂ for p = 2 and d(w) = sign(w) for p = ∞ (q = p / (p − 1): 2 and 1). Without the 10⁻⁴ floor
+/// (<see cref="StepFloor"/>, from the reference DeepFool code) this is the paper's
+/// r_i = |f'_l| / ‖w'_l‖_q^q · |w'_l|^{q−1} ⊙ sign(w'_l). The next point is x_{i+1} = x + (1 + η)·Σ r_i; a sample stops
+/// as soon as k̂(x_{i+1}) ≠ y, or after <see cref="DeepFoolOptions.MaxIterations"/> steps.
+/// </para>
+/// <para>
+/// Each iteration makes ONE forward pass at the points still running and one gradient per candidate class other
+/// than the label (<see cref="InputGradient"/>, k − 1 objectives f_k − f_y, each summed over the samples), then one
+/// forward pass for the last step's label check. The candidate classes are the label and the classes with the
+/// highest logits at the start (top <see cref="DeepFoolOptions.CandidateClasses"/>), fixed for the run.
+/// </para>
+/// </summary>
+public static class DeepFoolSearch
+{
+    /// <summary>The lengthening of every step, in the norm p (reference DeepFool code), so that a step is never zero.</summary>
+    public const double StepFloor = 1e-4;
 
     /// <summary>
-    /// The DeepFool core: for inputs <paramref name="x"/> (on the model's device, inside the bounds) and the
-    /// labels to leave <paramref name="labels"/> [N], the clamped adversarial, the total perturbation
-    /// (1 + η)·Σ r_i (unclamped, zero for samples not attacked), whether each sample's label changed, and the
-    /// number of steps each sample took. Samples whose prediction already differs from their label are not attacked.
+    /// Runs DeepFool from <paramref name="x"/> [N, ...] away from <paramref name="labels"/> [N] (class indices).
+    /// A sample whose prediction at x already differs from its label is not attacked: zero perturbation, zero
+    /// steps, <see cref="DeepFoolOutcome.Fooled"/> true. With <paramref name="clampToBounds"/> every evaluated point
+    /// x + (1 + η)·Σ r_i is clamped into the model's bounds (and <paramref name="x"/> must lie inside them); without
+    /// it, the points are evaluated as they are, as in the paper and the universal-perturbation reference code, and
+    /// <paramref name="x"/> may lie outside the bounds. The tensors returned are on the model's device.
     /// </summary>
-    internal static DeepFoolOutcome Minimal(IDifferentiableClassifier model, Tensor x, Tensor labels, Norm norm, double overshoot,
-        int maxIterations, int candidateClasses, CancellationToken cancellationToken)
+    /// <param name="model">The white-box model.</param>
+    /// <param name="x">The starting points [N, ...].</param>
+    /// <param name="labels">The labels to leave [N] (int64 class indices; usually k̂(x)).</param>
+    /// <param name="options">Norm, overshoot, step limit and candidate classes; validated (and copied) on every call.</param>
+    /// <param name="clampToBounds">Clamp every evaluated point into the model's bounds.</param>
+    /// <param name="cancellationToken">Checked before every iteration.</param>
+    public static DeepFoolOutcome Run(IDifferentiableClassifier model, Tensor x, Tensor labels, DeepFoolOptions options,
+        bool clampToBounds, CancellationToken cancellationToken = default)
     {
-        using var outer = NewDisposeScope();
-        var n = x.shape[0];
-        var k = Math.Min(candidateClasses, model.ClassCount);
-        var device = x.device;
-        var labelsOnDevice = labels.to(device).to_type(ScalarType.Int64);
-        Tensor candidates, active;
-        using (no_grad())
-        {
-            var logits = model.Logits(x).detach();
-            // The label first, then the other classes by decreasing clean logit.
-            var ranked = logits.masked_fill(nn.functional.one_hot(labelsOnDevice, model.ClassCount).to_type(ScalarType.Bool), float.PositiveInfinity);
-            candidates = ranked.argsort(1, descending: true).narrow(1, 0, k).contiguous();
-            active = logits.argmax(1).eq(labelsOnDevice);
-        }
-        var fooled = active.logical_not();
-        var total = zeros_like(x);
-        var steps = zeros(n, dtype: ScalarType.Int64, device: device);
-        var current = x.clone();
-        var scale = 1.0 + overshoot;
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        Guard.Batch(x, nameof(x));
+        Guard.Labels(labels, x.shape[0], model.ClassCount, nameof(labels));
+        if (clampToBounds && !model.Bounds.Contains(x, 1e-4f))
+            throw new ArgumentException($"With clampToBounds, x must lie inside the model's bounds {model.Bounds}.", nameof(x));
+        var o = options.Validated();
+        cancellationToken.ThrowIfCancellationRequested();
 
-        for (var iteration = 0; ; iteration++)
+        using var outer = NewDisposeScope();
+        using var noGrad = no_grad();
+        var device = model.Device;
+        var start = x.detach().to(device);
+        var n = start.shape[0];
+        var k = Math.Min(o.CandidateClasses, model.ClassCount);
+        var own = labels.to(device).to_type(ScalarType.Int64);
+        var logits = model.Logits(start).detach();
+        // The label first, then the other classes by decreasing logit at the starting point.
+        var ranked = logits.masked_fill(nn.functional.one_hot(own, model.ClassCount).to_type(ScalarType.Bool), float.PositiveInfinity);
+        var candidates = ranked.argsort(1, descending: true).narrow(1, 0, k).contiguous();
+        var active = logits.argmax(1).eq(own);
+        var fooled = active.logical_not();
+        var total = zeros_like(start);
+        var steps = zeros(n, dtype: ScalarType.Int64, device: device);
+        var current = start.clone();
+        var scale = 1.0 + o.Overshoot;
+
+        for (var iteration = 0; iteration < o.MaxIterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var index = active.nonzero().squeeze(1);
             if (index.numel() == 0) break;
-            var point = current.index_select(0, index);
-            var own = labelsOnDevice.index_select(0, index);
-            if (iteration == maxIterations)
-            {
-                using (no_grad())
-                {
-                    using var last = model.Logits(point);
-                    fooled.index_copy_(0, index, last.argmax(1).ne(own));
-                }
-                break;
-            }
-
-            var (f, w, changed) = LinearisedBoundaries(model, point, own, candidates.index_select(0, index), k);
-            fooled.index_copy_(0, index, changed);
-            active.index_copy_(0, index, changed.logical_not());
-            var still = changed.logical_not();
-            if (!still.any().item<bool>()) continue;
+            var (f, w) = LinearisedBoundaries(model, current.index_select(0, index), candidates.index_select(0, index), k);
 
             // Closest linearised boundary l and the step toward it.
-            var flatW = w.flatten(2);                                           // [m, k−1, D]
-            var dual = norm == Norm.L2 ? flatW.norm(2, false, 2.0f) : flatW.abs().sum(2);   // ‖w'_k‖_q
-            var distance = f.abs() / dual.clamp_min(1e-12);                      // [m, k−1]
-            var closest = distance.argmin(1, keepdim: true);                     // [m, 1]
-            var pert = distance.gather(1, closest).squeeze(1);                   // [m]
+            var flatW = w.flatten(2);                                                          // [m, k−1, D]
+            var dual = o.Norm == Norm.L2 ? flatW.norm(2, false, 2.0f) : flatW.abs().sum(2);    // ‖w'_k‖_q
+            var distance = f.abs() / dual.clamp_min(1e-12);                                   // [m, k−1]
+            var closest = distance.argmin(1, keepdim: true);                                  // [m, 1]
+            var pert = distance.gather(1, closest).squeeze(1);                                // [m]
             var wl = flatW.gather(1, closest.unsqueeze(2).expand(-1, 1, flatW.shape[2])).squeeze(1); // [m, D]
-            var direction = norm == Norm.L2
-                ? wl / wl.norm(1, true, 2.0f).clamp_min(1e-12)
-                : wl.sign();
-            var step = ((pert + StepFloor) * still.to_type(pert.dtype)).unsqueeze(1) * direction;
-            total.index_add_(0, index, step.view(point.shape), 1);
-            steps.index_add_(0, index, still.to_type(ScalarType.Int64), 1);
-            current.index_copy_(0, index, model.Bounds.Clamp(x.index_select(0, index) + scale * total.index_select(0, index)));
+            var direction = o.Norm == Norm.L2 ? PerSample.L2Normalise(wl) : wl.sign();
+            var step = (pert + StepFloor).unsqueeze(1) * direction;
+            var shape = start.shape;
+            shape[0] = index.shape[0];
+            total.index_add_(0, index, step.view(shape), 1);
+            steps.index_add_(0, index, ones_like(index), 1);
+
+            var next = start.index_select(0, index) + scale * total.index_select(0, index);
+            if (clampToBounds) next = model.Bounds.Clamp(next);
+            current.index_copy_(0, index, next);
+            var changed = model.Logits(next).argmax(1).ne(own.index_select(0, index));
+            fooled.index_copy_(0, index, changed);
+            active.index_copy_(0, index, changed.logical_not());
         }
 
         var perturbation = total * scale;
@@ -162,34 +182,50 @@ public sealed class DeepFool : EvasionAttackBase<IDifferentiableClassifier>
 
     /// <summary>
     /// At <paramref name="point"/> [m, ...]: f'_k = f_k − f_{own} [m, k−1] and w'_k = ∇(f_k − f_{own}) [m, k−1, ...] for the
-    /// candidate classes other than the first (the label), and whether the prediction already differs from <paramref name="own"/>.
-    /// One backward pass per candidate class, batched over the samples.
+    /// candidate classes other than the first (the label). One forward pass, one gradient per candidate class.
     /// </summary>
-    private static (Tensor F, Tensor W, Tensor Changed) LinearisedBoundaries(IDifferentiableClassifier model, Tensor point, Tensor own, Tensor candidates, int k)
+    private static (Tensor F, Tensor W) LinearisedBoundaries(IDifferentiableClassifier model, Tensor point, Tensor candidates, int k)
     {
-        using var enable = enable_grad();
-        using var leaf = point.detach().requires_grad_(true);
-        var logits = model.Logits(leaf);
-        var changed = logits.detach().argmax(1).ne(own);
-        var chosen = logits.gather(1, candidates);                              // [m, k]
-        var differences = chosen.narrow(1, 1, k - 1) - chosen.narrow(1, 0, 1);  // [m, k−1]
-        var gradients = new Tensor[k - 1];
+        var own = candidates.narrow(1, 0, 1);
+        var objectives = new AttackObjective[k - 1];
         for (var j = 0; j < k - 1; j++)
         {
-            var objective = differences.select(1, j).sum();
-            gradients[j] = autograd.grad([objective], [leaf], retain_graph: j < k - 2)[0].detach();
+            var other = candidates.narrow(1, j + 1, 1);
+            objectives[j] = logits => (logits.gather(1, other) - logits.gather(1, own)).sum();
         }
-        return (differences.detach(), stack(gradients, 1), changed);
+        using var g = InputGradient.Of(model, point, objectives);
+        var chosen = g.Logits.gather(1, candidates);                              // [m, k]
+        var differences = chosen.narrow(1, 1, k - 1) - chosen.narrow(1, 0, 1);    // [m, k−1]
+        return (differences, stack(g.Gradients, 1));
     }
 }
 
-/// <summary>What the DeepFool core returns; all tensors on the model's device.</summary>
-/// <param name="Adversarial">x + (1 + η)·Σ r_i, clamped into the bounds [N, ...].</param>
-/// <param name="Perturbation">(1 + η)·Σ r_i, unclamped [N, ...].</param>
-/// <param name="Fooled">Whether the label changed [N] (bool).</param>
-/// <param name="Steps">Linearisation steps taken [N] (int64).</param>
-internal readonly record struct DeepFoolOutcome(Tensor Adversarial, Tensor Perturbation, Tensor Fooled, Tensor Steps) : IDisposable
+/// <summary>
+/// What <see cref="DeepFoolSearch.Run"/> returns; all tensors on the model's device. Owns its tensors: dispose it.
+/// </summary>
+public sealed class DeepFoolOutcome : IDisposable
 {
+    internal DeepFoolOutcome(Tensor adversarial, Tensor perturbation, Tensor fooled, Tensor steps)
+    {
+        Adversarial = adversarial;
+        Perturbation = perturbation;
+        Fooled = fooled;
+        Steps = steps;
+    }
+
+    /// <summary>The last evaluated point x + (1 + η)·Σ r_i [N, ...], clamped into the bounds when the run clamps.</summary>
+    public Tensor Adversarial { get; }
+
+    /// <summary>The total perturbation (1 + η)·Σ r_i [N, ...], never clamped; zero for samples not attacked.</summary>
+    public Tensor Perturbation { get; }
+
+    /// <summary>Whether the prediction at <see cref="Adversarial"/> differs from the label [N] (bool).</summary>
+    public Tensor Fooled { get; }
+
+    /// <summary>Linearisation steps taken [N] (int64); zero for samples not attacked.</summary>
+    public Tensor Steps { get; }
+
+    /// <inheritdoc />
     public void Dispose()
     {
         Adversarial.Dispose();

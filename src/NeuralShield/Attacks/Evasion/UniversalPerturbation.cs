@@ -10,8 +10,9 @@ namespace NeuralShield.Attacks.Evasion;
 public enum UniversalSearch
 {
     /// <summary>
-    /// The paper's Algorithm 1 (Moosavi-Dezfooli et al. 2017): one point at a time, v ← P_{p,ξ}(v + Δv_i) with Δv_i
-    /// DeepFool's minimal step from x_i + v. The default.
+    /// The paper's Algorithm 1 (Moosavi-Dezfooli et al. 2017): v ← P_{p,ξ}(v + Δv_i) with Δv_i DeepFool's minimal
+    /// step from x_i + v, for the points not yet fooled (in mini-batches, see
+    /// <see cref="UniversalPerturbationOptions.BatchSize"/>). The default.
     /// </summary>
     DeepFoolLoop,
 
@@ -28,7 +29,7 @@ public enum UniversalSearch
 }
 
 /// <summary>Settings of <see cref="UniversalPerturbation"/>.</summary>
-public sealed class UniversalPerturbationOptions
+public sealed class UniversalPerturbationOptions : OptionsBase<UniversalPerturbationOptions>
 {
     /// <summary>The search: the paper's <see cref="UniversalSearch.DeepFoolLoop"/> (default) or <see cref="UniversalSearch.ProjectedGradient"/>.</summary>
     public UniversalSearch Search { get; set; } = UniversalSearch.DeepFoolLoop;
@@ -62,13 +63,16 @@ public sealed class UniversalPerturbationOptions
     public int CandidateClasses { get; set; } = 10;
 
     /// <summary>
-    /// Data points handed to DeepFool at once. 1 (default) is the paper's loop exactly: each point sees the v
-    /// updated by all points before it. With B &gt; 1, the points of a mini-batch not yet fooled by the current v
-    /// run DeepFool together at that v, and their Δv are then folded into v one by one, in order, each followed by
-    /// the projection — the same sequence of updates, except that Δv of a point is computed at the v of the start
-    /// of its mini-batch.
+    /// <see cref="UniversalSearch.DeepFoolLoop"/> only: data points handed to DeepFool at once. 1 is the reference
+    /// code's order exactly: each point is checked and attacked at the v updated by all points before it. With
+    /// B &gt; 1 (default 32), v is fixed within a mini-batch of B consecutive shuffled points: those not fooled by
+    /// it run DeepFool together at x_i + v, and the Δv_i of those whose label changed are then folded into v one by
+    /// one, in the mini-batch's order, each followed by the projection, v ← P_{p,ξ}(v + Δv_i) — the reference's
+    /// sequence of updates, except that Δv_i is computed at the v of the start of its mini-batch and a point fooled
+    /// by an earlier update of the same mini-batch still adds its own. (Adding the mean of the mini-batch's Δv_i
+    /// instead fooled fewer points on MNIST.)
     /// </summary>
-    public int BatchSize { get; set; } = 1;
+    public int BatchSize { get; set; } = 32;
 
     /// <summary>Seed of the shuffle of the data at each pass (pass p uses Seed + p − 1).</summary>
     public long Seed { get; set; }
@@ -91,7 +95,8 @@ public sealed class UniversalPerturbationOptions
     /// </summary>
     public double Kappa { get; set; } = 1.0;
 
-    internal UniversalPerturbationOptions Validated()
+    /// <inheritdoc />
+    protected override void Validate()
     {
         Guard.Positive(Xi, nameof(Xi));
         if (Norm is not (Norm.LInf or Norm.L2)) throw new ArgumentOutOfRangeException(nameof(Norm), Norm, "The projection supports the L∞ and L2 balls.");
@@ -106,7 +111,6 @@ public sealed class UniversalPerturbationOptions
         Guard.Positive(Epochs, nameof(Epochs));
         Guard.Positive(GradientBatchSize, nameof(GradientBatchSize));
         Guard.NonNegative(Kappa, nameof(Kappa));
-        return (UniversalPerturbationOptions)MemberwiseClone();
     }
 }
 
@@ -127,15 +131,17 @@ public readonly record struct UniversalPassReport(int Pass, double FoolingRate, 
 /// the model at all (<see cref="UniversalPerturbationResult.AsAttack"/> is a black-box evasion attack).
 /// </para>
 /// <para>
-/// Algorithm 1 of the paper: v ← 0; while the fooling rate on X is below 1 − δ: for each data point x_i (in an
-/// order shuffled at every pass), if k̂(x_i + v) = k̂(x_i), compute the minimal extra perturbation
-/// Δv_i = argmin_r ‖r‖₂ s.t. k̂(x_i + v + r) ≠ k̂(x_i) with DeepFool (L2, as in the paper), and update
-/// v ← P_{p,ξ}(v + Δv_i), the projection onto the ℓ_p ball of radius ξ. The fooling rate is the share of points
-/// whose predicted label CHANGES: k̂(x_i + v) ≠ k̂(x_i) (not the error rate). As in the reference code, Δv_i is
-/// added only when DeepFool changed the label within its step limit, and the fooling rate is measured on the
-/// whole set after each pass; the v of the last pass is returned. Here x + v is also clamped into the model's
-/// bounds wherever it is evaluated: DeepFool runs on clamp(x_i + v) and returns an adversarial inside the bounds,
-/// and Δv_i is that adversarial minus clamp(x_i + v), the change DeepFool actually made.
+/// Algorithm 1 of the paper, as the reference code (LTS4/universal, universal_pert.py) runs it: v ← 0; while the
+/// fooling rate on X is below 1 − δ: for each data point x_i (in an order shuffled at every pass), if
+/// k̂(x_i + v) = k̂(x_i), run DeepFool (L2, <see cref="DeepFoolSearch"/>) from x_i + v away from k̂(x_i), which gives
+/// Δv_i = (1 + η)·Σ r_j, and update v ← P_{p,ξ}(v + Δv_i), the projection onto the ℓ_p ball of radius ξ. As in the
+/// reference code, x_i + v is NOT clamped into the model's bounds while fitting (neither for the check nor inside
+/// DeepFool), and Δv_i is added only when DeepFool changed the label within its step limit. The fooling rate is the
+/// share of points whose predicted label CHANGES, k̂(clamp(x_i + v)) ≠ k̂(x_i) (not the error rate), measured on
+/// valid inputs (x + v clamped into the bounds) over the whole set after each pass; the v of the pass with the
+/// highest fitting-set fooling rate is returned (not the last pass's). Mini-batches
+/// (<see cref="UniversalPerturbationOptions.BatchSize"/>) run DeepFool on several points at one v; BatchSize = 1 is
+/// the reference's one-point-at-a-time order.
 /// Reference defaults: δ = 0.2, ξ = 10 on 0–255 pixels, p = ∞, overshoot 0.02, at most 10 DeepFool steps.
 /// Paper result (ImageNet, ξ = 10 L∞): fooling rates of 78–93% on held-out validation images.
 /// </para>
@@ -152,8 +158,8 @@ public sealed class UniversalPerturbation : IAttack
     /// <summary>Creates the fitter; the options are validated and copied.</summary>
     public UniversalPerturbation(UniversalPerturbationOptions? options = null) => _options = (options ?? new UniversalPerturbationOptions()).Validated();
 
-    /// <summary>The validated settings.</summary>
-    public UniversalPerturbationOptions Options => _options;
+    /// <summary>A copy of the validated settings; changing it does not change the fitter.</summary>
+    public UniversalPerturbationOptions Options => _options.Copy();
 
     /// <inheritdoc />
     public AttackDescriptor Descriptor => new("Universal perturbation", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.MoosaviDezfooli2017, GoalSupport.Untargeted);
@@ -176,6 +182,10 @@ public sealed class UniversalPerturbation : IAttack
         cancellationToken.ThrowIfCancellationRequested();
         if (_options.Search == UniversalSearch.ProjectedGradient) return FitProjectedGradient(model, images, progress, cancellationToken);
         var o = _options;
+        var deepFool = new DeepFoolOptions
+        {
+            Norm = Norm.L2, Overshoot = o.Overshoot, MaxIterations = o.MaxDeepFoolIterations, CandidateClasses = o.CandidateClasses,
+        };
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var outer = NewDisposeScope();
         var x = images.detach().to(model.Device).to_type(ScalarType.Float32);
@@ -183,8 +193,9 @@ public sealed class UniversalPerturbation : IAttack
         Tensor clean;
         using (no_grad()) clean = model.Predict(x);
         var v = zeros(x.shape.Skip(1).ToArray(), dtype: ScalarType.Float32, device: model.Device);
+        var best = v.clone();
+        var bestRate = -1.0;
         var history = new List<double>();
-        var rate = 0.0;
         var passes = 0;
         using (no_grad())
         {
@@ -198,31 +209,37 @@ public sealed class UniversalPerturbation : IAttack
                     cancellationToken.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     var index = order.narrow(0, start, Math.Min(o.BatchSize, n - start));
-                    var perturbed = model.Bounds.Clamp(x.index_select(0, index) + v);
+                    // x_i + v as the reference code evaluates it while fitting: not clamped.
+                    var perturbed = x.index_select(0, index) + v;
                     var labels = clean.index_select(0, index);
                     var notFooled = model.Predict(perturbed).eq(labels).nonzero().squeeze(1);
                     if (notFooled.numel() == 0) continue;
-                    var points = perturbed.index_select(0, notFooled);
-                    using var step = DeepFool.Minimal(model, points, labels.index_select(0, notFooled),
-                        Norm.L2, o.Overshoot, o.MaxDeepFoolIterations, o.CandidateClasses, cancellationToken);
-                    var deltas = step.Adversarial - points;
-                    var fooled = step.Fooled.cpu().data<bool>().ToArray();
-                    for (var i = 0; i < fooled.Length; i++)
-                    {
-                        if (!fooled[i]) continue;
-                        var next = Project(v + deltas[i], o.Norm, o.Xi);
-                        v.Dispose();
-                        v = next.MoveToOuterDisposeScope();
-                        updates++;
-                    }
+                    using var step = DeepFoolSearch.Run(model, perturbed.index_select(0, notFooled), labels.index_select(0, notFooled),
+                        deepFool, clampToBounds: false, cancellationToken);
+                    var converged = step.Fooled.nonzero().squeeze(1);
+                    var count = (int)converged.numel();
+                    if (count == 0) continue;
+                    var deltas = step.Perturbation.index_select(0, converged);
+                    // Folded in one by one, in the mini-batch's order, each followed by the projection.
+                    var next = v;
+                    for (var i = 0; i < count; i++) next = Project(next + deltas[i], o.Norm, o.Xi);
+                    v.Dispose();
+                    v = next.MoveToOuterDisposeScope();
+                    updates += count;
                 }
-                rate = FoolingRate(model, x, clean, v);
+                var rate = FoolingRate(model, x, clean, v);
                 history.Add(rate);
+                if (rate > bestRate)
+                {
+                    bestRate = rate;
+                    best.Dispose();
+                    best = v.clone();
+                }
                 progress?.Report(new UniversalPassReport(passes, rate, updates, NormOf(v, o.Norm), watch.Elapsed));
                 if (rate >= 1 - o.Delta) break;
             }
         }
-        return new UniversalPerturbationResult(v.MoveToOuterDisposeScope(), model.Bounds, o.Norm, o.Xi, rate, passes, history);
+        return new UniversalPerturbationResult(best.MoveToOuterDisposeScope(), model.Bounds, o.Norm, o.Xi, bestRate, passes, history);
     }
 
     /// <summary>
@@ -355,7 +372,7 @@ public sealed class UniversalPerturbationResult : IDisposable
 
     /// <summary>
     /// Fooling rate of <see cref="Perturbation"/> on the fitting set: the share of its points whose predicted label
-    /// changed (for <see cref="UniversalSearch.ProjectedGradient"/>, the best epoch's rate).
+    /// changed; the best pass's (or epoch's) rate, since the best v is returned.
     /// </summary>
     public double FittingFoolingRate { get; }
 
