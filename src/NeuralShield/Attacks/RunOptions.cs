@@ -11,7 +11,8 @@ public readonly record struct RunProgress(long Done, long Total, TimeSpan Elapse
 
 /// <summary>
 /// How a run is carried out, as opposed to what the attack computes: how many samples go to the model at once,
-/// where progress and log messages go. The result does not depend on it (for attacks without cross-sample state).
+/// where progress and log messages go. The result does not depend on it for attacks without cross-sample state, up to
+/// the last bit of float32 arithmetic (a batched matrix product may round differently for another batch size).
 /// </summary>
 public sealed class RunOptions : OptionsBase<RunOptions>
 {

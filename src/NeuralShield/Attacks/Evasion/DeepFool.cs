@@ -121,9 +121,9 @@ public static class DeepFoolSearch
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         Guard.Batch(x, nameof(x));
+        Guard.Finite(x, nameof(x));
         Guard.Labels(labels, x.shape[0], model.ClassCount, nameof(labels));
-        if (clampToBounds && !model.Bounds.Contains(x, 1e-4f))
-            throw new ArgumentException($"With clampToBounds, x must lie inside the model's bounds {model.Bounds}.", nameof(x));
+        if (clampToBounds) Guard.Inputs(x, model.Bounds, nameof(x));
         var o = options.Validated();
         cancellationToken.ThrowIfCancellationRequested();
 

@@ -64,7 +64,7 @@ public abstract class EvasionAttackBase<TModel> : IEvasionAttack<TModel> where T
         var finite = candidate.isfinite().flatten(1).all(1);
         var adversarial = PerSampleWhere(finite, candidate, x);
         var queries = model.QueryCount - queriesBefore;
-        var predictions = model.Predict(adversarial);
+        var predictions = model.Predict(adversarial, (int)batch);
         var success = onDevice.IsSuccess(predictions).logical_and(finite.to(predictions.device));
         var l0 = Distances.L0(adversarial, x);
         var l2 = Distances.L2(adversarial, x);

@@ -176,9 +176,7 @@ public sealed class UniversalPerturbation : IAttack
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Guard.Batch(images, nameof(images));
-        if (!model.Bounds.Contains(images, 1e-4f))
-            throw new ArgumentException($"images must lie inside the model's bounds {model.Bounds}.", nameof(images));
+        Guard.Inputs(images, model.Bounds, nameof(images));
         cancellationToken.ThrowIfCancellationRequested();
         if (_options.Search == UniversalSearch.ProjectedGradient) return FitProjectedGradient(model, images, progress, cancellationToken);
         var o = _options;
@@ -332,7 +330,9 @@ public sealed class UniversalPerturbation : IAttack
         {
             var len = Math.Min(batchSize, n - start);
             var perturbed = model.Bounds.Clamp(x.narrow(0, start, len) + v);
-            changed += model.Predict(perturbed).ne(clean.narrow(0, start, len)).sum().item<long>();
+            // A prediction of −1 (no valid output) never counts as fooled.
+            using var predicted = model.Predict(perturbed);
+            changed += predicted.ne(clean.narrow(0, start, len)).logical_and(predicted.ge(0)).sum().item<long>();
         }
         return (double)changed / n;
     }
@@ -415,6 +415,7 @@ public sealed class UniversalPerturbationResult : IDisposable
 
     private void CheckImages(Tensor images)
     {
+        Guard.Finite(images, nameof(images));
         Guard.Batch(images, nameof(images));
         if (!images.shape.Skip(1).SequenceEqual(Perturbation.shape))
             throw new ArgumentException($"images must have shape [N, {string.Join(", ", Perturbation.shape)}]; got [{string.Join(", ", images.shape)}].", nameof(images));
