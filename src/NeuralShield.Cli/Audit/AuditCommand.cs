@@ -20,22 +20,20 @@ internal static class AuditCommand
     /// <summary>One row of the audit table.</summary>
     public sealed record Row(string Model, double CleanAccuracy, string Attack, string Setting, double SuccessRate, double MeanL2, double MeanLInf, long Queries, double Seconds);
 
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
         var seed = new Option<long>("--seed") { Description = "Seed of the data split, training and attacks", DefaultValueFactory = _ => 0 };
-        var device = CliOptions.DeviceOption();
         var json = new Option<FileInfo?>("--json") { Description = "Also write the rows as JSON to this file" };
         var command = new Command("audit", "Train zoo models on the embedded digits set and run the library's attacks against them");
         command.Options.Add(seed);
-        command.Options.Add(device);
         command.Options.Add(json);
-        command.SetAction((parse, ct) =>
+        CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
-            var rows = Run(parse.GetValue(seed), CliOptions.ResolveDevice(parse.GetValue(device)!), Console.Out, ct);
-            Console.WriteLine(Format(rows));
+            var rows = Run(parse.GetValue(seed), context.Device, context.Out, ct);
+            context.Out.WriteLine(Format(rows));
             if (parse.GetValue(json) is { } file)
                 File.WriteAllText(file.FullName, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
-            return Task.FromResult(0);
+            return 0;
         });
         return command;
     }
