@@ -1,11 +1,42 @@
 using System.CommandLine;
+using NeuralShield.Cli;
 using NeuralShield.Cli.Audit;
 using NeuralShield.Cli.Bench;
 using NeuralShield.Cli.Reproduce;
 
-NeuralShield.Runtime.NativeRuntime.Initialize();
-var root = new RootCommand("neuralshield: audit neural networks against the attacks of the adversarial-ML literature, reproduce the papers' numbers, benchmark the hot loops.");
-root.Subcommands.Add(AuditCommand.Create());
-root.Subcommands.Add(ReproduceCommand.Create());
-root.Subcommands.Add(BenchCommand.Create());
-return await root.Parse(args).InvokeAsync();
+return await CliApp.RunAsync(args, Console.Out, Console.Error);
+
+namespace NeuralShield.Cli
+{
+    /// <summary>The <c>neuralshield</c> command line: the root command and its invocation.</summary>
+    internal static class CliApp
+    {
+        /// <summary>The root command with the global options and every subcommand.</summary>
+        public static RootCommand CreateRoot()
+        {
+            var globals = new GlobalOptions();
+            var root = new RootCommand("neuralshield: audit neural networks against the attacks of the adversarial-ML literature, reproduce the papers' numbers, benchmark the hot loops.");
+            root.Options.Add(globals.Threads);
+            root.Options.Add(globals.Device);
+            root.Subcommands.Add(AuditCommand.Create(globals));
+            root.Subcommands.Add(ReproduceCommand.Create(globals));
+            root.Subcommands.Add(BenchCommand.Create(globals));
+            return root;
+        }
+
+        /// <summary>
+        /// Parses and runs <paramref name="args"/>. Parse errors (a bad option value, an unknown device) are one line on
+        /// <paramref name="error"/> and exit code 1; the actions run behind <see cref="CommandRunner"/>.
+        /// </summary>
+        public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+        {
+            var parse = CreateRoot().Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                error.WriteLine("neuralshield: " + string.Join(" ", parse.Errors.Select(e => CommandRunner.OneLine(e.Message))) + " See --help.");
+                return CommandRunner.UserError;
+            }
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

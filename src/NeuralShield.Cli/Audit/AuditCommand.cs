@@ -10,22 +10,20 @@ namespace NeuralShield.Cli.Audit;
 /// </summary>
 internal static class AuditCommand
 {
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
         var seed = new Option<long>("--seed") { Description = "Seed of the data split, training and attacks", DefaultValueFactory = _ => 0 };
-        var device = CliOptions.DeviceOption();
         var json = new Option<FileInfo?>("--json") { Description = "Also write the report as JSON to this file" };
         var command = new Command("audit", "Train zoo models on the embedded digits set and run the library's attacks against them");
         command.Options.Add(seed);
-        command.Options.Add(device);
         command.Options.Add(json);
-        command.SetAction((parse, ct) =>
+        CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
-            var auditor = new Auditor(new AuditOptions { Seed = parse.GetValue(seed), Progress = new SynchronousProgress(Console.Out) });
-            var report = auditor.RunZooOnDigits(CliOptions.ResolveDevice(parse.GetValue(device)!), ct);
-            Console.WriteLine(ReportTable.Format(report));
+            var auditor = new Auditor(new AuditOptions { Seed = parse.GetValue(seed), Progress = new SynchronousProgress(context.Out) });
+            var report = auditor.RunZooOnDigits(context.Device, ct);
+            context.Out.WriteLine(ReportTable.Format(report));
             if (parse.GetValue(json) is { } file) File.WriteAllText(file.FullName, report.ToJson());
-            return Task.FromResult(0);
+            return 0;
         });
         return command;
     }

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace NeuralShield.Cli.Bench;
 
-/// <summary><c>neuralshield bench &lt;name&gt; [--device cpu|cuda]</c>: one measured run of a hot loop at a size the unit tests avoid.</summary>
+/// <summary><c>neuralshield bench &lt;name&gt; [--device cpu|cuda] [--threads N]</c>: one measured run of a hot loop at a size the unit tests avoid.</summary>
 internal static class BenchCommand
 {
     private static readonly Dictionary<string, (string Description, Action<Device, TextWriter, CancellationToken> Run)> Benches = new(StringComparer.Ordinal)
@@ -17,22 +17,19 @@ internal static class BenchCommand
         ["jsma-224"] = ("one JSMA iteration on one 3x224x224 image (150,528 features, 1.1e10 feature pairs) through a tiny conv net", Jsma224),
     };
 
-    public static Command Create()
+    public static Command Create(GlobalOptions globals)
     {
         var name = new Argument<string>("name")
         {
             Description = "Which bench: " + string.Join(", ", Benches.Select(b => $"{b.Key} ({b.Value.Description})")),
         };
         name.AcceptOnlyFromAmong(Benches.Keys.ToArray());
-        var device = CliOptions.DeviceOption();
         var command = new Command("bench", "Run one measured pass of a hot loop at full size and print its time and memory");
         command.Arguments.Add(name);
-        command.Options.Add(device);
-        command.SetAction((parse, ct) =>
+        CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
-            var dev = CliOptions.ResolveDevice(parse.GetValue(device)!);
-            Benches[parse.GetValue(name)!].Run(dev, Console.Out, ct);
-            return Task.FromResult(0);
+            Benches[parse.GetValue(name)!].Run(context.Device, context.Out, ct);
+            return 0;
         });
         return command;
     }
@@ -56,7 +53,7 @@ internal static class BenchCommand
         using var target = (predicted + 1).remainder(10);
         var gamma = 2.0 / n;
         log.WriteLine($"3x224x224 = {n} features, {n * (n - 1) / 2:E2} pairs; iteration budget {Jsma.IterationBudget(n, gamma)}; " +
-                      $"pair-search budget {JsmaOptions.DefaultPairSearchMemoryBytes >> 20} MiB; device {device.type}; torch threads {get_num_threads()}");
+                      $"pair-search budget {JsmaOptions.DefaultPairSearchMemoryBytes >> 20} MiB; device {device.type}; torch threads {get_num_threads()} (inter-op {get_num_interop_threads()})");
         foreach (var (output, prune) in new[] { (JsmaOutput.Probabilities, true), (JsmaOutput.Logits, true), (JsmaOutput.Logits, false) })
         {
             var attack = new Jsma(new JsmaOptions { Gamma = gamma, Output = output, PairSearchPruning = prune });

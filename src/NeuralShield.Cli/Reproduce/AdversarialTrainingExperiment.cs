@@ -29,9 +29,9 @@ internal sealed class AdversarialTrainingExperiment : IExperiment
     public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
-        var pgdEpochs = Knob(EpochsVariable, cuda ? 60 : 45);
-        var fgsmEpochs = Knob(EpochsVariable, cuda ? 20 : 10);
-        var trainSteps = Knob(TrainStepsVariable, cuda ? 40 : 7);
+        var pgdEpochs = context.Epochs ?? (cuda ? 60 : 45);
+        var fgsmEpochs = context.Epochs ?? (cuda ? 20 : 10);
+        var trainSteps = context.TrainSteps ?? (cuda ? 40 : 7);
         var trainStepSize = cuda ? 0.01 : 2.5 * PgdEpsilon / trainSteps;
         var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
         using var _ = train;

@@ -1,6 +1,5 @@
 using NeuralShield.Defenses.Evaluation;
 using NeuralShield.Reports;
-using System.Globalization;
 using NeuralShield.Data;
 using NeuralShield.Defenses.Training;
 using NeuralShield.Training;
@@ -10,40 +9,11 @@ using static TorchSharp.torch;
 namespace NeuralShield.Cli.Reproduce;
 
 /// <summary>
-/// What the defense reproductions share: experiment knobs read from the environment (the command line keeps
-/// its option set), the cached training of defended models, and the report of a <see cref="DefenseEvaluationReport"/>.
+/// What the defense reproductions share: the cached training of defended models, and the report of a
+/// <see cref="DefenseEvaluationReport"/>. Their training knobs come from the command line through <see cref="ExperimentContext"/>.
 /// </summary>
 internal static class DefenseExperimentSupport
 {
-    /// <summary>Overrides the training epochs of every model a defense reproduction trains.</summary>
-    public const string EpochsVariable = "NEURALSHIELD_EPOCHS";
-
-    /// <summary>Overrides the saturation penalty weight λ.</summary>
-    public const string LambdaVariable = "NEURALSHIELD_LAMBDA";
-
-    /// <summary>Overrides the number of PGD steps of adversarial training.</summary>
-    public const string TrainStepsVariable = "NEURALSHIELD_TRAIN_STEPS";
-
-    /// <summary>A positive integer from environment variable <paramref name="name"/>, or <paramref name="fallback"/> when unset.</summary>
-    public static int Knob(string name, int fallback)
-    {
-        var text = Environment.GetEnvironmentVariable(name);
-        if (string.IsNullOrWhiteSpace(text)) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
-            throw new ArgumentOutOfRangeException(name, text, $"Environment variable {name} must be a positive integer.");
-        return value;
-    }
-
-    /// <summary>A positive number from environment variable <paramref name="name"/>, or <paramref name="fallback"/> when unset.</summary>
-    public static double Knob(string name, double fallback)
-    {
-        var text = Environment.GetEnvironmentVariable(name);
-        if (string.IsNullOrWhiteSpace(text)) return fallback;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value > 0) || double.IsInfinity(value))
-            throw new ArgumentOutOfRangeException(name, text, $"Environment variable {name} must be a positive number.");
-        return value;
-    }
-
     /// <summary>Whether the experiment runs on a CUDA device (larger defaults then).</summary>
     public static bool IsCuda(ExperimentContext context) => context.Device.type == DeviceType.CUDA;
 

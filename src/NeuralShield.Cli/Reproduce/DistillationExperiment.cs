@@ -26,7 +26,7 @@ internal sealed class DistillationExperiment : IExperiment
     public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
-        var epochs = Knob(EpochsVariable, cuda ? 30 : 10);
+        var epochs = context.Epochs ?? (cuda ? 30 : 10);
         var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
         using var _ = train;
         using var __ = test;

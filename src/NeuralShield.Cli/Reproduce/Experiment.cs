@@ -10,7 +10,11 @@ namespace NeuralShield.Cli.Reproduce;
 /// <param name="Device">Where tensors live.</param>
 /// <param name="CacheDirectory">Where trained models are cached (by experiment, model and seed).</param>
 /// <param name="Log">Progress output.</param>
-public sealed record ExperimentContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log);
+/// <param name="Epochs">Training epochs of the models a defense reproduction trains (null: the experiment's).</param>
+/// <param name="TrainSteps">PGD steps of adversarial training (null: the experiment's).</param>
+/// <param name="Lambda">Saturation penalty weight λ (null: the experiment's).</param>
+public sealed record ExperimentContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log,
+    int? Epochs = null, int? TrainSteps = null, double? Lambda = null);
 
 /// <summary>A paper reproduction: trains the paper's kind of model, runs the experiment, returns measured and published numbers.</summary>
 public interface IExperiment

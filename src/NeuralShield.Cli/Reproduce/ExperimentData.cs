@@ -10,11 +10,23 @@ internal static class ExperimentData
 {
     public static (LabeledData Train, LabeledData Test) Mnist(ExperimentContext context, int defaultSamples)
     {
-        var train = NeuralShield.Data.Mnist.Load(context.DataDirectory, MnistSplit.Train);
-        using var allTest = NeuralShield.Data.Mnist.Load(context.DataDirectory, MnistSplit.Test);
+        var train = Load(context.DataDirectory, MnistSplit.Train);
+        using var allTest = Load(context.DataDirectory, MnistSplit.Test);
         var test = allTest.Take(context.Samples ?? defaultSamples);
         context.Log.WriteLine($"  MNIST: {train.Count} training images, attacking the first {test.Count} test images");
         return (train, test);
+    }
+
+    private static LabeledData Load(string directory, MnistSplit split)
+    {
+        try
+        {
+            return NeuralShield.Data.Mnist.Load(directory, split);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliUserException($"MNIST folder {directory}: {e.Message}", e);
+        }
     }
 
     /// <summary>How <see cref="LeNet5"/> is trained, as the reports' "training" setting states it.</summary>

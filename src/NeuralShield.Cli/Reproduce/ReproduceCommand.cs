@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Reflection;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Cli.Reproduce;
 
-/// <summary><c>neuralshield reproduce &lt;experiment&gt; --data DIR [--samples N] [--seed S] [--device cpu|cuda] [--json FILE]</c>.</summary>
+/// <summary>
+/// <c>neuralshield reproduce &lt;experiment&gt; [--data DIR] [--samples N] [--seed S] [--epochs N] [--train-steps N] [--lambda L]
+/// [--device cpu|cuda] [--threads N] [--json FILE] [--cache DIR]</c>.
+/// </summary>
 internal static class ReproduceCommand
 {
     /// <summary>Every experiment of this assembly, by name.</summary>
@@ -14,44 +16,72 @@ internal static class ReproduceCommand
         .OrderBy(e => e.Name, StringComparer.Ordinal)
         .ToDictionary(e => e.Name, StringComparer.Ordinal);
 
-    public static Command Create()
+    /// <summary>The experiments that read each training option; the option is refused for the others.</summary>
+    internal static IReadOnlyDictionary<string, string[]> TrainingOptionUsers { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["--epochs"] = ["adversarial-training", "distillation", "saturation"],
+        ["--train-steps"] = ["adversarial-training"],
+        ["--lambda"] = ["saturation"],
+    };
+
+    public static Command Create(GlobalOptions globals)
     {
         var experiment = new Argument<string>("experiment")
         {
             Description = "Which paper experiment: " + string.Join(", ", Experiments.Values.Select(e => $"{e.Name} ({e.Description})")),
         };
         experiment.AcceptOnlyFromAmong(Experiments.Keys.ToArray());
-        var data = new Option<DirectoryInfo>("--data")
+        var data = new Option<DirectoryInfo?>("--data")
         {
-            Description = "Folder with MNIST in IDX format (train-first10k-* or train-*, and t10k-*)",
-            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared", "data", "mnist")),
+            Description = $"Folder with MNIST in IDX format (train-first10k-* or train-*, and t10k-*); default: {DataFolders.MnistVariable}, " +
+                          $"else {DataFolders.MnistRelativePath} in the current folder or any folder above it (or above the application's folder)",
         };
-        var samples = new Option<int?>("--samples") { Description = "Number of test images to attack (default: the experiment's)" };
+        var samples = GlobalOptions.AtLeastOne("--samples", "Number of test images to attack (default: the experiment's)");
         var seed = new Option<long>("--seed") { Description = "Seed of training and attacks", DefaultValueFactory = _ => 0 };
-        var device = CliOptions.DeviceOption();
         var json = new Option<FileInfo?>("--json") { Description = "Write the report as JSON to this file" };
-        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Folder for trained models (default: the user's cache)" };
+        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Folder for trained models (default: NEURALSHIELD_CACHE, else the user's cache)" };
+        var epochs = GlobalOptions.AtLeastOne("--epochs",
+            "Training epochs of every model the defense experiment trains (adversarial-training: PGD 45, FGSM 10 on CPU, 60 and 20 on CUDA; " +
+            "distillation: 10, CUDA 30; saturation: 30, CUDA 60)");
+        var trainSteps = GlobalOptions.AtLeastOne("--train-steps",
+            "PGD steps of adversarial training (adversarial-training: 7 on CPU, step 2.5*eps/steps; 40 on CUDA, step 0.01)");
+        var lambda = GlobalOptions.Positive("--lambda", "Saturation penalty weight (saturation: 0.1)");
         var command = new Command("reproduce", "Reproduce a paper's experiment and print it next to the paper's numbers");
         command.Arguments.Add(experiment);
-        foreach (var o in new Option[] { data, samples, seed, device, json, cache }) command.Options.Add(o);
-        command.SetAction((parse, ct) =>
+        foreach (var o in new Option[] { data, samples, seed, json, cache, epochs, trainSteps, lambda }) command.Options.Add(o);
+        command.Validators.Add(result =>
         {
-            var dev = CliOptions.ResolveDevice(parse.GetValue(device)!);
-            if (parse.GetValue(samples) is { } s && s <= 0) throw new ArgumentOutOfRangeException(nameof(samples), s, "--samples must be positive.");
-            var dir = parse.GetValue(data)!;
-            if (!dir.Exists) throw new DirectoryNotFoundException($"--data folder {dir.FullName} does not exist.");
-            var context = new ExperimentContext(dir.FullName, parse.GetValue(samples), parse.GetValue(seed), dev,
-                parse.GetValue(cache)?.FullName ?? CliOptions.DefaultCache(), Console.Out);
+            var name = result.GetValue(experiment);
+            foreach (var option in new Option[] { epochs, trainSteps, lambda })
+            {
+                var users = TrainingOptionUsers[option.Name];
+                if (result.GetResult(option) is { Implicit: false } && name is not null && !users.Contains(name))
+                    result.AddError($"{option.Name} applies only to {string.Join(", ", users)}, not to {name}.");
+            }
+        });
+        CommandRunner.SetAction(command, globals, (parse, run, ct) =>
+        {
+            var dir = DataFolders.ResolveMnist(parse.GetValue(data));
+            var context = new ExperimentContext(dir, parse.GetValue(samples), parse.GetValue(seed), run.Device,
+                parse.GetValue(cache)?.FullName ?? CliOptions.DefaultCache(), run.Out,
+                parse.GetValue(epochs), parse.GetValue(trainSteps), parse.GetValue(lambda));
             var report = Experiments[parse.GetValue(experiment)!].Run(context, ct);
-            report.Setting["device"] = dev.type.ToString().ToLowerInvariant();
-            Console.WriteLine();
-            Console.WriteLine(report.ToTable());
+            report.Setting["device"] = run.Device.type.ToString().ToLowerInvariant();
+            run.Out.WriteLine();
+            run.Out.WriteLine(report.ToTable());
             if (parse.GetValue(json) is { } file)
             {
-                File.WriteAllText(file.FullName, report.ToJson());
-                Console.WriteLine($"JSON written to {file.FullName}");
+                try
+                {
+                    File.WriteAllText(file.FullName, report.ToJson());
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliUserException($"cannot write --json file {file.FullName}: {e.Message}", e);
+                }
+                run.Out.WriteLine($"JSON written to {file.FullName}");
             }
-            return Task.FromResult(0);
+            return 0;
         });
         return command;
     }

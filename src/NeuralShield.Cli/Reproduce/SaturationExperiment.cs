@@ -31,8 +31,8 @@ internal sealed class SaturationExperiment : IExperiment
     public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
-        var epochs = Knob(EpochsVariable, cuda ? 60 : 30);
-        var lambda = Knob(LambdaVariable, 0.1);
+        var epochs = context.Epochs ?? (cuda ? 60 : 30);
+        var lambda = context.Lambda ?? 0.1;
         var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
         using var _ = train;
         using var __ = test;

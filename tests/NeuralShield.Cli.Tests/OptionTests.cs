@@ -1,0 +1,57 @@
+using System.CommandLine;
+
+namespace NeuralShield.Cli.Tests;
+
+public class OptionTests
+{
+    [Theory]
+    [InlineData("audit", "--threads", "0")]
+    [InlineData("audit", "--threads", "-2")]
+    [InlineData("bench", "jsma-224", "--threads", "two")]
+    [InlineData("reproduce", "fgsm", "--threads", "1.5")]
+    public void InvalidThreadsIsOneLineAndExitCodeOne(params string[] args)
+    {
+        var (code, output, errors) = InProcess.Run(args);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        var line = Assert.Single(errors);
+        Assert.Contains("--threads must be an integer of at least 1", line);
+    }
+
+    [Fact]
+    public void ThreadsIsAcceptedOnEveryCommandAndDefaultsToHalfTheProcessors()
+    {
+        var root = CliApp.CreateRoot();
+        foreach (var args in new[] { new[] { "audit", "--threads", "3" }, ["--threads", "3", "bench", "jsma-224"], ["reproduce", "fgsm", "--threads", "3"] })
+        {
+            var parse = root.Parse(args);
+            Assert.Empty(parse.Errors);
+            Assert.Equal(3, parse.GetValue<int>("--threads"));
+        }
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), root.Parse(["audit"]).GetValue<int>("--threads"));
+        Assert.Equal(GlobalOptions.DefaultThreads, root.Parse(["audit"]).GetValue<int>("--threads"));
+    }
+
+    [Theory]
+    [InlineData("audit", "--device", "gpu")]
+    [InlineData("reproduce", "fgsm", "--samples", "0")]
+    [InlineData("reproduce", "saturation", "--lambda", "-1")]
+    [InlineData("reproduce", "distillation", "--epochs", "many")]
+    [InlineData("reproduce", "fgsm", "--lambda", "0.5")]
+    public void BadOptionValuesAreOneLineAndExitCodeOne(params string[] args)
+    {
+        var (code, _, errors) = InProcess.Run(args);
+        Assert.Equal(1, code);
+        Assert.StartsWith("neuralshield: ", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void TrainingOptionsReachTheExperimentContextParser()
+    {
+        var parse = CliApp.CreateRoot().Parse(["reproduce", "adversarial-training", "--epochs", "2", "--train-steps", "3"]);
+        Assert.Empty(parse.Errors);
+        Assert.Equal(2, parse.GetValue<int?>("--epochs"));
+        Assert.Equal(3, parse.GetValue<int?>("--train-steps"));
+        Assert.Null(parse.GetValue<double?>("--lambda"));
+    }
+}
