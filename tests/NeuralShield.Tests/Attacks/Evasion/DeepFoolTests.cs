@@ -8,7 +8,7 @@ using NeuralShield.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Tests.Attacks;
+namespace NeuralShield.Tests.Attacks.Evasion;
 
 /// <summary>Softmax regression and an MLP trained on the 3-class blobs, shared by the DeepFool and universal-perturbation tests.</summary>
 public sealed class LinearBlobsFixture : IDisposable

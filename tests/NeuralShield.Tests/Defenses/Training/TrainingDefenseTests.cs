@@ -13,7 +13,7 @@ using NeuralShield.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Tests.Defenses;
+namespace NeuralShield.Tests.Defenses.Training;
 
 public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<DefenseFixture>
 {

@@ -9,7 +9,7 @@ using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Tests.Attacks;
+namespace NeuralShield.Tests.Attacks.Evasion;
 
 /// <summary>Small seeded models and inputs for the JSMA properties.</summary>
 internal static class JsmaCase

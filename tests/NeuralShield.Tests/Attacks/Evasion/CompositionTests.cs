@@ -8,7 +8,7 @@ using NeuralShield.Metrics;
 using NeuralShield.Models;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Tests.Attacks;
+namespace NeuralShield.Tests.Attacks.Evasion;
 
 public class CompositionTests(BlobsFixture fixture) : IClassFixture<BlobsFixture>
 {

@@ -6,7 +6,7 @@ using NeuralShield.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Tests.Attacks;
+namespace NeuralShield.Tests.Attacks.Evasion;
 
 public class UniversalPerturbationTests(LinearBlobsFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<LinearBlobsFixture>
 {

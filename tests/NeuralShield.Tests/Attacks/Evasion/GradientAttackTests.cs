@@ -7,7 +7,7 @@ using NeuralShield.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Tests.Attacks;
+namespace NeuralShield.Tests.Attacks.Evasion;
 
 public sealed class BlobsFixture : IDisposable
 {

@@ -7,7 +7,7 @@ using NeuralShield.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Tests.Attacks;
+namespace NeuralShield.Tests.Attacks.Fooling;
 
 /// <summary>A 10-class MLP trained once on the embedded 8×8 digits for the fooling tests.</summary>
 public sealed class FoolingFixture : IDisposable
