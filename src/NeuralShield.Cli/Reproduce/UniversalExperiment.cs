@@ -63,13 +63,8 @@ internal sealed class UniversalExperiment : IExperiment
                 Xi = xi, Norm = Norm.LInf, Delta = Delta, MaxPasses = MaxPasses, Overshoot = 0.02, MaxDeepFoolIterations = 10,
                 CandidateClasses = 10, BatchSize = BatchSize, Seed = context.Seed,
             };
-            var watch = Stopwatch.StartNew();
-            var progress = new SynchronousProgress<UniversalPassReport>(p => context.Log.WriteLine(
-                $"  xi {xi}: pass {p.Pass}: fitting-set fooling rate {p.FoolingRate:P1}, {p.Updates} updates, |v|inf {p.Norm:F3} ({p.Elapsed.TotalSeconds:F0} s)"));
-            using var result = new UniversalPerturbation(options).Fit(model, fit.Features, progress, cancellationToken);
-            var rate = result.FoolingRate(model, heldOut.Features);
-            watch.Stop();
-            context.Log.WriteLine($"  xi {xi}: held-out fooling rate {rate:P1} after {result.Passes} passes ({watch.Elapsed.TotalSeconds:F0} s)");
+            var (rate, result) = Measure(context, model, fit, heldOut, options, $"xi {xi}", cancellationToken);
+            using var _ = result;
             var key = xi.ToString("0.0", CultureInfo.InvariantCulture);
             report.Metrics[$"fooling_rate_xi_{key}"] = rate;
             report.Metrics[$"fit_fooling_rate_xi_{key}"] = result.FittingFoolingRate;
@@ -93,13 +88,8 @@ internal sealed class UniversalExperiment : IExperiment
                 Search = UniversalSearch.ProjectedGradient, Xi = xi, Norm = Norm.LInf, Delta = 0.01, Epochs = Epochs,
                 GradientBatchSize = GradientBatchSize, StepSize = xi / 20, Kappa = Kappa, Seed = context.Seed,
             };
-            var watch = Stopwatch.StartNew();
-            var progress = new SynchronousProgress<UniversalPassReport>(p => context.Log.WriteLine(
-                $"  optimised, xi {xi}: epoch {p.Pass}: fitting-set fooling rate {p.FoolingRate:P1}, |v|inf {p.Norm:F3} ({p.Elapsed.TotalSeconds:F0} s)"));
-            using var result = new UniversalPerturbation(options).Fit(model, fit.Features, progress, cancellationToken);
-            var rate = result.FoolingRate(model, heldOut.Features);
-            watch.Stop();
-            context.Log.WriteLine($"  optimised, xi {xi}: held-out fooling rate {rate:P1}, best fitting-set rate {result.FittingFoolingRate:P1} ({watch.Elapsed.TotalSeconds:F0} s)");
+            var (rate, result) = Measure(context, model, fit, heldOut, options, $"optimised, xi {xi}", cancellationToken);
+            using var _ = result;
             var key = xi.ToString("0.0", CultureInfo.InvariantCulture);
             report.Metrics[$"fooling_rate_optimised_xi_{key}"] = rate;
             report.Metrics[$"fit_fooling_rate_optimised_xi_{key}"] = result.FittingFoolingRate;
@@ -140,5 +130,18 @@ internal sealed class UniversalExperiment : IExperiment
         report.Paper["calibration"] = "optimisation-based universal perturbation on the distillation-paper net: 5% / 24% / 55% at xi = 0.1 / 0.2 / 0.3";
         report.Paper["source"] = "Moosavi-Dezfooli, Fawzi, Fawzi, Frossard, CVPR 2017, arXiv 1610.08401, Table 1";
         return report;
+    }
+
+    /// <summary>Fits v on <paramref name="fit"/> with <paramref name="options"/>, logging each pass, and measures its held-out fooling rate.</summary>
+    private static (double HeldOut, UniversalPerturbationResult Result) Measure(ExperimentContext context, IDifferentiableClassifier model,
+        LabeledData fit, LabeledData heldOut, UniversalPerturbationOptions options, string label, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var progress = new SynchronousProgress<UniversalPassReport>(p => context.Log.WriteLine(
+            $"  {label}: pass {p.Pass}: fitting-set fooling rate {p.FoolingRate:P1}, {p.Updates} updates, |v|inf {p.Norm:F3} ({p.Elapsed.TotalSeconds:F0} s)"));
+        var result = new UniversalPerturbation(options).Fit(model, fit.Features, progress, cancellationToken);
+        var rate = result.FoolingRate(model, heldOut.Features);
+        context.Log.WriteLine($"  {label}: held-out fooling rate {rate:P1}, best fitting-set rate {result.FittingFoolingRate:P1} after {result.Passes} passes ({watch.Elapsed.TotalSeconds:F0} s)");
+        return (rate, result);
     }
 }

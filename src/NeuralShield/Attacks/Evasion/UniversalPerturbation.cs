@@ -191,9 +191,7 @@ public sealed class UniversalPerturbation : IAttack
         Tensor clean;
         using (no_grad()) clean = model.Predict(x);
         var v = zeros(x.shape.Skip(1).ToArray(), dtype: ScalarType.Float32, device: model.Device);
-        var best = v.clone();
-        var bestRate = -1.0;
-        var history = new List<double>();
+        var best = new BestPass(v);
         var passes = 0;
         using (no_grad())
         {
@@ -225,19 +223,12 @@ public sealed class UniversalPerturbation : IAttack
                     v = next.MoveToOuterDisposeScope();
                     updates += count;
                 }
-                var rate = FoolingRate(model, x, clean, v);
-                history.Add(rate);
-                if (rate > bestRate)
-                {
-                    bestRate = rate;
-                    best.Dispose();
-                    best = v.clone();
-                }
+                var rate = best.Observe(FoolingRate(model, x, clean, v), v);
                 progress?.Report(new UniversalPassReport(passes, rate, updates, NormOf(v, o.Norm), watch.Elapsed));
                 if (rate >= 1 - o.Delta) break;
             }
         }
-        return new UniversalPerturbationResult(best.MoveToOuterDisposeScope(), model.Bounds, o.Norm, o.Xi, bestRate, passes, history);
+        return best.Result(model.Bounds, o.Norm, o.Xi, passes);
     }
 
     /// <summary>
@@ -256,9 +247,7 @@ public sealed class UniversalPerturbation : IAttack
         Tensor clean;
         using (no_grad()) clean = model.Predict(x);
         var v = zeros(x.shape.Skip(1).ToArray(), dtype: ScalarType.Float32, device: model.Device);
-        var best = v.clone();
-        var bestRate = -1.0;
-        var history = new List<double>();
+        var best = new BestPass(v);
         var epochs = 0;
         while (epochs < o.Epochs)
         {
@@ -288,18 +277,11 @@ public sealed class UniversalPerturbation : IAttack
                 steps++;
             }
             double rate;
-            using (no_grad()) rate = FoolingRate(model, x, clean, v);
-            history.Add(rate);
-            if (rate > bestRate)
-            {
-                bestRate = rate;
-                best.Dispose();
-                best = v.clone();
-            }
+            using (no_grad()) rate = best.Observe(FoolingRate(model, x, clean, v), v);
             progress?.Report(new UniversalPassReport(epochs, rate, steps, NormOf(v, o.Norm), watch.Elapsed));
             if (rate >= 1 - o.Delta) break;
         }
-        return new UniversalPerturbationResult(best.MoveToOuterDisposeScope(), model.Bounds, o.Norm, o.Xi, bestRate, epochs, history);
+        return best.Result(model.Bounds, o.Norm, o.Xi, epochs);
     }
 
     /// <summary>Σ over the batch of min(max_{j≠c} Z_j − Z_c, κ), c the clean prediction: the objective to ascend.</summary>
@@ -340,6 +322,33 @@ public sealed class UniversalPerturbation : IAttack
     internal static double NormOf(Tensor v, Norm norm) => norm == Norm.LInf ? v.abs().max().item<float>() : v.norm().item<float>();
 
     private static Tensor LabeledDataPermutation(int n, long seed, Device device) => Data.LabeledData.Permutation(n, seed, device);
+}
+
+/// <summary>The best v of a search, by its fitting-set fooling rate, and the rate of every pass (both searches keep it alike).</summary>
+internal sealed class BestPass
+{
+    private readonly List<double> _history = [];
+    private Tensor _best;
+    private double _rate = -1;
+
+    public BestPass(Tensor start) => _best = start.clone();
+
+    /// <summary>Records a pass's rate and keeps a copy of <paramref name="v"/> when it is the best so far; returns the rate.</summary>
+    public double Observe(double rate, Tensor v)
+    {
+        _history.Add(rate);
+        if (rate > _rate)
+        {
+            _rate = rate;
+            _best.Dispose();
+            _best = v.clone();
+        }
+        return rate;
+    }
+
+    /// <summary>The result holding the best v (moved out of the caller's dispose scope).</summary>
+    public UniversalPerturbationResult Result(InputBounds bounds, Norm norm, double xi, int passes) =>
+        new(_best.MoveToOuterDisposeScope(), bounds, norm, xi, _rate, passes, _history);
 }
 
 /// <summary>
