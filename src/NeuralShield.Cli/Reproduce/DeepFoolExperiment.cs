@@ -33,8 +33,6 @@ internal sealed class DeepFoolExperiment : IExperiment
         using var x = test.Features.to(context.Device);
         using var y = test.Labels.to(context.Device);
         using var correct = model.Predict(x).eq(y);
-        using var norms2 = x.flatten(1).norm(1, false, 2.0f);
-        using var normsInf = x.flatten(1).abs().amax(1);
         foreach (var norm in new[] { Norm.L2, Norm.LInf })
         {
             var options = new DeepFoolOptions { Norm = norm, Overshoot = 0.02, MaxIterations = 50, CandidateClasses = 10 };
@@ -43,11 +41,10 @@ internal sealed class DeepFoolExperiment : IExperiment
             using var counted = result.Success.logical_and(correct);
             using var weights = counted.to_type(ScalarType.Float32);
             var n = weights.sum().item<float>();
-            using var distance = norm == Norm.L2 ? result.L2 : result.LInf;
-            using var ratio = distance / (norm == Norm.L2 ? norms2 : normsInf).clamp_min(1e-12);
-            var rho = n == 0 ? double.NaN : (ratio * weights).sum().item<float>() / n;
+            var rho = Robustness.RelativePerturbation(result.Adversarials, x, norm, counted);
             var suffix = norm == Norm.L2 ? "" : "_linf";
             using var correctCount = correct.to_type(ScalarType.Float32).sum();
+            var distance = norm == Norm.L2 ? result.L2 : result.LInf;
             report.Metrics[$"success_rate{suffix}"] = n / correctCount.item<float>();
             report.Metrics[$"rho_adv{suffix}"] = rho;
             report.Metrics[norm == Norm.L2 ? "mean_l2" : "mean_linf"] = n == 0 ? double.NaN : (distance * weights).sum().item<float>() / n;
