@@ -62,14 +62,15 @@ public sealed class AttackGoal
     }
 
     /// <summary>The same goal for the samples [start, start + length); the labels are a view of this goal's.</summary>
-    internal AttackGoal Narrow(long start, long length) => new(Labels.narrow(0, start, length), IsTargeted);
+    public AttackGoal Narrow(long start, long length) => new(Labels.narrow(0, start, length), IsTargeted);
 
     /// <summary>The same goal with its labels as int64 on <paramref name="device"/> (a new tensor unless already there).</summary>
-    internal AttackGoal OnDevice(Device device) =>
+    public AttackGoal OnDevice(Device device) =>
         Labels.device == device && Labels.dtype == ScalarType.Int64 ? this : new(Labels.to(device).to_type(ScalarType.Int64), IsTargeted);
 
     /// <summary>Checks the goal against a batch of <paramref name="count"/> samples and <paramref name="classCount"/> classes.</summary>
-    internal void Validate(long count, int classCount) => Guard.Labels(Labels, count, classCount, nameof(Labels));
+    /// <exception cref="ArgumentException">The labels are not a vector of <paramref name="count"/> class indices in [0, C).</exception>
+    public void Validate(long count, int classCount) => Guard.Labels(Labels, count, classCount, nameof(Labels));
 
     /// <inheritdoc />
     public override string ToString() => IsTargeted ? "targeted" : "untargeted";

@@ -182,9 +182,12 @@ public sealed class LabeledData : IDisposable
         return counts.cpu().data<long>().ToArray();
     }
 
-    /// <summary>A seeded permutation of 0..n−1 (int64), reproducible across runs and devices.</summary>
-    internal static Tensor Permutation(int n, long seed, Device device)
+    /// <summary>A seeded permutation of 0..n−1 (int64) on <paramref name="device"/>, drawn on the CPU so that it is reproducible across runs and devices.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative.</exception>
+    public static Tensor Permutation(int n, long seed, Device device)
     {
+        Guard.NonNegative(n, nameof(n));
+        ArgumentNullException.ThrowIfNull(device);
         using var generator = new Generator((ulong)seed);
         using var perm = randperm(n, generator: generator, dtype: ScalarType.Int64);
         return perm.to(device, copy: true);

@@ -1,3 +1,4 @@
+using NeuralShield.Data;
 using NeuralShield.Internal;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
@@ -199,7 +200,7 @@ public sealed class UniversalPerturbation : IAttack
             {
                 passes++;
                 var updates = 0;
-                var order = LabeledDataPermutation(n, o.Seed + passes - 1, model.Device);
+                var order = LabeledData.Permutation(n, o.Seed + passes - 1, model.Device);
                 for (var start = 0; start < n; start += o.BatchSize)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -252,7 +253,7 @@ public sealed class UniversalPerturbation : IAttack
         while (epochs < o.Epochs)
         {
             epochs++;
-            var order = LabeledDataPermutation(n, o.Seed + epochs - 1, model.Device);
+            var order = LabeledData.Permutation(n, o.Seed + epochs - 1, model.Device);
             var steps = 0;
             for (var start = 0; start < n; start += o.GradientBatchSize)
             {
@@ -321,7 +322,6 @@ public sealed class UniversalPerturbation : IAttack
 
     internal static double NormOf(Tensor v, Norm norm) => norm == Norm.LInf ? v.abs().max().item<float>() : v.norm().item<float>();
 
-    private static Tensor LabeledDataPermutation(int n, long seed, Device device) => Data.LabeledData.Permutation(n, seed, device);
 }
 
 /// <summary>The best v of a search, by its fitting-set fooling rate, and the rate of every pass (both searches keep it alike).</summary>
