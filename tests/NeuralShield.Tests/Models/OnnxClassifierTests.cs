@@ -328,6 +328,22 @@ public class OnnxClassifierTests(OnnxMnistFixture mnist) : IClassFixture<OnnxMni
     }
 
     [Fact]
+    public void CallsFromSeveralThreadsAreAnsweredAndCounted()
+    {
+        using var model = new OnnxClassifier(LeNet);
+        using var batch = mnist.Test.Take(16);
+        using var expected = model.PredictProbabilities(batch.Features);
+        var same = new bool[4 * 5];
+        Parallel.For(0, same.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            using var p = model.PredictProbabilities(batch.Features);
+            same[i] = p.allclose(expected, rtol: 1e-6, atol: 1e-7);
+        });
+        Assert.All(same, Assert.True);
+        Assert.Equal(16 * 21, model.QueryCount);
+    }
+
+    [Fact]
     public void DisposedClassifierRefusesQueries()
     {
         var model = new OnnxClassifier(LeNet);
