@@ -9,6 +9,38 @@ namespace NeuralShield.Cli;
 /// </summary>
 internal static class DataFolders
 {
+    /// <summary>The Adult folder looked for above the current and the application's folder.</summary>
+    public static string AdultRelativePath { get; } = Path.Combine("shared", "data", "adult");
+
+    /// <summary>
+    /// The data folder of an experiment that reads <paramref name="kind"/>: MNIST as <see cref="ResolveMnist(DirectoryInfo?)"/>;
+    /// Adult from <c>--data</c> or <c>shared/data/adult</c> above; either, when the experiment recognises the folder
+    /// (<c>--data</c> must then hold one of them; the default is MNIST).
+    /// </summary>
+    /// <exception cref="CliUserException">The folder holds none of the expected files, or none was found.</exception>
+    public static string Resolve(DirectoryInfo? option, Reproduce.ExperimentDataKind kind) => kind switch
+    {
+        Reproduce.ExperimentDataKind.Mnist => ResolveMnist(option),
+        Reproduce.ExperimentDataKind.Adult => ResolveAdult(option?.FullName, [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]),
+        _ => option is not null && HasAdult(option.FullName)
+            ? option.FullName
+            : ResolveMnist(option),
+    };
+
+    /// <summary>The testable core of the Adult lookup.</summary>
+    internal static string ResolveAdult(string? option, IReadOnlyList<string> searchFrom)
+    {
+        var folder = !string.IsNullOrWhiteSpace(option) ? Path.GetFullPath(option)
+            : FindAbove(AdultRelativePath, searchFrom)
+              ?? throw new CliUserException($"no Adult folder found ({AdultRelativePath} is not in {string.Join(" or ", searchFrom.Distinct())} or any folder above); pass --data DIR.");
+        if (!Directory.Exists(folder)) throw new CliUserException($"--data folder {folder} does not exist; pass --data DIR with adult.data and adult.test.");
+        if (!HasAdult(folder)) throw new CliUserException($"folder {folder} holds no Adult data set (adult.data[.gz] and adult.test[.gz]).");
+        return folder;
+    }
+
+    private static bool HasAdult(string folder) =>
+        Directory.Exists(folder) && new[] { "adult.data", "adult.test" }.All(n => File.Exists(Path.Combine(folder, n)) || File.Exists(Path.Combine(folder, n + ".gz")));
+
     /// <summary>The environment variable naming the MNIST folder when <c>--data</c> is not given.</summary>
     public const string MnistVariable = "NEURALSHIELD_DATA";
 

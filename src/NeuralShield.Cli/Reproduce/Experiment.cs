@@ -16,6 +16,19 @@ namespace NeuralShield.Cli.Reproduce;
 public sealed record ExperimentContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log,
     int? Epochs = null, int? TrainSteps = null, double? Lambda = null);
 
+/// <summary>The data set a reproduction reads from its <c>--data</c> folder.</summary>
+public enum ExperimentDataKind
+{
+    /// <summary>MNIST in IDX format (the default).</summary>
+    Mnist,
+
+    /// <summary>UCI Adult (adult.data, adult.test).</summary>
+    Adult,
+
+    /// <summary>Either; the experiment recognises which the folder holds.</summary>
+    MnistOrAdult,
+}
+
 /// <summary>A paper reproduction: trains the paper's kind of model, runs the experiment, returns measured and published numbers.</summary>
 public interface IExperiment
 {
@@ -24,6 +37,9 @@ public interface IExperiment
 
     /// <summary>One line: paper and setting.</summary>
     string Description { get; }
+
+    /// <summary>The data set it reads from <c>--data</c>. Default MNIST.</summary>
+    ExperimentDataKind Data => ExperimentDataKind.Mnist;
 
     /// <summary>Runs the experiment.</summary>
     ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken);

@@ -19,7 +19,7 @@ internal static class ReproduceCommand
     /// <summary>The experiments that read each training option; the option is refused for the others.</summary>
     internal static IReadOnlyDictionary<string, string[]> TrainingOptionUsers { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["--epochs"] = ["adversarial-training", "distillation", "saturation"],
+        ["--epochs"] = ["adversarial-training", "distillation", "dpsgd", "property", "saturation"],
         ["--train-steps"] = ["adversarial-training"],
         ["--lambda"] = ["saturation"],
     };
@@ -61,7 +61,7 @@ internal static class ReproduceCommand
         });
         CommandRunner.SetAction(command, globals, (parse, run, ct) =>
         {
-            var dir = DataFolders.ResolveMnist(parse.GetValue(data));
+            var dir = DataFolders.Resolve(parse.GetValue(data), Experiments[parse.GetValue(experiment)!].Data);
             var context = new ExperimentContext(dir, parse.GetValue(samples), parse.GetValue(seed), run.Device,
                 parse.GetValue(cache)?.FullName ?? CliOptions.DefaultCache(), run.Out,
                 parse.GetValue(epochs), parse.GetValue(trainSteps), parse.GetValue(lambda));

@@ -1,0 +1,478 @@
+using NeuralShield.Data;
+using NeuralShield.Internal;
+using NeuralShield.Models;
+using NeuralShield.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Attacks.Inference;
+
+/// <summary>How a model's parameters become the meta-classifier's feature vector.</summary>
+public enum ParameterRepresentation
+{
+    /// <summary>
+    /// Ganju et al.'s permutation-invariant form: the neurons of every hidden layer sorted by a canonical key (the sum
+    /// of their incoming weights and bias), the next layer's inputs permuted to match, then flattened. Two networks
+    /// that differ only in the order of their hidden neurons (the same function) get the same vector.
+    /// </summary>
+    Sorted,
+
+    /// <summary>Ateniese et al.'s plain form: every weight and bias flattened in storage order.</summary>
+    Flattened,
+}
+
+/// <summary>Settings of <see cref="PropertyInference"/>.</summary>
+public sealed class PropertyInferenceOptions : OptionsBase<PropertyInferenceOptions>
+{
+    /// <summary>
+    /// The shadow models: the target's architecture as the attacker believes it (an MLP: Linear layers with
+    /// element-wise activations between them, as <see cref="ModelZoo.Mlp"/> makes), its training and bounds. Required.
+    /// </summary>
+    public required ModelRecipe Recipe { get; set; }
+
+    /// <summary>Shadow models trained on data with the property, and as many without. Default 64.</summary>
+    public int ShadowModelsPerSide { get; set; } = 64;
+
+    /// <summary>Records in each shadow model's training set, drawn from the attacker's pool. Default 1000.</summary>
+    public int ShadowTrainingSize { get; set; } = 1000;
+
+    /// <summary>The share of records with the attribute in a training set that has the property. Default 0.8.</summary>
+    public double PropertyShare { get; set; } = 0.8;
+
+    /// <summary>The share of records with the attribute in a training set that lacks the property. Default 0.2.</summary>
+    public double ComplementShare { get; set; } = 0.2;
+
+    /// <summary>The fraction of shadow models of each side held out to measure the meta-classifier. Default 0.25.</summary>
+    public double HeldOutFraction { get; set; } = 0.25;
+
+    /// <summary>The representation the meta-classifier reads. Default <see cref="ParameterRepresentation.Sorted"/>.</summary>
+    public ParameterRepresentation Representation { get; set; } = ParameterRepresentation.Sorted;
+
+    /// <summary>
+    /// Hidden width of the meta-classifier (one ReLU layer); 0: logistic regression on the standardised features.
+    /// Default 0.
+    /// </summary>
+    public int MetaHidden { get; set; }
+
+    /// <summary>Full-batch Adam iterations of the meta-classifier. Default 300.</summary>
+    public int MetaIterations { get; set; } = 300;
+
+    /// <summary>Learning rate of the meta-classifier. Default 1e-2.</summary>
+    public double MetaLearningRate { get; set; } = 1e-2;
+
+    /// <summary>L2 weight decay of the meta-classifier. Default 1e-2.</summary>
+    public double MetaWeightDecay { get; set; } = 1e-2;
+
+    /// <summary>Seed of the shadow data sets, shadow weights (offsets from <see cref="ModelRecipe.Seed"/>) and meta-classifier. Default 0.</summary>
+    public long Seed { get; set; }
+
+    /// <inheritdoc />
+    public override PropertyInferenceOptions Copy()
+    {
+        var copy = (PropertyInferenceOptions)MemberwiseClone();
+        copy.Recipe = Recipe?.Copy()!;
+        return copy;
+    }
+
+    /// <inheritdoc />
+    protected override void Validate()
+    {
+        if (Recipe is null) throw new ArgumentException("Recipe must be set: the shadow models' architecture, training and bounds.", nameof(Recipe));
+        Recipe = Recipe.Validated();
+        Guard.Positive(ShadowModelsPerSide, nameof(ShadowModelsPerSide));
+        if (ShadowModelsPerSide < 2) throw new ArgumentOutOfRangeException(nameof(ShadowModelsPerSide), ShadowModelsPerSide, "ShadowModelsPerSide must be at least 2 (one to train on, one to hold out).");
+        Guard.Positive(ShadowTrainingSize, nameof(ShadowTrainingSize));
+        Guard.InRange(PropertyShare, 0, 1, nameof(PropertyShare));
+        Guard.InRange(ComplementShare, 0, 1, nameof(ComplementShare));
+        if (PropertyShare == ComplementShare)
+            throw new ArgumentOutOfRangeException(nameof(ComplementShare), ComplementShare, "ComplementShare must differ from PropertyShare: nothing would tell the two sides apart.");
+        if (!(HeldOutFraction > 0 && HeldOutFraction < 1)) throw new ArgumentOutOfRangeException(nameof(HeldOutFraction), HeldOutFraction, "HeldOutFraction must lie in (0, 1).");
+        Guard.Defined(Representation, nameof(Representation));
+        Guard.NonNegative(MetaHidden, nameof(MetaHidden));
+        Guard.Positive(MetaIterations, nameof(MetaIterations));
+        Guard.Positive(MetaLearningRate, nameof(MetaLearningRate));
+        Guard.NonNegative(MetaWeightDecay, nameof(MetaWeightDecay));
+    }
+}
+
+/// <summary>
+/// What the property-inference attacker brings: a pool of records from the target's distribution and, for each, whether
+/// it carries the attribute whose share defines the property (e.g. sex = Female).
+/// </summary>
+public sealed class PropertyKnowledge
+{
+    /// <summary>Creates the knowledge; the tensors stay the caller's.</summary>
+    /// <param name="pool">Records from the target's distribution (features as the target sees them).</param>
+    /// <param name="hasAttribute">A bool (or 0/1 integer) vector [N]: true where a pool record carries the attribute.</param>
+    /// <param name="propertyName">A name for reports, e.g. "sex=Female share 80% vs 20%".</param>
+    /// <exception cref="ArgumentException">The mask does not match the pool, or one group is empty.</exception>
+    public PropertyKnowledge(LabeledData pool, Tensor hasAttribute, string? propertyName = null)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(hasAttribute);
+        if (hasAttribute.dim() != 1 || hasAttribute.shape[0] != pool.Count)
+            throw new ArgumentException($"hasAttribute must be a vector of {pool.Count} flags, one per pool record; got shape [{string.Join(", ", hasAttribute.shape)}].", nameof(hasAttribute));
+        using var flags = hasAttribute.to_type(ScalarType.Bool).cpu();
+        var values = flags.data<bool>().ToArray();
+        With = Enumerable.Range(0, values.Length).Where(i => values[i]).Select(i => (long)i).ToArray();
+        Without = Enumerable.Range(0, values.Length).Where(i => !values[i]).Select(i => (long)i).ToArray();
+        if (With.Count == 0 || Without.Count == 0)
+            throw new ArgumentException($"hasAttribute must mark some pool records and leave others unmarked; it marks {With.Count} of {pool.Count}.", nameof(hasAttribute));
+        Pool = pool;
+        PropertyName = propertyName ?? "property";
+    }
+
+    /// <summary>The attacker's records.</summary>
+    public LabeledData Pool { get; }
+
+    /// <summary>Indices of the pool records with the attribute.</summary>
+    public IReadOnlyList<long> With { get; }
+
+    /// <summary>Indices of the pool records without it.</summary>
+    public IReadOnlyList<long> Without { get; }
+
+    /// <summary>The property's name, for reports.</summary>
+    public string PropertyName { get; }
+}
+
+/// <summary>What is asked of a fitted property-inference attack: the decision threshold on the property probability.</summary>
+/// <param name="Threshold">The target is said to have the property when the probability reaches it. Default 0.5.</param>
+public sealed record PropertyQuery(double Threshold = 0.5)
+{
+    /// <summary>The default query (threshold 0.5).</summary>
+    public static PropertyQuery Default { get; } = new();
+}
+
+/// <summary>The attack's answer for one target.</summary>
+/// <param name="Probability">The meta-classifier's probability that the target's training data has the property.</param>
+/// <param name="HasProperty">Whether the probability reaches the query's threshold.</param>
+public readonly record struct PropertyInferenceResult(double Probability, bool HasProperty);
+
+/// <summary>
+/// Property inference by meta-classifier — Ateniese, Mancini, Spognardi, Villani, Vitali, Felici, "Hacking Smart
+/// Machines with Smarter Ones: How to Extract Meaningful Data from Machine Learning Classifiers" (2013, arXiv
+/// 1306.4447), with the permutation-invariant representation of Ganju, Wang, Yang, Gunter, Borisov, "Property
+/// Inference Attacks on Fully Connected Neural Networks using Permutation Invariant Representations" (CCS 2018).
+/// <para>
+/// Threat model: white box. The attacker holds the target's parameters and knows its architecture and training
+/// procedure (<see cref="PropertyInferenceOptions.Recipe"/>), and has records from the same distribution; it wants a
+/// global property of the training set the owner did not mean to share — here whether the share of records carrying an
+/// attribute is <see cref="PropertyInferenceOptions.PropertyShare"/> or <see cref="PropertyInferenceOptions.ComplementShare"/>.
+/// </para>
+/// <para>
+/// Procedure: train k shadow models on training sets drawn from the pool with the property's share of the attribute
+/// and k without (seeded); turn each into a feature vector of its parameters (<see cref="Represent"/>); hold out a
+/// fraction; train a meta-classifier (logistic regression or a one-hidden-layer MLP on standardised features) to tell
+/// the two sides apart; read the target's parameters the same way and answer with the meta-classifier's probability.
+/// The same shadow models are also read as flattened raw weights and a second meta-classifier is trained on them, so
+/// every fit reports how much the invariant representation gains.
+/// </para>
+/// </summary>
+public sealed class PropertyInference : IInferenceAttack<ITorchModel, PropertyKnowledge, PropertyQuery, PropertyInferenceResult>
+{
+    private readonly PropertyInferenceOptions _options;
+
+    /// <summary>Ateniese et al. 2013.</summary>
+    public static PaperReference Ateniese2013 { get; } = new("Ateniese, Mancini, Spognardi, Villani, Vitali, Felici", "Hacking Smart Machines with Smarter Ones: How to Extract Meaningful Data from Machine Learning Classifiers", "IJSN 2015", "1306.4447");
+
+    /// <summary>Ganju et al. 2018.</summary>
+    public static PaperReference Ganju2018 { get; } = new("Ganju, Wang, Yang, Gunter, Borisov", "Property Inference Attacks on Fully Connected Neural Networks using Permutation Invariant Representations", "ACM CCS 2018");
+
+    /// <summary>Creates the attack; the options are validated and copied.</summary>
+    public PropertyInference(PropertyInferenceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Validated();
+    }
+
+    /// <summary>A copy of the validated settings.</summary>
+    public PropertyInferenceOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public AttackDescriptor Descriptor => new($"Property inference ({_options.Representation}, {_options.ShadowModelsPerSide}×2 shadows)",
+        AttackFamily.Inference, ModelAccess.WhiteBox, Ateniese2013);
+
+    /// <summary>
+    /// The feature vector [D] of <paramref name="model"/>'s parameters in <paramref name="representation"/> (float32,
+    /// CPU). The model must be an MLP: Linear layers in order, each taking the previous one's outputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model has parameters outside Linear layers or its layers do not chain.</exception>
+    public static Tensor Represent(nn.Module<Tensor, Tensor> model, ParameterRepresentation representation)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var layers = LinearLayers(model, nameof(model));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var parts = new List<Tensor>();
+        Tensor? previous = null; // the permutation of the previous layer's neurons
+        for (var l = 0; l < layers.Count; l++)
+        {
+            var w = layers[l].weight!.detach().cpu().to_type(ScalarType.Float32);
+            var b = layers[l].bias?.detach().cpu().to_type(ScalarType.Float32) ?? zeros(w.shape[0]);
+            if (representation == ParameterRepresentation.Sorted)
+            {
+                if (previous is not null) w = w.index_select(1, previous);
+                if (l < layers.Count - 1)
+                {
+                    var key = w.sum(1) + b;
+                    var order = key.argsort();
+                    w = w.index_select(0, order);
+                    b = b.index_select(0, order);
+                    previous = order;
+                }
+            }
+            parts.Add(w.flatten());
+            parts.Add(b);
+        }
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The Linear layers of an MLP, in order, checked to chain (each one's inputs are the previous one's outputs).</summary>
+    internal static IReadOnlyList<Linear> LinearLayers(nn.Module<Tensor, Tensor> model, string parameterName)
+    {
+        var layers = new List<Linear>();
+        foreach (var (name, module) in model.named_modules())
+        {
+            if (!module.named_parameters(false).Any()) continue;
+            if (module is not Linear linear)
+                throw new ArgumentException($"Layer '{name}' of {parameterName} ({module.GetType().Name}) is not Linear; the parameter representation reads MLPs only.", parameterName);
+            if (layers.Count > 0 && layers[^1].weight!.shape[0] != linear.weight!.shape[1])
+                throw new ArgumentException($"Layer '{name}' of {parameterName} takes {linear.weight.shape[1]} inputs but the previous Linear layer has {layers[^1].weight!.shape[0]} outputs.", parameterName);
+            layers.Add(linear);
+        }
+        if (layers.Count == 0) throw new ArgumentException($"{parameterName} has no Linear layer.", parameterName);
+        return layers;
+    }
+
+    /// <summary>
+    /// Trains the shadow models and the meta-classifier. <paramref name="target"/> is only checked: its parameters must
+    /// have the shapes of the recipe's model.
+    /// </summary>
+    /// <exception cref="ArgumentException">The target's architecture differs from the recipe's, or the pool's features from the recipe's model.</exception>
+    public FittedPropertyInference Fit(ITorchModel target, PropertyKnowledge knowledge, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(knowledge);
+        var o = _options;
+        var expectedShapes = Shapes(o.Recipe.Create());
+        var targetShapes = LinearLayers(target.Module, nameof(target)).Select(l => l.weight!.shape).ToList();
+        if (!expectedShapes.Zip(targetShapes).All(p => p.First.SequenceEqual(p.Second)) || expectedShapes.Count != targetShapes.Count)
+            throw new ArgumentException($"target's layers ({Describe(targetShapes)}) differ from the recipe's ({Describe(expectedShapes)}); the shadow models must share the target's architecture.", nameof(target));
+        if (target.ClassCount != knowledge.Pool.ClassCount)
+            throw new ArgumentException($"target has {target.ClassCount} classes but the attacker's pool {knowledge.Pool.ClassCount}.", nameof(target));
+
+        var sorted = new List<Tensor>();
+        var flat = new List<Tensor>();
+        var labels = new List<float>();
+        try
+        {
+            for (var k = 0; k < 2 * o.ShadowModelsPerSide; k++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var hasProperty = k % 2 == 0;
+                using var data = ShadowData(knowledge, hasProperty ? o.PropertyShare : o.ComplementShare, unchecked(o.Seed * 7919 + k));
+                using var shadow = o.Recipe.Train(data, null, null, null, null, unchecked(o.Seed * 7919 + k), cancellationToken);
+                sorted.Add(Represent(shadow.Classifier.Module, ParameterRepresentation.Sorted));
+                flat.Add(Represent(shadow.Classifier.Module, ParameterRepresentation.Flattened));
+                labels.Add(hasProperty ? 1f : 0f);
+                if ((k + 1) % 16 == 0) progress?.Report($"shadow models: {k + 1} of {2 * o.ShadowModelsPerSide}");
+            }
+            // Hold out the last shadows of each side (sides alternate, so the last 2h models hold h of each).
+            var heldOut = 2 * Math.Max(1, (int)Math.Round(o.HeldOutFraction * o.ShadowModelsPerSide));
+            var trainCount = labels.Count - heldOut;
+            using var y = tensor(labels.ToArray());
+            var chosen = o.Representation == ParameterRepresentation.Sorted ? sorted : flat;
+            var other = o.Representation == ParameterRepresentation.Sorted ? flat : sorted;
+            using var x = stack(chosen);
+            using var xOther = stack(other);
+            var meta = MetaClassifier.Train(x[..trainCount], y[..trainCount], o, o.Seed);
+            var heldOutAccuracy = meta.Accuracy(x[trainCount..], y[trainCount..]);
+            double sortedAccuracy, flatAccuracy;
+            using (var otherMeta = MetaClassifier.Train(xOther[..trainCount], y[..trainCount], o, o.Seed))
+            {
+                var otherAccuracy = otherMeta.Accuracy(xOther[trainCount..], y[trainCount..]);
+                (sortedAccuracy, flatAccuracy) = o.Representation == ParameterRepresentation.Sorted ? (heldOutAccuracy, otherAccuracy) : (otherAccuracy, heldOutAccuracy);
+            }
+            progress?.Report($"meta-classifier: held-out accuracy {heldOutAccuracy:P1} ({o.Representation}); sorted {sortedAccuracy:P1}, flattened {flatAccuracy:P1}");
+            return new FittedPropertyInference(meta, o.Representation, expectedShapes, heldOutAccuracy, sortedAccuracy, flatAccuracy, trainCount, heldOut, knowledge.PropertyName);
+        }
+        finally
+        {
+            foreach (var t in sorted.Concat(flat)) t.Dispose();
+        }
+    }
+
+    IFittedInference<ITorchModel, PropertyQuery, PropertyInferenceResult> IInferenceAttack<ITorchModel, PropertyKnowledge, PropertyQuery, PropertyInferenceResult>.Fit(
+        ITorchModel target, PropertyKnowledge knowledge, IProgress<string>? progress, CancellationToken cancellationToken) =>
+        Fit(target, knowledge, progress, cancellationToken);
+
+    /// <summary>A shadow training set of <see cref="PropertyInferenceOptions.ShadowTrainingSize"/> records with attribute share <paramref name="share"/>.</summary>
+    internal LabeledData ShadowData(PropertyKnowledge knowledge, double share, long seed) =>
+        SampleWithShare(knowledge, _options.ShadowTrainingSize, share, seed);
+
+    /// <summary>
+    /// A seeded training set of <paramref name="size"/> records from <paramref name="knowledge"/>'s pool of which a share
+    /// <paramref name="share"/> carries the attribute: how the shadow models' (and an experiment's targets') data are drawn.
+    /// Drawn without replacement within each group (with replacement when a group is too small), then shuffled.
+    /// </summary>
+    public static LabeledData SampleWithShare(PropertyKnowledge knowledge, int size, double share, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        Guard.Positive(size, nameof(size));
+        Guard.InRange(share, 0, 1, nameof(share));
+        var n = size;
+        var withCount = (int)Math.Round(share * n);
+        var rng = new Random(unchecked((int)(seed ^ (seed >> 32))));
+        var indices = Draw(knowledge.With, withCount, rng).Concat(Draw(knowledge.Without, n - withCount, rng)).ToArray();
+        rng.Shuffle(indices);
+        return knowledge.Pool.Subset(indices);
+    }
+
+    private static IEnumerable<long> Draw(IReadOnlyList<long> from, int count, Random rng)
+    {
+        if (count <= 0) return [];
+        if (count > from.Count) return Enumerable.Range(0, count).Select(_ => from[rng.Next(from.Count)]).ToArray();
+        var copy = from.ToArray();
+        for (var i = 0; i < count; i++)
+        {
+            var j = i + rng.Next(copy.Length - i);
+            (copy[i], copy[j]) = (copy[j], copy[i]);
+        }
+        return copy.Take(count).ToArray();
+    }
+
+    private static List<long[]> Shapes(nn.Module<Tensor, Tensor> module)
+    {
+        using (module) return LinearLayers(module, nameof(PropertyInferenceOptions.Recipe)).Select(l => l.weight!.shape).ToList();
+    }
+
+    private static string Describe(IEnumerable<long[]> shapes) => string.Join(", ", shapes.Select(s => $"{s[1]}→{s[0]}"));
+}
+
+/// <summary>The meta-classifier: standardisation, then logistic regression or a one-hidden-layer MLP.</summary>
+internal sealed class MetaClassifier : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> _net;
+    private readonly Tensor _mean;
+    private readonly Tensor _std;
+
+    private MetaClassifier(nn.Module<Tensor, Tensor> net, Tensor mean, Tensor std)
+    {
+        _net = net;
+        _mean = mean;
+        _std = std;
+    }
+
+    public static MetaClassifier Train(Tensor x, Tensor y, PropertyInferenceOptions o, long seed)
+    {
+        using var scope = NewDisposeScope();
+        var mean = x.mean([0L]);
+        var std = x.std(0L, keepdim: false).clamp_min(1e-6);
+        random.manual_seed(seed);
+        var d = x.shape[1];
+        nn.Module<Tensor, Tensor> net = o.MetaHidden == 0
+            ? nn.Sequential(("linear", nn.Linear(d, 1)))
+            : nn.Sequential(("hidden", nn.Linear(d, o.MetaHidden)), ("act", nn.ReLU()), ("out", nn.Linear(o.MetaHidden, 1)));
+        var z = (x - mean) / std;
+        using var optimizer = optim.Adam(net.parameters(), lr: o.MetaLearningRate, weight_decay: o.MetaWeightDecay);
+        net.train();
+        for (var i = 0; i < o.MetaIterations; i++)
+        {
+            using var step = NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = nn.functional.binary_cross_entropy_with_logits(net.forward(z).squeeze(1), y);
+            loss.backward();
+            optimizer.step();
+        }
+        net.eval();
+        return new MetaClassifier(net, mean.MoveToOuterDisposeScope(), std.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The probability of the property for each feature vector [M, D] → [M].</summary>
+    public Tensor Probabilities(Tensor x)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return _net.forward((x - _mean) / _std).squeeze(1).sigmoid().MoveToOuterDisposeScope();
+    }
+
+    public double Accuracy(Tensor x, Tensor y)
+    {
+        using var p = Probabilities(x);
+        using var correct = p.ge(0.5).to_type(ScalarType.Float32).eq(y).to_type(ScalarType.Float32).mean();
+        return correct.item<float>();
+    }
+
+    public void Dispose()
+    {
+        _net.Dispose();
+        _mean.Dispose();
+        _std.Dispose();
+    }
+}
+
+/// <summary>A fitted property-inference attack: the meta-classifier and what it measured on held-out shadow models.</summary>
+public sealed class FittedPropertyInference : IFittedInference<ITorchModel, PropertyQuery, PropertyInferenceResult>
+{
+    private readonly MetaClassifier _meta;
+    private readonly IReadOnlyList<long[]> _shapes;
+
+    internal FittedPropertyInference(MetaClassifier meta, ParameterRepresentation representation, IReadOnlyList<long[]> shapes, double heldOutAccuracy,
+        double sortedAccuracy, double flattenedAccuracy, int trainingShadows, int heldOutShadows, string propertyName)
+    {
+        _meta = meta;
+        _shapes = shapes;
+        Representation = representation;
+        HeldOutAccuracy = heldOutAccuracy;
+        SortedHeldOutAccuracy = sortedAccuracy;
+        FlattenedHeldOutAccuracy = flattenedAccuracy;
+        TrainingShadows = trainingShadows;
+        HeldOutShadows = heldOutShadows;
+        PropertyName = propertyName;
+    }
+
+    /// <summary>The representation the meta-classifier reads.</summary>
+    public ParameterRepresentation Representation { get; }
+
+    /// <summary>The meta-classifier's accuracy on the held-out shadow models (half with, half without the property).</summary>
+    public double HeldOutAccuracy { get; }
+
+    /// <summary>The held-out accuracy of a meta-classifier on the sorted representation of the same shadows.</summary>
+    public double SortedHeldOutAccuracy { get; }
+
+    /// <summary>The held-out accuracy of a meta-classifier on the flattened raw weights of the same shadows (the baseline).</summary>
+    public double FlattenedHeldOutAccuracy { get; }
+
+    /// <summary>Shadow models the meta-classifier was trained on.</summary>
+    public int TrainingShadows { get; }
+
+    /// <summary>Shadow models held out.</summary>
+    public int HeldOutShadows { get; }
+
+    /// <summary>The property's name.</summary>
+    public string PropertyName { get; }
+
+    /// <summary>The probability that <paramref name="target"/>'s training data has the property, and the decision at <paramref name="query"/>'s threshold.</summary>
+    /// <exception cref="ArgumentException">The target's architecture differs from the shadow models'.</exception>
+    public PropertyInferenceResult Infer(ITorchModel target, PropertyQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var shapes = PropertyInference.LinearLayers(target.Module, nameof(target)).Select(l => l.weight!.shape).ToList();
+        if (shapes.Count != _shapes.Count || !shapes.Zip(_shapes).All(p => p.First.SequenceEqual(p.Second)))
+            throw new ArgumentException("target's layers differ from the shadow models'.", nameof(target));
+        using var features = PropertyInference.Represent(target.Module, Representation);
+        using var batch = features.unsqueeze(0);
+        using var p = _meta.Probabilities(batch);
+        var probability = p[0].item<float>();
+        return new PropertyInferenceResult(probability, probability >= query.Threshold);
+    }
+
+    /// <summary><see cref="Infer(ITorchModel, PropertyQuery, CancellationToken)"/> at threshold 0.5.</summary>
+    public PropertyInferenceResult Infer(ITorchModel target, CancellationToken cancellationToken = default) => Infer(target, PropertyQuery.Default, cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose() => _meta.Dispose();
+}
