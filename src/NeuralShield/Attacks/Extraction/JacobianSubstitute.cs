@@ -213,8 +213,8 @@ public sealed class JacobianSubstitute : IExtractionAttack<JacobianSubstituteRes
                     }
                 }
                 rounds.Add(new SubstituteRound(round, size, queriesSoFar, agreement, evaluation, watch.Elapsed));
-                progress?.Report($"round {round}: trained on {size} samples, agreement with the oracle {agreement:P1}" +
-                                 (evaluation is { } e ? $", evaluation {e:F4}" : "") + $", {used} oracle queries");
+                progress?.Report($"round {round}: trained on {size} samples ({queriesSoFar} oracle queries so far), agreement with the oracle {agreement:P1}" +
+                                 (evaluation is { } e ? $", evaluation {e:F4}" : ""));
                 if (stopReason is not null)
                 {
                     progress?.Report(stopReason);
