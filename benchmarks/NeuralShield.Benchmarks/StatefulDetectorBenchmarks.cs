@@ -15,6 +15,7 @@ public class StatefulDetectorBenchmarks
 {
     private StatefulQueryDetector _detector = null!;
     private Tensor _queries = null!;
+    private Tensor _memory = null!;
     private int _next;
 
     [ParamsSource(nameof(DeviceNames))]
@@ -34,6 +35,19 @@ public class StatefulDetectorBenchmarks
         using var fill = rand([Memory, 1, 28, 28], generator: g).to(device);
         using (_detector.Inspect(fill)) { }
         _queries = rand([256, 1, 28, 28], generator: g).to(device);
+        _memory = fill.reshape(Memory, -1).clone();
+    }
+
+    /// <summary>The bare distance work: one cdist against the memory and the 50 smallest.</summary>
+    [Benchmark(Baseline = true)]
+    public float BareCdistTopK()
+    {
+        using var scope = NewDisposeScope();
+        var q = _queries.narrow(0, _next++ % 256, 1).reshape(1, -1);
+        var (values, _) = cdist(q, _memory).topk(50, dim: 1, largest: false, sorted: false);
+        var mean = values.mean();
+        Devices.Synchronize(mean.device);
+        return mean.item<float>();
     }
 
     [Benchmark]
@@ -46,5 +60,9 @@ public class StatefulDetectorBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _queries.Dispose();
+    public void Cleanup()
+    {
+        _queries.Dispose();
+        _memory.Dispose();
+    }
 }

@@ -304,31 +304,53 @@ public sealed class StatefulQueryDetector : IQueryDetector
             }
         }
 
-        /// <summary>Each query's mean distance to its K nearest among the stored queries and the batch's earlier ones (NaN with fewer than the minimum).</summary>
+        /// <summary>
+        /// Each query's mean distance to its K nearest among the queries a one-by-one stream would have in memory when it
+        /// arrives: the newest <c>capacity</c> of (stored, then the batch's earlier queries). NaN with fewer than the minimum.
+        /// </summary>
         private Tensor Scores(Tensor q, StatefulQueryDetectorOptions o)
         {
             var n = q.shape[0];
-            var within = cdist(q, q);
-            // Query i may only see queries j < i of its batch.
-            var later = ones(n, n, dtype: ScalarType.Bool, device: q.device).triu();
-            within = within.masked_fill(later, double.PositiveInfinity);
-            var d = _count == 0 ? within : cat([cdist(q, Stored()), within], 1);
-            var available = arange(n, dtype: ScalarType.Int64, device: q.device) + _count; // stored + earlier in batch
+            var capacity = o.MemorySize;
+            if (n == 1 && _count >= o.MinimumNeighbours)
+            {
+                // One query sees the whole memory: no masks needed (the hot path of a query-by-query stream).
+                var stored = _count < _buffer!.shape[0] ? _buffer.narrow(0, 0, _count) : _buffer;
+                var k1 = Math.Min(o.Neighbours, _count);
+                return cdist(q, stored).topk(k1, dim: 1, largest: false, sorted: false).values.mean([1]);
+            }
+            var position = (arange(n, dtype: ScalarType.Int64, device: q.device) + _count).unsqueeze(1); // query i's place in the stream
+            Tensor d, column;
+            if (_count == 0)
+            {
+                d = cdist(q, q);
+                column = arange(n, dtype: ScalarType.Int64, device: q.device);
+            }
+            else
+            {
+                // Stored slots in buffer order (no copy of the memory), each with its place in the stream.
+                var stored = _count < _buffer!.shape[0] ? _buffer.narrow(0, 0, _count) : _buffer;
+                var slots = arange(_count, dtype: ScalarType.Int64, device: q.device);
+                var age = _count < capacity ? slots : (slots - _head).remainder(capacity);
+                d = cat([cdist(q, stored), cdist(q, q)], 1); // [n, count + n]
+                column = cat([age, arange(n, dtype: ScalarType.Int64, device: q.device) + _count], 0);
+            }
+            column = column.unsqueeze(0);
+            var visible = column.lt(position).logical_and(column.ge(position - capacity));
+            d = d.masked_fill(visible.logical_not(), double.PositiveInfinity);
+            var available = position.squeeze(1).clamp_max(capacity);
             var k = (int)Math.Min(o.Neighbours, d.shape[1]);
             var (nearest, _) = d.topk(k, dim: 1, largest: false, sorted: true);
             var used = available.clamp_max(o.Neighbours);
-            var columns = arange(k, dtype: ScalarType.Int64, device: q.device).unsqueeze(0);
-            var mask = columns.lt(used.unsqueeze(1));
+            var mask = arange(k, dtype: ScalarType.Int64, device: q.device).unsqueeze(0).lt(used.unsqueeze(1));
             var sum = nearest.masked_fill(mask.logical_not(), 0).sum(1);
             var mean = sum / used.clamp_min(1).to_type(ScalarType.Float32);
             return mean.masked_fill(available.lt(o.MinimumNeighbours), float.NaN);
         }
 
-        private Tensor Stored() => _count == _buffer!.shape[0] ? _buffer : _buffer.narrow(0, 0, _count);
-
         private void Check(Tensor embedded)
         {
-            if (_buffer is not null && (_buffer.shape[1] != embedded.shape[1] || _buffer.device != embedded.device))
+            if (_buffer is not null && (_buffer.shape[1] != embedded.shape[1] || _buffer.device_type != embedded.device_type || _buffer.device_index != embedded.device_index))
                 throw new ArgumentException(
                     $"This client's memory holds embeddings of {_buffer.shape[1]} features on {_buffer.device}; the queries give {embedded.shape[1]} on {embedded.device}.", "queries");
         }
