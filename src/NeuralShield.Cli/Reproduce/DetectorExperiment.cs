@@ -58,13 +58,14 @@ internal sealed class DetectorExperiment : IExperiment
 
         // Substitute training: each run a fresh client with its own 150 seeds, querying through the monitor.
         var substituteStreams = new List<StreamRecorder>();
+        using var monitoring = evaluated.Slice(0, Math.Min(1000, evaluated.Count));
         for (var run = 0; run < SubstituteRuns; run++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var runSeeds = run == 0 ? seeds.Slice(0, seeds.Count) : evaluated.Slice(evaluated.Count - run * BlackBoxSupport.SeedCount, BlackBoxSupport.SeedCount);
             var recorder = new StreamRecorder(detector.ForClient($"substitute-{run}"));
             var monitored = new MonitoredClassifier(oracle, recorder);
-            var outcome = BlackBoxSupport.Substitute(context with { Seed = context.Seed + run }, oracle, runSeeds, evaluated.Slice(0, 1000), cancellationToken, monitored);
+            var outcome = BlackBoxSupport.Substitute(context with { Seed = context.Seed + run }, oracle, runSeeds, monitoring, cancellationToken, monitored);
             outcome.Extraction.Dispose();
             substituteStreams.Add(recorder);
             context.Log.WriteLine($"  substitute run {run}: {recorder.Describe(Window)}; from the first synthetic query: {recorder.Describe(Window, BlackBoxSupport.SeedCount)}");
