@@ -90,6 +90,17 @@ public class JacobianSubstituteTests(DigitsOracleFixture digits) : IClassFixture
     }
 
     [Fact]
+    public void TheDefaultSubstituteIsAnMlpSizedFromTheSeeds()
+    {
+        using var seeds = digits.Held.Take(20);
+        using var result = new JacobianSubstitute(new JacobianSubstituteOptions { Rounds = 2 }).Extract(digits.Oracle, seeds.Features, new QueryBudget(40));
+        Assert.Equal(40, result.OracleQueries);
+        Assert.Equal(digits.Oracle.Bounds, result.Substitute.Bounds);
+        Assert.Equal(10, result.Substitute.ClassCount);
+        Assert.Equal(10, result.Training.Epochs.Count);
+    }
+
+    [Fact]
     public void StepSignFlipsEveryTauRounds()
     {
         var attack = new JacobianSubstitute(new JacobianSubstituteOptions { Lambda = 0.1, SignPeriod = 3 });
