@@ -1,5 +1,6 @@
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
+using NeuralShield.Attacks.Extraction;
 using NeuralShield.Attacks.Fooling;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
@@ -32,6 +33,8 @@ public static class AttackCatalog
             AuditEntry.Universal(new UniversalPerturbation(new UniversalPerturbationOptions { Xi = 0.2, MaxPasses = 3, BatchSize = 32, Seed = seed }), 500, "xi=0.2 passes=3"),
             AuditEntry.Fooling(new GradientAscentFooling(new GradientAscentFoolingOptions { Steps = 200, Seed = seed }), "sign steps 0.01, 200 steps"),
             AuditEntry.Fooling(new EvolutionaryFooling(new EvolutionaryFoolingOptions { Generations = 100, Seed = seed }), "(1+200) elitist, 100 generations"),
+            AuditEntry.Extraction(new JacobianSubstitute(new JacobianSubstituteOptions { Seed = seed }), new QueryBudget(6400), 150,
+                new Fgsm(new FgsmOptions { Epsilon = 0.3 }), "150 seeds, rho=6, lambda=0.1, MLP 200-200 substitute, budget 6400"),
         ];
     }
 }

@@ -1,5 +1,6 @@
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
+using NeuralShield.Attacks.Extraction;
 using NeuralShield.Attacks.Fooling;
 using NeuralShield.Data;
 using NeuralShield.Models;
@@ -74,6 +75,44 @@ public abstract class AuditEntry
     /// <summary>An entry for a universal perturbation: fit on the attacker's data, applied to the test data with one addition.</summary>
     public static AuditEntry Universal(UniversalPerturbation fitter, int fittingSamples, string setting) =>
         new UniversalEntry(fitter, fittingSamples, setting);
+
+    /// <summary>
+    /// An entry for an extraction attack: extract from <paramref name="seeds"/> of the attacker's samples (a seeded draw)
+    /// within <paramref name="budget"/>, then craft <paramref name="transfer"/> on the substitute (untargeted) and judge it
+    /// on the target.
+    /// </summary>
+    public static AuditEntry Extraction<TResult>(IExtractionAttack<TResult> attack, QueryBudget budget, int seeds,
+        IEvasionAttack<IDifferentiableClassifier> transfer, string setting) where TResult : IExtractedModel
+    {
+        ArgumentNullException.ThrowIfNull(transfer);
+        Internal.Guard.Positive(seeds, nameof(seeds));
+        if (budget.MaxQueries < seeds) throw new ArgumentOutOfRangeException(nameof(budget), budget.MaxQueries, $"The budget must cover the {seeds} seeds.");
+        return new ExtractionEntry<TResult>(attack, budget, seeds, transfer, setting);
+    }
+
+    private sealed class ExtractionEntry<TResult>(IExtractionAttack<TResult> attack, QueryBudget budget, int seeds,
+        IEvasionAttack<IDifferentiableClassifier> transfer, string setting) : AuditEntry(attack, setting) where TResult : IExtractedModel
+    {
+        protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using var scope = NewDisposeScope();
+            using var shuffled = data.AttackerData.Shuffle(data.Seed);
+            using var seedData = shuffled.Take(Math.Min(seeds, shuffled.Count));
+            using var result = attack.Extract(target.Model, seedData.Features, budget, null, cancellationToken);
+            var substitute = result.Substitute;
+            var test = data.Test;
+            var transferred = TransferEvaluation.Transfer(transfer, substitute, target.Model, test.Features, test.Labels, data.BatchSize, cancellationToken);
+            var substitutePredictions = substitute.Predict(test.Features.to(substitute.Device), data.BatchSize).cpu();
+            var targetPredictions = target.Model.Predict(test.Features.to(target.Model.Device), data.BatchSize).cpu();
+            var labels = test.Labels.cpu();
+            var accuracy = substitutePredictions.eq(labels).to_type(ScalarType.Float64).mean().item<double>();
+            var agreement = substitutePredictions.eq(targetPredictions).to_type(ScalarType.Float64).mean().item<double>();
+            var metrics = new Metrics.ExtractionMetrics(seedData.Count, result.OracleQueries, budget.MaxQueries, test.Count, accuracy, agreement,
+                transferred.SuccessRate, watch.Elapsed);
+            return new AttackRecord(target.Name, info, $"{Setting}, then {transfer.Descriptor.Name} from the substitute", "untargeted (transfer)", Extraction: metrics);
+        }
+    }
 
     private sealed class EvasionEntry<TModel>(IEvasionAttack<TModel> attack, string setting) : AuditEntry(attack, setting) where TModel : class, IClassifier
     {

@@ -22,6 +22,9 @@ public static class ReportTable
             if (r.Evasion is { } e)
                 rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(e.SuccessRate), Number(e.MeanL2, "F3"), Number(e.MeanLInf, "F3"),
                     e.Queries.ToString(CultureInfo.InvariantCulture), Number(e.Elapsed.TotalSeconds, "F2")]);
+            else if (r.Extraction is { } x)
+                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(x.TransferSuccessRate) + $" transfer (substitute {Percent(x.SubstituteAccuracy)})", "", "",
+                    x.OracleQueries.ToString(CultureInfo.InvariantCulture), Number(x.Elapsed.TotalSeconds, "F2")]);
             else if (r.Fooling is { } f)
                 rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(f.ReachedThresholdRate) + $" (min conf {Number(f.MinConfidence, "F4")})", "", "",
                     f.Queries.ToString(CultureInfo.InvariantCulture), Number(f.Elapsed.TotalSeconds, "F2")]);
