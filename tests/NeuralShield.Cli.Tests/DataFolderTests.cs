@@ -69,4 +69,38 @@ public class DataFolderTests
         Assert.Equal(1, code);
         Assert.Contains("--data folder", Assert.Single(errors));
     }
+
+    private static string MakeAdult(TempFolder temp, params string[] parts)
+    {
+        var dir = temp.Create(parts);
+        File.WriteAllBytes(Path.Combine(dir, "adult.data.gz"), []);
+        File.WriteAllBytes(Path.Combine(dir, "adult.test"), []);
+        return dir;
+    }
+
+    [Fact]
+    public void AdultIsFoundAboveTheCurrentFolderAndAFolderWithoutItIsRefused()
+    {
+        using var temp = new TempFolder();
+        var adult = MakeAdult(temp, "shared", "data", "adult");
+        var sub = temp.Create("repo", "src");
+        Assert.Equal(adult, DataFolders.ResolveAdult(null, [sub]));
+        Assert.Equal(adult, DataFolders.ResolveAdult(adult, []));
+        var mnist = MakeMnist(temp, "only-mnist");
+        var e = Assert.Throws<CliUserException>(() => DataFolders.ResolveAdult(mnist, []));
+        Assert.Contains("no Adult data set", e.Message);
+        using var bare = new TempFolder();
+        Assert.Contains("pass --data", Assert.Throws<CliUserException>(() => DataFolders.ResolveAdult(null, [bare.Create("x", "y")])).Message);
+    }
+
+    [Fact]
+    public void AnExperimentThatReadsEitherTakesAnAdultFolderAsItIs()
+    {
+        using var temp = new TempFolder();
+        var adult = MakeAdult(temp, "adult-here");
+        Assert.Equal(adult, DataFolders.Resolve(new DirectoryInfo(adult), NeuralShield.Cli.Reproduce.ExperimentDataKind.MnistOrAdult));
+        var mnist = MakeMnist(temp, "mnist-here");
+        Assert.Equal(mnist, DataFolders.Resolve(new DirectoryInfo(mnist), NeuralShield.Cli.Reproduce.ExperimentDataKind.MnistOrAdult));
+        Assert.Throws<CliUserException>(() => DataFolders.Resolve(new DirectoryInfo(mnist), NeuralShield.Cli.Reproduce.ExperimentDataKind.Adult));
+    }
 }
