@@ -30,12 +30,16 @@ public sealed record AttackInfo(string Name, AttackFamily Family, ModelAccess Ac
 /// <param name="Evasion">Evasion metrics (evasion attacks).</param>
 /// <param name="Fooling">Fooling metrics (fooling attacks).</param>
 /// <param name="Skipped">Why the attack did not run on this model (e.g. it needs white-box access), when it did not.</param>
+/// <param name="Membership">Membership inference metrics (membership inference attacks).</param>
 public sealed record AttackRecord(
     string Model, AttackInfo Attack, string Setting, string? Goal,
-    EvasionMetrics? Evasion = null, FoolingMetrics? Fooling = null, string? Skipped = null)
+    EvasionMetrics? Evasion = null, FoolingMetrics? Fooling = null, string? Skipped = null, MembershipMetrics? Membership = null)
 {
-    /// <summary>The family's headline number: success rate (evasion), share of inputs reaching the confidence threshold (fooling); NaN when skipped.</summary>
-    public double Headline => Evasion?.SuccessRate ?? Fooling?.ReachedThresholdRate ?? double.NaN;
+    /// <summary>
+    /// The family's headline number: success rate (evasion), share of inputs reaching the confidence threshold
+    /// (fooling), AUC (membership inference); NaN when skipped.
+    /// </summary>
+    public double Headline => Evasion?.SuccessRate ?? Fooling?.ReachedThresholdRate ?? Membership?.Auc ?? double.NaN;
 }
 
 /// <summary>A model in an audit report.</summary>
