@@ -61,6 +61,15 @@ public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
     /// </summary>
     public int MaxParallelism { get; set; } = 1;
 
+    /// <summary>
+    /// Train all shadows as one stacked ensemble (<see cref="StackedMlp"/>: weights [k, in, out], batched matrix
+    /// products, one loop) instead of k loops. Needs an MLP architecture (Flatten, Linear layers, one element-wise
+    /// activation), plain cross-entropy (no <see cref="Step"/>), no early stopping, and training sets of one size
+    /// (disjoint or overlapping sampling). Each shadow gets the initial weights and batch order it would get alone, so
+    /// the result matches sequential training up to floating-point summation order. Default false.
+    /// </summary>
+    public bool Batched { get; set; }
+
     /// <inheritdoc />
     public override ShadowTrainingOptions Copy()
     {
@@ -80,6 +89,10 @@ public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
             throw new ArgumentOutOfRangeException(nameof(Count), Count, "RandomHalves needs at least 2 shadow models (each record in half of them).");
         if (TrainSize is { } t) Guard.Positive(t, nameof(TrainSize));
         Guard.Positive(MaxParallelism, nameof(MaxParallelism));
+        if (Batched && Step is not null) throw new ArgumentException("Batched shadows train with plain cross-entropy; Step must be null.", nameof(Batched));
+        if (Batched && Sampling == ShadowSampling.RandomHalves)
+            throw new ArgumentException("Batched shadows need training sets of one size: use Disjoint or Overlapping sampling.", nameof(Batched));
+        if (Batched && Recipe.Training.EarlyStopPatience is not null) throw new ArgumentException("Batched shadows do not support early stopping.", nameof(Batched));
     }
 }
 
@@ -180,6 +193,12 @@ public sealed class ShadowModelSet : IDisposable
             models[k] = recipe.Train(train, o.Step, seedOffset: 1 + k, cancellationToken: cancellationToken);
             progress?.Report($"shadow {k + 1}/{o.Count}: trained on {train.Count} records ({models[k]!.Training.Elapsed.TotalSeconds:F1} s)");
         }
+        if (o.Batched)
+        {
+            var batched = TrainBatched(pool, o, roles, gate, cancellationToken);
+            progress?.Report($"{o.Count} shadows trained as one stacked ensemble in {watch.Elapsed.TotalSeconds:F1} s");
+            return new ShadowModelSet(pool, batched, batched.Select(m => (IClassifier)m.Classifier).ToArray(), roles, watch.Elapsed, owns: true);
+        }
         try
         {
             if (o.MaxParallelism == 1)
@@ -205,6 +224,47 @@ public sealed class ShadowModelSet : IDisposable
         }
         var trained = models.Select(m => m!).ToArray();
         return new ShadowModelSet(pool, trained, trained.Select(m => (IClassifier)m.Classifier).ToArray(), roles, watch.Elapsed, owns: true);
+    }
+
+    private static TrainedModel[] TrainBatched(LabeledData pool, ShadowTrainingOptions o, ShadowRole[][] roles, object gate, CancellationToken cancellationToken)
+    {
+        var architecture = o.Recipe.Architecture;
+        var recipe = o.Recipe.Copy();
+        recipe.Architecture = seed => { lock (gate) return architecture(seed); };
+        var modules = new List<nn.Module<Tensor, Tensor>>();
+        var trains = new List<LabeledData>();
+        try
+        {
+            for (var k = 0; k < o.Count; k++)
+            {
+                modules.Add(recipe.Create(1 + k));
+                trains.Add(pool.Subset(Enumerable.Range(0, pool.Count).Where(i => roles[k][i] == ShadowRole.In).Select(i => (long)i).ToArray()));
+            }
+            if (!StackedMlp.CanStack(modules[0]))
+                throw new ArgumentException("Batched shadows need an MLP architecture (Flatten, Linear layers, one element-wise activation).", nameof(o.Batched));
+            var settings = Enumerable.Range(0, o.Count).Select(k =>
+            {
+                var t = o.Recipe.Training.Copy();
+                t.Seed = unchecked(o.Recipe.Training.Seed + 1 + k);
+                return t;
+            }).ToArray();
+            IReadOnlyList<TrainingResult> records;
+            using (var stacked = StackedMlp.FromModules(modules))
+            {
+                records = stacked.Fit(trains, settings, cancellationToken);
+                for (var k = 0; k < o.Count; k++) stacked.CopyTo(k, modules[k]);
+            }
+            var models = new TrainedModel[o.Count];
+            for (var k = 0; k < o.Count; k++)
+                models[k] = new TrainedModel(new TorchClassifier(modules[k], pool.ClassCount, o.Recipe.Bounds, pool.SampleShape, ownsModule: true), records[k]);
+            modules.Clear();
+            return models;
+        }
+        finally
+        {
+            foreach (var m in modules) m.Dispose();
+            foreach (var t in trains) t.Dispose();
+        }
     }
 
     private static ShadowRole[][] Assign(int n, ShadowTrainingOptions o)

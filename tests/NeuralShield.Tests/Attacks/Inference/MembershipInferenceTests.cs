@@ -208,6 +208,38 @@ public class MembershipInferenceTests
         Assert.Equal("isMember", Assert.Throws<ArgumentException>(() => scores.Evaluate(Enumerable.Repeat(true, pool.Count).ToArray())).ParamName);
     }
 
+    [Theory]
+    [InlineData(OptimizerKind.Adam, ShadowSampling.Disjoint)]
+    [InlineData(OptimizerKind.Sgd, ShadowSampling.Overlapping)]
+    public void BatchedShadowsMatchSequentialTraining(OptimizerKind optimizer, ShadowSampling sampling)
+    {
+        using var pool = Memorisation.Data(300, 50);
+        var recipe = new ModelRecipe
+        {
+            Architecture = s => ModelZoo.Mlp(Memorisation.Features, [32, 16], 2, Activation.Tanh, s),
+            Training = new TrainingOptions { Epochs = 4, BatchSize = 16, LearningRate = 1e-2, Optimizer = optimizer, WeightDecay = 1e-3, Seed = 9 },
+            Seed = 9,
+        };
+        var options = new ShadowTrainingOptions { Recipe = recipe, Count = 3, TrainSize = 40, Sampling = sampling, Seed = 10 };
+        using var sequential = ShadowModelSet.Train(pool, options);
+        options.Batched = true;
+        using var batched = ShadowModelSet.Train(pool, options);
+        for (var k = 0; k < 3; k++)
+        {
+            Assert.Equal(sequential.Indices(k, ShadowRole.In), batched.Indices(k, ShadowRole.In));
+            using var a = sequential.Classifiers[k].PredictProbabilities(pool.Features);
+            using var b = batched.Classifiers[k].PredictProbabilities(pool.Features);
+            using var diff = (a - b).abs().max();
+            Assert.True(diff.item<float>() < 1e-4f, $"shadow {k}: probabilities differ by {diff.item<float>()}");
+            Assert.Equal(sequential.Models[k].Training.Epochs[^1].TrainLoss, batched.Models[k].Training.Epochs[^1].TrainLoss, 4);
+        }
+        var halves = new ShadowTrainingOptions { Recipe = recipe, Count = 2, Sampling = ShadowSampling.RandomHalves, Batched = true };
+        Assert.Equal("Batched", Assert.Throws<ArgumentException>(() => halves.Validated()).ParamName);
+        var lenet = new ShadowTrainingOptions { Recipe = new ModelRecipe { Architecture = s => ModelZoo.LeNet5(seed: s) }, Count = 2, Batched = true };
+        using var images = new LabeledData(rand(8, 1, 28, 28), tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 }), 10);
+        Assert.Equal("Batched", Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(images, lenet)).ParamName);
+    }
+
     [Fact]
     public void AuditEntryEvaluatesMembersAgainstTestRecords()
     {
