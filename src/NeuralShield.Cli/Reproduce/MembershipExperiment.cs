@@ -37,7 +37,7 @@ internal sealed class MembershipExperiment : IExperiment
         report.Setting["overfit_target"] = setup.OverfitDescription;
         report.Setting["shadows"] = $"{shadowCount} disjoint shadows like the target, each trained on {setup.MembersCount} attacker records and holding out as many";
         report.Setting["attack_model"] = $"one per class: MLP {attackOptions.Hidden} ReLU on the logit-scaled sorted probabilities and p_y, Adam lr 1e-3, {attackOptions.AttackTraining.Epochs} epochs";
-        report.Setting["evaluation"] = $"{setup.Members.Count} members + {setup.NonMembers.Count} non-members, unseen by the attack";
+        report.Setting["evaluation"] = $"{setup.Members.Count} members + {setup.NonMembers.Count} non-members drawn from the same shuffled training file, unseen by the attack";
         report.Setting["thresholds"] = "chosen on the shadows (best in/out accuracy)";
 
         // Overfit target, undefended and behind each output defense.
@@ -136,21 +136,22 @@ internal sealed class MembershipExperiment : IExperiment
         const int generalising = 10_000;
         var overfit = new ModelRecipe { Architecture = s => ModelZoo.Mlp(features, [512, 512], 2, Activation.ReLU, s), Training = Overfit(context.Seed), Seed = context.Seed, Bounds = bounds, Device = context.Device };
         var general = new ModelRecipe { Architecture = s => ModelZoo.TabularMlp(features, 2, s), Training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed }, Seed = context.Seed, Bounds = bounds, Device = context.Device };
-        var generalisingTrain = train.Slice(members + 16_000, generalising);
+        // Members and non-members come from the same shuffled file; the attacker's data are other rows of it.
+        var generalisingTrain = train.Slice(2 * members + 16_000, generalising);
         var setup = new Setup
         {
             Data = $"UCI Adult ({features} encoded features), {context.DataDirectory}",
             OverfitRecipe = overfit,
             OverfitDescription = $"MLP {features}-512-512-2 ReLU, Adam lr 1e-3, {overfit.Training.Epochs} epochs, batch {overfit.Training.BatchSize}, on {members} training rows",
             Members = train.Slice(0, members),
-            NonMembers = test.Slice(0, members),
-            AttackerPool = train.Slice(members, 16_000),
+            NonMembers = train.Slice(members, members),
+            AttackerPool = train.Slice(2 * members, 16_000),
             GeneralisingRecipe = general,
             GeneralisingDescription = $"MLP {features}-64-32-2 ReLU, Adam lr 1e-3, 10 epochs, batch 128, on {generalising} training rows",
             GeneralisingTarget = (ctx, ct) => new OwnedClassifier(MembershipSupport.TrainTarget(ctx, "generalising target", general, generalisingTrain, null, ct)),
             GeneralisingMembers = generalisingTrain.Slice(0, members),
-            GeneralisingNonMembers = test.Slice(members, members),
-            GeneralisingPool = test.Slice(2 * members, test.Count - 2 * members),
+            GeneralisingNonMembers = train.Slice(2 * members + 16_000 + generalising, members),
+            GeneralisingPool = test.Slice(0, test.Count),
             GeneralisingShadows = 4,
             GeneralisingShadowSize = 5000,
             PaperPrecision = 0.503,
@@ -174,15 +175,15 @@ internal sealed class MembershipExperiment : IExperiment
             Architecture = s => ModelZoo.LeNet5(10, 1, Activation.ReLU, s),
             Training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed }, Seed = context.Seed, Device = context.Device,
         };
-        var shadowsFrom = 1500;
+        const int generalisingEvaluation = 1000;
         var setup = new Setup
         {
             Data = $"MNIST, {context.DataDirectory}",
             OverfitRecipe = overfit,
             OverfitDescription = $"MLP 784-512-512-10 ReLU, Adam lr 1e-3, {overfit.Training.Epochs} epochs, batch {overfit.Training.BatchSize}, on {members} training images",
             Members = train.Slice(0, members),
-            NonMembers = test.Slice(0, members),
-            AttackerPool = train.Slice(members, train.Count - members),
+            NonMembers = train.Slice(members, members),
+            AttackerPool = train.Slice(2 * members, train.Count - 2 * members),
             GeneralisingRecipe = general,
             GeneralisingDescription = $"LeNet-5, {ExperimentData.LeNet5Training}, on all {all.Count} training images",
             GeneralisingTarget = (ctx, ct) =>
@@ -190,9 +191,9 @@ internal sealed class MembershipExperiment : IExperiment
                 var lenet = ExperimentData.LeNet5(ctx, all, ct);
                 return new OwnedClassifier(lenet);
             },
-            GeneralisingMembers = all.Slice(0, 1000),
-            GeneralisingNonMembers = test.Slice(members, 1000),
-            GeneralisingPool = test.Slice(shadowsFrom, test.Count - shadowsFrom),
+            GeneralisingMembers = all.Slice(0, generalisingEvaluation),
+            GeneralisingNonMembers = test.Slice(0, generalisingEvaluation),
+            GeneralisingPool = test.Slice(generalisingEvaluation, test.Count - generalisingEvaluation),
             GeneralisingShadows = 4,
             GeneralisingShadowSize = 4000,
             PaperPrecision = 0.517,
