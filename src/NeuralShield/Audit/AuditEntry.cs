@@ -16,6 +16,12 @@ public sealed record AuditTarget(string Name, IClassifier Model)
 {
     /// <summary>The access the audit has: white box when the model is differentiable, otherwise its probabilities.</summary>
     public ModelAccess Access => Model is IDifferentiableClassifier ? ModelAccess.WhiteBox : ModelAccess.Probabilities;
+
+    /// <summary>
+    /// The model's training data, when the auditor has it: membership inference entries evaluate on members taken from
+    /// it and non-members taken from the test data, and are skipped without it.
+    /// </summary>
+    public LabeledData? TrainingData { get; init; }
 }
 
 /// <summary>What an audit entry runs on: the attacker's own data (to fit attacks that learn first) and the test data to attack.</summary>
@@ -111,6 +117,40 @@ public abstract class AuditEntry
             var metrics = new Metrics.ExtractionMetrics(seedData.Count, result.OracleQueries, budget.MaxQueries, test.Count, accuracy, agreement,
                 transferred.SuccessRate, watch.Elapsed);
             return new AttackRecord(target.Name, info, $"{Setting}, then {transfer.Descriptor.Name} from the substitute", "untargeted (transfer)", Extraction: metrics);
+        }
+    }
+
+    /// <summary>
+    /// An entry for a membership inference attack: fit on the audit's attacker data, then scored on a balanced set of
+    /// <paramref name="samples"/> members (the first records of <see cref="AuditTarget.TrainingData"/>) and as many
+    /// non-members (the first test records). Skipped when the target's training data are not given, or when they are
+    /// the attacker's data (the attack would have seen the members).
+    /// </summary>
+    public static AuditEntry Membership(IInferenceAttack<IClassifier, LabeledData, LabeledData, Attacks.Inference.MembershipScores> attack, string setting, int samples = 500)
+    {
+        Internal.Guard.Positive(samples, nameof(samples));
+        return new MembershipEntry(attack, setting, samples);
+    }
+
+    private sealed class MembershipEntry(IInferenceAttack<IClassifier, LabeledData, LabeledData, Attacks.Inference.MembershipScores> attack, string setting, int samples)
+        : AuditEntry(attack, setting)
+    {
+        protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
+        {
+            if (target.TrainingData is not { } training)
+                return new AttackRecord(target.Name, info, Setting, null, Skipped: "needs the target's training data (AuditTarget.TrainingData) to evaluate membership");
+            if (ReferenceEquals(training, data.AttackerData))
+                return new AttackRecord(target.Name, info, Setting, null, Skipped: "the attacker's data are the target's training data: no member would be unseen");
+            var n = Math.Min(samples, Math.Min(training.Count, data.Test.Count));
+            using var members = training.Take(n);
+            using var nonMembers = data.Test.Take(n);
+            using var features = cat([members.Features, nonMembers.Features]);
+            using var labels = cat([members.Labels, nonMembers.Labels]);
+            using var candidates = new LabeledData(features.clone(), labels.clone(), training.ClassCount);
+            using var fitted = attack.Fit(target.Model, data.AttackerData, null, cancellationToken);
+            var scores = fitted.Infer(target.Model, candidates, cancellationToken);
+            var isMember = Enumerable.Range(0, 2 * n).Select(i => i < n).ToArray();
+            return new AttackRecord(target.Name, info, $"{Setting}, {n} members + {n} non-members", null, Membership: scores.Evaluate(isMember));
         }
     }
 

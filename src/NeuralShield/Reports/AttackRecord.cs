@@ -31,15 +31,17 @@ public sealed record AttackInfo(string Name, AttackFamily Family, ModelAccess Ac
 /// <param name="Fooling">Fooling metrics (fooling attacks).</param>
 /// <param name="Skipped">Why the attack did not run on this model (e.g. it needs white-box access), when it did not.</param>
 /// <param name="Extraction">Extraction metrics (extraction attacks, with the transfer from the substitute).</param>
+/// <param name="Membership">Membership inference metrics (membership inference attacks).</param>
 public sealed record AttackRecord(
     string Model, AttackInfo Attack, string Setting, string? Goal,
-    EvasionMetrics? Evasion = null, FoolingMetrics? Fooling = null, string? Skipped = null, ExtractionMetrics? Extraction = null)
+    EvasionMetrics? Evasion = null, FoolingMetrics? Fooling = null, string? Skipped = null, ExtractionMetrics? Extraction = null,
+    MembershipMetrics? Membership = null)
 {
     /// <summary>
     /// The family's headline number: success rate (evasion), share of inputs reaching the confidence threshold (fooling),
-    /// transfer success from the substitute (extraction); NaN when skipped.
+    /// transfer success from the substitute (extraction), AUC (membership inference); NaN when skipped.
     /// </summary>
-    public double Headline => Evasion?.SuccessRate ?? Fooling?.ReachedThresholdRate ?? Extraction?.TransferSuccessRate ?? double.NaN;
+    public double Headline => Evasion?.SuccessRate ?? Fooling?.ReachedThresholdRate ?? Extraction?.TransferSuccessRate ?? Membership?.Auc ?? double.NaN;
 }
 
 /// <summary>A model in an audit report.</summary>

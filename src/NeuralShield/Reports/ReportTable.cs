@@ -25,6 +25,9 @@ public static class ReportTable
             else if (r.Extraction is { } x)
                 rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(x.TransferSuccessRate) + $" transfer (substitute {Percent(x.SubstituteAccuracy)})", "", "",
                     x.OracleQueries.ToString(CultureInfo.InvariantCulture), Number(x.Elapsed.TotalSeconds, "F2")]);
+            else if (r.Membership is { } m)
+                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", $"AUC {Number(m.Auc, "F3")}, TPR@0.1%FPR {Percent(m.TprAt01PctFpr)}", "", "",
+                    "", ""]);
             else if (r.Fooling is { } f)
                 rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(f.ReachedThresholdRate) + $" (min conf {Number(f.MinConfidence, "F4")})", "", "",
                     f.Queries.ToString(CultureInfo.InvariantCulture), Number(f.Elapsed.TotalSeconds, "F2")]);

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using NeuralShield.Attacks.Inference;
+using NeuralShield.Data;
+using NeuralShield.Defenses;
+using NeuralShield.Defenses.Output;
+using NeuralShield.Metrics;
+using NeuralShield.Models;
+using NeuralShield.Reports;
+using NeuralShield.Training;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Cli.Reproduce;
+
+/// <summary>
+/// A training defense the membership reproduction evaluates beside the output defenses, under the keys
+/// <c>defended.&lt;Key&gt;.*</c>: any class of this assembly that implements it (with a parameterless constructor) is
+/// found by reflection. The experiment trains the defended target and, since the attacker knows how the target was
+/// trained, the shadow models with the recipe and step it returns.
+/// </summary>
+internal interface IMembershipTrainingDefense
+{
+    /// <summary>The key under <c>defended.</c> (e.g. "dpsgd").</summary>
+    string Key { get; }
+
+    /// <summary>One line: the defense and its setting.</summary>
+    string Description { get; }
+
+    /// <summary>The recipe and training step of the defended model for an undefended recipe that trains on <paramref name="trainCount"/> records.</summary>
+    (ModelRecipe Recipe, ITrainingStep? Step) Configure(ModelRecipe undefended, int trainCount, ExperimentContext context);
+}
+
+/// <summary>Data, targets and the common evaluation of the membership reproductions.</summary>
+internal static class MembershipSupport
+{
+    /// <summary>The training defenses found in this assembly (<see cref="IMembershipTrainingDefense"/>).</summary>
+    public static IReadOnlyList<IMembershipTrainingDefense> TrainingDefenses { get; } = typeof(MembershipSupport).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IMembershipTrainingDefense).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
+        .Select(t => (IMembershipTrainingDefense)Activator.CreateInstance(t)!)
+        .OrderBy(d => d.Key, StringComparer.Ordinal)
+        .ToArray();
+
+    /// <summary>The output defenses of the table: key and defense.</summary>
+    public static IReadOnlyList<(string Key, IOutputDefense Defense)> OutputDefenses { get; } =
+    [
+        ("temperature", new OutputTemperature(5)),
+        ("top1", new TopKOutput(1)),
+        ("top3", new TopKOutput(3)),
+        ("rounding2", new RoundingOutput(2)),
+        ("label_only", new LabelOnlyOutput()),
+    ];
+
+    /// <summary>Whether <paramref name="directory"/> holds the Adult files (else MNIST is expected).</summary>
+    public static bool IsAdult(string directory) =>
+        new[] { "adult.data", "adult.data.gz" }.Any(f => File.Exists(Path.Combine(directory, f)));
+
+    /// <summary>A box holding every encoded Adult feature (standardised numbers and one-hot groups), with a unit of margin.</summary>
+    public static InputBounds AdultBounds(AdultDataset adult)
+    {
+        using var scope = NewDisposeScope();
+        var lo = Math.Min(adult.Train.Features.min().item<float>(), adult.Test.Features.min().item<float>());
+        var hi = Math.Max(adult.Train.Features.max().item<float>(), adult.Test.Features.max().item<float>());
+        return new InputBounds(MathF.Floor(lo) - 1, MathF.Ceiling(hi) + 1);
+    }
+
+    /// <summary>Members then non-members as one candidate set, and the membership of each.</summary>
+    public static (LabeledData Candidates, bool[] IsMember) Candidates(LabeledData members, LabeledData nonMembers)
+    {
+        var features = cat([members.Features, nonMembers.Features]);
+        var labels = cat([members.Labels, nonMembers.Labels]);
+        var candidates = new LabeledData(features, labels, members.ClassCount, members.ClassNames, members.FeatureNames);
+        return (candidates, Enumerable.Range(0, members.Count + nonMembers.Count).Select(i => i < members.Count).ToArray());
+    }
+
+    /// <summary>Rows [start, start + count) of <paramref name="data"/>.</summary>
+    public static LabeledData Rows(LabeledData data, int start, int count) => data.Slice(start, count);
+
+    /// <summary>Writes the headline keys of one attack's metrics under <paramref name="prefix"/>.</summary>
+    public static void Put(ReproductionReport report, string prefix, MembershipMetrics m, bool full)
+    {
+        report.Metrics[prefix + "auc"] = m.Auc;
+        report.Metrics[prefix + "tpr_at_1pct_fpr"] = m.TprAt1PctFpr;
+        report.Metrics[prefix + "tpr_at_0_1pct_fpr"] = m.TprAt01PctFpr;
+        if (!full) return;
+        report.Metrics[prefix + "precision"] = m.Precision;
+        report.Metrics[prefix + "recall"] = m.Recall;
+        report.Metrics[prefix + "accuracy"] = m.Accuracy;
+        report.Metrics[prefix + "advantage"] = m.Advantage;
+    }
+
+    /// <summary>
+    /// Evaluates the shadow-model attack, the four threshold attacks (thresholds chosen on the shadows) and the gap
+    /// attack on the target, with the shadows seen as the target is, and writes them under <paramref name="prefix"/>.
+    /// </summary>
+    public static void EvaluateAll(ReproductionReport report, string prefix, IClassifier target, LabeledData members, LabeledData nonMembers,
+        ShadowModelSet shadows, ShadowModelAttackOptions attackOptions, ExperimentContext context, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var (candidates, isMember) = Candidates(members, nonMembers);
+        using var _ = candidates;
+        var train = Evaluation.Accuracy(target, members);
+        var test = Evaluation.Accuracy(target, nonMembers);
+        report.Metrics[prefix + "train_accuracy"] = train;
+        report.Metrics[prefix + "test_accuracy"] = test;
+        report.Metrics[prefix + "generalisation_gap"] = train - test;
+
+        using (var fitted = new ShadowModelAttack(attackOptions).FitOnShadows(target, shadows, cancellationToken: cancellationToken))
+        {
+            var m = fitted.Infer(target, candidates, cancellationToken).Evaluate(isMember);
+            Put(report, prefix, m, full: true);
+            context.Log.WriteLine($"  {prefix}shadow attack: AUC {m.Auc:F4}, precision {m.Precision:F4}, recall {m.Recall:F4}, TPR@1% {m.TprAt1PctFpr:F4}, TPR@0.1% {m.TprAt01PctFpr:F4} (gap {train - test:F4})");
+        }
+        foreach (var (score, key) in new[] { (ThresholdScore.Loss, "loss"), (ThresholdScore.Confidence, "confidence"), (ThresholdScore.Entropy, "entropy"), (ThresholdScore.ModifiedEntropy, "modified_entropy") })
+        {
+            using var fitted = new ThresholdAttack(new ThresholdAttackOptions { Score = score }).FitOnShadows(target, shadows, cancellationToken);
+            var m = fitted.Infer(target, candidates, cancellationToken).Evaluate(isMember);
+            Put(report, $"{prefix}{key}_threshold_", m, full: score == ThresholdScore.Loss);
+            context.Log.WriteLine($"  {prefix}{key} threshold: AUC {m.Auc:F4}, TPR@1% {m.TprAt1PctFpr:F4}, TPR@0.1% {m.TprAt01PctFpr:F4}");
+        }
+        using (var fitted = new GapAttack().Fit(target, null!, null, cancellationToken))
+        {
+            var m = fitted.Infer(target, candidates, cancellationToken).Evaluate(isMember);
+            report.Metrics[prefix + "gap_attack_auc"] = m.Auc;
+            report.Metrics[prefix + "gap_attack_expected_auc"] = 0.5 + (train - test) / 2;
+            context.Log.WriteLine($"  {prefix}gap attack: AUC {m.Auc:F4} (0.5 + gap/2 = {0.5 + (train - test) / 2:F4})");
+        }
+        report.Metrics[prefix + "seconds_attacks"] = watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Trains a target with <paramref name="recipe"/> on <paramref name="train"/>, logging its time.</summary>
+    public static TrainedModel TrainTarget(ExperimentContext context, string what, ModelRecipe recipe, LabeledData train, ITrainingStep? step, CancellationToken cancellationToken)
+    {
+        var model = recipe.Train(train, step, cancellationToken: cancellationToken);
+        context.Log.WriteLine($"  {what}: trained on {train.Count} records in {model.Training.Elapsed.TotalSeconds:F1} s");
+        return model;
+    }
+
+    /// <summary>A progress sink that writes to the experiment's log (thread-safe).</summary>
+    public static IProgress<string> Log(ExperimentContext context)
+    {
+        var gate = new object();
+        return new SynchronousProgress<string>(line =>
+        {
+            lock (gate) context.Log.WriteLine("  " + line);
+        });
+    }
+}

@@ -1,0 +1,352 @@
+using NeuralShield.Data;
+using NeuralShield.Internal;
+using NeuralShield.Models;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Attacks.Inference;
+
+/// <summary>Which LiRA test is made.</summary>
+public enum LiraVariant
+{
+    /// <summary>The likelihood ratio of the "in" Gaussian to the "out" Gaussian (needs shadows trained with each candidate).</summary>
+    Online,
+
+    /// <summary>A one-sided test against the "out" Gaussian only: how far above the out mean, in out standard deviations.</summary>
+    Offline,
+}
+
+/// <summary>How LiRA estimates the variances of its Gaussians.</summary>
+public enum LiraVariance
+{
+    /// <summary>Global with fewer than 64 shadows, per example otherwise (the paper's advice).</summary>
+    Auto,
+
+    /// <summary>Each example's own variance over its shadows.</summary>
+    PerExample,
+
+    /// <summary>One variance for all examples (per side): the within-example variances pooled over the examples.</summary>
+    Global,
+}
+
+/// <summary>The Gaussian fits of one example's logit-scaled confidence over the shadows.</summary>
+/// <param name="MeanIn">Mean of φ over the shadows trained on the example.</param>
+/// <param name="VarianceIn">Variance of φ over those shadows (population), or the global one.</param>
+/// <param name="MeanOut">Mean of φ over the shadows that held it out.</param>
+/// <param name="VarianceOut">Variance over those shadows, or the global one.</param>
+/// <param name="InCount">Shadows trained on the example.</param>
+/// <param name="OutCount">Shadows that held it out.</param>
+public readonly record struct LiraGaussians(double MeanIn, double VarianceIn, double MeanOut, double VarianceOut, int InCount, int OutCount)
+{
+    /// <summary>The online score log N(φ; μ_in, σ²_in) − log N(φ; μ_out, σ²_out).</summary>
+    public double Online(double phi) =>
+        -0.5 * ((phi - MeanIn) * (phi - MeanIn) / VarianceIn + Math.Log(VarianceIn))
+        + 0.5 * ((phi - MeanOut) * (phi - MeanOut) / VarianceOut + Math.Log(VarianceOut));
+
+    /// <summary>The offline score (φ − μ_out) / σ_out: Φ of it is one minus the one-sided p-value of "φ comes from the out Gaussian".</summary>
+    public double Offline(double phi) => (phi - MeanOut) / Math.Sqrt(VarianceOut);
+}
+
+/// <summary>Settings of <see cref="Lira"/>.</summary>
+public sealed class LiraOptions : OptionsBase<LiraOptions>
+{
+    /// <summary>The shadow models: <see cref="ShadowSampling.RandomHalves"/> of the attacker's pool (checked). Carlini et al. use 64–256; 16 already works with a global variance.</summary>
+    public required ShadowTrainingOptions Shadows { get; set; }
+
+    /// <summary>The test <see cref="FittedLira.Infer(IClassifier, LabeledData, CancellationToken)"/> makes. Default online.</summary>
+    public LiraVariant Variant { get; set; } = LiraVariant.Online;
+
+    /// <summary>Variance estimate. Default <see cref="LiraVariance.Auto"/>.</summary>
+    public LiraVariance Variance { get; set; } = LiraVariance.Auto;
+
+    /// <summary>Records per query. Default 1024.</summary>
+    public int BatchSize { get; set; } = 1024;
+
+    /// <inheritdoc />
+    public override LiraOptions Copy()
+    {
+        var copy = (LiraOptions)MemberwiseClone();
+        copy.Shadows = Shadows?.Copy()!;
+        return copy;
+    }
+
+    /// <inheritdoc />
+    protected override void Validate()
+    {
+        if (Shadows is null) throw new ArgumentException("Shadows must be set: how the shadow models are made.", nameof(Shadows));
+        Shadows = Shadows.Validated();
+        if (Shadows.Sampling != ShadowSampling.RandomHalves)
+            throw new ArgumentException($"LiRA's shadows must use RandomHalves sampling (each record in half of them); got {Shadows.Sampling}.", nameof(Shadows));
+        Guard.Defined(Variant, nameof(Variant));
+        Guard.Defined(Variance, nameof(Variance));
+        Guard.Positive(BatchSize, nameof(BatchSize));
+    }
+}
+
+/// <summary>
+/// The likelihood-ratio attack LiRA (Carlini, Chien, Nasr, Song, Terzis, Tramèr, IEEE S&amp;P 2022, arXiv 2112.03570).
+/// Threat model: black box with the true label; the attacker knows the candidates and holds a pool of data that
+/// contains them (the target's training set is a part of such a pool), and trains shadows like the target. Fit
+/// trains k shadows on random halves of the pool (each record in exactly half of them) and computes, for every pool
+/// record and shadow, the logit-scaled confidence φ = log(p_y / (1 − p_y)); per record, a Gaussian is fitted to φ over
+/// the shadows that trained on it (in) and one over those that did not (out). Infer scores a candidate by the
+/// likelihood ratio of the target's φ under the two (online) or by a one-sided test against the out Gaussian
+/// (offline). With few shadows (&lt; 64) a global variance is used, as the paper advises. Not done here: the
+/// paper's query augmentations (flips, shifts), which apply to images only.
+/// </summary>
+public sealed class Lira : IMembershipInferenceAttack
+{
+    private readonly LiraOptions _options;
+
+    /// <summary>Creates the attack; the options are validated and copied.</summary>
+    public Lira(LiraOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Validated();
+    }
+
+    /// <summary>A copy of the validated settings.</summary>
+    public LiraOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public AttackDescriptor Descriptor => new($"LiRA ({_options.Variant.ToString().ToLowerInvariant()})", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Carlini2022);
+
+    /// <summary>Trains the shadows on <paramref name="knowledge"/> (the pool holding the candidates) and fits the Gaussians; the shadows are disposed before returning.</summary>
+    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, LabeledData knowledge, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(knowledge);
+        if (target.ClassCount != knowledge.ClassCount)
+            throw new ArgumentException($"target has {target.ClassCount} classes but the attacker's pool (and so the shadows) {knowledge.ClassCount}.", nameof(target));
+        using var shadows = ShadowModelSet.Train(knowledge, _options.Shadows, progress, cancellationToken);
+        return FitOnShadows(target, shadows, cancellationToken);
+    }
+
+    /// <summary>Fits the Gaussians on already trained shadows (records a shadow neither trained on nor held out are ignored for it).</summary>
+    /// <exception cref="ArgumentException">The shadow set is empty, or its class count differs from the target's.</exception>
+    public FittedLira FitOnShadows(IClassifier target, ShadowModelSet shadows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(shadows);
+        if (shadows.Count == 0) throw new ArgumentException("The shadow set is empty: LiRA needs shadow models.", nameof(shadows));
+        if (target.ClassCount != shadows.ClassCount)
+            throw new ArgumentException($"target has {target.ClassCount} classes but the shadow models {shadows.ClassCount}.", nameof(target));
+        var n = shadows.Pool.Count;
+        var phi = new double[shadows.Count][];
+        var inMask = new bool[shadows.Count][];
+        var used = new bool[shadows.Count][];
+        for (var k = 0; k < shadows.Count; k++)
+        {
+            var p = Predictions.Of(shadows.Classifiers[k], shadows.Pool, _options.BatchSize, $"shadow {k}", "pool", cancellationToken);
+            phi[k] = Enumerable.Range(0, n).Select(i => MembershipStatistics.ScaledConfidence(p.Row(i), (int)p.Labels[i])).ToArray();
+            inMask[k] = Enumerable.Range(0, n).Select(i => shadows.Role(k, i) == ShadowRole.In).ToArray();
+            used[k] = Enumerable.Range(0, n).Select(i => shadows.Role(k, i) != ShadowRole.Unused).ToArray();
+        }
+        var variance = _options.Variance switch
+        {
+            LiraVariance.Auto => shadows.Count < 64 ? LiraVariance.Global : LiraVariance.PerExample,
+            var v => v,
+        };
+        var fits = FitGaussians(phi, inMask, used, variance);
+        return new FittedLira(fits, RowIndex.Of(shadows.Pool), _options, shadows.Count, shadows.ClassCount);
+    }
+
+    /// <summary>
+    /// The Gaussian fits per example of φ values [shadows][examples] with in-membership [shadows][examples] (and,
+    /// optionally, which values count at all). Means are plain means; variances are population variances per
+    /// example, or pooled over examples (<see cref="LiraVariance.Global"/>, also used for an example with fewer than
+    /// two values on a side). An example with no value on one side gets that side's mean shifted by the mean
+    /// in − out difference over the examples that have both.
+    /// </summary>
+    public static IReadOnlyList<LiraGaussians> FitGaussians(IReadOnlyList<double[]> phi, IReadOnlyList<bool[]> isIn, IReadOnlyList<bool[]>? used = null, LiraVariance variance = LiraVariance.PerExample)
+    {
+        ArgumentNullException.ThrowIfNull(phi);
+        ArgumentNullException.ThrowIfNull(isIn);
+        if (phi.Count == 0) throw new ArgumentException("phi must hold the values of at least one shadow model.", nameof(phi));
+        if (isIn.Count != phi.Count) throw new ArgumentException($"isIn must have one row per shadow ({phi.Count}); got {isIn.Count}.", nameof(isIn));
+        var n = phi[0].Length;
+        if (phi.Any(r => r.Length != n) || isIn.Any(r => r.Length != n) || (used is not null && (used.Count != phi.Count || used.Any(r => r.Length != n))))
+            throw new ArgumentException("phi, isIn and used must all be [shadows][examples] of one size.", nameof(isIn));
+        if (phi.Any(r => r.Any(v => !double.IsFinite(v)))) throw new ArgumentException("phi must hold finite values.", nameof(phi));
+        var k = phi.Count;
+        var stats = new (double Mean, double SumSq, int Count)[n, 2];
+        for (var i = 0; i < n; i++)
+        {
+            for (var side = 0; side < 2; side++)
+            {
+                double sum = 0;
+                var count = 0;
+                for (var s = 0; s < k; s++)
+                    if ((used?[s][i] ?? true) && isIn[s][i] == (side == 0)) { sum += phi[s][i]; count++; }
+                var mean = count > 0 ? sum / count : double.NaN;
+                double sq = 0;
+                for (var s = 0; s < k; s++)
+                    if ((used?[s][i] ?? true) && isIn[s][i] == (side == 0)) sq += (phi[s][i] - mean) * (phi[s][i] - mean);
+                stats[i, side] = (mean, sq, count);
+            }
+        }
+        var global = new double[2];
+        for (var side = 0; side < 2; side++)
+        {
+            double sq = 0;
+            long count = 0;
+            for (var i = 0; i < n; i++)
+            {
+                if (stats[i, side].Count == 0) continue;
+                sq += stats[i, side].SumSq;
+                count += stats[i, side].Count;
+            }
+            global[side] = Math.Max(count > 0 ? sq / count : 1, VarianceFloor);
+        }
+        var both = Enumerable.Range(0, n).Where(i => stats[i, 0].Count > 0 && stats[i, 1].Count > 0).ToArray();
+        var shift = both.Length > 0 ? both.Average(i => stats[i, 0].Mean - stats[i, 1].Mean) : 0;
+        var fits = new LiraGaussians[n];
+        for (var i = 0; i < n; i++)
+        {
+            var (mi, si, ci) = stats[i, 0];
+            var (mo, so, co) = stats[i, 1];
+            if (ci == 0 && co == 0) throw new ArgumentException($"Example {i} has no shadow value at all.", nameof(used));
+            if (ci == 0) mi = mo + shift;
+            if (co == 0) mo = mi - shift;
+            double Var(double sumSq, int count, int side) =>
+                variance == LiraVariance.Global || count < 2 ? global[side] : Math.Max(sumSq / count, VarianceFloor);
+            fits[i] = new LiraGaussians(mi, Var(si, ci, 0), mo, Var(so, co, 1), ci, co);
+        }
+        return fits;
+    }
+
+    /// <summary>The smallest variance a Gaussian fit is given (shadows that agree exactly would otherwise give zero).</summary>
+    public const double VarianceFloor = 1e-8;
+}
+
+/// <summary>LiRA fitted on a pool: the Gaussians of every pool record. Holds no tensors.</summary>
+public sealed class FittedLira : IFittedInference<IClassifier, LabeledData, MembershipScores>
+{
+    private readonly IReadOnlyList<LiraGaussians> _fits;
+    private readonly RowIndex _pool;
+    private readonly LiraOptions _options;
+
+    internal FittedLira(IReadOnlyList<LiraGaussians> fits, RowIndex pool, LiraOptions options, int shadowCount, int classCount)
+    {
+        _fits = fits;
+        _pool = pool;
+        _options = options;
+        ShadowCount = shadowCount;
+        ClassCount = classCount;
+    }
+
+    /// <summary>Number of shadow models fitted on.</summary>
+    public int ShadowCount { get; }
+
+    /// <summary>The class count of the shadows.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>The Gaussian fits, one per pool record.</summary>
+    public IReadOnlyList<LiraGaussians> Fits => _fits;
+
+    /// <summary>Scores the candidates with the options' variant.</summary>
+    public MembershipScores Infer(IClassifier target, LabeledData candidates, CancellationToken cancellationToken = default) =>
+        Infer(target, candidates, _options.Variant, cancellationToken);
+
+    /// <summary>
+    /// Scores each candidate (a record of the pool, found by its features and label) by <paramref name="variant"/>:
+    /// online, the log likelihood ratio (threshold 0: in at least as likely as out); offline, (φ − μ_out) / σ_out
+    /// (threshold 0: above the out mean).
+    /// </summary>
+    /// <exception cref="ArgumentException">A candidate is not in the pool, the target's class count differs, or it answers a non-finite probability.</exception>
+    public MembershipScores Infer(IClassifier target, LabeledData candidates, LiraVariant variant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(candidates);
+        Guard.Defined(variant, nameof(variant));
+        if (target.ClassCount != ClassCount)
+            throw new ArgumentException($"target has {target.ClassCount} classes but the shadow models {ClassCount}.", nameof(target));
+        if (candidates.ClassCount != ClassCount)
+            throw new ArgumentException($"candidates have {candidates.ClassCount} classes but the shadow models {ClassCount}.", nameof(candidates));
+        var indices = _pool.Find(candidates, nameof(candidates));
+        var p = Predictions.Of(target, candidates, _options.BatchSize, nameof(target), nameof(candidates), cancellationToken);
+        var scores = new double[p.Count];
+        for (var i = 0; i < p.Count; i++)
+        {
+            var phi = MembershipStatistics.ScaledConfidence(p.Row(i), (int)p.Labels[i]);
+            var fit = _fits[indices[i]];
+            scores[i] = variant == LiraVariant.Online ? fit.Online(phi) : fit.Offline(phi);
+        }
+        return new MembershipScores(scores, 0);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() { }
+}
+
+/// <summary>Finds records of a pool by their features and label (exact float equality).</summary>
+internal sealed class RowIndex
+{
+    private readonly float[] _features;
+    private readonly long[] _labels;
+    private readonly int _width;
+    private readonly Dictionary<int, List<int>> _byHash = new();
+
+    private RowIndex(float[] features, long[] labels, int width)
+    {
+        _features = features;
+        _labels = labels;
+        _width = width;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var h = Hash(features.AsSpan(i * width, width), labels[i]);
+            if (!_byHash.TryGetValue(h, out var list)) _byHash[h] = list = [];
+            list.Add(i);
+        }
+    }
+
+    public static RowIndex Of(LabeledData data)
+    {
+        var (features, labels, width) = Flatten(data);
+        return new RowIndex(features, labels, width);
+    }
+
+    /// <summary>The pool index of each record of <paramref name="data"/> (the first equal record).</summary>
+    public int[] Find(LabeledData data, string name)
+    {
+        var (features, labels, width) = Flatten(data);
+        if (width != _width) throw new ArgumentException($"{name} have {width} features per record but the pool {_width}.", name);
+        var result = new int[labels.Length];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var row = features.AsSpan(i * width, width);
+            var found = -1;
+            if (_byHash.TryGetValue(Hash(row, labels[i]), out var list))
+            {
+                foreach (var j in list)
+                {
+                    if (_labels[j] == labels[i] && row.SequenceEqual(_features.AsSpan(j * width, width)))
+                    {
+                        found = j;
+                        break;
+                    }
+                }
+            }
+            if (found < 0)
+                throw new ArgumentException($"Record {i} of {name} is not in the attacker's pool: LiRA scores only records its shadows were trained with and without.", name);
+            result[i] = found;
+        }
+        return result;
+    }
+
+    private static (float[] Features, long[] Labels, int Width) Flatten(LabeledData data)
+    {
+        using var scope = NewDisposeScope();
+        var width = (int)data.FeatureCount;
+        var features = data.Features.reshape(data.Count, width).cpu().data<float>().ToArray();
+        var labels = data.Labels.cpu().data<long>().ToArray();
+        return (features, labels, width);
+    }
+
+    private static int Hash(ReadOnlySpan<float> row, long label)
+    {
+        var h = new HashCode();
+        h.Add(label);
+        foreach (var v in row) h.Add(v);
+        return h.ToHashCode();
+    }
+}

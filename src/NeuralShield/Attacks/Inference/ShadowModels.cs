@@ -1,0 +1,338 @@
+using System.Diagnostics;
+using NeuralShield.Data;
+using NeuralShield.Defenses;
+using NeuralShield.Defenses.Output;
+using NeuralShield.Internal;
+using NeuralShield.Models;
+using NeuralShield.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Attacks.Inference;
+
+/// <summary>How the attacker's data pool is shared among shadow models.</summary>
+public enum ShadowSampling
+{
+    /// <summary>
+    /// The pool is shuffled and cut into one share per shadow; each shadow trains on <see cref="ShadowTrainingOptions.TrainSize"/>
+    /// records of its share and holds out as many others (Shokri et al.'s disjoint setting). Default train size: half
+    /// the share.
+    /// </summary>
+    Disjoint,
+
+    /// <summary>Each shadow draws 2 × train-size distinct records from the whole pool, trains on half and holds out the other half (shares overlap).</summary>
+    Overlapping,
+
+    /// <summary>
+    /// LiRA's design (Carlini et al. 2022): every record is in the training set of exactly half of the shadows (chosen at
+    /// random per record) and held out by the others, so each shadow trains on about half the pool.
+    /// </summary>
+    RandomHalves,
+}
+
+/// <summary>How shadow models are made: the recipe, how many, how the attacker's pool is shared, and the seed.</summary>
+public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
+{
+    /// <summary>How each shadow is built and trained, like the target (same architecture and training, as far as the attacker knows).</summary>
+    public required ModelRecipe Recipe { get; set; }
+
+    /// <summary>Number of shadow models k (positive). Default 8.</summary>
+    public int Count { get; set; } = 8;
+
+    /// <summary>How the pool is shared. Default <see cref="ShadowSampling.Disjoint"/>.</summary>
+    public ShadowSampling Sampling { get; set; } = ShadowSampling.Disjoint;
+
+    /// <summary>
+    /// Records each shadow trains on (and holds out), ideally the target's training-set size. Null: half the share
+    /// (disjoint), a quarter of the pool (overlapping). Ignored by <see cref="ShadowSampling.RandomHalves"/>.
+    /// </summary>
+    public int? TrainSize { get; set; }
+
+    /// <summary>A training step for the shadows (e.g. the target's training defense); null: plain cross-entropy.</summary>
+    public ITrainingStep? Step { get; set; }
+
+    /// <summary>Seed of the sampling; shadow i's weights use the recipe's seed + 1 + i and its batch order the training seed + 1 + i. Default 0.</summary>
+    public long Seed { get; set; }
+
+    /// <summary>
+    /// Shadows trained at the same time (each on its own thread; TorchSharp modules are independent). Default 1. With
+    /// more than one, set TorchSharp's intra-op threads (<c>torch.set_num_threads</c>) so that parallelism × threads
+    /// does not exceed the cores.
+    /// </summary>
+    public int MaxParallelism { get; set; } = 1;
+
+    /// <summary>
+    /// Train all shadows as one stacked ensemble (<see cref="StackedMlp"/>: weights [k, in, out], batched matrix
+    /// products, one loop) instead of k loops. Needs an MLP architecture (Flatten, Linear layers, one element-wise
+    /// activation), plain cross-entropy (no <see cref="Step"/>), no early stopping, and training sets of one size
+    /// (disjoint or overlapping sampling). Each shadow gets the initial weights and batch order it would get alone, so
+    /// the result matches sequential training up to floating-point summation order. Default false.
+    /// </summary>
+    public bool Batched { get; set; }
+
+    /// <inheritdoc />
+    public override ShadowTrainingOptions Copy()
+    {
+        var copy = (ShadowTrainingOptions)MemberwiseClone();
+        copy.Recipe = Recipe?.Copy()!;
+        return copy;
+    }
+
+    /// <inheritdoc />
+    protected override void Validate()
+    {
+        if (Recipe is null) throw new ArgumentException("Recipe must be set: how each shadow model is built and trained.", nameof(Recipe));
+        Recipe = Recipe.Validated();
+        Guard.Positive(Count, nameof(Count));
+        Guard.Defined(Sampling, nameof(Sampling));
+        if (Sampling == ShadowSampling.RandomHalves && Count < 2)
+            throw new ArgumentOutOfRangeException(nameof(Count), Count, "RandomHalves needs at least 2 shadow models (each record in half of them).");
+        if (TrainSize is { } t) Guard.Positive(t, nameof(TrainSize));
+        Guard.Positive(MaxParallelism, nameof(MaxParallelism));
+        if (Batched && Step is not null) throw new ArgumentException("Batched shadows train with plain cross-entropy; Step must be null.", nameof(Batched));
+        if (Batched && Sampling == ShadowSampling.RandomHalves)
+            throw new ArgumentException("Batched shadows need training sets of one size: use Disjoint or Overlapping sampling.", nameof(Batched));
+        if (Batched && Recipe.Training.EarlyStopPatience is not null) throw new ArgumentException("Batched shadows do not support early stopping.", nameof(Batched));
+    }
+}
+
+/// <summary>Where a record of the pool stands for one shadow model.</summary>
+public enum ShadowRole : byte
+{
+    /// <summary>Neither trained on nor held out (outside the shadow's share).</summary>
+    Unused = 0,
+
+    /// <summary>In the shadow's training set.</summary>
+    In = 1,
+
+    /// <summary>Held out: a non-member the shadow was evaluated on.</summary>
+    Out = 2,
+}
+
+/// <summary>
+/// Shadow models trained on the attacker's data pool, with the role (in, out, unused) of every pool record for each
+/// shadow. The set owns its models (disposing it disposes them) but not the pool, which must outlive it. Shadow
+/// attacks (<see cref="ShadowModelAttack"/>, <see cref="ThresholdAttack"/>, <see cref="Lira"/>) can share one set, and
+/// <see cref="WithOutputDefense"/> shows the shadows through the same output defense as a defended target.
+/// </summary>
+public sealed class ShadowModelSet : IDisposable
+{
+    private readonly IReadOnlyList<TrainedModel> _models;
+    private readonly IClassifier[] _classifiers;
+    private readonly ShadowRole[][] _roles;
+    private readonly bool _owns;
+
+    private ShadowModelSet(LabeledData pool, IReadOnlyList<TrainedModel> models, IClassifier[] classifiers, ShadowRole[][] roles, TimeSpan elapsed, bool owns)
+    {
+        Pool = pool;
+        _models = models;
+        _classifiers = classifiers;
+        _roles = roles;
+        TrainingTime = elapsed;
+        _owns = owns;
+    }
+
+    /// <summary>The attacker's pool the shadows were trained on (not owned).</summary>
+    public LabeledData Pool { get; }
+
+    /// <summary>Number of shadow models.</summary>
+    public int Count => _classifiers.Length;
+
+    /// <summary>The number of classes of the shadows (the pool's).</summary>
+    public int ClassCount => Pool.ClassCount;
+
+    /// <summary>The trained shadow models.</summary>
+    public IReadOnlyList<TrainedModel> Models => _models;
+
+    /// <summary>The shadows as the attacker queries them (through the output defense of <see cref="WithOutputDefense"/>, if any).</summary>
+    public IReadOnlyList<IClassifier> Classifiers => _classifiers;
+
+    /// <summary>Wall-clock time of training all shadows.</summary>
+    public TimeSpan TrainingTime { get; }
+
+    /// <summary>The role of pool record <paramref name="record"/> for shadow <paramref name="shadow"/>.</summary>
+    public ShadowRole Role(int shadow, int record) => _roles[shadow][record];
+
+    /// <summary>The pool indices with <paramref name="role"/> for shadow <paramref name="shadow"/>, ascending.</summary>
+    public IReadOnlyList<int> Indices(int shadow, ShadowRole role) =>
+        Enumerable.Range(0, Pool.Count).Where(i => _roles[shadow][i] == role).ToArray();
+
+    /// <summary>A view of these shadows whose outputs pass through <paramref name="defense"/>; it does not own the models (dispose this set, not the view).</summary>
+    public ShadowModelSet WithOutputDefense(IOutputDefense defense)
+    {
+        ArgumentNullException.ThrowIfNull(defense);
+        var defended = _classifiers.Select(c => defense.Apply(c)).ToArray();
+        return new ShadowModelSet(Pool, _models, defended, _roles, TrainingTime, owns: false);
+    }
+
+    /// <summary>
+    /// Trains <see cref="ShadowTrainingOptions.Count"/> shadows on <paramref name="pool"/> (the attacker's data from
+    /// the target's distribution, inside the recipe's bounds).
+    /// </summary>
+    /// <exception cref="ArgumentException">The pool is too small for the sampling (the message gives the sizes).</exception>
+    public static ShadowModelSet Train(LabeledData pool, ShadowTrainingOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Validated();
+        Guard.Inputs(pool.Features, o.Recipe.Bounds, nameof(pool));
+        var roles = Assign(pool.Count, o);
+        var watch = Stopwatch.StartNew();
+        var models = new TrainedModel?[o.Count];
+        // The zoo's factories seed TorchSharp's global generator before creating layers: make creation exclusive so
+        // that parallel shadows get the weights their seeds give.
+        var gate = new object();
+        var architecture = o.Recipe.Architecture;
+        void TrainOne(int k)
+        {
+            var recipe = o.Recipe.Copy();
+            recipe.Architecture = seed => { lock (gate) return architecture(seed); };
+            recipe.Training.Seed = unchecked(o.Recipe.Training.Seed + 1 + k);
+            var inIndices = Enumerable.Range(0, pool.Count).Where(i => roles[k][i] == ShadowRole.In).Select(i => (long)i).ToArray();
+            using var train = pool.Subset(inIndices);
+            models[k] = recipe.Train(train, o.Step, seedOffset: 1 + k, cancellationToken: cancellationToken);
+            progress?.Report($"shadow {k + 1}/{o.Count}: trained on {train.Count} records ({models[k]!.Training.Elapsed.TotalSeconds:F1} s)");
+        }
+        if (o.Batched)
+        {
+            var batched = TrainBatched(pool, o, roles, gate, cancellationToken);
+            progress?.Report($"{o.Count} shadows trained as one stacked ensemble in {watch.Elapsed.TotalSeconds:F1} s");
+            return new ShadowModelSet(pool, batched, batched.Select(m => (IClassifier)m.Classifier).ToArray(), roles, watch.Elapsed, owns: true);
+        }
+        try
+        {
+            if (o.MaxParallelism == 1)
+            {
+                for (var k = 0; k < o.Count; k++) TrainOne(k);
+            }
+            else
+            {
+                try
+                {
+                    Parallel.For(0, o.Count, new ParallelOptions { MaxDegreeOfParallelism = o.MaxParallelism, CancellationToken = cancellationToken }, TrainOne);
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
+            }
+        }
+        catch
+        {
+            foreach (var m in models) m?.Dispose();
+            throw;
+        }
+        var trained = models.Select(m => m!).ToArray();
+        return new ShadowModelSet(pool, trained, trained.Select(m => (IClassifier)m.Classifier).ToArray(), roles, watch.Elapsed, owns: true);
+    }
+
+    private static TrainedModel[] TrainBatched(LabeledData pool, ShadowTrainingOptions o, ShadowRole[][] roles, object gate, CancellationToken cancellationToken)
+    {
+        var architecture = o.Recipe.Architecture;
+        var recipe = o.Recipe.Copy();
+        recipe.Architecture = seed => { lock (gate) return architecture(seed); };
+        var modules = new List<nn.Module<Tensor, Tensor>>();
+        var trains = new List<LabeledData>();
+        try
+        {
+            for (var k = 0; k < o.Count; k++)
+            {
+                modules.Add(recipe.Create(1 + k));
+                trains.Add(pool.Subset(Enumerable.Range(0, pool.Count).Where(i => roles[k][i] == ShadowRole.In).Select(i => (long)i).ToArray()));
+            }
+            if (!StackedMlp.CanStack(modules[0]))
+                throw new ArgumentException("Batched shadows need an MLP architecture (Flatten, Linear layers, one element-wise activation).", nameof(o.Batched));
+            var settings = Enumerable.Range(0, o.Count).Select(k =>
+            {
+                var t = o.Recipe.Training.Copy();
+                t.Seed = unchecked(o.Recipe.Training.Seed + 1 + k);
+                return t;
+            }).ToArray();
+            IReadOnlyList<TrainingResult> records;
+            using (var stacked = StackedMlp.FromModules(modules))
+            {
+                records = stacked.Fit(trains, settings, cancellationToken);
+                for (var k = 0; k < o.Count; k++) stacked.CopyTo(k, modules[k]);
+            }
+            var models = new TrainedModel[o.Count];
+            for (var k = 0; k < o.Count; k++)
+                models[k] = new TrainedModel(new TorchClassifier(modules[k], pool.ClassCount, o.Recipe.Bounds, pool.SampleShape, ownsModule: true), records[k]);
+            modules.Clear();
+            return models;
+        }
+        finally
+        {
+            foreach (var m in modules) m.Dispose();
+            foreach (var t in trains) t.Dispose();
+        }
+    }
+
+    private static ShadowRole[][] Assign(int n, ShadowTrainingOptions o)
+    {
+        var roles = Enumerable.Range(0, o.Count).Select(_ => new ShadowRole[n]).ToArray();
+        switch (o.Sampling)
+        {
+            case ShadowSampling.Disjoint:
+            {
+                var share = n / o.Count;
+                var size = o.TrainSize ?? share / 2;
+                if (size < 1 || 2 * size > share)
+                    throw new ArgumentException(
+                        $"The pool of {n} records cannot give {o.Count} disjoint shadows {2 * Math.Max(size, 1)} records each (train size {Math.Max(size, 1)} and as many held out); " +
+                        "use fewer shadows, a smaller TrainSize or Overlapping sampling.", "pool");
+                var perm = Permutation(n, o.Seed);
+                for (var k = 0; k < o.Count; k++)
+                {
+                    for (var i = 0; i < size; i++) roles[k][perm[k * share + i]] = ShadowRole.In;
+                    for (var i = size; i < 2 * size; i++) roles[k][perm[k * share + i]] = ShadowRole.Out;
+                }
+                break;
+            }
+            case ShadowSampling.Overlapping:
+            {
+                var size = o.TrainSize ?? n / 4;
+                if (size < 1 || 2 * size > n)
+                    throw new ArgumentException($"The pool of {n} records cannot give shadows {2 * Math.Max(size, 1)} distinct records each (train size {Math.Max(size, 1)} and as many held out).", "pool");
+                for (var k = 0; k < o.Count; k++)
+                {
+                    var perm = Permutation(n, unchecked(o.Seed * 1_000_003 + k + 1));
+                    for (var i = 0; i < size; i++) roles[k][perm[i]] = ShadowRole.In;
+                    for (var i = size; i < 2 * size; i++) roles[k][perm[i]] = ShadowRole.Out;
+                }
+                break;
+            }
+            case ShadowSampling.RandomHalves:
+            {
+                if (n < 2) throw new ArgumentException($"The pool of {n} records is too small for RandomHalves.", "pool");
+                var half = o.Count / 2;
+                var random = new Random(unchecked((int)(o.Seed ^ (o.Seed >> 32))));
+                var shadows = Enumerable.Range(0, o.Count).ToArray();
+                for (var i = 0; i < n; i++)
+                {
+                    random.Shuffle(shadows);
+                    for (var r = 0; r < o.Count; r++) roles[shadows[r]][i] = r < half ? ShadowRole.In : ShadowRole.Out;
+                }
+                for (var k = 0; k < o.Count; k++)
+                {
+                    if (!roles[k].Contains(ShadowRole.In) || !roles[k].Contains(ShadowRole.Out))
+                        throw new ArgumentException($"The pool of {n} records left shadow {k} without training or held-out records.", "pool");
+                }
+                break;
+            }
+        }
+        return roles;
+    }
+
+    private static long[] Permutation(int n, long seed)
+    {
+        using var perm = LabeledData.Permutation(n, seed, CPU);
+        return perm.data<long>().ToArray();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (!_owns) return;
+        foreach (var m in _models) m.Dispose();
+    }
+}

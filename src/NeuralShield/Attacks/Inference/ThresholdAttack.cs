@@ -1,0 +1,208 @@
+using NeuralShield.Data;
+using NeuralShield.Internal;
+using NeuralShield.Models;
+
+namespace NeuralShield.Attacks.Inference;
+
+/// <summary>Settings of <see cref="ThresholdAttack"/>.</summary>
+public sealed class ThresholdAttackOptions : OptionsBase<ThresholdAttackOptions>
+{
+    /// <summary>The statistic thresholded. Default <see cref="ThresholdScore.Loss"/>.</summary>
+    public ThresholdScore Score { get; set; } = ThresholdScore.Loss;
+
+    /// <summary>
+    /// Shadow models to choose the threshold on (the threshold that maximises the accuracy of telling their in from
+    /// their out records, as Song and Mittal do). Null: no shadows, see <see cref="ReferenceFalsePositiveRate"/>.
+    /// </summary>
+    public ShadowTrainingOptions? Shadows { get; set; }
+
+    /// <summary>
+    /// Without shadows: the threshold is set on the target's scores of the attacker's data, all non-members, so that
+    /// this share of them scores above it. Null (default): no threshold (NaN; the ROC numbers need none).
+    /// </summary>
+    public double? ReferenceFalsePositiveRate { get; set; }
+
+    /// <summary>Records per query. Default 1024.</summary>
+    public int BatchSize { get; set; } = 1024;
+
+    /// <inheritdoc />
+    public override ThresholdAttackOptions Copy()
+    {
+        var copy = (ThresholdAttackOptions)MemberwiseClone();
+        copy.Shadows = Shadows?.Copy();
+        return copy;
+    }
+
+    /// <inheritdoc />
+    protected override void Validate()
+    {
+        Guard.Defined(Score, nameof(Score));
+        Shadows = Shadows?.Validated();
+        if (ReferenceFalsePositiveRate is { } f) Guard.InRange(f, 0, 1, nameof(ReferenceFalsePositiveRate));
+        Guard.Positive(BatchSize, nameof(BatchSize));
+    }
+}
+
+/// <summary>
+/// Threshold membership inference: a record is a member when a statistic of the target's prediction vector for it is
+/// high enough — minus the loss (Yeom et al., CSF 2018), the confidence, minus the entropy, or minus the modified
+/// entropy (Song and Mittal, USENIX Security 2021). Threat model: black box with the true label (the confidence and
+/// entropy scores do not need it). The scores need no fitting; Fit only chooses the threshold, on shadow models
+/// (<see cref="ThresholdAttackOptions.Shadows"/>) or on the attacker's non-member data.
+/// </summary>
+public sealed class ThresholdAttack : IMembershipInferenceAttack
+{
+    private readonly ThresholdAttackOptions _options;
+
+    /// <summary>Creates the attack; the options are validated and copied.</summary>
+    public ThresholdAttack(ThresholdAttackOptions? options = null) => _options = (options ?? new ThresholdAttackOptions()).Validated();
+
+    /// <summary>A copy of the validated settings.</summary>
+    public ThresholdAttackOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public AttackDescriptor Descriptor => new($"{_options.Score} threshold", AttackFamily.Inference, ModelAccess.Probabilities,
+        _options.Score == ThresholdScore.Loss ? InferencePapers.Yeom2018 : InferencePapers.SongMittal2021);
+
+    /// <summary>The attack's score of each record of <paramref name="data"/> on <paramref name="model"/> (higher = more likely a member).</summary>
+    public double[] Scores(IClassifier model, LabeledData data, CancellationToken cancellationToken = default)
+    {
+        var p = Predictions.Of(model, data, _options.BatchSize, nameof(model), nameof(data), cancellationToken);
+        return Score(p);
+    }
+
+    private double[] Score(Predictions p) =>
+        Enumerable.Range(0, p.Count).Select(i => MembershipStatistics.Score(_options.Score, p.Row(i), (int)p.Labels[i])).ToArray();
+
+    /// <summary>Chooses the threshold: on shadows trained on <paramref name="knowledge"/> when the options give them, else on the target's scores of it.</summary>
+    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, LabeledData knowledge, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(knowledge);
+        if (target.ClassCount != knowledge.ClassCount)
+            throw new ArgumentException($"target has {target.ClassCount} classes but the attacker's data {knowledge.ClassCount}.", nameof(target));
+        if (_options.Shadows is { } shadowOptions)
+        {
+            using var shadows = ShadowModelSet.Train(knowledge, shadowOptions, progress, cancellationToken);
+            return FitOnShadows(target, shadows, cancellationToken);
+        }
+        var threshold = double.NaN;
+        if (_options.ReferenceFalsePositiveRate is { } fpr)
+        {
+            var reference = Scores(target, knowledge, cancellationToken).OrderDescending().ToArray();
+            // The smallest threshold that lets at most fpr·n reference scores reach it.
+            var allowed = (int)Math.Floor(fpr * reference.Length);
+            threshold = allowed >= reference.Length ? double.NegativeInfinity : Math.BitIncrement(reference[allowed]);
+        }
+        return new Fitted(this, threshold, target.ClassCount);
+    }
+
+    /// <summary>Chooses the threshold that best tells the shadows' in records from their out records (accuracy, over every shadow's records).</summary>
+    public IFittedInference<IClassifier, LabeledData, MembershipScores> FitOnShadows(IClassifier target, ShadowModelSet shadows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(shadows);
+        if (shadows.Count == 0) throw new ArgumentException("The shadow set is empty.", nameof(shadows));
+        if (target.ClassCount != shadows.ClassCount)
+            throw new ArgumentException($"target has {target.ClassCount} classes but the shadow models {shadows.ClassCount}.", nameof(target));
+        var scores = new List<double>();
+        var members = new List<bool>();
+        for (var k = 0; k < shadows.Count; k++)
+        {
+            foreach (var (role, member) in new[] { (ShadowRole.In, true), (ShadowRole.Out, false) })
+            {
+                var indices = shadows.Indices(k, role);
+                if (indices.Count == 0) continue;
+                using var subset = shadows.Pool.Subset(indices.Select(i => (long)i).ToArray());
+                var p = Predictions.Of(shadows.Classifiers[k], subset, _options.BatchSize, $"shadow {k}", "shadow records", cancellationToken);
+                scores.AddRange(Score(p));
+                members.AddRange(Enumerable.Repeat(member, p.Count));
+            }
+        }
+        return new Fitted(this, BestThreshold(scores, members), target.ClassCount);
+    }
+
+    /// <summary>The threshold (score ≥ threshold ⇒ member) of highest accuracy on <paramref name="scores"/>; between two distinct scores, their midpoint.</summary>
+    internal static double BestThreshold(IReadOnlyList<double> scores, IReadOnlyList<bool> members)
+    {
+        var order = Enumerable.Range(0, scores.Count).OrderByDescending(i => scores[i]).ToArray();
+        var negatives = members.Count(m => !m);
+        int tp = 0, fp = 0;
+        var best = (Correct: negatives, Threshold: double.PositiveInfinity);
+        for (var i = 0; i < order.Length;)
+        {
+            var s = scores[order[i]];
+            while (i < order.Length && scores[order[i]] == s)
+            {
+                if (members[order[i]]) tp++;
+                else fp++;
+                i++;
+            }
+            var correct = tp + (negatives - fp);
+            if (correct > best.Correct)
+            {
+                var next = i < order.Length ? scores[order[i]] : double.NegativeInfinity;
+                var middle = (s + next) / 2;
+                best = (correct, double.IsFinite(middle) && middle > next && middle <= s ? middle : s);
+            }
+        }
+        return best.Threshold;
+    }
+
+    private sealed class Fitted(ThresholdAttack attack, double threshold, int classCount) : IFittedInference<IClassifier, LabeledData, MembershipScores>
+    {
+        public MembershipScores Infer(IClassifier target, LabeledData candidates, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(target);
+            ArgumentNullException.ThrowIfNull(candidates);
+            if (target.ClassCount != classCount)
+                throw new ArgumentException($"target has {target.ClassCount} classes but the attack was fitted for {classCount}.", nameof(target));
+            var p = Predictions.Of(target, candidates, attack._options.BatchSize, nameof(target), nameof(candidates), cancellationToken);
+            return new MembershipScores(attack.Score(p), threshold);
+        }
+
+        public void Dispose() { }
+    }
+}
+
+/// <summary>
+/// The gap attack (Yeom et al., CSF 2018): a record is a member iff the target labels it correctly. Threat model:
+/// label only — it needs nothing but the predicted label, so output restrictions down to the label do not stop it. On
+/// a balanced set its accuracy (and AUC) is 0.5 + (train accuracy − test accuracy) / 2.
+/// </summary>
+public sealed class GapAttack : IMembershipInferenceAttack
+{
+    /// <summary>Records per query. Default 1024.</summary>
+    public int BatchSize { get; init; } = 1024;
+
+    /// <inheritdoc />
+    public AttackDescriptor Descriptor => new("Gap attack (label only)", AttackFamily.Inference, ModelAccess.LabelOnly, InferencePapers.Yeom2018);
+
+    /// <summary>Nothing to learn: the fitted attack is returned at once (<paramref name="knowledge"/> may be null).</summary>
+    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, LabeledData knowledge, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        Guard.Positive(BatchSize, nameof(BatchSize));
+        return new Fitted(BatchSize);
+    }
+
+    private sealed class Fitted(int batchSize) : IFittedInference<IClassifier, LabeledData, MembershipScores>
+    {
+        public MembershipScores Infer(IClassifier target, LabeledData candidates, CancellationToken cancellationToken = default)
+        {
+            var p = Predictions.Of(target, candidates, batchSize, nameof(target), nameof(candidates), cancellationToken);
+            var scores = new double[p.Count];
+            for (var i = 0; i < p.Count; i++)
+            {
+                var row = p.Row(i);
+                var argmax = 0;
+                for (var j = 1; j < row.Length; j++)
+                    if (row[j] > row[argmax]) argmax = j;
+                scores[i] = argmax == p.Labels[i] ? 1 : 0;
+            }
+            return new MembershipScores(scores, 0.5);
+        }
+
+        public void Dispose() { }
+    }
+}

@@ -1,0 +1,263 @@
+using NeuralShield.Attacks;
+using NeuralShield.Attacks.Inference;
+using NeuralShield.Audit;
+using NeuralShield.Data;
+using NeuralShield.Models;
+using NeuralShield.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Tests.Attacks.Inference;
+
+/// <summary>Random features with random labels: a model can only memorise them, so train − test accuracy is large.</summary>
+internal static class Memorisation
+{
+    public const int Features = 12;
+
+    public static LabeledData Data(int count, long seed)
+    {
+        using var g = new Generator((ulong)seed);
+        var x = rand([count, Features], generator: g);
+        var y = randint(0, 2, [count], generator: g);
+        return new LabeledData(x, y, 2);
+    }
+
+    public static ModelRecipe Recipe(long seed) => new()
+    {
+        Architecture = s => ModelZoo.Mlp(Features, [64], 2, Activation.ReLU, s),
+        Training = new TrainingOptions { Epochs = 60, BatchSize = 25, LearningRate = 1e-2, Seed = seed },
+        Seed = seed,
+    };
+
+    public static (LabeledData Candidates, bool[] IsMember) Candidates(LabeledData members, LabeledData nonMembers)
+    {
+        var c = new LabeledData(cat([members.Features, nonMembers.Features]), cat([members.Labels, nonMembers.Labels]), 2);
+        return (c, Enumerable.Range(0, members.Count + nonMembers.Count).Select(i => i < members.Count).ToArray());
+    }
+}
+
+/// <summary>A classifier that answers fixed probabilities for every query (NaN to test the checks).</summary>
+internal sealed class ConstantClassifier(int classes, float value) : IClassifier
+{
+    public int ClassCount => classes;
+    public InputBounds Bounds => InputBounds.Unit;
+    public Device Device => CPU;
+    public long QueryCount => 0;
+    public Tensor PredictProbabilities(Tensor inputs) => full([inputs.shape[0], classes], value);
+}
+
+public class MembershipInferenceTests
+{
+    [Fact]
+    public void ThresholdScoresMatchTheirDefinitions()
+    {
+        double[] p = [0.7, 0.2, 0.1];
+        Assert.Equal(Math.Log(0.2), MembershipStatistics.Score(ThresholdScore.Loss, p, 1), 12);
+        Assert.Equal(0.7, MembershipStatistics.Score(ThresholdScore.Confidence, p, 1), 12);
+        Assert.Equal(0.7 * Math.Log(0.7) + 0.2 * Math.Log(0.2) + 0.1 * Math.Log(0.1), MembershipStatistics.Score(ThresholdScore.Entropy, p, 1), 12);
+        // Song & Mittal: Mentr = −(1 − p_y) log p_y − Σ_{j≠y} p_j log(1 − p_j), here y = 0.
+        var mentr = -(0.3 * Math.Log(0.7)) - 0.2 * Math.Log(0.8) - 0.1 * Math.Log(0.9);
+        Assert.Equal(-mentr, MembershipStatistics.Score(ThresholdScore.ModifiedEntropy, p, 0), 12);
+        Assert.Equal(Math.Log(0.7 / 0.3), MembershipStatistics.ScaledConfidence(p, 0), 12);
+        // 1 − p_y from the other entries: no cancellation for p_y within 1e-12 of 1.
+        double[] sure = [1 - 1e-12, 1e-12];
+        Assert.Equal(Math.Log((1 - 1e-12) / 1e-12), MembershipStatistics.ScaledConfidence(sure, 0), 6);
+    }
+
+    [Fact]
+    public void LiraGaussiansOfASyntheticCaseByHand()
+    {
+        // Three shadows, two examples. Example 0: in by shadows 0 and 1 (φ = 4, 6), out by shadow 2 (φ = 1).
+        // Example 1: in by shadow 2 (φ = 3), out by shadows 0 and 1 (φ = −1, 1).
+        double[][] phi = [[4, -1], [6, 1], [1, 3]];
+        bool[][] isIn = [[true, false], [true, false], [false, true]];
+        var fits = Lira.FitGaussians(phi, isIn, variance: LiraVariance.PerExample);
+        Assert.Equal(5, fits[0].MeanIn, 12);
+        Assert.Equal(1, fits[0].VarianceIn, 12);        // ((4−5)² + (6−5)²) / 2
+        Assert.Equal(1, fits[0].MeanOut, 12);
+        Assert.Equal(0, fits[1].MeanOut, 12);
+        Assert.Equal(1, fits[1].VarianceOut, 12);       // ((−1)² + 1²) / 2
+        // Single values fall back to the pooled variance: in-side sums of squares 2 (ex. 0) + 0 (ex. 1) over 3 values.
+        Assert.Equal(2.0 / 3, fits[1].VarianceIn, 12);
+        Assert.Equal(2.0 / 3, fits[0].VarianceOut, 12);
+        Assert.Equal((2, 1), (fits[0].InCount, fits[0].OutCount));
+        // Online score: log N(φ; 5, 1) − log N(φ; 1, 2/3) at φ = 5.
+        var expected = -0.5 * (0 + Math.Log(1)) + 0.5 * (16 / (2.0 / 3) + Math.Log(2.0 / 3));
+        Assert.Equal(expected, fits[0].Online(5), 10);
+        Assert.Equal((5 - 1) / Math.Sqrt(2.0 / 3), fits[0].Offline(5), 10);
+        var global = Lira.FitGaussians(phi, isIn, variance: LiraVariance.Global);
+        Assert.Equal(2.0 / 3, global[0].VarianceIn, 12);
+        Assert.Equal(2.0 / 3, global[1].VarianceOut, 12);
+        // An example no shadow trained on gets the out mean shifted by the mean in − out difference.
+        bool[][] neverIn = [[true, false], [true, false], [false, false]];
+        var shifted = Lira.FitGaussians(phi, neverIn);
+        Assert.Equal(0, shifted[1].InCount);
+        Assert.Equal(phi.Average(r => r[1]) + (5 - 1), shifted[1].MeanIn, 12);
+        Assert.Equal("phi", Assert.Throws<ArgumentException>(() => Lira.FitGaussians([], [])).ParamName);
+    }
+
+    [Fact]
+    public void ShadowSamplingAssignsRolesAsDocumented()
+    {
+        using var pool = Memorisation.Data(120, 1);
+        var recipe = Memorisation.Recipe(1);
+        recipe.Training.Epochs = 1;
+        using (var disjoint = ShadowModelSet.Train(pool, new ShadowTrainingOptions { Recipe = recipe, Count = 3, TrainSize = 15 }))
+        {
+            var used = Enumerable.Range(0, 3).SelectMany(k => disjoint.Indices(k, ShadowRole.In).Concat(disjoint.Indices(k, ShadowRole.Out))).ToArray();
+            Assert.Equal(90, used.Length);
+            Assert.Equal(90, used.Distinct().Count());
+            Assert.All(Enumerable.Range(0, 3), k => Assert.Equal(15, disjoint.Indices(k, ShadowRole.In).Count));
+        }
+        using var halves = ShadowModelSet.Train(pool, new ShadowTrainingOptions { Recipe = recipe, Count = 4, Sampling = ShadowSampling.RandomHalves, Seed = 2 });
+        Assert.All(Enumerable.Range(0, pool.Count), i => Assert.Equal(2, Enumerable.Range(0, 4).Count(k => halves.Role(k, i) == ShadowRole.In)));
+        var tooMany = new ShadowTrainingOptions { Recipe = recipe, Count = 5, TrainSize = 20 };
+        Assert.Equal("pool", Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(pool, tooMany)).ParamName);
+        Assert.Equal("Count", Assert.Throws<ArgumentOutOfRangeException>(() => new ShadowTrainingOptions { Recipe = recipe, Count = 0 }.Validated()).ParamName);
+    }
+
+    [Fact]
+    public void AttacksOnAnOverfitTargetBeatChanceAndTheGapAttackMatchesTheGap()
+    {
+        using var members = Memorisation.Data(100, 10);
+        using var nonMembers = Memorisation.Data(100, 11);
+        using var pool = Memorisation.Data(800, 12);
+        var recipe = Memorisation.Recipe(3);
+        using var target = recipe.Train(members);
+        var (candidates, isMember) = Memorisation.Candidates(members, nonMembers);
+        using var _ = candidates;
+        var shadowOptions = new ShadowTrainingOptions { Recipe = recipe, Count = 4, TrainSize = 100, Seed = 4, MaxParallelism = 2 };
+        using var shadows = ShadowModelSet.Train(pool, shadowOptions);
+
+        var attack = new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = shadowOptions, AttackTraining = new TrainingOptions { Epochs = 15, BatchSize = 64, LearningRate = 3e-3 } });
+        using var fitted = attack.FitOnShadows(target.Classifier, shadows);
+        var shokri = fitted.Infer(target.Classifier, candidates).Evaluate(isMember);
+        Assert.True(shokri.Auc > 0.75, $"shadow attack AUC {shokri.Auc}");
+        Assert.True(shokri.Precision > 0.6, $"shadow attack precision {shokri.Precision}");
+
+        using var loss = new ThresholdAttack().FitOnShadows(target.Classifier, shadows);
+        var lossMetrics = loss.Infer(target.Classifier, candidates).Evaluate(isMember);
+        Assert.True(lossMetrics.Auc > 0.75 && lossMetrics.Accuracy > 0.6, $"loss threshold AUC {lossMetrics.Auc}, accuracy {lossMetrics.Accuracy}");
+
+        using var gap = new GapAttack().Fit(target.Classifier, pool);
+        var gapMetrics = gap.Infer(target.Classifier, candidates).Evaluate(isMember);
+        var train = Evaluation.Accuracy(target.Classifier, members);
+        var test = Evaluation.Accuracy(target.Classifier, nonMembers);
+        Assert.Equal(0.5 + (train - test) / 2, gapMetrics.Auc, 9);
+        Assert.Equal(0.5 + (train - test) / 2, gapMetrics.Accuracy, 9);
+    }
+
+    [Fact]
+    public void LiraScoresPoolRecordsAndRefusesOthers()
+    {
+        using var pool = Memorisation.Data(200, 20);
+        var recipe = Memorisation.Recipe(5);
+        using var members = pool.Slice(0, 100);
+        using var target = recipe.Train(members);
+        var options = new LiraOptions { Shadows = new ShadowTrainingOptions { Recipe = recipe, Count = 4, Sampling = ShadowSampling.RandomHalves, Seed = 6 } };
+        using var fitted = new Lira(options).Fit(target.Classifier, pool);
+        var isMember = Enumerable.Range(0, 200).Select(i => i < 100).ToArray();
+        var online = fitted.Infer(target.Classifier, pool).Evaluate(isMember);
+        var offline = ((FittedLira)fitted).Infer(target.Classifier, pool, LiraVariant.Offline).Evaluate(isMember);
+        Assert.True(online.Auc > 0.7, $"LiRA online AUC {online.Auc}");
+        Assert.True(offline.Auc > 0.7, $"LiRA offline AUC {offline.Auc}");
+        using var stranger = Memorisation.Data(3, 21);
+        Assert.Equal("candidates", Assert.Throws<ArgumentException>(() => fitted.Infer(target.Classifier, stranger)).ParamName);
+        var disjoint = new ShadowTrainingOptions { Recipe = recipe, Count = 4 };
+        Assert.Equal("Shadows", Assert.Throws<ArgumentException>(() => new Lira(new LiraOptions { Shadows = disjoint })).ParamName);
+    }
+
+    [Fact]
+    public void BadInputIsRefusedNamingTheArgument()
+    {
+        using var pool = Memorisation.Data(80, 30);
+        var recipe = Memorisation.Recipe(7);
+        recipe.Training.Epochs = 1;
+        var shadowOptions = new ShadowTrainingOptions { Recipe = recipe, Count = 2, TrainSize = 10 };
+        using var shadows = ShadowModelSet.Train(pool, shadowOptions);
+        var attack = new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = shadowOptions, AttackTraining = new TrainingOptions { Epochs = 1 } });
+
+        // A target whose class count differs from the shadows'.
+        var threeClasses = new ConstantClassifier(3, 1f / 3);
+        Assert.Equal("target", Assert.Throws<ArgumentException>(() => attack.FitOnShadows(threeClasses, shadows)).ParamName);
+        Assert.Equal("target", Assert.Throws<ArgumentException>(() => attack.Fit(threeClasses, pool)).ParamName);
+        using var fitted = attack.FitOnShadows(shadows.Classifiers[0], shadows);
+        Assert.Equal("target", Assert.Throws<ArgumentException>(() => fitted.Infer(threeClasses, pool)).ParamName);
+        using var threeClassData = new LabeledData(rand(4, Memorisation.Features), tensor(new long[] { 0, 1, 2, 0 }), 3);
+        Assert.Equal("candidates", Assert.Throws<ArgumentException>(() => fitted.Infer(shadows.Classifiers[0], threeClassData)).ParamName);
+
+        // A target that answers non-finite probabilities.
+        var nan = new ConstantClassifier(2, float.NaN);
+        var e = Assert.Throws<ArgumentException>(() => fitted.Infer(nan, pool));
+        Assert.Equal("target", e.ParamName);
+        Assert.Contains("non-finite", e.Message);
+        Assert.Equal("target", Assert.Throws<ArgumentException>(() => new GapAttack().Fit(nan, pool).Infer(nan, pool)).ParamName);
+
+        // An empty shadow set, and candidates outside the target's bounds.
+        Assert.Equal("Count", Assert.Throws<ArgumentOutOfRangeException>(() => new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = new ShadowTrainingOptions { Recipe = recipe, Count = 0 } })).ParamName);
+        using var outside = new LabeledData(full(2, Memorisation.Features, 5f), tensor(new long[] { 0, 1 }), 2);
+        Assert.Equal("candidates", Assert.Throws<ArgumentException>(() => fitted.Infer(shadows.Classifiers[0], outside)).ParamName);
+
+        // Attacker data of one class: the attack model of the other class has no records.
+        using var oneClass = new LabeledData(rand(40, Memorisation.Features), zeros(40, dtype: ScalarType.Int64), 2);
+        using var oneClassShadows = ShadowModelSet.Train(oneClass, shadowOptions);
+        Assert.Equal("shadows", Assert.Throws<ArgumentException>(() => attack.FitOnShadows(shadows.Classifiers[0], oneClassShadows)).ParamName);
+
+        // Scores of a candidate set with only members cannot be evaluated.
+        var scores = new GapAttack().Fit(shadows.Classifiers[0], pool).Infer(shadows.Classifiers[0], pool);
+        Assert.Equal("isMember", Assert.Throws<ArgumentException>(() => scores.Evaluate(Enumerable.Repeat(true, pool.Count).ToArray())).ParamName);
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Adam, ShadowSampling.Disjoint)]
+    [InlineData(OptimizerKind.Sgd, ShadowSampling.Overlapping)]
+    public void BatchedShadowsMatchSequentialTraining(OptimizerKind optimizer, ShadowSampling sampling)
+    {
+        using var pool = Memorisation.Data(300, 50);
+        var recipe = new ModelRecipe
+        {
+            Architecture = s => ModelZoo.Mlp(Memorisation.Features, [32, 16], 2, Activation.Tanh, s),
+            Training = new TrainingOptions { Epochs = 4, BatchSize = 16, LearningRate = 1e-2, Optimizer = optimizer, WeightDecay = 1e-3, Seed = 9 },
+            Seed = 9,
+        };
+        var options = new ShadowTrainingOptions { Recipe = recipe, Count = 3, TrainSize = 40, Sampling = sampling, Seed = 10 };
+        using var sequential = ShadowModelSet.Train(pool, options);
+        options.Batched = true;
+        using var batched = ShadowModelSet.Train(pool, options);
+        for (var k = 0; k < 3; k++)
+        {
+            Assert.Equal(sequential.Indices(k, ShadowRole.In), batched.Indices(k, ShadowRole.In));
+            using var a = sequential.Classifiers[k].PredictProbabilities(pool.Features);
+            using var b = batched.Classifiers[k].PredictProbabilities(pool.Features);
+            using var diff = (a - b).abs().max();
+            Assert.True(diff.item<float>() < 1e-4f, $"shadow {k}: probabilities differ by {diff.item<float>()}");
+            Assert.Equal(sequential.Models[k].Training.Epochs[^1].TrainLoss, batched.Models[k].Training.Epochs[^1].TrainLoss, 4);
+        }
+        var halves = new ShadowTrainingOptions { Recipe = recipe, Count = 2, Sampling = ShadowSampling.RandomHalves, Batched = true };
+        Assert.Equal("Batched", Assert.Throws<ArgumentException>(() => halves.Validated()).ParamName);
+        var lenet = new ShadowTrainingOptions { Recipe = new ModelRecipe { Architecture = s => ModelZoo.LeNet5(seed: s) }, Count = 2, Batched = true };
+        using var images = new LabeledData(rand(8, 1, 28, 28), tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 }), 10);
+        Assert.Equal("Batched", Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(images, lenet)).ParamName);
+    }
+
+    [Fact]
+    public void AuditEntryEvaluatesMembersAgainstTestRecords()
+    {
+        using var members = Memorisation.Data(60, 40);
+        using var test = Memorisation.Data(60, 41);
+        using var attacker = Memorisation.Data(60, 42);
+        var recipe = Memorisation.Recipe(8);
+        using var target = recipe.Train(members);
+        var entry = AuditEntry.Membership(new GapAttack(), "label only", samples: 50);
+        var data = new AuditData(attacker, test, 0, 64);
+        var record = entry.Run(new AuditTarget("memoriser", target.Classifier) { TrainingData = members }, data, default);
+        Assert.Null(record.Skipped);
+        Assert.NotNull(record.Membership);
+        Assert.Equal(50, record.Membership!.Value.Members);
+        Assert.True(record.Headline > 0.6, $"gap attack AUC {record.Headline}");
+        Assert.Equal(AttackFamily.Inference, record.Attack.Family);
+        var skipped = entry.Run(new AuditTarget("memoriser", target.Classifier), data, default);
+        Assert.NotNull(skipped.Skipped);
+        Assert.Contains("\"membership\"", new NeuralShield.Reports.AuditReport(DateTimeOffset.UnixEpoch, "d", "cpu", 0, [], [record]).ToJson());
+    }
+}
