@@ -26,7 +26,7 @@ public sealed class OnlineLearnerOptions : OptionsBase<OnlineLearnerOptions>
     /// <summary>How many updates count as one "epoch" in the <see cref="StepContext"/> a step reads (for schedules). Default 100.</summary>
     public int StepsPerEpoch { get; set; } = 100;
 
-    /// <summary>The nominal batch size reported to steps. Default 32.</summary>
+    /// <summary>Points per update: admitted points are buffered (from any sources, oldest first) and learned in batches of this size. Default 32.</summary>
     public int BatchSize { get; set; } = 32;
 
     /// <summary>Seed handed to stochastic steps through <see cref="StepContext.Seed"/>.</summary>
@@ -76,17 +76,19 @@ public interface IOnlineGuard
 /// <param name="Source">The sender.</param>
 /// <param name="Sequence">The batch's number among all offered batches.</param>
 /// <param name="Offered">Points offered.</param>
-/// <param name="Admitted">Points the guards admitted.</param>
-/// <param name="Applied">Whether an update was made and kept.</param>
-/// <param name="RefusedBy">The guard that dropped the last points or refused the update, when one did.</param>
-/// <param name="Loss">The step's training loss on the admitted points, when an update was made.</param>
-public sealed record OnlineUpdate(string Source, long Sequence, int Offered, int Admitted, bool Applied, string? RefusedBy, double? Loss);
+/// <param name="Admitted">Points the guards admitted (they join the learner's buffer).</param>
+/// <param name="UpdatesApplied">Updates made and kept after this batch filled the buffer.</param>
+/// <param name="UpdatesRefused">Updates made and undone by a guard.</param>
+/// <param name="RefusedBy">The guard that dropped points of this batch or refused an update, when one did.</param>
+/// <param name="Loss">The training loss of the last update made, when one was.</param>
+public sealed record OnlineUpdate(string Source, long Sequence, int Offered, int Admitted, int UpdatesApplied, int UpdatesRefused, string? RefusedBy, double? Loss);
 
 /// <summary>
-/// A model that keeps learning after deployment from a stream of mini-batches sent by named sources: each batch that
-/// passes the guards is one incremental update through the training-step seam (<see cref="ITrainingStep"/>, plain
-/// cross-entropy by default) with a <see cref="StepContext"/> the learner maintains (epoch = 1 + updates / steps per
-/// epoch). The learner owns its optimiser; it owns the module when asked to. Guards see every batch before it is
+/// A model that keeps learning after deployment from a stream of batches sent by named sources: the points the guards
+/// admit are buffered, and each full mini-batch of them is one incremental update through the training-step seam
+/// (<see cref="ITrainingStep"/>, plain cross-entropy by default) with a <see cref="StepContext"/> the learner maintains
+/// (epoch = 1 + updates / steps per epoch). Because the loss of an update is a mean over its points, buffering makes a
+/// source's influence proportional to the points it gets admitted, not to the batches it sends. The learner owns its optimiser; it owns the module when asked to. Guards see every batch before it is
 /// learned and may refuse points or undo the update (the parameters are restored from a snapshot).
 /// </summary>
 public sealed class OnlineLearner : IDisposable
@@ -99,6 +101,8 @@ public sealed class OnlineLearner : IDisposable
     private readonly IOnlineGuard[] _guards;
     private readonly bool _ownsModule;
     private readonly Dictionary<string, long> _offeredBySource = new(StringComparer.Ordinal);
+    private readonly List<(string Source, Tensor Inputs, Tensor Labels)> _buffer = new();
+    private int _buffered;
     private long _sequence;
     private bool _disposed;
 
@@ -150,11 +154,13 @@ public sealed class OnlineLearner : IDisposable
     public IReadOnlyDictionary<string, long> OfferedBySource => _offeredBySource;
 
     /// <summary>
-    /// Offers a batch from <paramref name="source"/>: the guards admit points, the admitted points make one update, the
-    /// guards that check updates may undo it. The tensors are not modified or kept.
+    /// Offers a batch from <paramref name="source"/>: the guards admit points; admitted points join the learner's buffer,
+    /// and every time the buffer holds <see cref="OnlineLearnerOptions.BatchSize"/> points (oldest first, from any
+    /// sources) one update is made on them, which the guards that check updates may undo. The tensors are not modified
+    /// or kept.
     /// </summary>
     /// <exception cref="ArgumentException">The inputs are not a finite batch inside the bounds of the learner's shape, or the labels do not match.</exception>
-    /// <exception cref="InvalidOperationException">The update's loss was not finite (the update is undone).</exception>
+    /// <exception cref="InvalidOperationException">An update's loss was not finite.</exception>
     public OnlineUpdate Submit(string source, Tensor inputs, Tensor labels, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -185,10 +191,66 @@ public sealed class OnlineLearner : IDisposable
             if (admitted.sum().item<long>() < before) refusedBy = guard.Name;
         }
         var count = (int)admitted.sum().item<long>();
-        if (count == 0) return new OnlineUpdate(source, batch.Sequence, offered, 0, false, refusedBy, null);
+        if (count > 0)
+        {
+            var idx = admitted.nonzero().squeeze(1);
+            _buffer.Add((source, x.index_select(0, idx).DetachFromDisposeScope(), y.index_select(0, idx).DetachFromDisposeScope()));
+            _buffered += count;
+        }
+        int applied = 0, refused = 0;
+        double? loss = null;
+        while (_buffered >= _options.BatchSize)
+        {
+            var (kept, l, by) = Update(TakeFromBuffer(_options.BatchSize), batch.Sequence);
+            loss = l;
+            if (kept) applied++;
+            else { refused++; refusedBy = by; }
+        }
+        return new OnlineUpdate(source, batch.Sequence, offered, count, applied, refused, refusedBy, loss);
+    }
 
-        var idx = admitted.nonzero().squeeze(1);
-        var admittedBatch = count == offered ? batch : batch with { Inputs = x.index_select(0, idx), Labels = y.index_select(0, idx) };
+    /// <summary>Points admitted but not yet learned (fewer than a batch).</summary>
+    public int Buffered => _buffered;
+
+    /// <summary>Makes one update on the buffered points, if any (fewer than a batch); returns whether an update was kept.</summary>
+    public bool Flush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_buffered == 0) return false;
+        using var scope = NewDisposeScope();
+        return Update(TakeFromBuffer(_buffered), _sequence - 1).Kept;
+    }
+
+    /// <summary>The oldest <paramref name="n"/> buffered points as one batch (its tensors belong to the caller's dispose scope).</summary>
+    private IncomingBatch TakeFromBuffer(int n)
+    {
+        var xs = new List<Tensor>();
+        var ys = new List<Tensor>();
+        var sources = new List<string>();
+        var consumed = new List<Tensor>();
+        var need = n;
+        while (need > 0)
+        {
+            var (source, bx, by) = _buffer[0];
+            var size = (int)bx.shape[0];
+            var take = Math.Min(size, need);
+            sources.Add(source);
+            xs.Add(bx.narrow(0, 0, take));
+            ys.Add(by.narrow(0, 0, take));
+            if (take == size) _buffer.RemoveAt(0);
+            else _buffer[0] = (source, bx.narrow(0, take, size - take).clone().DetachFromDisposeScope(), by.narrow(0, take, size - take).clone().DetachFromDisposeScope());
+            consumed.Add(bx);
+            consumed.Add(by);
+            need -= take;
+        }
+        _buffered -= n;
+        var batch = new IncomingBatch(string.Join(",", sources.Distinct()), cat(xs, 0), cat(ys, 0), _sequence - 1);
+        foreach (var t in consumed) t.Dispose();
+        return batch;
+    }
+
+    private (bool Kept, double Loss, string? RefusedBy) Update(IncomingBatch batch, long sequence)
+    {
         var checkers = _guards.Where(g => g.ChecksUpdates).ToArray();
         var snapshot = checkers.Length > 0 ? ModuleState.Snapshot(_module) : null;
         try
@@ -199,7 +261,7 @@ public sealed class OnlineLearner : IDisposable
             double loss;
             try
             {
-                loss = _step.Run(admittedBatch.Inputs, admittedBatch.Labels, _context);
+                loss = _step.Run(batch.Inputs, batch.Labels, _context);
             }
             finally
             {
@@ -208,17 +270,17 @@ public sealed class OnlineLearner : IDisposable
             if (!double.IsFinite(loss))
             {
                 if (snapshot is not null) ModuleState.Restore(_module, snapshot);
-                throw new InvalidOperationException($"The on-line update on batch {batch.Sequence} from {source} gave loss {loss}" +
+                throw new InvalidOperationException($"The on-line update after batch {sequence} (points from {batch.Source}) gave loss {loss}" +
                     (snapshot is null ? "; the weights are no longer usable." : "; it was undone."));
             }
             foreach (var guard in checkers)
             {
-                if (guard.Approve(admittedBatch, Classifier)) continue;
+                if (guard.Approve(batch, Classifier)) continue;
                 ModuleState.Restore(_module, snapshot!);
-                return new OnlineUpdate(source, batch.Sequence, offered, count, false, guard.Name, loss);
+                return (false, loss, guard.Name);
             }
             _context.Step++;
-            return new OnlineUpdate(source, batch.Sequence, offered, count, true, refusedBy, loss);
+            return (true, loss, null);
         }
         finally
         {
@@ -231,6 +293,12 @@ public sealed class OnlineLearner : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        foreach (var (_, bx, by) in _buffer)
+        {
+            bx.Dispose();
+            by.Dispose();
+        }
+        _buffer.Clear();
         _optimizer.Dispose();
         Classifier.Dispose();
         if (_ownsModule) _module.Dispose();

@@ -54,8 +54,8 @@ public sealed record OnlineScenario(OnlineLearner Learner, LabeledData CleanStre
 /// <param name="Rounds">Rounds of traffic (every source sends once per round).</param>
 /// <param name="CleanPointsSent">Clean points sent meanwhile.</param>
 /// <param name="PoisonedPointsAdmitted">Poisoned points the guards let through to an update.</param>
-/// <param name="PoisonedUpdatesKept">Updates from attacker batches that were applied and kept.</param>
-public sealed record OnlinePoisoningResult(long PoisonedPointsSent, bool Flipped, int Rounds, long CleanPointsSent, long PoisonedPointsAdmitted, long PoisonedUpdatesKept);
+/// <param name="UpdatesKept">Updates the learner made and kept during the run (from clean and poisoned points alike).</param>
+public sealed record OnlinePoisoningResult(long PoisonedPointsSent, bool Flipped, int Rounds, long CleanPointsSent, long PoisonedPointsAdmitted, long UpdatesKept);
 
 /// <summary>
 /// On-line poisoning of a model that keeps learning from its users (the Tay case of survey §4.1): a coordinated group
@@ -114,7 +114,7 @@ public sealed class OnlinePoisoning : IPoisoningAttack<OnlineScenario, OnlinePoi
                     for (var i = 0; i < take; i++) rows[i] = orderArray[(cursor + i) % orderArray.Length];
                     cursor = (cursor + take) % orderArray.Length;
                     var idx = tensor(rows, device: clean.CleanStream.Features.device);
-                    learner.Submit($"user{s}", clean.CleanStream.Features.index_select(0, idx), clean.CleanStream.Labels.index_select(0, idx), cancellationToken);
+                    kept += learner.Submit($"user{s}", clean.CleanStream.Features.index_select(0, idx), clean.CleanStream.Labels.index_select(0, idx), cancellationToken).UpdatesApplied;
                     cleanSent += take;
                 }
                 if (s < o.AttackerSources && sent < o.MaxPoisonedPoints)
@@ -127,7 +127,7 @@ public sealed class OnlinePoisoning : IPoisoningAttack<OnlineScenario, OnlinePoi
                     var update = learner.Submit($"attacker{s}", points, labels, cancellationToken);
                     sent += n;
                     admitted += update.Admitted;
-                    if (update.Applied) kept++;
+                    kept += update.UpdatesApplied;
                 }
             }
             if (Flipped(model, target, clean.AttackerLabel)) return new(sent, true, rounds, cleanSent, admitted, kept);

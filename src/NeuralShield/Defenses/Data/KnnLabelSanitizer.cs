@@ -83,7 +83,7 @@ public sealed class KnnLabelSanitizer : IDataDefense<SanitizationReport>
                 var q = features.narrow(0, start, len);
                 var d = squared.narrow(0, start, len).unsqueeze(1) + squared.unsqueeze(0) - 2 * q.matmul(features.t());
                 var self = arange(start, start + len, ScalarType.Int64, device: d.device).unsqueeze(1);
-                d.scatter_(1, self, float.PositiveInfinity);
+                d = d.scatter(1, self, full([len, 1], float.PositiveInfinity, device: d.device));
                 var (_, nearest) = d.topk(k, 1, largest: false, sorted: false);
                 var votes = labelTensor.index_select(0, nearest.flatten()).reshape(len, k);
                 var counts = zeros(len, data.ClassCount, ScalarType.Int64, device: d.device);
