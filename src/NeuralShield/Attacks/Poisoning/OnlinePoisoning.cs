@@ -63,7 +63,7 @@ public sealed record OnlinePoisoningResult(long PoisonedPointsSent, bool Flipped
 /// class, interleaved with honest traffic, round after round, until the learner classifies the target input as the
 /// attacker's class or the attacker's budget is spent. The result is how many poisoned points that took. Threat
 /// model: the attacker controls some of the sources that feed the learner and observes the learner's label for the
-/// target input (a black-box query after each round); it knows nothing of the model.
+/// target input (a black-box query after each of its batches); it knows nothing of the model.
 /// </summary>
 public sealed class OnlinePoisoning : IPoisoningAttack<OnlineScenario, OnlinePoisoningResult>
 {
@@ -128,6 +128,7 @@ public sealed class OnlinePoisoning : IPoisoningAttack<OnlineScenario, OnlinePoi
                     sent += n;
                     admitted += update.Admitted;
                     kept += update.UpdatesApplied;
+                    if (Flipped(model, target, clean.AttackerLabel)) return new(sent, true, rounds, cleanSent, admitted, kept);
                 }
             }
             if (Flipped(model, target, clean.AttackerLabel)) return new(sent, true, rounds, cleanSent, admitted, kept);
