@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using NeuralShield.Attacks.Poisoning;
+using NeuralShield.Data;
+using NeuralShield.Defenses.Data;
+using NeuralShield.Metrics;
+using NeuralShield.Models;
+using NeuralShield.Reports;
+using NeuralShield.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Cli.Reproduce;
+
+/// <summary>
+/// Survey §4.1 poisoning on LeNet-5 / MNIST (10k training images): label flips, BadNets and clean-label backdoors,
+/// training-set sanitization, and on-line poisoning of a learner that keeps learning, with and without on-line
+/// defenses. Poisoned models cannot be cached by the shared key (their data differ), so they are trained here with the
+/// shared LeNet-5 settings (<see cref="ExperimentData.LeNet5Training"/>); the shared cached model is the clean reference,
+/// the attacker's surrogate and the on-line learner's starting point.
+/// </summary>
+internal sealed class PoisoningExperiment : IExperiment
+{
+    /// <summary>Epochs of every model trained on (poisoned or sanitized) data here; the clean reference uses the same.</summary>
+    private const int PoisonedEpochs = 10;
+    private const int PairSource = 7;
+    private const int PairTarget = 1;
+    private const int BackdoorTarget = 0;
+    private static readonly int[] Percents = [0, 5, 10, 20, 30, 40];
+
+    public string Name => "poisoning";
+
+    public string Description => "Survey 4.1: label flips, BadNets/clean-label backdoors, sanitization, on-line poisoning on LeNet-5";
+
+    public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
+    {
+        var total = Stopwatch.StartNew();
+        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
+        using var _ = train;
+        using var __ = test;
+        var report = new ReproductionReport(Name);
+        var log = context.Log;
+        var seed = context.Seed;
+        var recipe = new ModelRecipe
+        {
+            Architecture = s => ModelZoo.LeNet5(10, 1, Activation.ReLU, s),
+            Training = new TrainingOptions { Epochs = PoisonedEpochs, BatchSize = 128, LearningRate = 1e-3, Seed = seed },
+            Seed = seed,
+            Device = context.Device,
+        };
+        var timings = new Dictionary<string, double>();
+        // Each poisoned or sanitized set gets its own cache key (the set is a deterministic function of the seed).
+        TorchClassifier TrainOn(LabeledData data, string what)
+        {
+            var watch = Stopwatch.StartNew();
+            var module = recipe.Create();
+            try
+            {
+                var key = "poisoning-v1-lenet5-e10-" + new string(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray());
+                var cached = ModelCache.LoadOrTrain(context, key, module, () => ModelCache.Fit(context, module, data, recipe.Training, cancellationToken));
+                if (!cached) timings[what] = watch.Elapsed.TotalSeconds;
+                log.WriteLine($"  {(cached ? "loaded" : "trained")} the model of {what} ({data.Count} points) in {watch.Elapsed.TotalSeconds:F0} s");
+                return new TorchClassifier(module, 10, InputBounds.Unit, [1, 28, 28], ownsModule: true);
+            }
+            catch
+            {
+                module.Dispose();
+                throw;
+            }
+        }
+
+        // The attacker's surrogate and the on-line learner's starting point: the shared cached LeNet-5 (10 epochs).
+        // With the same settings and seed, the shared model is also the clean reference (the recipe trains it identically).
+        using var surrogate = ExperimentData.LeNet5(context, train, cancellationToken);
+        var clean = surrogate;
+        var cleanAccuracy = Evaluation.Accuracy(clean, test);
+        report.Metrics["clean_accuracy"] = cleanAccuracy;
+        log.WriteLine($"  clean accuracy {cleanAccuracy:P2}");
+
+        // Label flips: random (any class, uniformly random new label) and targeted (a → b).
+        PoisonedData? flipped20 = null;
+        TorchClassifier? flipped20Model = null;
+        try
+        {
+            foreach (var pct in Percents)
+            {
+                if (pct == 0)
+                {
+                    report.Metrics["label_flip.random.0"] = cleanAccuracy;
+                    report.Metrics["label_flip.targeted.0"] = cleanAccuracy;
+                    report.Metrics["label_flip.targeted.0.source_class_accuracy"] = ClassAccuracy(clean, test, PairSource);
+                    continue;
+                }
+                var random = new LabelFlipping(new LabelFlipOptions { Fraction = pct / 100.0, Seed = seed + pct }).Poison(train, cancellationToken);
+                var randomModel = TrainOn(random.Data, $"{pct}% random flips");
+                report.Metrics[$"label_flip.random.{pct}"] = Evaluation.Accuracy(randomModel, test);
+                if (pct == 20) (flipped20, flipped20Model) = (random, randomModel);
+                else { random.Dispose(); randomModel.Dispose(); }
+
+                using var pair = new LabelFlipping(new LabelFlipOptions { Mode = LabelFlipMode.ClassPair, SourceClass = PairSource, TargetClass = PairTarget, Fraction = pct / 100.0, Seed = seed + pct })
+                    .Poison(train, cancellationToken);
+                using var pairModel = TrainOn(pair.Data, $"{pct}% of class {PairSource} flipped to {PairTarget}");
+                report.Metrics[$"label_flip.targeted.{pct}"] = Evaluation.Accuracy(pairModel, test);
+                report.Metrics[$"label_flip.targeted.{pct}.source_class_accuracy"] = ClassAccuracy(pairModel, test, PairSource);
+            }
+
+            // The attacker's knowledge: the 20% of points nearest the surrogate's boundary, relabelled across it.
+            using (var nearest = new LabelFlipping(new LabelFlipOptions { Fraction = 0.2, Selection = FlipSelection.NearestBoundary, Seed = seed }, surrogate).Poison(train, cancellationToken))
+            using (var nearestModel = TrainOn(nearest.Data, "20% nearest-boundary flips"))
+                report.Metrics["label_flip.nearest_boundary.20"] = Evaluation.Accuracy(nearestModel, test);
+
+            // Sanitization of the 20% random flips: kNN label agreement (relabels) and loss outliers (removes).
+            var lost = cleanAccuracy - report.Metrics["label_flip.random.20"];
+            var knnWatch = Stopwatch.StartNew();
+            using (var knn = new KnnLabelSanitizer().Inspect(flipped20!, cancellationToken))
+            {
+                timings["knn inspection"] = knnWatch.Elapsed.TotalSeconds;
+                using var restored = TrainOn(knn.Cleaned, "kNN-sanitized 20% flips");
+                Sanitization(report, "knn", knn.Detection!.Value, Evaluation.Accuracy(restored, test), report.Metrics["label_flip.random.20"], cleanAccuracy);
+            }
+            // The same vote in the poisoned model's penultimate representation (not the paper's input space).
+            using (var knnRep = new KnnLabelSanitizer(representation: x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken))
+            using (var restored = TrainOn(knnRep.Cleaned, "kNN-penultimate-sanitized 20% flips"))
+                Sanitization(report, "knn_penultimate", knnRep.Detection!.Value, Evaluation.Accuracy(restored, test), report.Metrics["label_flip.random.20"], cleanAccuracy);
+            using (var loss = new LossOutlierSanitizer(flipped20Model!, new LossSanitizerOptions { RemoveFraction = 0.2 }).Inspect(flipped20!, cancellationToken))
+            using (var restored = TrainOn(loss.Cleaned, "loss-sanitized 20% flips"))
+                Sanitization(report, "loss", loss.Detection!.Value, Evaluation.Accuracy(restored, test), report.Metrics["label_flip.random.20"], cleanAccuracy);
+            log.WriteLine($"  20% random flips cost {lost:P2} of accuracy");
+        }
+        finally
+        {
+            flipped20?.Dispose();
+            flipped20Model?.Dispose();
+        }
+
+        // BadNets at 5% poison: a 3×3 white square in the bottom-right corner, all other classes → class 0.
+        var trigger = BackdoorTrigger.Square([1, 28, 28], size: 3, value: 1f, margin: 1);
+        using (var backdoor = new BackdoorPoisoning(trigger, new BackdoorOptions { TargetClass = BackdoorTarget, Fraction = 0.05, Seed = seed }).Poison(train, cancellationToken))
+        using (var backdoored = TrainOn(backdoor.Data, "5% BadNets poison"))
+        {
+            var success = PoisoningMeasures.BackdoorSuccessRate(backdoored, test, trigger.Stamp, BackdoorTarget);
+            report.Metrics["backdoor.success_rate"] = success;
+            report.Metrics["backdoor.clean_accuracy"] = Evaluation.Accuracy(backdoored, test);
+            report.Metrics["backdoor.clean_model_success_rate"] = PoisoningMeasures.BackdoorSuccessRate(clean, test, trigger.Stamp, BackdoorTarget);
+
+            // Representation defenses read the backdoored model's penultimate layer (84 units).
+            using (var ac = new ActivationClustering(backdoored, new ActivationClusteringOptions { Seed = seed }).Inspect(backdoor, cancellationToken))
+            using (var restored = TrainOn(ac.Cleaned, "activation-clustering-sanitized backdoor set"))
+            {
+                Sanitization(report, "activation", ac.Detection!.Value, Evaluation.Accuracy(restored, test), null, null);
+                report.Metrics["sanitization.activation.backdoor_success_after"] = PoisoningMeasures.BackdoorSuccessRate(restored, test, trigger.Stamp, BackdoorTarget);
+            }
+            // ε is the defender's bound on the poisoned share of a class: here a third of class 0 is poisoned.
+            using (var spectral = new SpectralSignatures(backdoored, new SpectralSignatureOptions { Epsilon = 0.35 }).Inspect(backdoor, cancellationToken))
+            using (var restored = TrainOn(spectral.Cleaned, "spectral-sanitized backdoor set"))
+            {
+                Sanitization(report, "spectral", spectral.Detection!.Value, Evaluation.Accuracy(restored, test), null, null);
+                report.Metrics["sanitization.spectral.backdoor_success_after"] = PoisoningMeasures.BackdoorSuccessRate(restored, test, trigger.Stamp, BackdoorTarget);
+            }
+            using (var tight = new SpectralSignatures(backdoored, new SpectralSignatureOptions { Epsilon = 0.05 }).Inspect(backdoor, cancellationToken))
+            {
+                report.Metrics["sanitization.spectral_eps0.05.precision"] = tight.Detection!.Value.Precision;
+                report.Metrics["sanitization.spectral_eps0.05.recall"] = tight.Detection!.Value.Recall;
+            }
+        }
+
+        // Clean-label backdoor: half of class 0's images (≈ 5% of the set), PGD ε = 0.3 on the surrogate, then the trigger.
+        using (var cleanLabel = new CleanLabelBackdoor(trigger, surrogate, new CleanLabelBackdoorOptions { TargetClass = BackdoorTarget, Fraction = 0.5, Seed = seed }).Poison(train, cancellationToken))
+        using (var model = TrainOn(cleanLabel.Data, "clean-label backdoor"))
+        {
+            report.Metrics["clean_label.success_rate"] = PoisoningMeasures.BackdoorSuccessRate(model, test, trigger.Stamp, BackdoorTarget);
+            report.Metrics["clean_label.clean_accuracy"] = Evaluation.Accuracy(model, test);
+            report.Metrics["clean_label.poisoned_points"] = cleanLabel.Indices.Count;
+        }
+
+        Online(context, train, test, surrogate, report, timings, cancellationToken);
+
+        report.Setting["model"] = "LeNet-5";
+        report.Setting["training"] = $"{ExperimentData.LeNet5Training} for every model (clean reference, surrogate and on-line start: the shared cached LeNet-5)";
+        report.Setting["test_samples"] = test.Count;
+        report.Setting["label_flip.targeted_pair"] = $"{PairSource}->{PairTarget} (pct of class {PairSource})";
+        report.Setting["backdoor"] = "BadNets, 3x3 white square bottom-right, target 0, 5% of the training set";
+        report.Setting["clean_label"] = "Turner et al.: 50% of class 0, PGD Linf eps 0.3, 40 steps of 0.01 on the surrogate, then the trigger";
+        report.Setting["sanitization"] = "knn k=10 eta=0.5 relabel, loss remove 20% (on 20% random flips); activation PCA-10 2-means share<=0.35, spectral eps=0.35 remove 1.5 eps per class (on the backdoor set)";
+        report.Setting["seed"] = seed;
+        report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);
+        foreach (var (what, seconds) in timings) report.Setting[$"seconds.{what}"] = Math.Round(seconds, 1);
+        report.Paper["backdoor.success_rate"] = 0.9995;
+        report.Paper["backdoor.clean_accuracy"] = 0.9818;
+        report.Paper["source"] = "BadNets public MNIST reproduction (10% poison): 98.18% clean, 99.95% success; Gu et al. 2017 arXiv 1708.06733; Tran et al. 2018; Chen et al. 2018; Paudice et al. 2018";
+        return report;
+    }
+
+    private static void Online(ExperimentContext context, LabeledData train, LabeledData test, TorchClassifier start, ReproductionReport report,
+        Dictionary<string, double> timings, CancellationToken cancellationToken)
+    {
+        const int targets = 3;
+        const int budget = 1024;
+        var (holdout, stream) = train.Split(0.1, context.Seed + 11);
+        using var _ = holdout;
+        using var __ = stream;
+        var initial = ModuleState.Snapshot(start.Module);
+        try
+        {
+            // Target inputs: test images the starting model classifies correctly, drawn with the seed.
+            using var predicted = start.Predict(test.Features);
+            var correct = predicted.eq(test.Labels).cpu().data<bool>().ToArray();
+            using var order = LabeledData.Permutation(test.Count, context.Seed + 12, CPU);
+            var chosen = order.data<long>().ToArray().Where(i => correct[i]).Take(targets).ToArray();
+            var labels = test.Labels.cpu().data<long>().ToArray();
+            var attack = new OnlinePoisoning(new OnlinePoisoningOptions { AttackerSources = 4, PointsPerSource = 8, CleanSources = 4, CleanBatchSize = 32, MaxPoisonedPoints = budget, Seed = context.Seed });
+            var defenses = new (string Name, Func<IDifferentiableClassifier, IOnlineGuard?> Make)[]
+            {
+                ("none", _ => null),
+                ("rate_limit", _ => new RateLimitGuard(maxPoints: 4, windowBatches: 8)),
+                ("anomaly", m => new AnomalyGuard(holdout, m, new AnomalyGuardOptions { Score = AnomalyScore.Loss, Quantile = 0.99 })),
+                ("validation_gate", _ => new ValidationGate(holdout, tolerance: 0.005)),
+            };
+            foreach (var (name, make) in defenses)
+            {
+                var watch = Stopwatch.StartNew();
+                double sentSum = 0;
+                var flips = 0;
+                foreach (var t in chosen)
+                {
+                    var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
+                    ModuleState.Restore(module, initial);
+                    using var startView = new TorchClassifier(module, 10, InputBounds.Unit, [1, 28, 28]);
+                    var guard = make(startView);
+                    try
+                    {
+                        using var learner = new OnlineLearner(module, 10, [1, 28, 28], new OnlineLearnerOptions { LearningRate = 0.01, Seed = context.Seed },
+                            guards: guard is null ? null : [guard], ownsModule: true);
+                        using var target = test.Features.narrow(0, t, 1).clone();
+                        var label = (int)((labels[t] + 1) % 10);
+                        var result = attack.Poison(new OnlineScenario(learner, stream, target, label), cancellationToken);
+                        sentSum += result.PoisonedPointsSent;
+                        if (result.Flipped) flips++;
+                        context.Log.WriteLine($"  on-line [{name}] target test#{t} ({labels[t]}→{label}): {(result.Flipped ? "flipped" : "not flipped")} after {result.PoisonedPointsSent} poisoned points sent ({result.PoisonedPointsAdmitted} admitted, {result.Rounds} rounds)");
+                    }
+                    finally
+                    {
+                        (guard as IDisposable)?.Dispose();
+                    }
+                }
+                report.Metrics[$"online.points_to_flip.{name}"] = sentSum / chosen.Length;
+                report.Metrics[$"online.flipped.{name}"] = (double)flips / chosen.Length;
+                timings[$"online {name}"] = watch.Elapsed.TotalSeconds;
+            }
+            report.Setting["online"] = $"start: cached LeNet-5; SGD lr 0.01, updates on buffered batches of 32 admitted points; per round 4 honest sources x 32 points and 4 attacker sources x 8 points (target + U(-0.05, 0.05)) labelled (y+1) mod 10; " +
+                $"budget {budget} poisoned points; {chosen.Length} seeded test targets (points_to_flip: mean sent, the budget where not flipped; flipped: share of targets); " +
+                "the attacker checks the target after each of its batches; rate limit 4 points per source per 8 batches (one round); anomaly: loss above the 99th percentile of 1000 held-out clean points; validation gate: refuse an update that lowers held-out accuracy (1000 points) more than 0.5 pp below the best";
+        }
+        finally
+        {
+            ModuleState.Dispose(initial);
+        }
+    }
+
+    private static void Sanitization(ReproductionReport report, string name, DetectionMetrics detection, double restoredAccuracy, double? poisonedAccuracy, double? cleanAccuracy)
+    {
+        report.Metrics[$"sanitization.{name}.precision"] = detection.Precision;
+        report.Metrics[$"sanitization.{name}.recall"] = detection.Recall;
+        report.Metrics[$"sanitization.{name}.restored_accuracy"] = restoredAccuracy;
+        if (poisonedAccuracy is { } p && cleanAccuracy is { } c && c > p)
+            report.Metrics[$"sanitization.{name}.restored_share_of_loss"] = (restoredAccuracy - p) / (c - p);
+    }
+
+    private static double ClassAccuracy(IClassifier model, LabeledData test, int label)
+    {
+        var idx = test.Labels.cpu().data<long>().ToArray().Select((y, i) => (y, i)).Where(p => p.y == label).Select(p => (long)p.i).ToArray();
+        using var subset = test.Subset(idx);
+        return Evaluation.Accuracy(model, subset);
+    }
+}

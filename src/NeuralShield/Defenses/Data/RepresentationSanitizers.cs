@@ -1,0 +1,179 @@
+using NeuralShield.Attacks;
+using NeuralShield.Attacks.Poisoning;
+using NeuralShield.Data;
+using NeuralShield.Internal;
+using NeuralShield.Models;
+
+namespace NeuralShield.Defenses.Data;
+
+/// <summary>Settings of <see cref="ActivationClustering"/>.</summary>
+public sealed class ActivationClusteringOptions : OptionsBase<ActivationClusteringOptions>
+{
+    /// <summary>Dimensions the activations are reduced to before clustering. Chen et al.: 10 (by ICA; here PCA). Default 10.</summary>
+    public int Components { get; set; } = 10;
+
+    /// <summary>
+    /// The relative-size analysis: the smaller of a class's two clusters is flagged when it holds at most this share of
+    /// the class (Chen et al. expect poison in a cluster well below half; IBM ART's default 0.35). Default 0.35.
+    /// </summary>
+    public double MaxPoisonShare { get; set; } = 0.35;
+
+    /// <summary>The silhouette analysis: a class is flagged only when its 2-means silhouette reaches this value (0: not checked). Default 0.</summary>
+    public double MinSilhouette { get; set; }
+
+    /// <summary>Which layer is read: 1 is the penultimate (the input of the logits layer). Default 1.</summary>
+    public int LayerFromEnd { get; set; } = 1;
+
+    /// <summary>Seed of k-means.</summary>
+    public long Seed { get; set; }
+
+    /// <inheritdoc />
+    protected override void Validate()
+    {
+        Guard.Positive(Components, nameof(Components));
+        if (!(MaxPoisonShare > 0 && MaxPoisonShare < 1)) throw new ArgumentOutOfRangeException(nameof(MaxPoisonShare), MaxPoisonShare, "MaxPoisonShare must lie in (0, 1).");
+        Guard.InRange(MinSilhouette, -1, 1, nameof(MinSilhouette));
+        Guard.Positive(LayerFromEnd, nameof(LayerFromEnd));
+    }
+}
+
+/// <summary>
+/// Activation clustering (Chen et al. 2018): the model trained on the inspected set is run on it; for each class
+/// (by label), the penultimate-layer activations are reduced to a few dimensions (here PCA by SVD; the paper uses ICA)
+/// and split by 2-means. A backdoored class splits into its genuine images and the triggered ones, which the network
+/// maps to the class through a different feature; the smaller cluster, when small enough (relative size) and, if asked,
+/// well separated (silhouette), is flagged and removed.
+/// </summary>
+public sealed class ActivationClustering : IDataDefense<SanitizationReport>
+{
+    private readonly ActivationClusteringOptions _options;
+    private readonly ITorchModel _model;
+
+    /// <summary>Creates the defense over <paramref name="model"/> (trained on the data to inspect; not owned).</summary>
+    public ActivationClustering(ITorchModel model, ActivationClusteringOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        _options = (options ?? new ActivationClusteringOptions()).Validated();
+    }
+
+    /// <summary>A copy of the settings.</summary>
+    public ActivationClusteringOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public DefenseDescriptor Descriptor => new("Activation clustering", DefenseKind.Data, PoisoningPapers.Chen2018, [AttackFamily.Poisoning]);
+
+    /// <summary>The 2-means silhouette of each class in the last inspection (NaN for classes too small to cluster).</summary>
+    public IReadOnlyList<double> LastSilhouettes { get; private set; } = [];
+
+    /// <inheritdoc />
+    public SanitizationReport Inspect(LabeledData data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        using var activations = Sanitizers.Representation(_model, data.Features, _options.LayerFromEnd);
+        var rows = Sanitizers.Rows(activations);
+        var flagged = new List<long>();
+        var scores = new double[data.Count];
+        var silhouettes = new double[data.ClassCount];
+        foreach (var (members, label) in Sanitizers.ByClass(data).Select((m, c) => (m, c)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            silhouettes[label] = double.NaN;
+            if (members.Count < 4) continue;
+            var reduced = KMeans.Pca(members.Select(i => rows[i]).ToArray(), _options.Components);
+            var clusters = KMeans.Fit(reduced, 2, _options.Seed + label);
+            var sizes = clusters.Sizes;
+            var small = sizes[0] <= sizes[1] ? 0 : 1;
+            var share = (double)sizes[small] / members.Count;
+            var silhouette = KMeans.Silhouette(reduced, clusters.Assignments, seed: _options.Seed + label);
+            silhouettes[label] = silhouette;
+            var suspicious = share <= _options.MaxPoisonShare && (_options.MinSilhouette <= 0 || silhouette >= _options.MinSilhouette);
+            for (var j = 0; j < members.Count; j++)
+            {
+                var inSmall = clusters.Assignments[j] == small;
+                scores[members[j]] = inSmall ? 1 - share : share;
+                if (suspicious && inSmall) flagged.Add(members[j]);
+            }
+        }
+        LastSilhouettes = silhouettes;
+        return new SanitizationReport(Descriptor.Name, flagged, Sanitizers.Without(data, flagged), SanitizeAction.Remove, scores);
+    }
+}
+
+/// <summary>Settings of <see cref="SpectralSignatures"/>.</summary>
+public sealed class SpectralSignatureOptions : OptionsBase<SpectralSignatureOptions>
+{
+    /// <summary>ε, the defender's upper bound on the share of a class's points that are poisoned; the top 1.5·ε of each class's scores are removed (Tran et al.). Default 0.05.</summary>
+    public double Epsilon { get; set; } = 0.05;
+
+    /// <summary>The multiple of ε removed. Tran et al.: 1.5.</summary>
+    public double RemovalFactor { get; set; } = 1.5;
+
+    /// <summary>Which layer is read: 1 is the penultimate (the input of the logits layer). Default 1.</summary>
+    public int LayerFromEnd { get; set; } = 1;
+
+    /// <inheritdoc />
+    protected override void Validate()
+    {
+        if (!(Epsilon > 0 && Epsilon < 1)) throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, "Epsilon must lie in (0, 1).");
+        Guard.Positive(RemovalFactor, nameof(RemovalFactor));
+        Guard.Positive(LayerFromEnd, nameof(LayerFromEnd));
+    }
+}
+
+/// <summary>
+/// Spectral signatures (Tran, Li, Madry 2018): for each class (by label), the learned representations of its points
+/// are centred and the top right singular vector v of the centred matrix is found (SVD by MathNet.Numerics); each
+/// point's score is its squared projection ((r − r̄)·v)². Poisoned points leave a trace along v, so the highest
+/// 1.5·ε·n scores of every class are removed and the model retrained on the rest.
+/// </summary>
+public sealed class SpectralSignatures : IDataDefense<SanitizationReport>
+{
+    private readonly SpectralSignatureOptions _options;
+    private readonly ITorchModel _model;
+
+    /// <summary>Creates the defense over <paramref name="model"/> (trained on the data to inspect; not owned).</summary>
+    public SpectralSignatures(ITorchModel model, SpectralSignatureOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        _options = (options ?? new SpectralSignatureOptions()).Validated();
+    }
+
+    /// <summary>A copy of the settings.</summary>
+    public SpectralSignatureOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public DefenseDescriptor Descriptor => new("Spectral signatures", DefenseKind.Data, PoisoningPapers.Tran2018, [AttackFamily.Poisoning]);
+
+    /// <summary>The outlier score of each row (squared projection on the top right singular vector of the centred rows).</summary>
+    public static double[] Scores(IReadOnlyList<double[]> rows)
+    {
+        var centred = KMeans.Centred(rows);
+        var svd = centred.Svd(computeVectors: true);
+        var v = svd.VT.Row(0);
+        var projection = centred * v;
+        return projection.Select(p => p * p).ToArray();
+    }
+
+    /// <inheritdoc />
+    public SanitizationReport Inspect(LabeledData data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        using var representations = Sanitizers.Representation(_model, data.Features, _options.LayerFromEnd);
+        var rows = Sanitizers.Rows(representations);
+        var flagged = new List<long>();
+        var scores = new double[data.Count];
+        var share = Math.Min(1.0, _options.RemovalFactor * _options.Epsilon);
+        foreach (var members in Sanitizers.ByClass(data))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (members.Count < 2) continue;
+            var s = Scores(members.Select(i => rows[i]).ToArray());
+            for (var j = 0; j < members.Count; j++) scores[members[j]] = s[j];
+            var remove = (int)Math.Floor(share * members.Count);
+            flagged.AddRange(Enumerable.Range(0, members.Count).OrderByDescending(j => s[j]).ThenBy(j => j).Take(remove).Select(j => (long)members[j]));
+        }
+        return new SanitizationReport(Descriptor.Name, flagged, Sanitizers.Without(data, flagged), SanitizeAction.Remove, scores);
+    }
+}
