@@ -47,8 +47,15 @@ has_sdk() { command -v dotnet >/dev/null 2>&1 && [ -n "$(dotnet --list-sdks 2>/d
 pack_device() {
   local packer=${PACK_SH:-"$root/../shared/device/pack.sh"}
   [ -x "$packer" ] || [ -f "$packer" ] || { say "pack: $packer not found (set PACK_SH)"; return 1; }
+  if [ -f .git ]; then
+    # A git worktree: .git is a file, so pack.sh's exclude line would fail; .device/ is in .gitignore already.
+    sed '/\.git\/info\/exclude/d' "$packer" > "$out/.pack.sh"
+    packer="$out/.pack.sh"
+  fi
   say "pack: $packer src/NeuralShield.Cli/NeuralShield.Cli.csproj"
-  bash "$packer" src/NeuralShield.Cli/NeuralShield.Cli.csproj 2>&1 | tee -a "$log" || return 1
+  bash "$packer" src/NeuralShield.Cli/NeuralShield.Cli.csproj 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] && [ -f .device/run.sh ] || return 1
+  rm -f "$out/.pack.sh"
   say "pack: publishing tests/NeuralShield.Cuda.Tests into .device/tests"
   dotnet publish tests/NeuralShield.Cuda.Tests/NeuralShield.Cuda.Tests.csproj -c Release -r linux-x64 --self-contained false \
     -o .device/tests -p:UseAppHost=false >> "$log" 2>&1 || { say "pack: publishing the tests failed"; return 1; }
@@ -58,7 +65,16 @@ pack_device() {
     -o -name 'libnnapi*' -delete -o -name 'libjitbackend*' -delete -o -name 'libtorchbind*' -delete
   for d in .device/tests/runtimes/*; do [ "$(basename "$d")" = linux-x64 ] || rm -rf "$d"; done
   rm -rf .device/tests/cpu
-  sed 's#\$here/app/NeuralShield.Cli.dll#$here/tests/NeuralShield.Cuda.Tests.dll#' .device/run.sh > .device/run-tests.sh
+  rm -rf .device/tests/CodeCoverage .device/tests/macos .device/tests/win* .device/tests/arm64 .device/tests/x86
+  # ONNX Runtime (29 MB) is the CPU-only OnnxClassifier's; nothing measured here loads it, and .device must stay under 64 MiB.
+  find .device -name 'libonnxruntime*' -delete
+  # Files the tests share with the CLI travel once: listed in tests/.from-app and copied back before the tests run.
+  (cd .device/tests && find . -type f | while read -r f; do
+     if [ -f "../app/$f" ] && cmp -s "$f" "../app/$f"; then rm "$f"; echo "$f"; fi
+   done > .from-app)
+  sed -e 's#\$here/app/NeuralShield.Cli.dll#$here/tests/NeuralShield.Cuda.Tests.dll#' \
+      -e 's#^exec #(cd "$here/tests" \&\& while read -r f; do [ -f "$f" ] || { mkdir -p "$(dirname "$f")"; cp "$here/app/$f" "$f"; }; done < .from-app)\nexec #' \
+      .device/run.sh > .device/run-tests.sh
   chmod +x .device/run-tests.sh
   say "pack: $(du -sh .device | cut -f1) in .device (the device run carries at most 64 MiB)"
 }
