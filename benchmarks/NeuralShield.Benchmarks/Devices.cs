@@ -19,4 +19,19 @@ public static class Devices
     {
         if (device.type == DeviceType.CUDA) cuda.synchronize();
     }
+
+    /// <summary>One libtorch intra-op thread, and one inter-op thread where libtorch still allows setting it.</summary>
+    public static void UseOneThread()
+    {
+        set_num_threads(1);
+        if (get_num_interop_threads() == 1) return;
+        try
+        {
+            set_num_interop_threads(1);
+        }
+        catch (System.Runtime.InteropServices.ExternalException)
+        {
+            // fixed once parallel work has started in this process
+        }
+    }
 }
