@@ -79,6 +79,32 @@ public abstract class EvasionAttackBase<TModel> : IEvasionAttack<TModel> where T
     }
 
     /// <summary>
+    /// The adversarials alone [N, ...], for callers that judge them themselves (adversarial training crafts a batch per
+    /// training step and reads success from the logits it computes anyway): the attack's perturbation, projection and
+    /// clamping as in <see cref="Run"/>, without the value checks of the inputs, the success check, the distances, the
+    /// metrics or progress. The inputs must already be valid (a float batch inside the bounds, labels in range).
+    /// </summary>
+    public Tensor Craft(TModel model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(goal);
+        if (goal.Labels.shape[0] != inputs.shape[0])
+            throw new ArgumentException($"goal has {goal.Labels.shape[0]} labels for {inputs.shape[0]} inputs.", nameof(goal));
+        var goals = Descriptor.Goals;
+        if (goal.IsTargeted ? !goals.HasFlag(GoalSupport.Targeted) : !goals.HasFlag(GoalSupport.Untargeted))
+            throw new ArgumentException($"{Descriptor.Name} does not support {goal} goals.", nameof(goal));
+        cancellationToken.ThrowIfCancellationRequested();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = inputs.detach().to(model.Device).to_type(ScalarType.Float32);
+        var raw = Perturb(model, x, goal.OnDevice(model.Device), cancellationToken).detach();
+        var adversarial = model.Bounds.Clamp(Project(raw.to_type(ScalarType.Float32), x));
+        var finite = adversarial.isfinite().flatten(1).all(1);
+        return PerSampleWhere(finite, adversarial, x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// The attack's math: adversarial candidates [N, ...] for inputs already on the model's device (float32, inside
     /// the bounds). Runs inside a dispose scope; intermediate tensors need no disposal. Autograd is off on entry;
     /// the core's <see cref="Core.InputGradient"/> enables it where gradients are needed.

@@ -154,13 +154,21 @@ public sealed class AdversarialStep : LossStep
         var attack = _attack(context.Step) ?? throw new InvalidOperationException("The attack factory returned null.");
 
         Tensor adversarials;
+        long? succeeded = null;
         var view = new TorchClassifier(model, _classCount, _bounds); // puts the module in evaluation mode
         try
         {
-            using var result = attack.Run(view, inputs, AttackGoal.Untargeted(labels), context.CancellationToken);
-            adversarials = result.Adversarials.detach().clone();
-            var succeeded = result.Success.sum().item<long>();
-            _perEpoch[epoch] = (_perEpoch[epoch].Succeeded + succeeded, _perEpoch[epoch].Seen + inputs.shape[0]);
+            if (attack is EvasionAttackBase<IDifferentiableClassifier> library)
+            {
+                // The library's attacks craft without their own success check: the adversarial logits below give it.
+                adversarials = library.Craft(view, inputs, AttackGoal.Untargeted(labels), context.CancellationToken);
+            }
+            else
+            {
+                using var result = attack.Run(view, inputs, AttackGoal.Untargeted(labels), context.CancellationToken);
+                adversarials = result.Adversarials.detach().clone();
+                succeeded = result.Success.sum().item<long>();
+            }
         }
         finally
         {
@@ -168,7 +176,10 @@ public sealed class AdversarialStep : LossStep
         }
         model.zero_grad();
 
-        var adversarialLoss = nn.functional.cross_entropy(model.forward(adversarials), labels);
+        var adversarialLogits = model.forward(adversarials);
+        succeeded ??= adversarialLogits.detach().argmax(1).ne(labels).sum().item<long>();
+        _perEpoch[epoch] = (_perEpoch[epoch].Succeeded + succeeded.Value, _perEpoch[epoch].Seen + inputs.shape[0]);
+        var adversarialLoss = nn.functional.cross_entropy(adversarialLogits, labels);
         if (CleanWeight == 0) return adversarialLoss;
         var cleanLoss = nn.functional.cross_entropy(model.forward(inputs), labels);
         return cleanLoss * CleanWeight + adversarialLoss * (1 - CleanWeight);
