@@ -15,7 +15,8 @@ namespace NeuralShield.Cli.Reproduce;
 /// distances on the training images) in front of the LeNet-5 oracle, watching Jacobian-substitute training streams, JSMA
 /// query streams (each iterate JSMA evaluates the model at) and a held-out benign stream of test images. The streams are
 /// recorded once and replayed through each detector variant: the paper's K = 50 on raw pixels (the reported keys), and
-/// K = 10 and K = 1 on raw pixels and on a fixed 4×4 average-pooling encoder (keys <c>variant.&lt;name&gt;.*</c>). Every
+/// K = 10 and K = 1 on raw pixels, on a fixed 4×4 average-pooling encoder and on pixels binarised at 0.5 (keys
+/// <c>variant.&lt;name&gt;.*</c>). Every
 /// variant is calibrated on the training images only, never on a stream it is evaluated on. Issue 10 asks for ≥ 95% of
 /// the attack streams flagged within their first 50 queries at ≤ 1% false positives.
 /// </summary>
@@ -32,13 +33,20 @@ internal sealed class DetectorExperiment : IExperiment
 
     public string Name => "detector";
 
-    public string Description => "Chen, Carlini, Wagner 2019, stateful query detection (K=50, 0.1st percentile; K=10, K=1, pooled encoder) vs substitute-training and JSMA streams";
+    public string Description => "Chen, Carlini, Wagner 2019, stateful query detection (K=50, 0.1st percentile; K=10, K=1, pooled and binarised encoders) vs substitute-training and JSMA streams";
 
     /// <summary>A detector setting: K and the encoder (null: raw pixels).</summary>
     private sealed record Variant(string Name, int Neighbours, string EncoderName, Func<Tensor, Tensor>? Encoder);
 
     /// <summary>A fixed encoder: 4×4 average pooling of the 28×28 image (49 features), which averages out sign noise of ±λ but keeps strokes.</summary>
     private static Tensor Pool4(Tensor x) => nn.functional.avg_pool2d(x.reshape(x.shape[0], 1, 28, 28), 4).reshape(x.shape[0], -1);
+
+    /// <summary>
+    /// A fixed encoder: the pixels binarised at 0.5 (784 features in {0, 1}). A Jacobian-augmentation child differs from its
+    /// parent by at most λ = 0.1 per pixel, so only pixels within 0.1 of 0.5 can change their bit; natural images differ in
+    /// whole strokes. An invariance chosen from the attack's step size (an attacker who knows it can step by more than 0.5).
+    /// </summary>
+    private static Tensor Binary(Tensor x) => x.reshape(x.shape[0], -1).gt(0.5).to_type(ScalarType.Float32);
 
     private static readonly Variant[] Variants =
     [
@@ -48,6 +56,8 @@ internal sealed class DetectorExperiment : IExperiment
         new("pool4_k50", PaperNeighbours, "4x4 average pooling (49 features)", Pool4),
         new("pool4_k10", 10, "4x4 average pooling (49 features)", Pool4),
         new("pool4_k1", 1, "4x4 average pooling (49 features)", Pool4),
+        new("binary_k10", 10, "pixels binarised at 0.5", Binary),
+        new("binary_k1", 1, "pixels binarised at 0.5", Binary),
     ];
 
     public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
