@@ -7,8 +7,9 @@ namespace NeuralShield.Benchmarks;
 
 /// <summary>
 /// One query (784 features, MNIST-sized) scored and remembered by the stateful detector with a full memory of 1,000
-/// queries (K = 50): the cdist against the memory, the top-k, the ring-buffer write. The threshold is tiny so that no
-/// query is flagged and the memory stays full.
+/// queries (K = 50): the ranking of the memory (one addmv over the cached squared norms), the top-k, the exact distances
+/// of the K found, the ring-buffer write. The baseline is the plain cdist against the memory and the same top-k. The
+/// threshold is tiny so that no query is flagged and the memory stays full.
 /// </summary>
 [MemoryDiagnoser]
 public class StatefulDetectorBenchmarks

@@ -54,4 +54,59 @@ public class OptionTests
         Assert.Equal(3, parse.GetValue<int?>("--train-steps"));
         Assert.Null(parse.GetValue<double?>("--lambda"));
     }
+
+    [Theory]
+    [InlineData("fgsm")]
+    [InlineData("detector")]
+    [InlineData("keyed-transform")]
+    public void OracleIsRefusedForExperimentsThatDoNotQueryAnOnnxModel(string experiment)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var (code, output, errors) = InProcess.Run("reproduce", experiment, "--oracle", file);
+            Assert.Equal(1, code);
+            Assert.Equal("", output);
+            var line = Assert.Single(errors);
+            Assert.StartsWith("neuralshield: ", line);
+            Assert.Contains("--oracle applies only to substitute, transfer", line);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void OracleMustExist()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-model-{Guid.NewGuid():N}.onnx");
+        var (code, _, errors) = InProcess.Run("reproduce", "substitute", "--oracle", missing);
+        Assert.Equal(1, code);
+        var line = Assert.Single(errors);
+        Assert.Contains("--oracle file", line);
+        Assert.Contains("does not exist", line);
+    }
+
+    [Fact]
+    public void OracleIsAcceptedForSubstituteAndTransferAndDefaultsToNone()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var root = CliApp.CreateRoot();
+            foreach (var experiment in new[] { "substitute", "transfer" })
+            {
+                var parse = root.Parse(["reproduce", experiment, "--oracle", file]);
+                Assert.Empty(parse.Errors);
+                Assert.Equal(file, parse.GetValue<FileInfo?>("--oracle")!.FullName);
+            }
+            Assert.Null(root.Parse(["reproduce", "substitute"]).GetValue<FileInfo?>("--oracle"));
+            Assert.Equal(["substitute", "transfer"], NeuralShield.Cli.Reproduce.ReproduceCommand.TrainingOptionUsers["--oracle"]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -13,8 +13,9 @@ namespace NeuralShield.Cli.Reproduce;
 /// <param name="Epochs">Training epochs of the models a defense reproduction trains (null: the experiment's).</param>
 /// <param name="TrainSteps">PGD steps of adversarial training (null: the experiment's).</param>
 /// <param name="Lambda">Saturation penalty weight λ (null: the experiment's).</param>
+/// <param name="Oracle">Full path of an ONNX model to query as a black box (substitute, transfer; null: the experiment's models).</param>
 public sealed record ExperimentContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log,
-    int? Epochs = null, int? TrainSteps = null, double? Lambda = null);
+    int? Epochs = null, int? TrainSteps = null, double? Lambda = null, string? Oracle = null);
 
 /// <summary>The data set a reproduction reads from its <c>--data</c> folder.</summary>
 public enum ExperimentDataKind

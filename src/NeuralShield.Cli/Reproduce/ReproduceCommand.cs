@@ -5,7 +5,7 @@ namespace NeuralShield.Cli.Reproduce;
 
 /// <summary>
 /// <c>neuralshield reproduce &lt;experiment&gt; [--data DIR] [--samples N] [--seed S] [--epochs N] [--train-steps N] [--lambda L]
-/// [--device cpu|cuda] [--threads N] [--json FILE] [--cache DIR]</c>.
+/// [--oracle model.onnx] [--device cpu|cuda] [--threads N] [--json FILE] [--cache DIR]</c>.
 /// </summary>
 internal static class ReproduceCommand
 {
@@ -16,12 +16,13 @@ internal static class ReproduceCommand
         .OrderBy(e => e.Name, StringComparer.Ordinal)
         .ToDictionary(e => e.Name, StringComparer.Ordinal);
 
-    /// <summary>The experiments that read each training option; the option is refused for the others.</summary>
+    /// <summary>The experiments that read each experiment-specific option (training settings, the ONNX oracle); the option is refused for the others.</summary>
     internal static IReadOnlyDictionary<string, string[]> TrainingOptionUsers { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         ["--epochs"] = ["adversarial-training", "distillation", "dpsgd", "property", "saturation"],
         ["--train-steps"] = ["adversarial-training"],
         ["--lambda"] = ["saturation"],
+        ["--oracle"] = ["substitute", "transfer"],
     };
 
     public static Command Create(GlobalOptions globals)
@@ -46,25 +47,32 @@ internal static class ReproduceCommand
         var trainSteps = GlobalOptions.AtLeastOne("--train-steps",
             "PGD steps of adversarial training (adversarial-training: 7 on CPU, step 2.5*eps/steps; 40 on CUDA, step 0.01)");
         var lambda = GlobalOptions.Positive("--lambda", "Saturation penalty weight (saturation: 0.1)");
+        var oracle = new Option<FileInfo?>("--oracle")
+        {
+            Description = "An ONNX classifier (MNIST-shaped, pixels in [0, 1]) queried as a black box: the oracle of substitute " +
+                          "(default: the cached LeNet-5), an extra black-box column and substitute row of transfer",
+        };
         var command = new Command("reproduce", "Reproduce a paper's experiment and print it next to the paper's numbers");
         command.Arguments.Add(experiment);
-        foreach (var o in new Option[] { data, samples, seed, json, cache, epochs, trainSteps, lambda }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, samples, seed, json, cache, epochs, trainSteps, lambda, oracle }) command.Options.Add(o);
         command.Validators.Add(result =>
         {
             var name = result.GetValue(experiment);
-            foreach (var option in new Option[] { epochs, trainSteps, lambda })
+            foreach (var option in new Option[] { epochs, trainSteps, lambda, oracle })
             {
                 var users = TrainingOptionUsers[option.Name];
                 if (result.GetResult(option) is { Implicit: false } && name is not null && !users.Contains(name))
                     result.AddError($"{option.Name} applies only to {string.Join(", ", users)}, not to {name}.");
             }
+            if (result.GetValue(oracle) is { } file && !file.Exists)
+                result.AddError($"--oracle file {file.FullName} does not exist.");
         });
         CommandRunner.SetAction(command, globals, (parse, run, ct) =>
         {
             var dir = DataFolders.Resolve(parse.GetValue(data), Experiments[parse.GetValue(experiment)!].Data);
             var context = new ExperimentContext(dir, parse.GetValue(samples), parse.GetValue(seed), run.Device,
                 parse.GetValue(cache)?.FullName ?? CliOptions.DefaultCache(), run.Out,
-                parse.GetValue(epochs), parse.GetValue(trainSteps), parse.GetValue(lambda));
+                parse.GetValue(epochs), parse.GetValue(trainSteps), parse.GetValue(lambda), parse.GetValue(oracle)?.FullName);
             var report = Experiments[parse.GetValue(experiment)!].Run(context, ct);
             report.Setting["device"] = run.Device.type.ToString().ToLowerInvariant();
             run.Out.WriteLine();

@@ -10,19 +10,15 @@ namespace NeuralShield.Cli.Reproduce;
 
 /// <summary>
 /// Papernot et al., AsiaCCS 2017: a substitute trained by Jacobian-based dataset augmentation from 150 held-out seeds,
-/// ρ = 6 rounds, λ = 0.1 (sign flipped every τ = 3 rounds), against the reproductions' shared LeNet-5 as a label-only
-/// oracle; FGSM ε = 0.3 crafted on the substitute, judged on the oracle (paper: 84.24% after 6,400 queries).
+/// ρ = 6 rounds, λ = 0.1 (sign flipped every τ = 3 rounds), against a label-only oracle: the reproductions' shared LeNet-5,
+/// or an ONNX model given by <c>--oracle</c> (e.g. the ONNX zoo's <c>mnist-8.onnx</c>); FGSM ε = 0.3 crafted on the
+/// substitute, judged on the oracle (paper: 84.24% after 6,400 queries).
 /// </summary>
-/// <remarks>
-/// <c>--oracle model.onnx</c> (issue 10) needs the <c>OnnxClassifier</c> of the parallel ONNX work, which this branch does
-/// not have; the oracle here is always the shared LeNet-5. Once it exists, <see cref="BlackBoxSupport.Substitute"/> takes any
-/// <see cref="IClassifier"/> and needs no change.
-/// </remarks>
 internal sealed class SubstituteExperiment : IExperiment
 {
     public string Name => "substitute";
 
-    public string Description => "Papernot et al. 2017, Jacobian substitute (LeNet-5, 150 seeds, rho=6, lambda=0.1) vs the LeNet-5 oracle, FGSM eps=0.3 transfer";
+    public string Description => "Papernot et al. 2017, Jacobian substitute (150 seeds, rho=6, lambda=0.1) vs the LeNet-5 oracle or an ONNX --oracle, FGSM eps=0.3 transfer";
 
     public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
@@ -30,21 +26,38 @@ internal sealed class SubstituteExperiment : IExperiment
         using var _ = train;
         using var __ = seeds;
         using var ___ = evaluated;
-        context.Log.WriteLine($"  oracle: LeNet-5, {ExperimentData.LeNet5Training}");
-        using var oracle = ExperimentData.LeNet5(context, train, cancellationToken);
+        IClassifier oracle;
+        string oracleName;
+        if (context.Oracle is { } path)
+        {
+            var onnx = BlackBoxSupport.OpenOnnx(path);
+            oracle = onnx;
+            oracleName = $"ONNX model {Path.GetFileName(path)} ({onnx.InputName} [{string.Join(", ", onnx.ModelInputShape)}], " +
+                         $"{(onnx.FixedBatchSize is { } b ? $"batch fixed at {b}" : "dynamic batch")}, pixels in [0, 1]); label-only access";
+            context.Log.WriteLine($"  oracle: {onnx}");
+        }
+        else
+        {
+            context.Log.WriteLine($"  oracle: LeNet-5, {ExperimentData.LeNet5Training}");
+            oracle = ExperimentData.LeNet5(context, train, cancellationToken);
+            oracleName = "LeNet-5 (ReLU), the reproductions' shared model; label-only access";
+        }
+        using var ____ = (IDisposable)oracle;
         var oracleAccuracy = Evaluation.Accuracy(oracle, evaluated);
+        context.Log.WriteLine($"  oracle accuracy on the {evaluated.Count} evaluated images: {oracleAccuracy:P2}");
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var outcome = BlackBoxSupport.Substitute(context, oracle, seeds, evaluated, cancellationToken);
         using var extraction = outcome.Extraction;
-        context.Log.WriteLine($"  transfer: FGSM eps={BlackBoxSupport.Epsilon} on the substitute, {outcome.Transfer.SuccessRate:P2} misclassified by the oracle ({watch.Elapsed.TotalSeconds:F0} s)");
+        context.Log.WriteLine($"  transfer: FGSM eps={BlackBoxSupport.Epsilon} on the substitute, {outcome.Transfer.SuccessRate:P2} misclassified by the oracle, " +
+                              $"{outcome.TransferOnCorrect:P2} of those it classified correctly ({watch.Elapsed.TotalSeconds:F0} s)");
 
         var report = new ReproductionReport(Name);
-        report.Setting["oracle"] = "LeNet-5 (ReLU), the reproductions' shared model; label-only access";
-        report.Setting["oracle_training"] = ExperimentData.LeNet5Training;
+        report.Setting["oracle"] = oracleName;
+        if (context.Oracle is null) report.Setting["oracle_training"] = ExperimentData.LeNet5Training;
+        else report.Setting["oracle_file"] = context.Oracle;
         BlackBoxSupport.DescribeSubstitute(report, extraction, seeds.Count, evaluated.Count);
         report.Setting["seed"] = context.Seed;
-        report.Setting["onnx_oracle"] = "not available on this branch (needs OnnxClassifier)";
         report.Metrics["transfer_success_rate"] = outcome.Transfer.SuccessRate;
         report.Metrics["transfer_success_rate_on_correct"] = outcome.TransferOnCorrect;
         report.Metrics["oracle_queries"] = extraction.OracleQueries;
@@ -92,11 +105,66 @@ internal static class BlackBoxSupport
         return (train, seeds, evaluated);
     }
 
+    /// <summary>Where the third-party ONNX models are looked for, above the current and the application's folder.</summary>
+    public static string ModelsRelativePath { get; } = Path.Combine("shared", "models");
+
+    /// <summary>The third-party ONNX models of the transfer matrix: file name and matrix name.</summary>
+    public static IReadOnlyList<(string File, string Name)> SharedOnnxModels { get; } = [("mnist-8.onnx", "mnist8"), ("lenet5-pytorch.onnx", "lenet5_pytorch")];
+
+    /// <summary>The shared ONNX models found under <see cref="ModelsRelativePath"/> (full paths), in <see cref="SharedOnnxModels"/> order.</summary>
+    public static IReadOnlyList<(string Path, string Name)> FindSharedOnnxModels()
+    {
+        var folder = DataFolders.FindAbove(ModelsRelativePath, [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
+        if (folder is null) return [];
+        return SharedOnnxModels.Select(m => (Path: System.IO.Path.Combine(folder, m.File), m.Name)).Where(m => File.Exists(m.Path)).ToList();
+    }
+
+    /// <summary>A matrix name for an ONNX file: its file name without extension, lower case, letters and digits (others as '_').</summary>
+    public static string OnnxName(string path)
+    {
+        var known = SharedOnnxModels.FirstOrDefault(m => string.Equals(m.File, System.IO.Path.GetFileName(path), StringComparison.OrdinalIgnoreCase));
+        if (known.Name is not null) return known.Name;
+        var stem = System.IO.Path.GetFileNameWithoutExtension(path).ToLowerInvariant();
+        var name = new string(stem.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray()).Trim('_');
+        return name.Length == 0 ? "onnx" : name;
+    }
+
+    /// <summary>Opens an ONNX classifier for MNIST-shaped inputs in [0, 1] (no rescaling, softmax when it outputs logits, 10 classes).</summary>
+    /// <exception cref="CliUserException">The file cannot be loaded as such a model.</exception>
+    public static NeuralShield.Models.Onnx.OnnxClassifier OpenOnnx(string path)
+    {
+        try
+        {
+            var model = new NeuralShield.Models.Onnx.OnnxClassifier(path, new NeuralShield.Models.Onnx.OnnxClassifierOptions { Bounds = InputBounds.Unit, ClassCount = 10 });
+            if (model.SampleShape.Count != 3 || model.SampleShape[0] is not (1 or -1) || model.SampleShape[1] is not (28 or -1) || model.SampleShape[2] is not (28 or -1))
+            {
+                var shape = string.Join(", ", model.SampleShape);
+                model.Dispose();
+                throw new CliUserException($"--oracle {path}: the model takes samples of shape [{shape}], not MNIST's [1, 28, 28].");
+            }
+            return model;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+        {
+            throw new CliUserException($"--oracle {path}: {CommandRunner.OneLine(e.Message)}", e);
+        }
+    }
+
     /// <summary>Chooses the substitute's architecture: "lenet5" (default) or "mlp" (the reference tutorial's 784-200-200-10).</summary>
     public const string SubstituteVariable = "NEURALSHIELD_SUBSTITUTE";
 
     /// <summary>Chooses the differentiated output: "probabilities" (default, the paper's J_F) or "logits" (the tutorial's).</summary>
     public const string JacobianVariable = "NEURALSHIELD_JACOBIAN";
+
+    /// <summary>Chooses how the substitute is trained from round to round: "continue" (default, the tutorial's) or "retrain" (from scratch).</summary>
+    public const string TrainingVariable = "NEURALSHIELD_SUBSTITUTE_TRAINING";
+
+    /// <summary>Chooses the sign of λ for the first τ rounds: "negative" (default, the tutorial's) or "positive" (the paper's formula as written).</summary>
+    public const string SignVariable = "NEURALSHIELD_FIRST_SIGN";
+
+    public static SubstituteTraining Training => Choice(TrainingVariable, "continue", "retrain") == "continue" ? SubstituteTraining.Continue : SubstituteTraining.Retrain;
+
+    public static SubstituteStepSign FirstSign => Choice(SignVariable, "negative", "positive") == "negative" ? SubstituteStepSign.Negative : SubstituteStepSign.Positive;
 
     public static bool LeNetSubstitute => Choice(SubstituteVariable, "lenet5", "mlp") == "lenet5";
 
@@ -111,7 +179,7 @@ internal static class BlackBoxSupport
         return text;
     }
 
-    /// <summary>The substitute's recipe: the reference tutorial's MLP 784-200-200-10 (or LeNet-5), 10 epochs per round, Adam 1e-3, batch 128.</summary>
+    /// <summary>The substitute's recipe: LeNet-5 (or the reference tutorial's MLP 784-200-200-10), 10 epochs per round, Adam 1e-3, batch 128.</summary>
     public static ModelRecipe Recipe(ExperimentContext context) => new()
     {
         Architecture = LeNetSubstitute ? s => ModelZoo.LeNet5(seed: s) : s => ModelZoo.Mlp(784, [200, 200], 10, Activation.ReLU, s),
@@ -131,6 +199,7 @@ internal static class BlackBoxSupport
         var attack = new JacobianSubstitute(new JacobianSubstituteOptions
         {
             Rounds = Rounds, Lambda = 0.1, SignPeriod = 3, Substitute = Recipe(context), Seed = context.Seed, Gradient = Gradient,
+            Training = Training, FirstSign = FirstSign,
             RoundEvaluation = m => Evaluation.Accuracy(m, evaluated),
         });
         var progress = new SynchronousProgress<string>(line => context.Log.WriteLine("  " + line));
@@ -158,8 +227,10 @@ internal static class BlackBoxSupport
 
     public static void DescribeSubstitute(ReproductionReport report, JacobianSubstituteResult extraction, int seeds, int evaluated)
     {
-        report.Setting["substitute"] = $"{RecipeName}, retrained each round: 10 epochs, Adam lr 1e-3, batch 128";
-        report.Setting["augmentation"] = $"Jacobian of the {(Gradient == SubstituteGradient.Logits ? "logit" : "softmax output")} of the oracle's label, lambda=0.1, sign flipped every 3 rounds, rho={Rounds}";
+        report.Setting["substitute"] = $"{RecipeName}, {(Training == SubstituteTraining.Continue ? "trained on from round to round (the tutorial's)" : "retrained from scratch each round")}: " +
+                                       "10 epochs per round, Adam lr 1e-3 (a fresh optimiser each round), batch 128";
+        report.Setting["augmentation"] = $"Jacobian of the {(Gradient == SubstituteGradient.Logits ? "logit" : "softmax output")} of the oracle's label, " +
+                                         $"lambda={(FirstSign == SubstituteStepSign.Negative ? "-0.1 after rounds 0-2, +0.1 after 3-4 (the tutorial's)" : "+0.1 after rounds 0-2, -0.1 after 3-4")}, rho={Rounds}";
         report.Setting["seeds"] = $"{seeds} test images drawn at random by the seed";
         report.Setting["query_budget"] = Budget;
         report.Setting["stopped_by_budget"] = extraction.StoppedByBudget;

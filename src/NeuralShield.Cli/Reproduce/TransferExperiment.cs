@@ -9,9 +9,11 @@ using static NeuralShield.Cli.Reproduce.DefenseExperimentSupport;
 namespace NeuralShield.Cli.Reproduce;
 
 /// <summary>
-/// The transfer matrix of FGSM ε = 0.3 over softmax regression, an MLP, LeNet-5 and the distilled LeNet-5 (T = 100), with
-/// a row crafted on a Jacobian substitute of the LeNet-5 oracle, and the gradient-masking flags (issue 10: the flag must
-/// be raised on the distilled model). Reuses the models the fgsm, distillation and substitute reproductions cache.
+/// The transfer matrix of FGSM ε = 0.3 over softmax regression, an MLP, LeNet-5, the distilled LeNet-5 (T = 100) and the
+/// third-party ONNX models (<c>mnist-8.onnx</c>, <c>lenet5-pytorch.onnx</c> under <c>shared/models</c>, and <c>--oracle</c>)
+/// as black-box columns, with a row crafted on a Jacobian substitute of the LeNet-5 and of each ONNX model, and the
+/// gradient-masking flags (issue 10: the flag must be raised on the distilled model). Reuses the models the fgsm,
+/// distillation and substitute reproductions cache.
 /// </summary>
 internal sealed class TransferExperiment : IExperiment
 {
@@ -21,7 +23,7 @@ internal sealed class TransferExperiment : IExperiment
 
     public string Name => "transfer";
 
-    public string Description => "transfer matrix of FGSM eps=0.3 over softmax regression, MLP, LeNet-5, distilled LeNet-5 and a Jacobian substitute, gradient-masking flags";
+    public string Description => "transfer matrix of FGSM eps=0.3 over softmax regression, MLP, LeNet-5, distilled LeNet-5, the shared ONNX models and Jacobian substitutes, gradient-masking flags";
 
     public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
     {
@@ -56,17 +58,55 @@ internal sealed class TransferExperiment : IExperiment
                 () => distillation.Fit(train, null, Progress(context, "teacher/student"), cancellationToken)),
             10, InputBounds.Unit, ownsModule: true);
 
-        context.Log.WriteLine("  Jacobian substitute of the LeNet-5 oracle");
-        var outcome = BlackBoxSupport.Substitute(context, lenet, seeds, evaluated, cancellationToken);
-        using var extraction = outcome.Extraction;
+        // The black-box models: the shared third-party ONNX files, and --oracle when it names another file.
+        var onnxFiles = BlackBoxSupport.FindSharedOnnxModels().ToList();
+        if (context.Oracle is { } extra && !onnxFiles.Any(f => string.Equals(Path.GetFullPath(f.Path), extra, StringComparison.Ordinal)))
+        {
+            var name = BlackBoxSupport.OnnxName(extra);
+            while (onnxFiles.Any(f => f.Name == name)) name += "_oracle";
+            onnxFiles.Add((extra, name));
+        }
+        var onnxModels = new List<(string Name, NeuralShield.Models.Onnx.OnnxClassifier Model)>();
+        var extractions = new List<JacobianSubstituteResult>();
+        try
+        {
+            foreach (var (path, name) in onnxFiles)
+            {
+                context.Log.WriteLine($"  ONNX model {name}: {path}");
+                onnxModels.Add((name, BlackBoxSupport.OpenOnnx(path)));
+            }
 
+            // A row for every model without gradients: adversarials crafted on a Jacobian substitute trained against it.
+            var sources = new List<TransferSource>();
+            foreach (var (name, oracle) in new[] { ("lenet5", (IClassifier)lenet) }.Concat(onnxModels.Select(m => (m.Name, (IClassifier)m.Model))))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                context.Log.WriteLine($"  Jacobian substitute of {name} (label-only)");
+                var outcome = BlackBoxSupport.Substitute(context, oracle, seeds, evaluated, cancellationToken);
+                extractions.Add(outcome.Extraction);
+                sources.Add(new TransferSource($"substitute_of_{name}", outcome.Extraction.Substitute));
+                context.Log.WriteLine($"    {outcome.Extraction.OracleQueries} queries, transfer to {name} over all evaluated images {outcome.Transfer.SuccessRate:P1}");
+            }
+            return Evaluate(context, softmax, mlp, lenet, distilled, onnxModels, sources, evaluated, samples, extractions[0].OracleQueries, cancellationToken);
+        }
+        finally
+        {
+            foreach (var e in extractions) e.Dispose();
+            foreach (var (_, m) in onnxModels) m.Dispose();
+        }
+    }
+
+    private ReproductionReport Evaluate(ExperimentContext context, IDifferentiableClassifier softmax, IDifferentiableClassifier mlp, IDifferentiableClassifier lenet,
+        IDifferentiableClassifier distilled, IReadOnlyList<(string Name, NeuralShield.Models.Onnx.OnnxClassifier Model)> onnxModels, IReadOnlyList<TransferSource> sources,
+        NeuralShield.Data.LabeledData evaluated, int samples, long substituteQueries, CancellationToken cancellationToken)
+    {
         var fgsm = new Fgsm(new FgsmOptions { Epsilon = BlackBoxSupport.Epsilon });
         var models = new[]
         {
             new TransferModel("softmax", softmax), new TransferModel("mlp", mlp), new TransferModel("lenet5", lenet), new TransferModel("lenet5_distilled", distilled),
-        };
+        }.Concat(onnxModels.Select(m => new TransferModel(m.Name, m.Model))).ToArray();
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var matrix = TransferEvaluation.Evaluate(models, [new TransferSource("substitute_of_lenet5", extraction.Substitute)], evaluated,
+        var matrix = TransferEvaluation.Evaluate(models, sources, evaluated,
             new TransferEvaluationOptions { Attack = fgsm, Samples = samples, Progress = new SynchronousProgress<string>(l => context.Log.WriteLine("  " + l)) },
             cancellationToken);
         context.Log.WriteLine($"  matrix over {matrix.Samples} samples ({watch.Elapsed.TotalSeconds:F0} s):");
@@ -83,8 +123,11 @@ internal sealed class TransferExperiment : IExperiment
         report.Setting["columns"] = string.Join(", ", matrix.Columns);
         report.Setting["samples"] = $"{matrix.Samples} evaluated test images classified correctly by every model (seeds excluded)";
         report.Setting["masking_margin"] = matrix.Margin;
-        report.Setting["substitute"] = $"{BlackBoxSupport.RecipeName}, 150 seeds, rho=6, {extraction.OracleQueries} oracle queries";
-        report.Setting["onnx_models"] = "not included: OnnxClassifier is not on this branch";
+        report.Setting["substitute"] = $"{BlackBoxSupport.RecipeName}, 150 seeds, rho=6, {substituteQueries} oracle queries per substitute; one substitute per model without a white-box row";
+        report.Setting["onnx_models"] = onnxModels.Count == 0
+            ? $"none found ({BlackBoxSupport.ModelsRelativePath} is not above the current or the application's folder; pass --oracle)"
+            : string.Join("; ", onnxModels.Select(m => $"{m.Name} = {Path.GetFileName(m.Model.ModelPath)}")) +
+              ": black-box columns; their rows are FGSM crafted on a Jacobian substitute of each (label-only), no white-box diagonal, so no masking flag can be raised on them";
         report.Setting["seed"] = context.Seed;
         foreach (var (key, value) in matrix.Flatten("matrix")) report.Metrics[key] = value;
         foreach (var flag in matrix.MaskingFlags) report.Metrics[$"masking_flags.{flag.Model}"] = flag.Flagged ? 1 : 0;

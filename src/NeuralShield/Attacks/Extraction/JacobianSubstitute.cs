@@ -127,8 +127,15 @@ public sealed class JacobianSubstitute : IExtractionAttack<JacobianSubstituteRes
     /// <inheritdoc />
     public AttackDescriptor Descriptor => new("Jacobian substitute", AttackFamily.Extraction, ModelAccess.LabelOnly, Paper);
 
-    /// <summary>λ_ρ, the signed step of the augmentation that follows round <paramref name="round"/>: λ·(−1)^⌊ρ/τ⌋.</summary>
-    public double StepAfterRound(int round) => (round / _options.SignPeriod) % 2 == 0 ? _options.Lambda : -_options.Lambda;
+    /// <summary>
+    /// λ_ρ, the signed step of the augmentation that follows round <paramref name="round"/>: λ·(−1)^⌊ρ/τ⌋, negated when
+    /// <see cref="JacobianSubstituteOptions.FirstSign"/> is <see cref="SubstituteStepSign.Negative"/>.
+    /// </summary>
+    public double StepAfterRound(int round)
+    {
+        var lambda = _options.FirstSign == SubstituteStepSign.Negative ? -_options.Lambda : _options.Lambda;
+        return (round / _options.SignPeriod) % 2 == 0 ? lambda : -lambda;
+    }
 
     /// <summary>
     /// The most oracle queries a run from <paramref name="seeds"/> seeds makes with these settings: n·2^(ρ−1), or with

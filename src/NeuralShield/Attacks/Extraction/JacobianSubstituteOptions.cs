@@ -24,6 +24,19 @@ public enum SubstituteTraining
     Continue,
 }
 
+/// <summary>The sign of the augmentation step during the first τ rounds.</summary>
+public enum SubstituteStepSign
+{
+    /// <summary>+λ first: λ_ρ = λ·(−1)^⌊ρ/τ⌋, as the paper writes the periodic step size (the children move up the gradient of the oracle label's output).</summary>
+    Positive,
+
+    /// <summary>
+    /// −λ first: λ_ρ = −λ·(−1)^⌊ρ/τ⌋ (the children move down that gradient, toward the substitute's decision boundary). For
+    /// ρ ≤ 7 rounds this is the cleverhans tutorial's schedule (−λ for the augmentations after rounds 0–2, +λ after 3–5).
+    /// </summary>
+    Negative,
+}
+
 /// <summary>Settings of <see cref="JacobianSubstitute"/>, with the paper's values as defaults.</summary>
 public sealed class JacobianSubstituteOptions : OptionsBase<JacobianSubstituteOptions>
 {
@@ -45,6 +58,9 @@ public sealed class JacobianSubstituteOptions : OptionsBase<JacobianSubstituteOp
     /// size). The reference tutorial flips after 3 rounds. Default 3.
     /// </summary>
     public int SignPeriod { get; set; } = 3;
+
+    /// <summary>The sign of the step for the first τ rounds. Default <see cref="SubstituteStepSign.Positive"/> (the paper's formula).</summary>
+    public SubstituteStepSign FirstSign { get; set; } = SubstituteStepSign.Positive;
 
     /// <summary>
     /// κ, reservoir sampling (paper §6): after <see cref="ReservoirStart"/> full augmentations, each further augmentation
@@ -90,6 +106,7 @@ public sealed class JacobianSubstituteOptions : OptionsBase<JacobianSubstituteOp
         Guard.Positive(SignPeriod, nameof(SignPeriod));
         if (ReservoirSize is { } kappa) Guard.Positive(kappa, nameof(ReservoirSize));
         Guard.NonNegative(ReservoirStart, nameof(ReservoirStart));
+        Guard.Defined(FirstSign, nameof(FirstSign));
         Guard.Defined(Training, nameof(Training));
         Guard.Defined(Gradient, nameof(Gradient));
         Guard.Positive(BatchSize, nameof(BatchSize));

@@ -73,8 +73,10 @@ public readonly record struct DetectorCalibration(double Threshold, double Targe
 /// <para>
 /// Applied through <see cref="MonitoredClassifier"/>, one per client: <c>new MonitoredClassifier(model, detector.ForClient(id))</c>.
 /// Queries inside one batch are scored in order, each against the memory and the batch's earlier queries, so a batch
-/// gives the same flags as the same queries sent one by one. Distances are computed on the queries' device with one
-/// <c>cdist</c> and one <c>topk</c> per batch. Thread-safe: each client's memory has its own lock.
+/// gives the same flags as the same queries sent one by one. Distances are computed on the queries' device: a single
+/// query (the usual case) with one matrix-vector product against the preallocated ring memory, whose squared norms are
+/// cached as queries are stored, one <c>topk</c> and the exact distances of the K found; a batch with one <c>cdist</c>
+/// and one <c>topk</c>. Thread-safe: each client's memory has its own lock.
 /// </para>
 /// </summary>
 public sealed class StatefulQueryDetector : IQueryDetector
@@ -238,6 +240,7 @@ public sealed class StatefulQueryDetector : IQueryDetector
     {
         private readonly object _gate = new();
         private Tensor? _buffer;
+        private Tensor? _norms; // ‖m‖² of each slot of the buffer
         private int _head; // where the next query is written
         private int _count;
         private long _detections;
@@ -264,6 +267,7 @@ public sealed class StatefulQueryDetector : IQueryDetector
             {
                 Check(embedded);
                 var n = embedded.shape[0];
+                if (n == 1) return InspectOne(embedded, o);
                 var flags = zeros(n, dtype: ScalarType.Bool, device: embedded.device);
                 var count = 0;
                 var lowest = double.PositiveInfinity;
@@ -305,6 +309,39 @@ public sealed class StatefulQueryDetector : IQueryDetector
         }
 
         /// <summary>
+        /// The hot path of a query-by-query stream: one query scored against the whole memory with one matrix-vector
+        /// product and one top-k (<see cref="ScoreOne"/>), compared on the host, remembered (or the memory cleared).
+        /// </summary>
+        private Outcome InspectOne(Tensor q, StatefulQueryDetectorOptions o)
+        {
+            var score = _count >= o.MinimumNeighbours ? ScoreOne(q, o.Neighbours) : float.NaN;
+            var hit = score < o.Threshold; // NaN (too few stored) is never below
+            if (hit && o.ClearOnDetection) Clear(); // the query would be remembered and then cleared with the rest
+            else Remember(q, o.MemorySize);
+            if (hit) Interlocked.Increment(ref _detections);
+            var flags = hit ? ones(1, dtype: ScalarType.Bool, device: q.device) : zeros(1, dtype: ScalarType.Bool, device: q.device);
+            return new Outcome(flags, hit ? 1 : 0, hit ? score : double.PositiveInfinity);
+        }
+
+        /// <summary>
+        /// The mean L2 distance of one query [1, D] to its K nearest stored queries. The stored queries are ranked by
+        /// ‖m‖² − 2·m·q (the squared distance less the constant ‖q‖²), one <c>addmv</c> over the memory with the squared
+        /// norms cached when each query was stored; the K distances are then computed exactly from the K rows found, so the
+        /// score equals the plain <c>cdist</c> one (ranking ties aside) without the cancellation of the expanded form.
+        /// </summary>
+        private float ScoreOne(Tensor q, int neighbours)
+        {
+            var count = _count;
+            var stored = count < _buffer!.shape[0] ? _buffer.narrow(0, 0, count) : _buffer;
+            var norms = count < _norms!.shape[0] ? _norms.narrow(0, 0, count) : _norms;
+            var v = q.view(-1);
+            var k = Math.Min(neighbours, count);
+            var ranking = norms.addmv(stored, v, beta: 1, alpha: -2);
+            var (_, nearest) = ranking.topk(k, dim: 0, largest: false, sorted: false);
+            return stored.index_select(0, nearest).sub_(v).norm(1).mean().item<float>();
+        }
+
+        /// <summary>
         /// Each query's mean distance to its K nearest among the queries a one-by-one stream would have in memory when it
         /// arrives: the newest <c>capacity</c> of (stored, then the batch's earlier queries). NaN with fewer than the minimum.
         /// </summary>
@@ -313,12 +350,7 @@ public sealed class StatefulQueryDetector : IQueryDetector
             var n = q.shape[0];
             var capacity = o.MemorySize;
             if (n == 1 && _count >= o.MinimumNeighbours)
-            {
-                // One query sees the whole memory: no masks needed (the hot path of a query-by-query stream).
-                var stored = _count < _buffer!.shape[0] ? _buffer.narrow(0, 0, _count) : _buffer;
-                var k1 = Math.Min(o.Neighbours, _count);
-                return cdist(q, stored).topk(k1, dim: 1, largest: false, sorted: false).values.mean([1]);
-            }
+                return full(1, ScoreOne(q, o.Neighbours), dtype: ScalarType.Float32, device: q.device); // one query sees the whole memory
             var position = (arange(n, dtype: ScalarType.Int64, device: q.device) + _count).unsqueeze(1); // query i's place in the stream
             Tensor d, column;
             if (_count == 0)
@@ -360,11 +392,18 @@ public sealed class StatefulQueryDetector : IQueryDetector
         {
             if (q.shape[0] == 0) return;
             _buffer ??= zeros([capacity, q.shape[1]], dtype: ScalarType.Float32, device: q.device).DetachFromDisposeScope();
+            _norms ??= zeros(capacity, dtype: ScalarType.Float32, device: q.device).DetachFromDisposeScope();
             var n = (int)Math.Min(q.shape[0], capacity);
             var source = q.narrow(0, q.shape[0] - n, n); // only the newest `capacity` can survive
+            var norms = n == 1 ? source.view(-1).dot(source.view(-1)).view(1) : source.square().sum(1);
             var first = Math.Min(n, capacity - _head);
             _buffer.narrow(0, _head, first).copy_(source.narrow(0, 0, first));
-            if (n > first) _buffer.narrow(0, 0, n - first).copy_(source.narrow(0, first, n - first));
+            _norms.narrow(0, _head, first).copy_(norms.narrow(0, 0, first));
+            if (n > first)
+            {
+                _buffer.narrow(0, 0, n - first).copy_(source.narrow(0, first, n - first));
+                _norms.narrow(0, 0, n - first).copy_(norms.narrow(0, first, n - first));
+            }
             _head = (_head + n) % capacity;
             _count = Math.Min(capacity, _count + n);
         }
@@ -381,6 +420,8 @@ public sealed class StatefulQueryDetector : IQueryDetector
             {
                 _buffer?.Dispose();
                 _buffer = null;
+                _norms?.Dispose();
+                _norms = null;
                 Clear();
             }
         }

@@ -105,6 +105,9 @@ public class JacobianSubstituteTests(DigitsOracleFixture digits) : IClassFixture
     {
         var attack = new JacobianSubstitute(new JacobianSubstituteOptions { Lambda = 0.1, SignPeriod = 3 });
         Assert.Equal([0.1, 0.1, 0.1, -0.1, -0.1, -0.1, 0.1], Enumerable.Range(0, 7).Select(attack.StepAfterRound));
+        // The cleverhans tutorial's schedule: -lambda after rounds 0-2, +lambda after 3 and 4.
+        var tutorial = new JacobianSubstitute(new JacobianSubstituteOptions { Lambda = 0.1, SignPeriod = 3, FirstSign = SubstituteStepSign.Negative });
+        Assert.Equal([-0.1, -0.1, -0.1, 0.1, 0.1], Enumerable.Range(0, 5).Select(tutorial.StepAfterRound));
     }
 
     [Fact]

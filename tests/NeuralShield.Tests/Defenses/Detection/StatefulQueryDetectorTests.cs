@@ -63,6 +63,34 @@ public class StatefulQueryDetectorTests
         return all.data<bool>().ToArray().SequenceEqual(one) && batched.MemoryCount("") == single.MemoryCount("");
     }
 
+    [Property(MaxTest = 20)]
+    public bool OneQueryAtATimeAgreesWithANaiveDistanceComputationAsTheRingWraps(byte capacity, byte neighbours, int seed)
+    {
+        var memory = 2 + capacity % 15;
+        var k = 1 + neighbours % memory;
+        var detector = Detector(1e-9, k: k, memory: memory, clear: false);
+        using var unit = Uniform(3 * memory + 5, 6, seed);
+        using var stream = unit * 3; // wraps the ring more than twice
+        for (var i = 0; i < stream.shape[0]; i++)
+        {
+            using var scope = NewDisposeScope();
+            var query = stream.narrow(0, i, 1);
+            if (i > 0)
+            {
+                // The newest `memory` queries so far, with the plain cdist and a full sort.
+                var from = Math.Max(0, i - memory);
+                var stored = stream.narrow(0, from, i - from);
+                var used = Math.Min(k, i - from);
+                var expected = cdist(query, stored).sort(1).Values.narrow(1, 0, used).mean([1]).item<float>();
+                var actual = detector.Score("", query).item<float>();
+                if (Math.Abs(expected - actual) > 1e-4f * Math.Max(1f, expected)) return false;
+            }
+            using (detector.Inspect(query)) { }
+            if (detector.MemoryCount("") != Math.Min(i + 1, memory)) return false;
+        }
+        return true;
+    }
+
     [Fact]
     public void ScoresAreTheMeanDistanceToTheKNearestStoredQueries()
     {
