@@ -22,6 +22,8 @@ namespace NeuralShield.Cli.Reproduce;
 /// </summary>
 internal sealed class DetectorExperiment : IExperiment
 {
+    public IReadOnlyList<string> VariantKeys => BlackBoxSupport.SubstituteVariants;
+
     private const int PaperNeighbours = 50;
     private const int Memory = 1000;
     private const double TargetFalsePositiveRate = 0.001;
@@ -151,7 +153,7 @@ internal sealed class DetectorExperiment : IExperiment
         report.Setting["calibration"] = $"0.1st percentile of mean K-NN distances among the {train.Count} training images, in chunks of {Memory}";
         report.Setting["oracle"] = "LeNet-5 (shared)";
         report.Setting["benign_stream"] = $"{benignCount} test images (held out from the calibration), one client, batches of {BenignBatch}";
-        report.Setting["substitute_streams"] = $"{SubstituteRuns} Jacobian-substitute trainings ({BlackBoxSupport.RecipeName}, 150 seeds, rho=6), one client each; " +
+        report.Setting["substitute_streams"] = $"{SubstituteRuns} Jacobian-substitute trainings ({BlackBoxSupport.RecipeName(context)}, 150 seeds, rho=6), one client each; " +
                                                "the first 150 queries of each are its natural seed images (_after_seeds: counted from query 151)";
         report.Setting["jsma_streams"] = $"{jsmaStreams.Count} targeted JSMA-F attacks (gamma 14.5%, target y+1), one image and one client each; every model evaluation is a query";
         report.Setting["window"] = $"detected = flagged within the first {Window} queries of the stream (after the seeds: of query 151 on); queries_before_detection = mean 1-based index of the first flag over the streams ever flagged (NaN: none)";

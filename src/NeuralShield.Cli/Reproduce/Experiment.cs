@@ -14,8 +14,24 @@ namespace NeuralShield.Cli.Reproduce;
 /// <param name="TrainSteps">PGD steps of adversarial training (null: the experiment's).</param>
 /// <param name="Lambda">Saturation penalty weight λ (null: the experiment's).</param>
 /// <param name="Oracle">Full path of an ONNX model to query as a black box (substitute, transfer; null: the experiment's models).</param>
+/// <param name="Variants">Choices of the experiment's variants from <c>--variant key=value</c> (null: none given).</param>
 public sealed record ExperimentContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log,
-    int? Epochs = null, int? TrainSteps = null, double? Lambda = null, string? Oracle = null);
+    int? Epochs = null, int? TrainSteps = null, double? Lambda = null, string? Oracle = null, IReadOnlyDictionary<string, string>? Variants = null)
+{
+    /// <summary>
+    /// The value chosen for variant <paramref name="key"/>: <paramref name="fallback"/> when not given, otherwise one of
+    /// <paramref name="fallback"/> and <paramref name="others"/> (case-insensitive).
+    /// </summary>
+    /// <exception cref="CliUserException">The value is none of them.</exception>
+    public string Variant(string key, string fallback, params string[] others)
+    {
+        if (Variants is null || !Variants.TryGetValue(key, out var text)) return fallback;
+        text = text.Trim().ToLowerInvariant();
+        if (text != fallback && !others.Contains(text))
+            throw new CliUserException($"--variant {key} must be {string.Join(" or ", new[] { fallback }.Concat(others))}; got '{text}'.");
+        return text;
+    }
+}
 
 /// <summary>The data set a reproduction reads from its <c>--data</c> folder.</summary>
 public enum ExperimentDataKind
@@ -38,6 +54,9 @@ public interface IExperiment
 
     /// <summary>One line: paper and setting.</summary>
     string Description { get; }
+
+    /// <summary>The variant keys it accepts from <c>--variant key=value</c>. Default none.</summary>
+    IReadOnlyList<string> VariantKeys => [];
 
     /// <summary>The data set it reads from <c>--data</c>. Default MNIST.</summary>
     ExperimentDataKind Data => ExperimentDataKind.Mnist;

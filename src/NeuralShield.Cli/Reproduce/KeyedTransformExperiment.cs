@@ -16,6 +16,8 @@ namespace NeuralShield.Cli.Reproduce;
 /// </summary>
 internal sealed class KeyedTransformExperiment : IExperiment
 {
+    public IReadOnlyList<string> VariantKeys => BlackBoxSupport.SubstituteVariants;
+
     public string Name => "keyed-transform";
 
     public string Description => "keyed permutation + XOR of binarised pixels before LeNet-5: transfer from a Jacobian substitute without the key";
@@ -60,7 +62,7 @@ internal sealed class KeyedTransformExperiment : IExperiment
         var report = new ReproductionReport(Name);
         report.Setting["transform"] = $"secret permutation of the 784 pixels and XOR with 784 key bits (density 0.5) of the pixels binarised at 0.5; key seed {keySeed}";
         report.Setting["models"] = $"LeNet-5 (ReLU) plain (shared) and trained on keyed images; {ExperimentData.LeNet5Training}";
-        report.Setting["substitute"] = $"{BlackBoxSupport.RecipeName}, 150 seeds drawn by the seed, rho=6, lambda=0.1, label-only queries; {plainExtraction.OracleQueries} and {keyedExtraction.OracleQueries} queries";
+        report.Setting["substitute"] = $"{BlackBoxSupport.RecipeName(context)}, 150 seeds drawn by the seed, rho=6, lambda=0.1, label-only queries; {plainExtraction.OracleQueries} and {keyedExtraction.OracleQueries} queries";
         report.Setting["attack"] = $"FGSM eps={BlackBoxSupport.Epsilon} on the substitute, success = misclassified by the oracle";
         report.Setting["evaluated_samples"] = evaluated.Count;
         report.Setting["seed"] = context.Seed;

@@ -54,7 +54,13 @@ internal static class ReproduceCommand
         };
         var command = new Command("reproduce", "Reproduce a paper's experiment and print it next to the paper's numbers");
         command.Arguments.Add(experiment);
-        foreach (var o in new Option[] { data, samples, seed, json, cache, epochs, trainSteps, lambda, oracle }) command.Options.Add(o);
+        var variant = new Option<string[]>("--variant")
+        {
+            Description = "A variant of the experiment as key=value, repeatable (substitute, transfer, detector, keyed-transform: " +
+                "substitute=lenet5|mlp, jacobian=probabilities|logits, training=continue|retrain, first-sign=negative|positive)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        foreach (var o in new Option[] { data, samples, seed, json, cache, epochs, trainSteps, lambda, oracle, variant }) command.Options.Add(o);
         command.Validators.Add(result =>
         {
             var name = result.GetValue(experiment);
@@ -66,13 +72,27 @@ internal static class ReproduceCommand
             }
             if (result.GetValue(oracle) is { } file && !file.Exists)
                 result.AddError($"--oracle file {file.FullName} does not exist.");
+            if (name is not null && Experiments.TryGetValue(name, out var chosen))
+            {
+                foreach (var pair in result.GetValue(variant) ?? [])
+                {
+                    var key = pair.Split('=', 2)[0].Trim();
+                    if (!pair.Contains('=') || key.Length == 0)
+                        result.AddError($"--variant takes key=value; got '{pair}'.");
+                    else if (!chosen.VariantKeys.Contains(key))
+                        result.AddError(chosen.VariantKeys.Count == 0
+                            ? $"{name} has no variants (--variant {key})."
+                            : $"{name} has no variant '{key}'; its variants are {string.Join(", ", chosen.VariantKeys)}.");
+                }
+            }
         });
         CommandRunner.SetAction(command, globals, (parse, run, ct) =>
         {
             var dir = DataFolders.Resolve(parse.GetValue(data), Experiments[parse.GetValue(experiment)!].Data);
             var context = new ExperimentContext(dir, parse.GetValue(samples), parse.GetValue(seed), run.Device,
                 parse.GetValue(cache)?.FullName ?? CliOptions.DefaultCache(), run.Out,
-                parse.GetValue(epochs), parse.GetValue(trainSteps), parse.GetValue(lambda), parse.GetValue(oracle)?.FullName);
+                parse.GetValue(epochs), parse.GetValue(trainSteps), parse.GetValue(lambda), parse.GetValue(oracle)?.FullName,
+                (parse.GetValue(variant) ?? []).Select(p => p.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal));
             var report = Experiments[parse.GetValue(experiment)!].Run(context, ct);
             report.Setting["device"] = run.Device.type.ToString().ToLowerInvariant();
             run.Out.WriteLine();

@@ -16,6 +16,8 @@ namespace NeuralShield.Cli.Reproduce;
 /// </summary>
 internal sealed class SubstituteExperiment : IExperiment
 {
+    public IReadOnlyList<string> VariantKeys => BlackBoxSupport.SubstituteVariants;
+
     public string Name => "substitute";
 
     public string Description => "Papernot et al. 2017, Jacobian substitute (150 seeds, rho=6, lambda=0.1) vs the LeNet-5 oracle or an ONNX --oracle, FGSM eps=0.3 transfer";
@@ -56,7 +58,7 @@ internal sealed class SubstituteExperiment : IExperiment
         report.Setting["oracle"] = oracleName;
         if (context.Oracle is null) report.Setting["oracle_training"] = ExperimentData.LeNet5Training;
         else report.Setting["oracle_file"] = context.Oracle;
-        BlackBoxSupport.DescribeSubstitute(report, extraction, seeds.Count, evaluated.Count);
+        BlackBoxSupport.DescribeSubstitute(context, report, extraction, seeds.Count, evaluated.Count);
         report.Setting["seed"] = context.Seed;
         report.Metrics["transfer_success_rate"] = outcome.Transfer.SuccessRate;
         report.Metrics["transfer_success_rate_on_correct"] = outcome.TransferOnCorrect;
@@ -150,45 +152,32 @@ internal static class BlackBoxSupport
         }
     }
 
-    /// <summary>Chooses the substitute's architecture: "lenet5" (default) or "mlp" (the reference tutorial's 784-200-200-10).</summary>
-    public const string SubstituteVariable = "NEURALSHIELD_SUBSTITUTE";
+    /// <summary>The variants of the substitute recipe: substitute=lenet5|mlp (the tutorial's 784-200-200-10),
+    /// jacobian=probabilities|logits, training=continue|retrain (from round to round), first-sign=negative|positive (of λ
+    /// for the first τ rounds).</summary>
+    public static IReadOnlyList<string> SubstituteVariants { get; } = ["substitute", "jacobian", "training", "first-sign"];
 
-    /// <summary>Chooses the differentiated output: "probabilities" (default, the paper's J_F) or "logits" (the tutorial's).</summary>
-    public const string JacobianVariable = "NEURALSHIELD_JACOBIAN";
+    public static SubstituteTraining Training(ExperimentContext context) =>
+        context.Variant("training", "continue", "retrain") == "continue" ? SubstituteTraining.Continue : SubstituteTraining.Retrain;
 
-    /// <summary>Chooses how the substitute is trained from round to round: "continue" (default, the tutorial's) or "retrain" (from scratch).</summary>
-    public const string TrainingVariable = "NEURALSHIELD_SUBSTITUTE_TRAINING";
+    public static SubstituteStepSign FirstSign(ExperimentContext context) =>
+        context.Variant("first-sign", "negative", "positive") == "negative" ? SubstituteStepSign.Negative : SubstituteStepSign.Positive;
 
-    /// <summary>Chooses the sign of λ for the first τ rounds: "negative" (default, the tutorial's) or "positive" (the paper's formula as written).</summary>
-    public const string SignVariable = "NEURALSHIELD_FIRST_SIGN";
+    public static bool LeNetSubstitute(ExperimentContext context) => context.Variant("substitute", "lenet5", "mlp") == "lenet5";
 
-    public static SubstituteTraining Training => Choice(TrainingVariable, "continue", "retrain") == "continue" ? SubstituteTraining.Continue : SubstituteTraining.Retrain;
-
-    public static SubstituteStepSign FirstSign => Choice(SignVariable, "negative", "positive") == "negative" ? SubstituteStepSign.Negative : SubstituteStepSign.Positive;
-
-    public static bool LeNetSubstitute => Choice(SubstituteVariable, "lenet5", "mlp") == "lenet5";
-
-    public static SubstituteGradient Gradient => Choice(JacobianVariable, "probabilities", "logits") == "logits" ? SubstituteGradient.Logits : SubstituteGradient.Probabilities;
-
-    private static string Choice(string variable, string fallback, string other)
-    {
-        var text = Environment.GetEnvironmentVariable(variable);
-        if (string.IsNullOrWhiteSpace(text)) return fallback;
-        text = text.Trim().ToLowerInvariant();
-        if (text != fallback && text != other) throw new ArgumentOutOfRangeException(variable, text, $"Environment variable {variable} must be {fallback} or {other}.");
-        return text;
-    }
+    public static SubstituteGradient Gradient(ExperimentContext context) =>
+        context.Variant("jacobian", "probabilities", "logits") == "logits" ? SubstituteGradient.Logits : SubstituteGradient.Probabilities;
 
     /// <summary>The substitute's recipe: LeNet-5 (or the reference tutorial's MLP 784-200-200-10), 10 epochs per round, Adam 1e-3, batch 128.</summary>
     public static ModelRecipe Recipe(ExperimentContext context) => new()
     {
-        Architecture = LeNetSubstitute ? s => ModelZoo.LeNet5(seed: s) : s => ModelZoo.Mlp(784, [200, 200], 10, Activation.ReLU, s),
+        Architecture = LeNetSubstitute(context) ? s => ModelZoo.LeNet5(seed: s) : s => ModelZoo.Mlp(784, [200, 200], 10, Activation.ReLU, s),
         Training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed },
         Seed = unchecked(context.Seed + 1),
         Device = context.Device,
     };
 
-    public static string RecipeName => LeNetSubstitute ? "LeNet-5 (ReLU)" : "MLP 784-200-200-10 (ReLU)";
+    public static string RecipeName(ExperimentContext context) => LeNetSubstitute(context) ? "LeNet-5 (ReLU)" : "MLP 784-200-200-10 (ReLU)";
 
     public sealed record Outcome(JacobianSubstituteResult Extraction, Metrics.EvasionMetrics Transfer, double TransferOnCorrect, double Agreement);
 
@@ -198,8 +187,8 @@ internal static class BlackBoxSupport
     {
         var attack = new JacobianSubstitute(new JacobianSubstituteOptions
         {
-            Rounds = Rounds, Lambda = 0.1, SignPeriod = 3, Substitute = Recipe(context), Seed = context.Seed, Gradient = Gradient,
-            Training = Training, FirstSign = FirstSign,
+            Rounds = Rounds, Lambda = 0.1, SignPeriod = 3, Substitute = Recipe(context), Seed = context.Seed, Gradient = Gradient(context),
+            Training = Training(context), FirstSign = FirstSign(context),
             RoundEvaluation = m => Evaluation.Accuracy(m, evaluated),
         });
         var progress = new SynchronousProgress<string>(line => context.Log.WriteLine("  " + line));
@@ -225,12 +214,12 @@ internal static class BlackBoxSupport
         }
     }
 
-    public static void DescribeSubstitute(ReproductionReport report, JacobianSubstituteResult extraction, int seeds, int evaluated)
+    public static void DescribeSubstitute(ExperimentContext context, ReproductionReport report, JacobianSubstituteResult extraction, int seeds, int evaluated)
     {
-        report.Setting["substitute"] = $"{RecipeName}, {(Training == SubstituteTraining.Continue ? "trained on from round to round (the tutorial's)" : "retrained from scratch each round")}: " +
+        report.Setting["substitute"] = $"{RecipeName(context)}, {(Training(context) == SubstituteTraining.Continue ? "trained on from round to round (the tutorial's)" : "retrained from scratch each round")}: " +
                                        "10 epochs per round, Adam lr 1e-3 (a fresh optimiser each round), batch 128";
-        report.Setting["augmentation"] = $"Jacobian of the {(Gradient == SubstituteGradient.Logits ? "logit" : "softmax output")} of the oracle's label, " +
-                                         $"lambda={(FirstSign == SubstituteStepSign.Negative ? "-0.1 after rounds 0-2, +0.1 after 3-4 (the tutorial's)" : "+0.1 after rounds 0-2, -0.1 after 3-4")}, rho={Rounds}";
+        report.Setting["augmentation"] = $"Jacobian of the {(Gradient(context) == SubstituteGradient.Logits ? "logit" : "softmax output")} of the oracle's label, " +
+                                         $"lambda={(FirstSign(context) == SubstituteStepSign.Negative ? "-0.1 after rounds 0-2, +0.1 after 3-4 (the tutorial's)" : "+0.1 after rounds 0-2, -0.1 after 3-4")}, rho={Rounds}";
         report.Setting["seeds"] = $"{seeds} test images drawn at random by the seed";
         report.Setting["query_budget"] = Budget;
         report.Setting["stopped_by_budget"] = extraction.StoppedByBudget;

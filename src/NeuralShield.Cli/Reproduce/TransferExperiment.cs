@@ -17,6 +17,8 @@ namespace NeuralShield.Cli.Reproduce;
 /// </summary>
 internal sealed class TransferExperiment : IExperiment
 {
+    public IReadOnlyList<string> VariantKeys => BlackBoxSupport.SubstituteVariants;
+
     private const double Temperature = 100;
     private const double HotLearningRate = 5e-3;
     private const int Epochs = 10;
@@ -123,7 +125,7 @@ internal sealed class TransferExperiment : IExperiment
         report.Setting["columns"] = string.Join(", ", matrix.Columns);
         report.Setting["samples"] = $"{matrix.Samples} evaluated test images classified correctly by every model (seeds excluded)";
         report.Setting["masking_margin"] = matrix.Margin;
-        report.Setting["substitute"] = $"{BlackBoxSupport.RecipeName}, 150 seeds, rho=6, {substituteQueries} oracle queries per substitute; one substitute per model without a white-box row";
+        report.Setting["substitute"] = $"{BlackBoxSupport.RecipeName(context)}, 150 seeds, rho=6, {substituteQueries} oracle queries per substitute; one substitute per model without a white-box row";
         report.Setting["onnx_models"] = onnxModels.Count == 0
             ? $"none found ({BlackBoxSupport.ModelsRelativePath} is not above the current or the application's folder; pass --oracle)"
             : string.Join("; ", onnxModels.Select(m => $"{m.Name} = {Path.GetFileName(m.Model.ModelPath)}")) +
