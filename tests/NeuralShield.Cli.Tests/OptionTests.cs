@@ -109,4 +109,37 @@ public class OptionTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public void VariantsAreCheckedAgainstTheExperimentsKeys()
+    {
+        var (code, _, errors) = InProcess.Run("reproduce", "fgsm", "--variant", "substitute=mlp");
+        Assert.Equal(1, code);
+        Assert.Contains("fgsm has no variants", Assert.Single(errors));
+
+        (code, _, errors) = InProcess.Run("reproduce", "substitute", "--variant", "depth=3");
+        Assert.Equal(1, code);
+        var line = Assert.Single(errors);
+        Assert.Contains("no variant 'depth'", line);
+        Assert.Contains("jacobian", line);
+
+        (code, _, errors) = InProcess.Run("reproduce", "substitute", "--variant", "substitute");
+        Assert.Equal(1, code);
+        Assert.Contains("key=value", Assert.Single(errors));
+
+        var parse = CliApp.CreateRoot().Parse(["reproduce", "transfer", "--variant", "substitute=mlp", "--variant", "training=retrain"]);
+        Assert.Empty(parse.Errors);
+        Assert.Equal(["substitute=mlp", "training=retrain"], parse.GetValue<string[]>("--variant")!);
+    }
+
+    [Fact]
+    public void AVariantValueOutsideItsChoicesIsAUserError()
+    {
+        var context = new NeuralShield.Cli.Reproduce.ExperimentContext("d", null, 0, TorchSharp.torch.CPU, "c", TextWriter.Null,
+            Variants: new Dictionary<string, string> { ["substitute"] = "CNN", ["jacobian"] = " Logits " });
+        Assert.Equal("logits", context.Variant("jacobian", "probabilities", "logits"));
+        Assert.Equal("continue", context.Variant("training", "continue", "retrain"));
+        var error = Assert.Throws<CliUserException>(() => context.Variant("substitute", "lenet5", "mlp"));
+        Assert.Contains("lenet5 or mlp", error.Message);
+    }
 }
