@@ -64,6 +64,12 @@ public sealed class PropertyInferenceOptions : OptionsBase<PropertyInferenceOpti
     /// <summary>L2 weight decay of the meta-classifier. Default 1e-2.</summary>
     public double MetaWeightDecay { get; set; } = 1e-2;
 
+    /// <summary>
+    /// Where the shadow models are trained (one <see cref="TrainingJob"/> per shadow, in rounds of 64). Null: in this
+    /// process, one after another (<see cref="InProcessTrainingService"/>).
+    /// </summary>
+    public IModelTrainingService? TrainingService { get; set; }
+
     /// <summary>Seed of the shadow data sets, shadow weights (offsets from <see cref="ModelRecipe.Seed"/>) and meta-classifier. Default 0.</summary>
     public long Seed { get; set; }
 
@@ -267,16 +273,43 @@ public sealed class PropertyInference : IInferenceAttack<ITorchModel, PropertyKn
         var labels = new List<float>();
         try
         {
-            for (var k = 0; k < 2 * o.ShadowModelsPerSide; k++)
+            var total = 2 * o.ShadowModelsPerSide;
+            var service = o.TrainingService ?? new InProcessTrainingService();
+            // Shadows are trained in rounds of ShadowsPerRound jobs, so that only one round's models and data are held at once.
+            for (var start = 0; start < total; start += ShadowsPerRound)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var hasProperty = k % 2 == 0;
-                using var data = ShadowData(knowledge, hasProperty ? o.PropertyShare : o.ComplementShare, unchecked(o.Seed * 7919 + k));
-                using var shadow = o.Recipe.Train(data, null, null, null, null, unchecked(o.Seed * 7919 + k), cancellationToken);
-                sorted.Add(Represent(shadow.Classifier.Module, ParameterRepresentation.Sorted));
-                flat.Add(Represent(shadow.Classifier.Module, ParameterRepresentation.Flattened));
-                labels.Add(hasProperty ? 1f : 0f);
-                if ((k + 1) % 16 == 0) progress?.Report($"shadow models: {k + 1} of {2 * o.ShadowModelsPerSide}");
+                var jobs = new List<TrainingJob>();
+                try
+                {
+                    for (var k = start; k < Math.Min(total, start + ShadowsPerRound); k++)
+                    {
+                        var hasProperty = k % 2 == 0;
+                        var data = ShadowData(knowledge, hasProperty ? o.PropertyShare : o.ComplementShare, unchecked(o.Seed * 7919 + k));
+                        jobs.Add(new TrainingJob($"shadow {k + 1} ({(hasProperty ? "with" : "without")} property)", o.Recipe, data, SeedOffset: unchecked(o.Seed * 7919 + k)));
+                    }
+                    var reports = progress is null ? null : new RoundProgress(progress, start, total);
+                    var shadows = service.TrainAll(jobs, reports, cancellationToken);
+                    try
+                    {
+                        if (shadows.Count != jobs.Count)
+                            throw new InvalidOperationException($"The training service returned {shadows.Count} models for {jobs.Count} jobs.");
+                        for (var j = 0; j < shadows.Count; j++)
+                        {
+                            sorted.Add(Represent(shadows[j].Classifier.Module, ParameterRepresentation.Sorted));
+                            flat.Add(Represent(shadows[j].Classifier.Module, ParameterRepresentation.Flattened));
+                            labels.Add((start + j) % 2 == 0 ? 1f : 0f);
+                        }
+                    }
+                    finally
+                    {
+                        foreach (var m in shadows) m.Dispose();
+                    }
+                }
+                finally
+                {
+                    foreach (var j in jobs) j.Data.Dispose();
+                }
             }
             // Hold out the last shadows of each side (sides alternate, so the last 2h models hold h of each).
             var heldOut = 2 * Math.Max(1, (int)Math.Round(o.HeldOutFraction * o.ShadowModelsPerSide));
@@ -300,6 +333,19 @@ public sealed class PropertyInference : IInferenceAttack<ITorchModel, PropertyKn
         finally
         {
             foreach (var t in sorted.Concat(flat)) t.Dispose();
+        }
+    }
+
+    /// <summary>Shadow models trained per call to the training service.</summary>
+    private const int ShadowsPerRound = 64;
+
+    /// <summary>"shadow models: k of n" every 16 finished shadows, counted over all rounds.</summary>
+    private sealed class RoundProgress(IProgress<string> inner, int before, int total) : IProgress<TrainingJobReport>
+    {
+        public void Report(TrainingJobReport value)
+        {
+            var done = before + value.Completed;
+            if (done % 16 == 0) inner.Report($"shadow models: {done} of {total}");
         }
     }
 

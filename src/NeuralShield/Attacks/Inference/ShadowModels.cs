@@ -62,10 +62,18 @@ public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
     public int MaxParallelism { get; set; } = 1;
 
     /// <summary>
+    /// Where the shadows are trained (one <see cref="TrainingJob"/> per shadow). Null: in this process, by an
+    /// <see cref="InProcessTrainingService"/> with <see cref="MaxParallelism"/>; when set, <see cref="MaxParallelism"/>
+    /// is the service's business and ignored here. Not used by <see cref="Batched"/> training, the in-process fast path.
+    /// </summary>
+    public IModelTrainingService? TrainingService { get; set; }
+
+    /// <summary>
     /// Train all shadows as one stacked ensemble (<see cref="StackedMlp"/>: weights [k, in, out], batched matrix
     /// products, one loop) instead of k loops. Needs an MLP architecture (Flatten, Linear layers, one element-wise
     /// activation), plain cross-entropy (no <see cref="Step"/>), no early stopping, and training sets of one size
-    /// (disjoint or overlapping sampling). Each shadow gets the initial weights and batch order it would get alone, so
+    /// (disjoint or overlapping sampling). This is the in-process fast path: it does not go through
+    /// <see cref="TrainingService"/>. Each shadow gets the initial weights and batch order it would get alone, so
     /// the result matches sequential training up to floating-point summation order. Default false.
     /// </summary>
     public bool Batched { get; set; }
@@ -178,52 +186,43 @@ public sealed class ShadowModelSet : IDisposable
         Guard.Inputs(pool.Features, o.Recipe.Bounds, nameof(pool));
         var roles = Assign(pool.Count, o);
         var watch = Stopwatch.StartNew();
-        var models = new TrainedModel?[o.Count];
-        // The zoo's factories seed TorchSharp's global generator before creating layers: make creation exclusive so
-        // that parallel shadows get the weights their seeds give.
-        var gate = new object();
-        var architecture = o.Recipe.Architecture;
-        void TrainOne(int k)
-        {
-            var recipe = o.Recipe.Copy();
-            recipe.Architecture = seed => { lock (gate) return architecture(seed); };
-            recipe.Training.Seed = unchecked(o.Recipe.Training.Seed + 1 + k);
-            var inIndices = Enumerable.Range(0, pool.Count).Where(i => roles[k][i] == ShadowRole.In).Select(i => (long)i).ToArray();
-            using var train = pool.Subset(inIndices);
-            models[k] = recipe.Train(train, o.Step, seedOffset: 1 + k, cancellationToken: cancellationToken);
-            progress?.Report($"shadow {k + 1}/{o.Count}: trained on {train.Count} records ({models[k]!.Training.Elapsed.TotalSeconds:F1} s)");
-        }
         if (o.Batched)
         {
-            var batched = TrainBatched(pool, o, roles, gate, cancellationToken);
+            // The in-process fast path: one stacked ensemble, one training loop (not a set of jobs for the seam).
+            var batched = TrainBatched(pool, o, roles, new object(), cancellationToken);
             progress?.Report($"{o.Count} shadows trained as one stacked ensemble in {watch.Elapsed.TotalSeconds:F1} s");
             return new ShadowModelSet(pool, batched, batched.Select(m => (IClassifier)m.Classifier).ToArray(), roles, watch.Elapsed, owns: true);
         }
+        var service = o.TrainingService ?? new InProcessTrainingService(new InProcessTrainingOptions { MaxParallelism = o.MaxParallelism });
+        var jobs = new List<TrainingJob>(o.Count);
         try
         {
-            if (o.MaxParallelism == 1)
+            for (var k = 0; k < o.Count; k++)
             {
-                for (var k = 0; k < o.Count; k++) TrainOne(k);
+                var recipe = o.Recipe.Copy();
+                recipe.Training.Seed = unchecked(o.Recipe.Training.Seed + 1 + k);
+                var inIndices = Enumerable.Range(0, pool.Count).Where(i => roles[k][i] == ShadowRole.In).Select(i => (long)i).ToArray();
+                jobs.Add(new TrainingJob($"shadow {k + 1}", recipe, pool.Subset(inIndices), SeedOffset: 1 + k, o.Step));
             }
-            else
+            var reports = progress is null ? null : new ShadowProgress(progress, o.Count);
+            var trained = service.TrainAll(jobs, reports, cancellationToken).ToArray();
+            if (trained.Length != o.Count)
             {
-                try
-                {
-                    Parallel.For(0, o.Count, new ParallelOptions { MaxDegreeOfParallelism = o.MaxParallelism, CancellationToken = cancellationToken }, TrainOne);
-                }
-                catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-                }
+                foreach (var m in trained) m.Dispose();
+                throw new InvalidOperationException($"The training service returned {trained.Length} models for {o.Count} jobs.");
             }
+            return new ShadowModelSet(pool, trained, trained.Select(m => (IClassifier)m.Classifier).ToArray(), roles, watch.Elapsed, owns: true);
         }
-        catch
+        finally
         {
-            foreach (var m in models) m?.Dispose();
-            throw;
+            foreach (var j in jobs) j.Data.Dispose();
         }
-        var trained = models.Select(m => m!).ToArray();
-        return new ShadowModelSet(pool, trained, trained.Select(m => (IClassifier)m.Classifier).ToArray(), roles, watch.Elapsed, owns: true);
+    }
+
+    private sealed class ShadowProgress(IProgress<string> inner, int count) : IProgress<TrainingJobReport>
+    {
+        public void Report(TrainingJobReport value) =>
+            inner.Report($"shadow {value.Index + 1}/{count}: trained on {value.Records} records ({value.Training.Elapsed.TotalSeconds:F1} s)");
     }
 
     private static TrainedModel[] TrainBatched(LabeledData pool, ShadowTrainingOptions o, ShadowRole[][] roles, object gate, CancellationToken cancellationToken)
