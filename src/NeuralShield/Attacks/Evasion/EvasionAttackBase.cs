@@ -51,17 +51,14 @@ public abstract class EvasionAttackBase<TModel> : IEvasionAttack<TModel> where T
             var part = len == n ? onDevice : onDevice.Narrow(start, len);
             using (no_grad())
             {
-                var raw = Perturb(model, xs, part, cancellationToken).detach();
-                if (!raw.shape.SequenceEqual(xs.shape))
-                    throw new InvalidOperationException($"{GetType().Name} returned shape [{string.Join(", ", raw.shape)}]; expected [{string.Join(", ", xs.shape)}].");
-                parts.Add(model.Bounds.Clamp(Project(raw.to_type(ScalarType.Float32), xs)).MoveToOuterDisposeScope());
+                parts.Add(Candidates(model, xs, part, cancellationToken).MoveToOuterDisposeScope());
             }
             run.Progress?.Report(new RunProgress(start + len, n, watch.Elapsed));
             run.Logger?.LogDebug("{Attack}: {Done}/{Total} samples", Descriptor.Name, start + len, n);
         }
         var candidate = parts.Count == 1 ? parts[0] : cat(parts, 0);
         // A candidate with NaN or ±∞ is no adversarial: the sample keeps its input and cannot count as a success.
-        var finite = candidate.isfinite().flatten(1).all(1);
+        var finite = Finite(candidate);
         var adversarial = PerSampleWhere(finite, candidate, x);
         var queries = model.QueryCount - queriesBefore;
         var predictions = model.Predict(adversarial, (int)batch);
@@ -98,10 +95,8 @@ public abstract class EvasionAttackBase<TModel> : IEvasionAttack<TModel> where T
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = inputs.detach().to(model.Device).to_type(ScalarType.Float32);
-        var raw = Perturb(model, x, goal.OnDevice(model.Device), cancellationToken).detach();
-        var adversarial = model.Bounds.Clamp(Project(raw.to_type(ScalarType.Float32), x));
-        var finite = adversarial.isfinite().flatten(1).all(1);
-        return PerSampleWhere(finite, adversarial, x).MoveToOuterDisposeScope();
+        var adversarial = Candidates(model, x, goal.OnDevice(model.Device), cancellationToken);
+        return PerSampleWhere(Finite(adversarial), adversarial, x).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -115,4 +110,16 @@ public abstract class EvasionAttackBase<TModel> : IEvasionAttack<TModel> where T
     protected virtual Tensor Project(Tensor adversarial, Tensor original) => adversarial;
 
     private static Tensor PerSampleWhere(Tensor mask, Tensor whenTrue, Tensor whenFalse) => Core.PerSample.Where(mask, whenTrue, whenFalse);
+
+    /// <summary>The attack's candidates for float32 inputs on the device, projected onto its ball and clamped into the bounds.</summary>
+    private Tensor Candidates(TModel model, Tensor x, AttackGoal goal, CancellationToken cancellationToken)
+    {
+        var raw = Perturb(model, x, goal, cancellationToken).detach();
+        if (!raw.shape.SequenceEqual(x.shape))
+            throw new InvalidOperationException($"{GetType().Name} returned shape [{string.Join(", ", raw.shape)}]; expected [{string.Join(", ", x.shape)}].");
+        return model.Bounds.Clamp(Project(raw.to_type(ScalarType.Float32), x));
+    }
+
+    /// <summary>Per sample [N]: whether every feature of the candidate is finite (a NaN or ±∞ candidate is no adversarial).</summary>
+    private static Tensor Finite(Tensor candidates) => candidates.isfinite().flatten(1).all(1);
 }
