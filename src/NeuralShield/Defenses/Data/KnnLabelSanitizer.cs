@@ -16,7 +16,11 @@ public sealed class KnnSanitizerOptions : OptionsBase<KnnSanitizerOptions>
     /// <summary>Agreement threshold η: a point is given the most common label of its neighbours when at least this share of them carry it. Default 0.5.</summary>
     public double Eta { get; set; } = 0.5;
 
-    /// <summary>What happens to a point whose label disagrees with a confident neighbourhood. Default <see cref="SanitizeAction.Relabel"/> (the paper).</summary>
+    /// <summary>
+    /// What happens to a point whose label disagrees with a confident neighbourhood (a majority of at least <see cref="Eta"/>):
+    /// relabelled (<see cref="SanitizeAction.Relabel"/>, the default and the paper) or removed; with
+    /// <see cref="SanitizeAction.RelabelOrRemove"/> points whose own label is outvoted without such a majority are removed too.
+    /// </summary>
     public SanitizeAction Action { get; set; } = SanitizeAction.Relabel;
 
     /// <summary>Query rows per distance block (bounds memory: block × N distances). Default 512.</summary>
@@ -69,6 +73,7 @@ public sealed class KnnLabelSanitizer : IDataDefense<SanitizationReport>
         var newLabels = (long[])labels.Clone();
         var scores = new double[data.Count];
         var flagged = new List<long>();
+        var removed = new List<long>();
         using (var _ = no_grad())
         using (var outer = NewDisposeScope())
         {
@@ -101,12 +106,23 @@ public sealed class KnnLabelSanitizer : IDataDefense<SanitizationReport>
                         newLabels[i] = best[r];
                         flagged.Add(i);
                     }
+                    else if (_options.Action == SanitizeAction.RelabelOrRemove && own[r] < share[r])
+                    {
+                        // Outvoted, but without a majority confident enough to relabel: removed.
+                        removed.Add(i);
+                        flagged.Add(i);
+                    }
                 }
             }
         }
-        var cleaned = _options.Action == SanitizeAction.Relabel
-            ? new LabeledData(data.Features.clone(), tensor(newLabels).to(data.Labels.device), data.ClassCount, data.ClassNames, data.FeatureNames)
-            : Sanitizers.Without(data, flagged);
+        LabeledData cleaned;
+        if (_options.Action == SanitizeAction.Remove) cleaned = Sanitizers.Without(data, flagged);
+        else
+        {
+            var relabelled = new LabeledData(data.Features.clone(), tensor(newLabels).to(data.Labels.device), data.ClassCount, data.ClassNames, data.FeatureNames);
+            if (removed.Count == 0) cleaned = relabelled;
+            else using (relabelled) cleaned = Sanitizers.Without(relabelled, removed);
+        }
         return new SanitizationReport(Descriptor.Name, flagged, cleaned, _options.Action, scores);
     }
 }

@@ -44,6 +44,42 @@ public class SanitizerTests
     }
 
     [Fact]
+    public void KnnRelabelOrRemoveMatchesANaiveVote()
+    {
+        using var data = TestModels.Blobs(60, 3, seed: 10);
+        using var poisoned = new LabelFlipping(new LabelFlipOptions { Fraction = 0.35, Seed = 4 }).Poison(data);
+        using var report = new KnnLabelSanitizer(new KnnSanitizerOptions { K = 5, Eta = 0.6, Action = SanitizeAction.RelabelOrRemove, BlockSize = 11 }).Inspect(poisoned.Data);
+        var x = poisoned.Data.Features.data<float>().ToArray();
+        var y = poisoned.Data.Labels.data<long>().ToArray();
+        var flagged = new List<long>();
+        var keptLabels = new List<long>();
+        int relabelled = 0, removed = 0;
+        for (var i = 0; i < y.Length; i++)
+        {
+            var neighbours = Enumerable.Range(0, y.Length).Where(j => j != i)
+                .OrderBy(j => Enumerable.Range(0, 3).Sum(f => Math.Pow(x[i * 3 + f] - x[j * 3 + f], 2))).Take(5).ToArray();
+            var top = neighbours.GroupBy(j => y[j]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First();
+            var own = neighbours.Count(j => y[j] == y[i]);
+            if (top.Count() >= 0.6 * 5 && top.Key != y[i])
+            {
+                flagged.Add(i);
+                keptLabels.Add(top.Key);
+                relabelled++;
+            }
+            else if (own < top.Count())
+            {
+                flagged.Add(i);
+                removed++;
+            }
+            else keptLabels.Add(y[i]);
+        }
+        Assert.Equal(flagged, report.Flagged);
+        Assert.True(relabelled > 0 && removed > 0, $"the case must relabel and remove ({relabelled} relabelled, {removed} removed)");
+        Assert.Equal(y.Length - removed, report.Cleaned.Count);
+        Assert.Equal(keptLabels, report.Cleaned.Labels.data<long>().ToArray());
+    }
+
+    [Fact]
     public void LossOutliersAreTheHighestLosses()
     {
         using var data = TestModels.Blobs(120, 4, seed: 9);
