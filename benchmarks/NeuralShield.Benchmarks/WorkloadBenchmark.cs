@@ -111,5 +111,21 @@ public class TrainingBenchmarks : WorkloadBenchmark
     });
 }
 
-// Other families (DP-SGD step next to the plain step, shadow ensemble next to sequential shadows, substitute round,
-// detector query) add a Workload to src/NeuralShield.Cli/Bench/Workloads.cs and a class here.
+/// <summary>
+/// One Jacobian-augmentation round of substitute training (Papernot et al. 2017): 150 seeds labelled by a LeNet-5
+/// oracle, a LeNet-5 substitute trained 2 epochs, the children labelled, 2 more epochs on the doubled set.
+/// </summary>
+public class SubstituteRoundBenchmarks : WorkloadBenchmark
+{
+    [Params(150)]
+    public int Seeds { get; set; }
+
+    [Params(128)]
+    public int Batch { get; set; }
+
+    private protected override Workload Create(torch.Device device) => new SubstituteRoundWorkload(device, Seeds, Batch);
+}
+
+// Other families (DP-SGD step next to the plain step, shadow ensemble next to sequential shadows, detector query) have
+// their own benchmark classes in this folder; a new loop adds a Workload to src/NeuralShield.Cli/Bench/Workloads.cs and
+// a class here.
