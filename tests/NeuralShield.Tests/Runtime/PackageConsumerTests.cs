@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using NeuralShield.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace NeuralShield.Tests.Runtime;
@@ -137,32 +137,8 @@ public class PackageConsumerTests(PackedPackage package, ITestOutputHelper outpu
         return Run(app, "dotnet", ["run", "-c", "Release", "--nologo"]);
     }
 
-    private string Run(string directory, string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file, args) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment.Remove("MSBuildSDKsPath");
-        info.Environment.Remove("MSBuildExtensionsPath");
-        info.Environment.Remove("MSBUILD_EXE_PATH");
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within 8 minutes");
-        }
-        var text = stdout.Result + stderr.Result;
-        output.WriteLine($"$ {file} {string.Join(' ', args)}\n{text}");
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} failed ({process.ExitCode}):\n{text}");
-        return text;
-    }
+    private string Run(string directory, string file, params string[] args) =>
+        ExternalProcess.Run(output, directory, file, args, TimeSpan.FromMinutes(8));
 
-    internal static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NeuralShield.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("NeuralShield.sln was not found above " + AppContext.BaseDirectory);
-    }
+    internal static string FindRepositoryRoot() => ExternalProcess.RepositoryRoot();
 }
