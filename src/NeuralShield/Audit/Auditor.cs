@@ -25,7 +25,7 @@ public sealed class AuditOptions : OptionsBase<AuditOptions>
     /// <summary>A name for the data in the report. Default "test data".</summary>
     public string Dataset { get; set; } = "test data";
 
-    /// <summary>Receives a line per model and per attack run.</summary>
+    /// <summary>Receives a line per model trained or measured, and per attack run when <see cref="Steps"/> is null.</summary>
     public IProgress<string>? Progress { get; set; }
 
     /// <summary>Receives a step when each entry starts and when it ends (for progress bars).</summary>
@@ -94,7 +94,8 @@ public sealed class Auditor
                 o.Steps?.Report(new AuditStep(target.Name, entry.Family, entry.Key, i, entries.Count, record));
                 results.Add(record);
                 o.Logger?.LogInformation("{Model}: {Attack} ({Setting}) {Headline:P1}", target.Name, record.Attack.Name, record.Setting, record.Headline);
-                o.Progress?.Report($"{target.Name}: {record.Attack.Name} {(record.Skipped is null ? $"{record.Headline:P1}" : "skipped: " + record.Skipped)}");
+                if (o.Steps is null)
+                    o.Progress?.Report($"{target.Name}: {record.Attack.Name} {(record.Skipped is null ? $"{record.Headline:P1}" : "skipped: " + record.Skipped)}");
             }
         }
         return new AuditReport(DateTimeOffset.UtcNow, o.Dataset, device, o.Seed, models, results);

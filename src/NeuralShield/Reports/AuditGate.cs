@@ -1,7 +1,6 @@
 using System.Globalization;
-using NeuralShield.Reports;
 
-namespace NeuralShield.Audit;
+namespace NeuralShield.Reports;
 
 /// <summary>
 /// A threshold a CI pipeline puts on an audit: <c>metric=bound</c>. Metrics where higher is safer (accuracies) fail
