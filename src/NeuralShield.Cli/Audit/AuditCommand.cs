@@ -116,8 +116,9 @@ internal static class AuditRun
         HtmlReport.Write(report, htmlPath, results);
         if (s.Json) context.Out.WriteLine(jsonText);
         else if (!s.Quiet) context.Out.WriteLine(ReportTable.Format(report));
-        foreach (var skipped in report.Results.Where(r => r.Skipped is not null && r.Attack.Access == NeuralShield.Attacks.ModelAccess.WhiteBox))
-            status.WriteLine($"skipped {skipped.Key}: {skipped.Skipped}");
+        var whiteBoxSkipped = report.Results.Where(r => r.Skipped is not null && r.Attack.Access == NeuralShield.Attacks.ModelAccess.WhiteBox).Select(r => r.Key).ToArray();
+        if (whiteBoxSkipped.Length > 0)
+            status.WriteLine($"skipped, white-box access needed (the model is a black box): {string.Join(", ", whiteBoxSkipped)}");
         status.WriteLine($"report: {jsonPath}");
         status.WriteLine($"report: {htmlPath}");
         foreach (var r in results) status.WriteLine($"gate {(r.Passed ? "PASS" : "FAIL")}: {r.Detail}");
