@@ -100,7 +100,10 @@ public abstract class AuditEntry
     /// <summary>Its parameters, in a line.</summary>
     public string Setting { get; }
 
-    /// <summary>Runs the attack against <paramref name="target"/>, or reports why it cannot.</summary>
+    /// <summary>
+    /// Runs the attack against <paramref name="target"/>, or reports why it cannot: it needs more access than the audit
+    /// has, or its settings do not fit the data (the attack refused them with an <see cref="ArgumentException"/>).
+    /// </summary>
     public AttackRecord Run(AuditTarget target, AuditData data, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -111,8 +114,24 @@ public abstract class AuditEntry
             ? new AttackRecord(target.Name, info, Setting, null, Skipped: "needs white-box access (gradients); the model is a black box")
             : needs == ModelAccess.TrainingData && (target.Recipe is null || target.TrainingData is null)
                 ? new AttackRecord(target.Name, info, Setting, null, Skipped: "needs the target's training data and recipe (the audit retrains the model on poisoned data)")
-                : Execute(target, data, info, cancellationToken);
+                : ExecuteOrSkip(target, data, info, cancellationToken);
         return record with { Key = Key, PaperResult = PaperResult };
+    }
+
+    /// <summary>
+    /// Runs the family's verb; an attack whose settings do not fit these data (it refuses them with an
+    /// <see cref="ArgumentException"/>, e.g. JSMA's γ on a sample of four features) is recorded as skipped, with its message.
+    /// </summary>
+    private AttackRecord ExecuteOrSkip(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Execute(target, data, info, cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            return new AttackRecord(target.Name, info, Setting, null, Skipped: "cannot run on these data: " + e.Message);
+        }
     }
 
     /// <summary>Images shown per evasion run in a report.</summary>

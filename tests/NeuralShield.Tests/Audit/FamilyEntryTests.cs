@@ -96,6 +96,17 @@ public sealed class FamilyEntryTests : IDisposable
         }
     }
 
+    [Fact]
+    public void AnAttackWhoseSettingsDoNotFitTheDataIsSkippedWithItsReason()
+    {
+        // JSMA's default gamma = 0.145 allows no pair of the 4 features of these samples.
+        using var model = TestModels.TrainedMlp(train, seed: 3);
+        var record = AuditEntry.Evasion(new Jsma(), "gamma=0.145").Run(new AuditTarget("m", model), new AuditData(attacker, test, 0, 64), default);
+        Assert.StartsWith("cannot run on these data: ", record.Skipped);
+        Assert.Contains("Gamma", record.Skipped);
+        Assert.Null(record.Evasion);
+    }
+
     private sealed class Sync<T>(Action<T> action) : IProgress<T>
     {
         public void Report(T value) => action(value);
