@@ -70,8 +70,7 @@ public static class AttackCatalog
         };
         foreach (var eps in RobustnessEpsilons)
             entries.Add(AuditEntry.Evasion(new Pgd(new PgdOptions { Epsilon = eps, StepSize = eps / 4, Steps = o.PgdSteps, Seed = seed }),
-                $"eps={Number(eps)} step={Number(eps / 4)} steps={o.PgdSteps}").Named($"pgd-linf-{Number(eps)}",
-                null));
+                $"eps={Number(eps)} step={Number(eps / 4)} steps={o.PgdSteps}").Named($"pgd-linf-{Number(eps)}"));
         entries.Add(AuditEntry.Evasion(new Pgd(new PgdOptions { Epsilon = 1.0, StepSize = 0.25, Steps = o.PgdSteps, Norm = Norm.L2, Seed = seed }),
             $"eps=1.0 step=0.25 steps={o.PgdSteps}").Named("pgd-l2-1.0"));
         entries.Add(AuditEntry.Evasion(new Jsma(), "gamma=0.145").Named("jsma", "Papernot et al. 2016: 97.1% success on MNIST, 4.02% of features changed"));
