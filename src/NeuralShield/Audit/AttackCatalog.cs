@@ -2,8 +2,14 @@ using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Attacks.Extraction;
 using NeuralShield.Attacks.Fooling;
+using NeuralShield.Attacks.Inference;
+using NeuralShield.Attacks.Poisoning;
+using NeuralShield.Defenses;
+using NeuralShield.Defenses.Output;
+using NeuralShield.Internal;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
+using NeuralShield.Training;
 
 namespace NeuralShield.Audit;
 
@@ -36,5 +42,200 @@ public static class AttackCatalog
             AuditEntry.Extraction(new JacobianSubstitute(new JacobianSubstituteOptions { Seed = seed }), new QueryBudget(6400), 150,
                 new Fgsm(new FgsmOptions { Epsilon = 0.3 }), "150 seeds, rho=6, lambda=0.1, MLP 200-200 substitute, budget 6400"),
         ];
+    }
+
+    /// <summary>The ε of the PGD (L∞) robustness curve of <see cref="Full"/>.</summary>
+    public static IReadOnlyList<double> RobustnessEpsilons { get; } = [0.05, 0.1, 0.2, 0.3];
+
+    /// <summary>The poison fractions of the label-flip and backdoor sensitivity curves of <see cref="Full"/>.</summary>
+    public static IReadOnlyList<double> PoisonFractions { get; } = [0.02, 0.05, 0.1, 0.2];
+
+    /// <summary>
+    /// Every family, at sizes an audit of a small model finishes in minutes on a CPU: evasion (FGSM, a PGD L∞ robustness
+    /// curve over <see cref="RobustnessEpsilons"/>, PGD L2, JSMA, DeepFool, a universal perturbation), fooling (gradient
+    /// ascent, evolutionary), membership inference (shadow models, a loss threshold and LiRA, each without and with two
+    /// output defenses: top-1 and rounding to one digit), substitute extraction with transfer, and label-flip and
+    /// backdoor sensitivity over <see cref="PoisonFractions"/>. Keys are lower case and unique.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static IReadOnlyList<AuditEntry> Full(AuditCatalogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Validated();
+        var seed = o.Seed;
+        var entries = new List<AuditEntry>
+        {
+            AuditEntry.Evasion(new Fgsm(new FgsmOptions { Epsilon = 0.1 }), "eps=0.1").Named("fgsm-0.1",
+                "Goodfellow et al. 2015: 89.4% error on MNIST (maxout), 99.9% (softmax), eps=0.25"),
+        };
+        foreach (var eps in RobustnessEpsilons)
+            entries.Add(AuditEntry.Evasion(new Pgd(new PgdOptions { Epsilon = eps, StepSize = eps / 4, Steps = o.PgdSteps, Seed = seed }),
+                $"eps={Number(eps)} step={Number(eps / 4)} steps={o.PgdSteps}").Named($"pgd-linf-{Number(eps)}"));
+        entries.Add(AuditEntry.Evasion(new Pgd(new PgdOptions { Epsilon = 1.0, StepSize = 0.25, Steps = o.PgdSteps, Norm = Norm.L2, Seed = seed }),
+            $"eps=1.0 step=0.25 steps={o.PgdSteps}").Named("pgd-l2-1.0"));
+        entries.Add(AuditEntry.Evasion(new Jsma(), "gamma=0.145").Named("jsma", "Papernot et al. 2016: 97.1% success on MNIST, 4.02% of features changed"));
+        entries.Add(AuditEntry.Evasion(new DeepFool(), "overshoot=0.02").Named("deepfool", "Moosavi-Dezfooli et al. 2016: rho_adv 0.20 (L2) on MNIST LeNet"));
+        entries.Add(AuditEntry.Universal(new UniversalPerturbation(new UniversalPerturbationOptions { Xi = 0.2, MaxPasses = 2, BatchSize = 32, Seed = seed }),
+            o.UniversalFittingSamples, "xi=0.2 (Linf) passes=2").Named("universal"));
+        entries.Add(AuditEntry.Fooling(new GradientAscentFooling(new GradientAscentFoolingOptions { Steps = 100, Seed = seed }), "sign steps 0.01, 100 steps")
+            .Named("fooling-gradient", "Nguyen et al. 2015: 99.99% confidence on MNIST"));
+        entries.Add(AuditEntry.Fooling(new EvolutionaryFooling(new EvolutionaryFoolingOptions { Generations = o.FoolingGenerations, Seed = seed }),
+            $"(1+200) elitist, {o.FoolingGenerations} generations").Named("fooling-evolutionary"));
+        AddMembership(entries, o);
+        entries.Add(AuditEntry.Extraction(new JacobianSubstitute(new JacobianSubstituteOptions { Seed = seed }), new QueryBudget(o.SubstituteBudget), o.SubstituteSeeds,
+            new Fgsm(new FgsmOptions { Epsilon = 0.3 }), $"{o.SubstituteSeeds} seeds, rho=6, lambda=0.1, MLP 200-200 substitute, budget {o.SubstituteBudget}")
+            .Named("substitute-transfer", "Papernot et al. 2017: 84.24% of FGSM eps=0.3 examples transfer to the MNIST oracle"));
+        var trigger = Trigger(o.SampleShape);
+        foreach (var fraction in PoisonFractions)
+        {
+            entries.Add(AuditEntry.Poisoning(new LabelFlipping(new LabelFlipOptions { Fraction = fraction, Seed = seed }), $"fraction={Number(fraction)}, random other class")
+                .Named($"label-flip-{Number(fraction)}"));
+            entries.Add(AuditEntry.Poisoning(new BackdoorPoisoning(trigger, new BackdoorOptions { TargetClass = 0, Fraction = fraction, Seed = seed }),
+                $"fraction={Number(fraction)}, corner trigger, target class 0", trigger.Stamp, 0)
+                .Named($"backdoor-{Number(fraction)}"));
+        }
+        return entries;
+    }
+
+    private static void AddMembership(List<AuditEntry> entries, AuditCatalogOptions o)
+    {
+        if (o.ShadowRecipe is not { } recipe) return;
+        var defenses = new (string Key, IOutputDefense? Defense)[] { ("", null), ("-top1", new TopKOutput(1)), ("-round1", new RoundingOutput(1)) };
+        var shokri = new ShadowTrainingOptions { Recipe = recipe, Count = o.ShadowModels, Sampling = ShadowSampling.Disjoint, Seed = o.Seed };
+        var lira = new ShadowTrainingOptions { Recipe = recipe, Count = o.LiraShadowModels, Sampling = ShadowSampling.RandomHalves, Seed = o.Seed };
+        foreach (var (suffix, defense) in defenses)
+        {
+            entries.Add(AuditEntry.Membership(new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = shokri, Seed = o.Seed }),
+                $"{o.ShadowModels} disjoint shadows", o.MembershipSamples, defense).Named("membership-shadow" + suffix,
+                suffix == "" ? "Shokri et al. 2017: precision 0.517 on MNIST (10 classes)" : null));
+            entries.Add(AuditEntry.Membership(new ThresholdAttack(new ThresholdAttackOptions { Score = ThresholdScore.Loss }), "loss score", o.MembershipSamples, defense)
+                .Named("membership-loss" + suffix, suffix == "" ? "Yeom et al. 2018: advantage tracks the generalisation gap" : null));
+            entries.Add(AuditEntry.Membership(new Lira(new LiraOptions { Shadows = lira, Variant = LiraVariant.Online }), $"online, {o.LiraShadowModels} shadows on random halves",
+                o.MembershipSamples, defense, candidatesInPool: true).Named("membership-lira" + suffix,
+                null));
+        }
+    }
+
+    /// <summary>A 3×3 (2×2 for images under 16 pixels a side) corner square of ones, for [C, H, W] images, a flat square sample or a row of features.</summary>
+    internal static BackdoorTrigger Trigger(IReadOnlyList<long> sampleShape)
+    {
+        if (sampleShape.Count == 3) return BackdoorTrigger.Square(sampleShape, sampleShape[1] < 16 ? 2 : 3);
+        var (height, width) = ImageExamples.Layout(sampleShape);
+        var pattern = new float[height * width];
+        var mask = new float[pattern.Length];
+        var size = height < 16 ? 2 : 3;
+        var rows = height == 1 ? (0, 1) : (Math.Max(0, height - 1 - size), height - 1);
+        for (var r = rows.Item1; r < rows.Item2; r++)
+            for (var c = Math.Max(0, width - 1 - size); c < width - 1; c++)
+                pattern[r * width + c] = mask[r * width + c] = 1f;
+        return new BackdoorTrigger(sampleShape, pattern, mask);
+    }
+
+    private static string Number(double v) => v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The entries of <paramref name="entries"/> that <paramref name="selection"/> names: a comma-separated list of
+    /// family names (<c>evasion</c>, <c>fooling</c>, <c>membership</c>, <c>transfer</c>, <c>poisoning</c>), entry keys
+    /// (<c>pgd-linf-0.1</c>) or key prefixes ending in <c>*</c> (<c>pgd-*</c>); <c>all</c> or null selects everything.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name matches neither a family nor an entry; the message names it and lists the keys.</exception>
+    public static IReadOnlyList<AuditEntry> Select(IReadOnlyList<AuditEntry> entries, string? selection)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (string.IsNullOrWhiteSpace(selection) || selection.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return entries;
+        var chosen = new HashSet<AuditEntry>();
+        foreach (var raw in selection.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var name = raw.ToLowerInvariant();
+            var matches = Enum.TryParse<AuditFamily>(name, ignoreCase: true, out var family) && Enum.IsDefined(family) && !name.All(char.IsDigit)
+                ? entries.Where(e => e.Family == family).ToArray()
+                : name.EndsWith('*') ? entries.Where(e => e.Key.StartsWith(name[..^1], StringComparison.Ordinal)).ToArray()
+                : entries.Where(e => e.Key == name).ToArray();
+            if (matches.Length == 0)
+                throw new ArgumentException($"unknown attack '{raw}': use a family ({string.Join(", ", Enum.GetNames<AuditFamily>().Select(n => n.ToLowerInvariant()))}) " +
+                                            $"or a key ({string.Join(", ", entries.Select(e => e.Key))}).", nameof(selection));
+            chosen.UnionWith(matches);
+        }
+        return entries.Where(chosen.Contains).ToArray();
+    }
+}
+
+/// <summary>The families an audit groups its entries in (what <c>--attacks</c> selects).</summary>
+public enum AuditFamily
+{
+    /// <summary>Adversarial examples: FGSM, PGD, JSMA, DeepFool, universal perturbations.</summary>
+    Evasion,
+
+    /// <summary>Inputs synthesised to be classified with high confidence.</summary>
+    Fooling,
+
+    /// <summary>Membership inference, with and without output defenses.</summary>
+    Membership,
+
+    /// <summary>Substitute extraction and the transfer of its adversarial examples.</summary>
+    Transfer,
+
+    /// <summary>Label flipping and backdoor sensitivity (the model retrained on poisoned data).</summary>
+    Poisoning,
+}
+
+/// <summary>Sizes and models of <see cref="AttackCatalog.Full"/>.</summary>
+public sealed class AuditCatalogOptions : OptionsBase<AuditCatalogOptions>
+{
+    /// <summary>The shape of one sample (e.g. [64] for digits, [1, 28, 28] for MNIST); the backdoor trigger is laid on it.</summary>
+    public required IReadOnlyList<long> SampleShape { get; set; }
+
+    /// <summary>How the attacker trains shadow models (usually the target's architecture); null: no membership inference entries.</summary>
+    public ModelRecipe? ShadowRecipe { get; set; }
+
+    /// <summary>Seed of every stochastic attack. Default 0.</summary>
+    public long Seed { get; set; }
+
+    /// <summary>PGD iterations. Default 20.</summary>
+    public int PgdSteps { get; set; } = 20;
+
+    /// <summary>Attacker samples a universal perturbation is fitted on. Default 300.</summary>
+    public int UniversalFittingSamples { get; set; } = 300;
+
+    /// <summary>Generations of the evolutionary fooling attack. Default 50.</summary>
+    public int FoolingGenerations { get; set; } = 50;
+
+    /// <summary>Members (and as many non-members) each membership inference entry scores. Default 300.</summary>
+    public int MembershipSamples { get; set; } = 300;
+
+    /// <summary>Shadow models of the shadow-model attack. Default 4.</summary>
+    public int ShadowModels { get; set; } = 4;
+
+    /// <summary>Shadow models of LiRA. Default 8.</summary>
+    public int LiraShadowModels { get; set; } = 8;
+
+    /// <summary>Attacker samples the substitute starts from. Default 100.</summary>
+    public int SubstituteSeeds { get; set; } = 100;
+
+    /// <summary>Oracle queries the substitute may make. Default 3200.</summary>
+    public int SubstituteBudget { get; set; } = 3200;
+
+    /// <inheritdoc />
+    public override AuditCatalogOptions Copy()
+    {
+        var copy = base.Copy();
+        copy.SampleShape = SampleShape.ToArray();
+        copy.ShadowRecipe = ShadowRecipe?.Copy();
+        return copy;
+    }
+
+    /// <inheritdoc />
+    protected override void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(SampleShape, nameof(SampleShape));
+        if (SampleShape.Count == 0 || SampleShape.Any(d => d <= 0)) throw new ArgumentException("SampleShape must list positive dimensions.", nameof(SampleShape));
+        Guard.Positive(PgdSteps, nameof(PgdSteps));
+        Guard.Positive(UniversalFittingSamples, nameof(UniversalFittingSamples));
+        Guard.Positive(FoolingGenerations, nameof(FoolingGenerations));
+        Guard.Positive(MembershipSamples, nameof(MembershipSamples));
+        Guard.Positive(ShadowModels, nameof(ShadowModels));
+        Guard.Positive(LiraShadowModels, nameof(LiraShadowModels));
+        Guard.Positive(SubstituteSeeds, nameof(SubstituteSeeds));
+        if (SubstituteBudget < SubstituteSeeds) throw new ArgumentOutOfRangeException(nameof(SubstituteBudget), SubstituteBudget, "The budget must cover the seeds.");
     }
 }

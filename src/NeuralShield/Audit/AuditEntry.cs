@@ -2,7 +2,12 @@ using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Attacks.Extraction;
 using NeuralShield.Attacks.Fooling;
+using NeuralShield.Attacks.Inference;
+using NeuralShield.Attacks.Poisoning;
 using NeuralShield.Data;
+using NeuralShield.Defenses;
+using NeuralShield.Defenses.Output;
+using NeuralShield.Training;
 using NeuralShield.Models;
 using NeuralShield.Reports;
 using static TorchSharp.torch;
@@ -22,6 +27,12 @@ public sealed record AuditTarget(string Name, IClassifier Model)
     /// it and non-members taken from the test data, and are skipped without it.
     /// </summary>
     public LabeledData? TrainingData { get; init; }
+
+    /// <summary>
+    /// How the model was trained, when the auditor knows: poisoning entries retrain it on poisoned copies of
+    /// <see cref="TrainingData"/> and are skipped without it.
+    /// </summary>
+    public ModelRecipe? Recipe { get; init; }
 }
 
 /// <summary>What an audit entry runs on: the attacker's own data (to fit attacks that learn first) and the test data to attack.</summary>
@@ -45,6 +56,42 @@ public abstract class AuditEntry
         ArgumentNullException.ThrowIfNull(setting);
         Attack = attack;
         Setting = setting;
+        Key = Slug(attack.Descriptor.Name);
+        Family = attack.Descriptor.Family switch
+        {
+            AttackFamily.Evasion => AuditFamily.Evasion,
+            AttackFamily.Fooling => AuditFamily.Fooling,
+            AttackFamily.Inference => AuditFamily.Membership,
+            AttackFamily.Extraction => AuditFamily.Transfer,
+            _ => AuditFamily.Poisoning,
+        };
+    }
+
+    /// <summary>The entry's short name (lower case, e.g. <c>pgd-linf-0.1</c>): what <c>--attacks</c> and gates refer to. Default: the attack's name, slugged.</summary>
+    public string Key { get; private set; }
+
+    /// <summary>The audit family the entry belongs to (what <c>--attacks</c> selects by family).</summary>
+    public AuditFamily Family { get; }
+
+    /// <summary>The paper's number for the closest setting, in a line (shown beside ours in the report); null when none is quoted.</summary>
+    public string? PaperResult { get; private set; }
+
+    /// <summary>Sets <see cref="Key"/> and <see cref="PaperResult"/>; returns this entry (for the catalog's list initialisers).</summary>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is empty or holds white space or a comma.</exception>
+    public AuditEntry Named(string key, string? paperResult = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        if (key.Any(c => char.IsWhiteSpace(c) || c == ',' || c == '=')) throw new ArgumentException($"An entry key holds no white space, comma or '=' (got '{key}').", nameof(key));
+        Key = key.ToLowerInvariant();
+        PaperResult = paperResult;
+        return this;
+    }
+
+    /// <summary>Lower case, letters, digits, '.', and '-' between words.</summary>
+    internal static string Slug(string name)
+    {
+        var chars = name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray();
+        return string.Join('-', new string(chars).Split('-', StringSplitOptions.RemoveEmptyEntries));
     }
 
     /// <summary>The attack.</summary>
@@ -53,19 +100,42 @@ public abstract class AuditEntry
     /// <summary>Its parameters, in a line.</summary>
     public string Setting { get; }
 
-    /// <summary>Runs the attack against <paramref name="target"/>, or reports why it cannot.</summary>
+    /// <summary>
+    /// Runs the attack against <paramref name="target"/>, or reports why it cannot: it needs more access than the audit
+    /// has, or its settings do not fit the data (the attack refused them with an <see cref="ArgumentException"/>).
+    /// </summary>
     public AttackRecord Run(AuditTarget target, AuditData data, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(data);
         var info = AttackInfo.From(Attack.Descriptor);
         var needs = Attack.Descriptor.Access;
-        if (needs == ModelAccess.WhiteBox && target.Access != ModelAccess.WhiteBox)
-            return new AttackRecord(target.Name, info, Setting, null, Skipped: "needs white-box access (gradients)");
-        if (needs == ModelAccess.TrainingData)
-            return new AttackRecord(target.Name, info, Setting, null, Skipped: "needs write access to the training data");
-        return Execute(target, data, info, cancellationToken);
+        var record = needs == ModelAccess.WhiteBox && target.Access != ModelAccess.WhiteBox
+            ? new AttackRecord(target.Name, info, Setting, null, Skipped: "needs white-box access (gradients); the model is a black box")
+            : needs == ModelAccess.TrainingData && (target.Recipe is null || target.TrainingData is null)
+                ? new AttackRecord(target.Name, info, Setting, null, Skipped: "needs the target's training data and recipe (the audit retrains the model on poisoned data)")
+                : ExecuteOrSkip(target, data, info, cancellationToken);
+        return record with { Key = Key, PaperResult = PaperResult };
     }
+
+    /// <summary>
+    /// Runs the family's verb; an attack whose settings do not fit these data (it refuses them with an
+    /// <see cref="ArgumentException"/>, e.g. JSMA's γ on a sample of four features) is recorded as skipped, with its message.
+    /// </summary>
+    private AttackRecord ExecuteOrSkip(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Execute(target, data, info, cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            return new AttackRecord(target.Name, info, Setting, null, Skipped: "cannot run on these data: " + e.Message);
+        }
+    }
+
+    /// <summary>Images shown per evasion run in a report.</summary>
+    public const int ExampleCount = 6;
 
     /// <summary>The family's run, once the access has been checked.</summary>
     protected abstract AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken);
@@ -116,7 +186,19 @@ public abstract class AuditEntry
             var agreement = substitutePredictions.eq(targetPredictions).to_type(ScalarType.Float64).mean().item<double>();
             var metrics = new Metrics.ExtractionMetrics(seedData.Count, result.OracleQueries, budget.MaxQueries, test.Count, accuracy, agreement,
                 transferred.SuccessRate, watch.Elapsed);
-            return new AttackRecord(target.Name, info, $"{Setting}, then {transfer.Descriptor.Name} from the substitute", "untargeted (transfer)", Extraction: metrics);
+            var sources = new List<(string Name, IDifferentiableClassifier Model)> { ("substitute", substitute) };
+            if (target.Model is IDifferentiableClassifier whiteBox) sources.Add((target.Name, whiteBox));
+            var judges = new (string Name, IClassifier Model)[] { (target.Name, target.Model), ("substitute", substitute) };
+            var matrix = new List<TransferCell>();
+            foreach (var (sourceName, source) in sources)
+                foreach (var (judgeName, judge) in judges)
+                    matrix.Add(new TransferCell(sourceName, judgeName, sourceName == "substitute" && judgeName == target.Name
+                        ? transferred.SuccessRate
+                        : TransferEvaluation.Transfer(transfer, source, judge, test.Features, test.Labels, data.BatchSize, cancellationToken).SuccessRate));
+            return new AttackRecord(target.Name, info, $"{Setting}, then {transfer.Descriptor.Name} from the substitute", "untargeted (transfer)", Extraction: metrics)
+            {
+                TransferMatrix = matrix,
+            };
         }
     }
 
@@ -126,13 +208,23 @@ public abstract class AuditEntry
     /// non-members (the first test records). Skipped when the target's training data are not given, or when they are
     /// the attacker's data (the attack would have seen the members).
     /// </summary>
-    public static AuditEntry Membership(IInferenceAttack<IClassifier, LabeledData, LabeledData, Attacks.Inference.MembershipScores> attack, string setting, int samples = 500)
+    /// <param name="attack">The attack.</param>
+    /// <param name="setting">Its parameters, in a line.</param>
+    /// <param name="samples">Members (and as many non-members) scored.</param>
+    /// <param name="defense">An output defense the target answers through (the attacker queries the defended model); null: none.</param>
+    /// <param name="candidatesInPool">
+    /// Whether the candidates join the attacker's data the attack fits on (LiRA's setting: the shadows train on random
+    /// halves of a pool that holds the candidates).
+    /// </param>
+    public static AuditEntry Membership(IInferenceAttack<IClassifier, LabeledData, LabeledData, MembershipScores> attack, string setting, int samples = 500,
+        IOutputDefense? defense = null, bool candidatesInPool = false)
     {
         Internal.Guard.Positive(samples, nameof(samples));
-        return new MembershipEntry(attack, setting, samples);
+        return new MembershipEntry(attack, setting, samples, defense, candidatesInPool);
     }
 
-    private sealed class MembershipEntry(IInferenceAttack<IClassifier, LabeledData, LabeledData, Attacks.Inference.MembershipScores> attack, string setting, int samples)
+    private sealed class MembershipEntry(IInferenceAttack<IClassifier, LabeledData, LabeledData, MembershipScores> attack, string setting, int samples,
+        IOutputDefense? defense, bool candidatesInPool)
         : AuditEntry(attack, setting)
     {
         protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
@@ -147,10 +239,19 @@ public abstract class AuditEntry
             using var features = cat([members.Features, nonMembers.Features]);
             using var labels = cat([members.Labels, nonMembers.Labels]);
             using var candidates = new LabeledData(features.clone(), labels.clone(), training.ClassCount);
-            using var fitted = attack.Fit(target.Model, data.AttackerData, null, cancellationToken);
-            var scores = fitted.Infer(target.Model, candidates, cancellationToken);
+            var model = defense is null ? target.Model : defense.Apply(target.Model);
+            using var pool = candidatesInPool
+                ? new LabeledData(cat([data.AttackerData.Features, features]), cat([data.AttackerData.Labels, labels]), training.ClassCount)
+                : null;
+            using var fitted = attack.Fit(model, pool ?? data.AttackerData, null, cancellationToken);
+            var scores = fitted.Infer(model, candidates, cancellationToken);
             var isMember = Enumerable.Range(0, 2 * n).Select(i => i < n).ToArray();
-            return new AttackRecord(target.Name, info, $"{Setting}, {n} members + {n} non-members", null, Membership: scores.Evaluate(isMember));
+            var roc = scores.Roc(isMember).OnLogGrid(Math.Min(1e-2, 1.0 / n), 8);
+            return new AttackRecord(target.Name, info, $"{Setting}, {n} members + {n} non-members", null, Membership: scores.Evaluate(isMember))
+            {
+                Defense = defense?.Descriptor.Name,
+                Roc = roc,
+            };
         }
     }
 
@@ -166,7 +267,10 @@ public abstract class AuditEntry
                 ? AttackGoal.Untargeted(data.Test.Labels)
                 : AttackGoal.Targeted((data.Test.Labels + 1).remainder(model.ClassCount));
             using var result = attack.Run(model, data.Test.Features, goal, new RunOptions { BatchSize = data.BatchSize }, cancellationToken);
-            return new AttackRecord(target.Name, info, Setting, untargeted ? "untargeted" : "targeted (y+1 mod C)", Evasion: result.Metrics);
+            return new AttackRecord(target.Name, info, Setting, untargeted ? "untargeted" : "targeted (y+1 mod C)", Evasion: result.Metrics)
+            {
+                Examples = ImageExamples.Adversarial(model, data.Test, result.Adversarials, ExampleCount),
+            };
         }
     }
 
@@ -178,7 +282,10 @@ public abstract class AuditEntry
                 return new AttackRecord(target.Name, info, Setting, null, Skipped: $"needs a {typeof(TModel).Name}");
             var classes = Enumerable.Range(0, model.ClassCount).ToArray();
             using var result = attack.Generate(model, classes, data.Test.SampleShape, cancellationToken);
-            return new AttackRecord(target.Name, info, Setting, "every class once", Fooling: result.Metrics);
+            return new AttackRecord(target.Name, info, Setting, "every class once", Fooling: result.Metrics)
+            {
+                Examples = ImageExamples.Synthesised(result.Images, result.TargetClasses, result.Predictions, result.Confidences),
+            };
         }
     }
 
@@ -192,7 +299,37 @@ public abstract class AuditEntry
             using var apply = universal.AsAttack();
             using var result = apply.Run(model, data.Test.Features, AttackGoal.Untargeted(data.Test.Labels), new RunOptions { BatchSize = data.BatchSize }, cancellationToken);
             return new AttackRecord(target.Name, info, $"{Setting}, fit on {fitting.Count} attacker samples ({universal.FittingFoolingRate:P0} fooled there)",
-                "untargeted", Evasion: result.Metrics);
+                "untargeted", Evasion: result.Metrics)
+            {
+                Examples = ImageExamples.Adversarial(model, data.Test, result.Adversarials, ExampleCount),
+            };
+        }
+    }
+
+    /// <summary>
+    /// An entry for a poisoning attack's effect on the target: poisons <see cref="AuditTarget.TrainingData"/>, retrains
+    /// <see cref="AuditTarget.Recipe"/> on it, and measures the retrained model's clean accuracy on the test data and,
+    /// when <paramref name="stamp"/> is given, the share of stamped test samples (of classes other than
+    /// <paramref name="targetClass"/>) it assigns to <paramref name="targetClass"/>.
+    /// </summary>
+    public static AuditEntry Poisoning(IPoisoningAttack<LabeledData, PoisonedData> attack, string setting, Func<Tensor, Tensor>? stamp = null, int targetClass = 0)
+    {
+        Internal.Guard.NonNegative(targetClass, nameof(targetClass));
+        return new PoisoningEntry(attack, setting, stamp, targetClass);
+    }
+
+    private sealed class PoisoningEntry(IPoisoningAttack<LabeledData, PoisonedData> attack, string setting, Func<Tensor, Tensor>? stamp, int targetClass)
+        : AuditEntry(attack, setting)
+    {
+        protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
+        {
+            var recipe = target.Recipe!;
+            using var poisoned = attack.Poison(target.TrainingData!, cancellationToken);
+            using var retrained = recipe.Train(poisoned.Data, cancellationToken: cancellationToken);
+            var accuracy = Evaluation.Accuracy(retrained.Classifier, data.Test, data.BatchSize);
+            double? success = stamp is null ? null : Metrics.PoisoningMeasures.BackdoorSuccessRate(retrained.Classifier, data.Test, stamp, targetClass, data.BatchSize);
+            var metrics = poisoned.Metrics with { CleanAccuracy = accuracy, AttackSuccessRate = success };
+            return new AttackRecord(target.Name, info, Setting, stamp is null ? null : $"backdoor to class {targetClass}") { Poisoning = metrics };
         }
     }
 }

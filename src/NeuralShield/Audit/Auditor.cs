@@ -25,8 +25,11 @@ public sealed class AuditOptions : OptionsBase<AuditOptions>
     /// <summary>A name for the data in the report. Default "test data".</summary>
     public string Dataset { get; set; } = "test data";
 
-    /// <summary>Receives a line per model and per attack run.</summary>
+    /// <summary>Receives a line per model trained or measured, and per attack run when <see cref="Steps"/> is null.</summary>
     public IProgress<string>? Progress { get; set; }
+
+    /// <summary>Receives a step when each entry starts and when it ends (for progress bars).</summary>
+    public IProgress<AuditStep>? Steps { get; set; }
 
     /// <summary>Receives one message per attack run.</summary>
     public ILogger? Logger { get; set; }
@@ -82,16 +85,37 @@ public sealed class Auditor
             var accuracy = Evaluation.Accuracy(target.Model, test, o.BatchSize);
             models.Add(new ModelRecord(target.Name, target.Access, accuracy, test.Count));
             o.Progress?.Report($"{target.Name}: clean accuracy {accuracy:P1} on {test.Count} samples");
-            foreach (var entry in entries)
+            for (var i = 0; i < entries.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var entry = entries[i];
+                o.Steps?.Report(new AuditStep(target.Name, entry.Family, entry.Key, i, entries.Count, null));
                 var record = entry.Run(target, data, cancellationToken);
+                o.Steps?.Report(new AuditStep(target.Name, entry.Family, entry.Key, i, entries.Count, record));
                 results.Add(record);
                 o.Logger?.LogInformation("{Model}: {Attack} ({Setting}) {Headline:P1}", target.Name, record.Attack.Name, record.Setting, record.Headline);
-                o.Progress?.Report($"{target.Name}: {record.Attack.Name} {(record.Skipped is null ? $"{record.Headline:P1}" : "skipped: " + record.Skipped)}");
+                if (o.Steps is null)
+                    o.Progress?.Report($"{target.Name}: {record.Attack.Name} {(record.Skipped is null ? $"{record.Headline:P1}" : "skipped: " + record.Skipped)}");
             }
         }
         return new AuditReport(DateTimeOffset.UtcNow, o.Dataset, device, o.Seed, models, results);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="recipe"/> on <paramref name="train"/> and audits it as a white-box target whose training
+    /// data and recipe the auditor knows (so membership inference and poisoning entries run): the attacker holds
+    /// <paramref name="attackerData"/> (disjoint from the training data for membership inference to mean anything).
+    /// </summary>
+    public AuditReport TrainAndRun(string name, ModelRecipe recipe, LabeledData train, LabeledData attackerData, LabeledData test, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(recipe);
+        ArgumentNullException.ThrowIfNull(train);
+        var validated = recipe.Validated();
+        _options.Progress?.Report($"training {name} on {train.Count} samples");
+        using var trained = validated.Train(train, logger: _options.Logger, cancellationToken: cancellationToken);
+        var target = new AuditTarget(name, trained.Classifier) { TrainingData = train, Recipe = validated };
+        return Run([target], attackerData, test, cancellationToken);
     }
 
     /// <summary>
@@ -130,3 +154,12 @@ public sealed class Auditor
         }
     }
 }
+
+/// <summary>A step of an audit: an entry starting (<paramref name="Record"/> null) or done.</summary>
+/// <param name="Model">The target's name.</param>
+/// <param name="Family">The entry's family.</param>
+/// <param name="Key">The entry's key.</param>
+/// <param name="Index">The entry's position (from 0).</param>
+/// <param name="Total">Entries per target.</param>
+/// <param name="Record">The run's record once it is done; null when it starts.</param>
+public sealed record AuditStep(string Model, AuditFamily Family, string Key, int Index, int Total, AttackRecord? Record);

@@ -104,4 +104,31 @@ public static class ModelZoo
         Guard.Positive(inputs, "inputFeatures");
         if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, "A classifier needs at least 2 classes.");
     }
+
+    /// <summary>The architecture names <see cref="Create"/> knows.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["softmax", "mlp", "tabular-mlp", "lenet5", "distillation-cnn"];
+
+    /// <summary>
+    /// The architecture called <paramref name="name"/> (one of <see cref="Names"/>) for samples of
+    /// <paramref name="sampleShape"/>: softmax regression, an MLP 128-64, the tabular MLP 64-32 (these flatten any
+    /// sample), LeNet-5 and the distillation CNN ([C, 28, 28] samples).
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown name, or a convolutional network for samples that are not [C, 28, 28].</exception>
+    public static Module<Tensor, Tensor> Create(string name, IReadOnlyList<long> sampleShape, int classes, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        var features = (int)sampleShape.Aggregate(1L, (a, b) => a * b);
+        var image = sampleShape.Count == 3 && sampleShape[1] == 28 && sampleShape[2] == 28;
+        return name.ToLowerInvariant() switch
+        {
+            "softmax" => SoftmaxRegression(features, classes, seed),
+            "mlp" => Mlp(features, [128, 64], classes, Activation.ReLU, seed),
+            "tabular-mlp" => TabularMlp(features, classes, seed),
+            "lenet5" when image => LeNet5(classes, (int)sampleShape[0], Activation.ReLU, seed),
+            "distillation-cnn" when image => DistillationCnn(classes, (int)sampleShape[0], Activation.ReLU, seed),
+            "lenet5" or "distillation-cnn" => throw new ArgumentException($"{name} needs [C, 28, 28] samples; the data have [{string.Join(", ", sampleShape)}].", nameof(sampleShape)),
+            _ => throw new ArgumentException($"unknown architecture '{name}' (use {string.Join(", ", Names)}).", nameof(name)),
+        };
+    }
 }

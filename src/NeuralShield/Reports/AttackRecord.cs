@@ -37,12 +37,62 @@ public sealed record AttackRecord(
     EvasionMetrics? Evasion = null, FoolingMetrics? Fooling = null, string? Skipped = null, ExtractionMetrics? Extraction = null,
     MembershipMetrics? Membership = null)
 {
+    /// <summary>The entry's short name in an audit (e.g. <c>pgd-linf-0.1</c>), which gates and <c>--attacks</c> refer to; null outside an audit.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>The output defense the target answered through in this run (e.g. "Top-1 output"), when it had one.</summary>
+    public string? Defense { get; init; }
+
+    /// <summary>The paper's number for the closest setting, in a line, when the entry names one.</summary>
+    public string? PaperResult { get; init; }
+
+    /// <summary>Poisoning metrics (label flipping and backdoor sensitivity: the target retrained on poisoned data).</summary>
+    public PoisoningMetrics? Poisoning { get; init; }
+
+    /// <summary>The ROC curve of a membership inference run on a log-spaced FPR grid.</summary>
+    public IReadOnlyList<RocPoint>? Roc { get; init; }
+
+    /// <summary>Images the run produced: clean and adversarial pairs (evasion), one synthesised input per class (fooling).</summary>
+    public IReadOnlyList<ImageExample>? Examples { get; init; }
+
+    /// <summary>Transfer success of the attack crafted on each source and judged on each model (extraction entries).</summary>
+    public IReadOnlyList<TransferCell>? TransferMatrix { get; init; }
+
+    /// <summary>
+    /// Share of the attacked samples the model still classifies correctly after an untargeted evasion attack
+    /// (1 − success rate; the library counts an already misclassified sample as a success); null for other runs.
+    /// </summary>
+    public double? RobustAccuracy => Evasion is { } e && Goal == "untargeted" ? 1 - e.SuccessRate : null;
+
     /// <summary>
     /// The family's headline number: success rate (evasion), share of inputs reaching the confidence threshold (fooling),
     /// transfer success from the substitute (extraction), AUC (membership inference); NaN when skipped.
     /// </summary>
-    public double Headline => Evasion?.SuccessRate ?? Fooling?.ReachedThresholdRate ?? Extraction?.TransferSuccessRate ?? Membership?.Auc ?? double.NaN;
+    public double Headline => Evasion?.SuccessRate ?? Fooling?.ReachedThresholdRate ?? Extraction?.TransferSuccessRate ?? Membership?.Auc
+        ?? Poisoning?.AttackSuccessRate ?? Poisoning?.CleanAccuracy ?? double.NaN;
 }
+
+/// <summary>
+/// One image of a report: its pixels (row-major, in the model's bounds), the class the model gave it with its
+/// confidence, and for an adversarial example the clean image it came from.
+/// </summary>
+/// <param name="Height">Rows.</param>
+/// <param name="Width">Columns (features of a non-image sample are laid out on one row).</param>
+/// <param name="Pixels">The image, <c>Height × Width</c> values (first channel).</param>
+/// <param name="TrueLabel">The sample's label (the target class for a fooling input).</param>
+/// <param name="Predicted">The class the model gave it.</param>
+/// <param name="Confidence">The model's probability for <paramref name="Predicted"/>.</param>
+/// <param name="CleanPixels">The clean image of an adversarial example; null otherwise.</param>
+/// <param name="CleanPredicted">The class the model gave the clean image.</param>
+/// <param name="CleanConfidence">Its probability for that class.</param>
+public sealed record ImageExample(int Height, int Width, IReadOnlyList<float> Pixels, int TrueLabel, int Predicted, double Confidence,
+    IReadOnlyList<float>? CleanPixels = null, int? CleanPredicted = null, double? CleanConfidence = null);
+
+/// <summary>One cell of a transfer matrix: the attack crafted on <paramref name="Source"/>, judged on <paramref name="Target"/>.</summary>
+/// <param name="Source">The model the adversarial examples were crafted on.</param>
+/// <param name="Target">The model they were judged on.</param>
+/// <param name="SuccessRate">Share of samples that met the goal on the target.</param>
+public sealed record TransferCell(string Source, string Target, double SuccessRate);
 
 /// <summary>A model in an audit report.</summary>
 /// <param name="Name">Its name in the report.</param>

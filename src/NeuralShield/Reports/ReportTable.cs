@@ -11,8 +11,9 @@ public static class ReportTable
         ArgumentNullException.ThrowIfNull(report);
         var accuracy = report.Models.ToDictionary(m => m.Name, m => m.CleanAccuracy);
         var rows = new List<string[]> { new[] { "model", "clean acc", "attack", "setting", "goal", "success", "mean L2", "mean Linf", "queries", "time (s)" } };
-        foreach (var r in report.Results)
+        foreach (var run in report.Results)
         {
+            var r = run.Defense is null ? run : run with { Setting = $"{run.Setting} [{run.Defense}]" };
             var clean = accuracy.TryGetValue(r.Model, out var a) ? Percent(a) : "";
             if (r.Skipped is not null)
             {
@@ -28,12 +29,36 @@ public static class ReportTable
             else if (r.Membership is { } m)
                 rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", $"AUC {Number(m.Auc, "F3")}, TPR@0.1%FPR {Percent(m.TprAt01PctFpr)}", "", "",
                     "", ""]);
+            else if (r.Poisoning is not null)
+                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Describe(r), "", "", "", ""]);
             else if (r.Fooling is { } f)
                 rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(f.ReachedThresholdRate) + $" (min conf {Number(f.MinConfidence, "F4")})", "", "",
                     f.Queries.ToString(CultureInfo.InvariantCulture), Number(f.Elapsed.TotalSeconds, "F2")]);
         }
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         return string.Join(Environment.NewLine, rows.Select(r => string.Join("  ", r.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd()));
+    }
+
+    /// <summary>A run's result in words (success, robust accuracy, AUC, transfer, accuracy after poisoning…); empty for a skipped run.</summary>
+    public static string Describe(AttackRecord r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return DescribeRun(r);
+    }
+
+    private static string DescribeRun(AttackRecord r)
+    {
+        if (r.Evasion is { } e)
+            return $"success {Percent(e.SuccessRate)}" + (r.RobustAccuracy is { } a ? $", robust accuracy {Percent(a)}" : "") +
+                   (double.IsFinite(e.MeanL2) ? $", mean L2 {e.MeanL2.ToString("F3", CultureInfo.InvariantCulture)}" : "");
+        if (r.Fooling is { } f) return $"{Percent(f.ReachedThresholdRate)} reach the confidence threshold";
+        if (r.Membership is { } m)
+            return $"AUC {m.Auc.ToString("F3", CultureInfo.InvariantCulture)}, advantage {m.Advantage.ToString("F3", CultureInfo.InvariantCulture)}, TPR@1%FPR {Percent(m.TprAt1PctFpr)}";
+        if (r.Extraction is { } x) return $"transfer {Percent(x.TransferSuccessRate)}, substitute accuracy {Percent(x.SubstituteAccuracy)}, agreement {Percent(x.SubstituteAgreement)}, {x.OracleQueries} queries";
+        if (r.Poisoning is { } p)
+            return $"{p.PoisonedCount} poisoned ({Percent(p.PoisonFraction)}), accuracy after {Percent(p.CleanAccuracy ?? double.NaN)}" +
+                   (p.AttackSuccessRate is { } s ? $", backdoor success {Percent(s)}" : "");
+        return "";
     }
 
     private static string Percent(double v) => double.IsFinite(v) ? (v * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "n/a";

@@ -1,0 +1,163 @@
+using NeuralShield.Data;
+using NeuralShield.Models;
+using NeuralShield.Models.Onnx;
+using NeuralShield.Training;
+
+namespace NeuralShield.Cli.Audit;
+
+/// <summary>The data of an audit: what the target trains on (when the audit trains it), what the attacker holds, and the test samples.</summary>
+/// <param name="Name">The data set in the report.</param>
+/// <param name="Train">Training data of a target the audit trains (disjoint from the others).</param>
+/// <param name="Attacker">The attacker's own data from the same distribution.</param>
+/// <param name="Test">The samples attacked.</param>
+/// <param name="Tabular">Whether the samples are rows of features (the default architecture is then the tabular MLP).</param>
+internal sealed record AuditDataSet(string Name, LabeledData Train, LabeledData Attacker, LabeledData Test, bool Tabular) : IDisposable
+{
+    public void Dispose()
+    {
+        Train.Dispose();
+        Attacker.Dispose();
+        Test.Dispose();
+    }
+}
+
+/// <summary>Reads <c>--data</c> and <c>--model</c>: every mistake is a <see cref="CliUserException"/> naming the option.</summary>
+internal static class AuditInputs
+{
+    /// <summary>Where Debian's dataset-fashion-mnist package puts Fashion-MNIST.</summary>
+    public const string FashionMnistFolder = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>
+    /// <c>digits</c> (embedded scikit-learn digits), <c>mnist:DIR</c>, <c>fashion-mnist[:DIR]</c>, <c>adult:DIR</c> or a
+    /// scikit-learn style CSV file. Sets of images are cut into training, attacker and test parts; at most
+    /// <paramref name="trainSamples"/> training and attacker samples each.
+    /// </summary>
+    public static AuditDataSet LoadData(string spec, int trainSamples, long seed)
+    {
+        var (kind, argument) = Split(spec);
+        try
+        {
+            switch (kind)
+            {
+                case "digits" when argument is null:
+                {
+                    using var digits = Datasets.Digits();
+                    return ThreeWay("scikit-learn digits (8x8, [0, 1])", digits, seed, tabular: false);
+                }
+                case "mnist":
+                    return Images("MNIST", DataFolders.ResolveMnist(argument is null ? null : new DirectoryInfo(argument)), null, trainSamples, seed);
+                case "fashion-mnist":
+                {
+                    var folder = argument ?? FashionMnistFolder;
+                    if (!Directory.Exists(folder))
+                        throw new CliUserException($"--data fashion-mnist: folder {folder} does not exist (install Debian's dataset-fashion-mnist or pass fashion-mnist:DIR).");
+                    return Images("Fashion-MNIST", folder, Mnist.FashionClassNames, trainSamples, seed);
+                }
+                case "adult":
+                {
+                    var folder = DataFolders.ResolveAdult(argument, [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
+                    using var adult = AdultDataset.Load(folder);
+                    var (train, attacker) = TakeTwo(adult.Train, trainSamples, seed);
+                    return new AuditDataSet($"UCI Adult ({folder})", train, attacker, adult.Test.Take(Math.Min(adult.Test.Count, 2000)), Tabular: true);
+                }
+                default:
+                {
+                    if (!File.Exists(spec))
+                        throw new CliUserException($"--data '{spec}' is neither digits, mnist:DIR, fashion-mnist[:DIR], adult:DIR nor an existing CSV file.");
+                    using var csv = SklearnCsv.Load(spec);
+                    return ThreeWay($"CSV {Path.GetFileName(spec)}", csv, seed, tabular: true);
+                }
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException or ArgumentException)
+        {
+            throw new CliUserException($"--data {spec}: {CommandRunner.OneLine(e.Message)}", e);
+        }
+    }
+
+    private static (string Kind, string? Argument) Split(string spec)
+    {
+        var colon = spec.IndexOf(':');
+        var kind = colon < 0 ? spec : spec[..colon];
+        return kind is "digits" or "mnist" or "fashion-mnist" or "adult"
+            ? (kind, colon < 0 ? null : spec[(colon + 1)..])
+            : ("file", null);
+    }
+
+    /// <summary>48% training, 32% attacker, 20% test.</summary>
+    private static AuditDataSet ThreeWay(string name, LabeledData all, long seed, bool tabular)
+    {
+        var (rest, test) = all.Split(0.8, seed);
+        using var _ = rest;
+        var (train, attacker) = rest.Split(0.6, seed + 1);
+        return new AuditDataSet($"{name}: {train.Count} training, {attacker.Count} attacker, {test.Count} test samples", train, attacker, test, tabular);
+    }
+
+    private static AuditDataSet Images(string name, string folder, IReadOnlyList<string>? classNames, int trainSamples, long seed)
+    {
+        using var trainAll = Mnist.Load(folder, MnistSplit.Train, classNames);
+        using var testAll = Mnist.Load(folder, MnistSplit.Test, classNames);
+        var (train, attacker) = TakeTwo(trainAll, trainSamples, seed);
+        var test = testAll.Shuffle(seed);
+        return new AuditDataSet($"{name} ({folder}): {train.Count} training, {attacker.Count} attacker samples", train, attacker, test, Tabular: false);
+    }
+
+    private static (LabeledData Train, LabeledData Attacker) TakeTwo(LabeledData all, int count, long seed)
+    {
+        using var shuffled = all.Shuffle(seed);
+        var n = Math.Min(count, shuffled.Count / 2);
+        return (shuffled.Slice(0, n), shuffled.Slice(n, n));
+    }
+
+    /// <summary>The recipe of zoo architecture <paramref name="arch"/> for <paramref name="data"/>.</summary>
+    public static ModelRecipe Recipe(string arch, AuditDataSet data, int epochs, long seed, TorchSharp.torch.Device device)
+    {
+        var shape = data.Test.SampleShape;
+        var classes = data.Test.ClassCount;
+        try
+        {
+            ModelZoo.Create(arch, shape, classes, seed).Dispose();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUserException($"--arch/--model zoo: {CommandRunner.OneLine(e.Message)}", e);
+        }
+        var min = data.Test.Features.min().item<float>();
+        var max = data.Test.Features.max().item<float>();
+        var bounds = min >= 0 && max <= 1 ? InputBounds.Unit : new InputBounds(Math.Min(min, 0) - 1, Math.Max(max, 1) + 1);
+        return new ModelRecipe
+        {
+            Architecture = s => ModelZoo.Create(arch, shape, classes, s),
+            Training = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 3e-3, Seed = seed },
+            Seed = seed,
+            Device = device,
+            Bounds = bounds,
+        };
+    }
+
+    /// <summary>An ONNX file as a black box on <paramref name="data"/>'s bounds, or a PyTorch state_dict loaded into <paramref name="arch"/> (white box).</summary>
+    public static IClassifier LoadModel(string path, string? arch, ModelRecipe recipeForArch, AuditDataSet data)
+    {
+        if (!File.Exists(path)) throw new CliUserException($"--model {path}: no such file (use zoo:NAME, a .onnx file or a PyTorch state_dict with --arch).");
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                return new OnnxClassifier(path, new OnnxClassifierOptions { Bounds = recipeForArch.Bounds, ClassCount = data.Test.ClassCount });
+            }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
+            {
+                throw new CliUserException($"--model {path}: not a readable ONNX classifier for these data: {CommandRunner.OneLine(e.Message)}", e);
+            }
+        }
+        if (arch is null) throw new CliUserException($"--model {path}: a PyTorch state_dict needs --arch ({string.Join(", ", ModelZoo.Names)}).");
+        try
+        {
+            return PyTorchWeights.LoadClassifier(recipeForArch.Create(), path, data.Test.ClassCount, recipeForArch.Bounds, data.Test.SampleShape);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or NotSupportedException or FormatException)
+        {
+            throw new CliUserException($"--model {path}: not a PyTorch state_dict of {arch}: {CommandRunner.OneLine(e.Message)}", e);
+        }
+    }
+}
