@@ -68,7 +68,7 @@ public sealed class TrainingWorkerStatistics
     /// <summary>Jobs whose training threw.</summary>
     public int Failed => Volatile.Read(ref _failed);
 
-    /// <summary>Jobs stopped by the silo shutting down or by cancellation.</summary>
+    /// <summary>Jobs stopped by the silo shutting down or by cancellation, while training or waiting for their turn.</summary>
     public int Interrupted => Volatile.Read(ref _interrupted);
 
     internal void OnStarted()
@@ -84,11 +84,13 @@ public sealed class TrainingWorkerStatistics
         {
             case JobStatus.Completed: _completed.Enqueue(key); break;
             case JobStatus.Failed: Interlocked.Increment(ref _failed); break;
-            default: Interlocked.Increment(ref _interrupted); break;
+            default: OnInterrupted(); break;
         }
     }
 
     internal void OnRefused() => Interlocked.Increment(ref _refused);
+
+    internal void OnInterrupted() => Interlocked.Increment(ref _interrupted);
 }
 
 /// <summary>
@@ -107,6 +109,7 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, Lazy<(LabeledData? Data, string? Refusal)>> _datasets = new(StringComparer.Ordinal);
     private readonly InProcessTrainingService _trainer = new();
+    private int _disposed;
 
     /// <summary>Created by the silo's container.</summary>
     public TrainingWorker(IOptions<TrainingWorkerOptions> options, ILocalSiloDetails silo, ILogger<TrainingWorker> logger)
@@ -149,6 +152,7 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
         }
         catch (OperationCanceledException)
         {
+            Statistics.OnInterrupted();
             return JobOutcome.Ended(Silo, JobStatus.Interrupted, "The job was stopped before it started.");
         }
         try
@@ -234,6 +238,8 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
     /// <inheritdoc />
     public void Dispose()
     {
+        // The container may dispose the worker twice (as itself and as a lifecycle participant).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stopping.Cancel();
         _stopping.Dispose();
         _slots.Dispose();
