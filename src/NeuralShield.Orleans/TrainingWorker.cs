@@ -157,22 +157,28 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
         }
         try
         {
-            var (data, refusal) = Resolve(spec);
-            if (refusal is not null)
-            {
-                Statistics.OnRefused();
-                _logger.LogWarning("Job {Key} ('{Name}') refused: {Reason}", key, spec.Name, refusal);
-                return JobOutcome.Ended(Silo, JobStatus.Refused, refusal);
-            }
-            Statistics.OnStarted();
-            var outcome = await Task.Run(() => Train(spec, data!, token), CancellationToken.None).ConfigureAwait(false);
-            Statistics.OnEnded(key, outcome.Status);
-            return outcome;
+            // Loading and checking a dataset and training are long: both run on the thread pool, off the grain's turn.
+            return await Task.Run(() => ResolveAndTrain(key, spec, token), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
             _slots.Release();
         }
+    }
+
+    private JobOutcome ResolveAndTrain(string key, JobSpec spec, CancellationToken token)
+    {
+        var (data, refusal) = Resolve(spec);
+        if (refusal is not null || data is null)
+        {
+            Statistics.OnRefused();
+            _logger.LogWarning("Job {Key} ('{Name}') refused: {Reason}", key, spec.Name, refusal);
+            return JobOutcome.Ended(Silo, JobStatus.Refused, refusal);
+        }
+        Statistics.OnStarted();
+        var outcome = Train(spec, data, token);
+        Statistics.OnEnded(key, outcome.Status);
+        return outcome;
     }
 
     private JobOutcome Train(JobSpec spec, LabeledData dataset, CancellationToken token)

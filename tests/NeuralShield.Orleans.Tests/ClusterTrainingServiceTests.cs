@@ -138,7 +138,11 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         var second = Worker(cluster, 1);
         var options = ShadowOptions(service, epochs: 30);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.Run(() => ShadowModelSet.Train(setup.Pool, options, new Progress<string>(_ => cancel.Cancel()), cancel.Token)));
+        var run = Task.Run(() => ShadowModelSet.Train(setup.Pool, options, cancellationToken: cancel.Token));
+        while (!(first.Statistics.Completed >= 1 && first.Statistics.Running == 1) && !run.IsCompleted) await Task.Delay(5);
+        Assert.False(run.IsCompleted, "The run ended before it could be cancelled.");
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         // Every job the workers took up has ended (completed before the cancellation or interrupted), none runs on.
         for (var i = 0; i < 200 && first.Statistics.Running + second.Statistics.Running > 0; i++) await Task.Delay(50);
         Assert.Equal(0, first.Statistics.Running + second.Statistics.Running);
