@@ -77,7 +77,8 @@ internal static class ClusterCommands
             host.StartAsync(ct).GetAwaiter().GetResult();
             var worker = host.Services.GetRequiredService<TrainingWorker>();
             context.Out.WriteLine($"silo {worker.Silo} ready (cluster '{ClusterId}', primary {primaryEndpoint}, {context.Threads} torch thread(s), serving '{AdultTrainId}' from {folder})");
-            ct.WaitHandle.WaitOne();
+            // Ctrl+C (the command's token) or SIGTERM (the host's lifetime) stops the silo.
+            WaitHandle.WaitAny([ct.WaitHandle, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.WaitHandle]);
             host.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
             var s = worker.Statistics;
             context.Out.WriteLine($"silo stopped: {s.Completed} jobs completed, {s.Interrupted} interrupted, {s.Refused} refused, {s.Failed} failed");
