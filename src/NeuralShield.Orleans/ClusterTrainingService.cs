@@ -165,6 +165,20 @@ public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDispos
     private async Task<(int Index, JobOutcome Outcome)> RunJobAsync(string run, int index, JobSpec spec, CancellationToken cancellationToken)
     {
         var grain = _grains.GetGrain<ITrainingJobGrain>($"{run}/{index}");
+        try
+        {
+            return await PollAsync(grain, index, spec, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run is over (cancelled, or another job failed): the grain stops training between batches.
+            _ = Quietly(grain.Cancel());
+            throw;
+        }
+    }
+
+    private async Task<(int Index, JobOutcome Outcome)> PollAsync(ITrainingJobGrain grain, int index, JobSpec spec, CancellationToken cancellationToken)
+    {
         var attempts = 0;
         var delay = _options.RetryDelay;
         while (true)
@@ -175,11 +189,6 @@ public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDispos
             try
             {
                 outcome = await grain.Run(spec, _options.PollInterval).WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                _ = Quietly(grain.Cancel());
-                throw;
             }
             catch (Exception e) when (e is OrleansException or TimeoutException)
             {

@@ -119,7 +119,7 @@ internal static class ClusterCommands
         CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
             var folder = DataFolders.ResolveAdult(parse.GetValue(data)?.FullName, [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
-            var gateways = parse.GetValue(cluster) is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(g => ParseEndpoint(g, "--cluster")).ToArray() : null;
+            var gateways = parse.GetValue(cluster) is { } list ? ParseGateways(list) : null;
             return TrainShadows(folder, gateways, parse.GetValue(count) ?? 16, parse.GetValue(epochs) ?? 30, parse.GetValue(parallel) ?? 1, parse.GetValue(seed), context, ct);
         });
         return command;
@@ -153,9 +153,9 @@ internal static class ClusterCommands
         {
             if (gateways is not null)
             {
-                service = ClusterTrainingService.ConnectAsync(gateways, ClusterId, ClusterId, cancellationToken: ct).GetAwaiter().GetResult();
+                service = Connect(gateways, ct);
                 options.TrainingService = service;
-                options.PoolSource = new DataReference(AdultTrainId, poolIndices);
+                options.PoolSource = AdultTrainRows(poolIndices);
             }
             var where = gateways is null ? $"in process ({parallel} at a time)" : $"on the cluster behind {string.Join(", ", gateways.Select(g => g.ToString()))}";
             context.Out.WriteLine($"training {count} shadows ({architecture}, {epochs} epochs, {options.TrainSize} rows each) {where}");
@@ -195,6 +195,32 @@ internal static class ClusterCommands
 
     private static IPAddress ParseAddress(string text, string option) =>
         IPAddress.TryParse(text, out var ip) ? ip : throw new CliUserException($"{option} '{text}' is not an IP address.");
+
+    /// <summary>The gateways of <c>--cluster HOST:PORT,...</c>.</summary>
+    internal static IPEndPoint[] ParseGateways(string list)
+    {
+        var gateways = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(g => ParseEndpoint(g, "--cluster")).ToArray();
+        return gateways.Length > 0 ? gateways : throw new CliUserException("--cluster needs at least one HOST:PORT gateway.");
+    }
+
+    /// <summary>
+    /// Connects to the training silos behind <paramref name="gateways"/> (the sample host's cluster id), turning a
+    /// connection failure into a user error.
+    /// </summary>
+    internal static ClusterTrainingService Connect(IReadOnlyList<IPEndPoint> gateways, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ClusterTrainingService.ConnectAsync(gateways, ClusterId, ClusterId, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (global::Orleans.Runtime.OrleansException e)
+        {
+            throw new CliUserException($"cannot reach the cluster at {string.Join(", ", gateways)}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The pool's records as positions in Adult's training file, as silos serve it (<see cref="AdultTrainId"/>).</summary>
+    internal static DataReference AdultTrainRows(IReadOnlyList<long> rows) => new(AdultTrainId, rows);
 
     private static IPEndPoint ParseEndpoint(string text, string option) =>
         IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port > 0 ? endpoint : throw new CliUserException($"{option} '{text}' is not HOST:PORT (an IP address and a port).");
