@@ -162,7 +162,9 @@ internal static class ClusterCommands
             var watch = Stopwatch.StartNew();
             using var shadows = ShadowModelSet.Train(pool, options, new Progress<string>(line => context.Out.WriteLine("  " + line)), ct);
             watch.Stop();
-            context.Out.WriteLine($"{shadows.Count} shadows in {watch.Elapsed.TotalSeconds:F2} s; weight checksum {Checksum(shadows):R}");
+            var jobSeconds = shadows.Models.Select(m => m.Training.Elapsed.TotalSeconds).ToArray();
+            context.Out.WriteLine($"{shadows.Count} shadows in {watch.Elapsed.TotalSeconds:F2} s (training time per shadow: mean {jobSeconds.Average():F2} s, " +
+                $"sum {jobSeconds.Sum():F1} s); weight checksum {Checksum(shadows):R}");
             return 0;
         }
         catch (ClusterTrainingException e)
