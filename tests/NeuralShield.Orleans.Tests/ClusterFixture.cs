@@ -89,6 +89,8 @@ public sealed class AdultSetup : IDisposable
         builder.ConfigureSilo((_, silo) => silo.AddModelTraining(Configure));
         var cluster = builder.Build();
         await cluster.DeployAsync();
+        // Both silos must see each other before jobs are placed (placement spreads over the silos a silo knows).
+        await cluster.WaitForLivenessToStabilizeAsync();
         return cluster;
     }
 

@@ -9,6 +9,9 @@ namespace NeuralShield.Orleans.Tests;
 
 public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixture<AdultSetup>
 {
+    /// <summary>Epochs of the runs stopped midway: long enough (about 0.2 s a job) for the test to see a job running.</summary>
+    private const int LongJob = 120;
+
     private ShadowTrainingOptions ShadowOptions(IModelTrainingService? service, int epochs = 8) => new()
     {
         Recipe = setup.Recipe(epochs),
@@ -78,11 +81,12 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         var service = new ClusterTrainingService(cluster.Client, new ClusterTrainingOptions { PollInterval = TimeSpan.FromSeconds(2) });
         var stopped = Worker(cluster, 0);
         var survivor = Worker(cluster, 1);
-        var options = ShadowOptions(service, epochs: 30);
+        var options = ShadowOptions(service, epochs: LongJob);
 
         var run = Task.Run(() => ShadowModelSet.Train(setup.Pool, options));
         // Stop silo 0 while it trains a job, after it has finished at least one.
         while (!(stopped.Statistics.Completed >= 1 && stopped.Statistics.Running == 1) && !run.IsCompleted) await Task.Delay(5);
+        if (run.IsFaulted) await run; // its exception says why
         Assert.False(run.IsCompleted, "The run ended before the silo could be stopped.");
         await cluster.StopSiloAsync(cluster.Silos[0]);
         using var onCluster = await run;
@@ -96,7 +100,7 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         Assert.True(second.Count > AdultSetup.Shadows / 2, "The stopped silo's unfinished jobs finish on the other silo.");
 
         // A retried job trains to the weights its seeds give.
-        var inProcessOptions = ShadowOptions(null, epochs: 30);
+        var inProcessOptions = ShadowOptions(null, epochs: LongJob);
         using var inProcess = ShadowModelSet.Train(setup.Pool, inProcessOptions);
         Assert.True(MaxWeightDifference(inProcess, onCluster) <= 1e-6f);
     }
@@ -136,10 +140,11 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         using var cancel = new CancellationTokenSource();
         var first = Worker(cluster, 0);
         var second = Worker(cluster, 1);
-        var options = ShadowOptions(service, epochs: 30);
+        var options = ShadowOptions(service, epochs: LongJob);
 
         var run = Task.Run(() => ShadowModelSet.Train(setup.Pool, options, cancellationToken: cancel.Token));
         while (!(first.Statistics.Completed >= 1 && first.Statistics.Running == 1) && !run.IsCompleted) await Task.Delay(5);
+        if (run.IsFaulted) await run; // its exception says why
         Assert.False(run.IsCompleted, "The run ended before it could be cancelled.");
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
