@@ -64,3 +64,34 @@ public class DataReferenceTests
         Assert.Equal("PoolSource", Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(pool, options)).ParamName);
     }
 }
+
+/// <summary>Property inference's shadow jobs name their sampled records through the pool's <see cref="DataReference"/>.</summary>
+public class PropertyInferenceSourceTests
+{
+    [Fact]
+    public void EachShadowJobNamesItsSampledRows()
+    {
+        using var pool = TestModels.Blobs(400, 6, seed: 4);
+        using var flags = pool.Features[.., 0].gt(0.5);
+        var knowledge = new PropertyKnowledge(pool, flags);
+        var rows = Enumerable.Range(0, 400).Select(i => 5000L + i).ToArray();
+        var service = new CountingTrainingService();
+        var options = new PropertyInferenceOptions
+        {
+            Recipe = new ModelRecipe { Architecture = ZooArchitecture.Mlp(6, [8], 3).Create, Training = new TrainingOptions { Epochs = 1, BatchSize = 50 } },
+            ShadowModelsPerSide = 2, ShadowTrainingSize = 60, MetaIterations = 5, Seed = 1,
+            TrainingService = service,
+            PoolSource = new DataReference("blobs", rows),
+        };
+        using var target = options.Recipe.Train(pool);
+        using var _ = new PropertyInference(options).Fit(target.Classifier, knowledge);
+
+        Assert.Equal(4, service.Sources.Count);
+        for (var k = 0; k < 4; k++)
+        {
+            var share = k % 2 == 0 ? options.PropertyShare : options.ComplementShare;
+            var expected = PropertyInference.SampleIndicesWithShare(knowledge, 60, share, 1 * 7919 + k).Select(i => rows[i]);
+            Assert.Equal(expected, Assert.IsType<DataReference>(service.Sources[k]).Indices!);
+        }
+    }
+}
