@@ -2,6 +2,7 @@ using System.CommandLine;
 using NeuralShield.Cli;
 using NeuralShield.Cli.Audit;
 using NeuralShield.Cli.Bench;
+using NeuralShield.Cli.Cluster;
 using NeuralShield.Cli.Reproduce;
 
 return await CliApp.RunAsync(args, Console.Out, Console.Error);
@@ -21,6 +22,8 @@ namespace NeuralShield.Cli
             root.Subcommands.Add(AuditCommand.Create(globals));
             root.Subcommands.Add(ReproduceCommand.Create(globals));
             root.Subcommands.Add(BenchCommand.Create(globals));
+            root.Subcommands.Add(ClusterCommands.CreateSilo(globals));
+            root.Subcommands.Add(ClusterCommands.CreateShadows(globals));
             return root;
         }
 

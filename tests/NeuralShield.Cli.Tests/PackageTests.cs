@@ -29,6 +29,7 @@ public class PackageTests(ITestOutputHelper output)
     [Theory]
     [InlineData("NeuralShield")]
     [InlineData("NeuralShield.Cuda")]
+    [InlineData("NeuralShield.Orleans")]
     public void TheLibraryPackagesCarryReadmeLicenceDocsSymbolsAndMetadata(string id)
     {
         using var folder = new TempFolder();

@@ -15,8 +15,10 @@ namespace NeuralShield.Cli.Reproduce;
 /// <param name="Lambda">Saturation penalty weight λ (null: the experiment's).</param>
 /// <param name="Oracle">Full path of an ONNX model to query as a black box (substitute, transfer; null: the experiment's models).</param>
 /// <param name="Variants">Choices of the experiment's variants from <c>--variant key=value</c> (null: none given).</param>
+/// <param name="Cluster">Gateways of training silos (<c>neuralshield silo</c>) from <c>--cluster</c> (membership on Adult trains its shadows there; null: in process).</param>
 public sealed record ExperimentContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log,
-    int? Epochs = null, int? TrainSteps = null, double? Lambda = null, string? Oracle = null, IReadOnlyDictionary<string, string>? Variants = null)
+    int? Epochs = null, int? TrainSteps = null, double? Lambda = null, string? Oracle = null, IReadOnlyDictionary<string, string>? Variants = null,
+    IReadOnlyList<System.Net.IPEndPoint>? Cluster = null)
 {
     /// <summary>
     /// The value chosen for variant <paramref name="key"/>: <paramref name="fallback"/> when not given, otherwise one of

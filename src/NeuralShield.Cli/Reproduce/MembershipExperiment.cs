@@ -3,6 +3,7 @@ using NeuralShield.Attacks.Inference;
 using NeuralShield.Data;
 using NeuralShield.Defenses.Output;
 using NeuralShield.Models;
+using NeuralShield.Orleans;
 using NeuralShield.Reports;
 using NeuralShield.Training;
 
@@ -33,9 +34,17 @@ internal sealed class MembershipExperiment : IExperiment
         report.Setting["seed"] = context.Seed;
         var setup = MembershipSupport.IsAdult(context.DataDirectory) ? Adult(context) : Mnist(context);
         using var _ = setup;
+        using var cluster = ConnectCluster(context, setup);
         report.Setting["data"] = setup.Data;
         var shadowCount = ShadowModels;
         var attackOptions = AttackOptions(setup.OverfitRecipe, shadowCount, setup.MembersCount, context.Seed);
+        if (cluster is not null)
+        {
+            // The overfit target's shadows train on the silos; the defended and generalising ones stay in process.
+            attackOptions.Shadows.TrainingService = cluster.Service;
+            attackOptions.Shadows.PoolSource = cluster.PoolSource;
+            report.Setting["cluster"] = $"overfit-target shadows trained on the silos behind {string.Join(", ", context.Cluster!)}";
+        }
         report.Setting["overfit_target"] = setup.OverfitDescription;
         report.Setting["shadows"] = $"{shadowCount} disjoint shadows like the target, each trained on {setup.MembersCount} attacker records and holding out as many";
         report.Setting["attack_model"] = $"one per class: MLP {attackOptions.Hidden} ReLU on the logit-scaled sorted probabilities and p_y, Adam lr 1e-3, {attackOptions.AttackTraining.Epochs} epochs";
@@ -65,6 +74,8 @@ internal sealed class MembershipExperiment : IExperiment
             var options = attackOptions.Copy();
             options.Shadows.Recipe = recipe;
             options.Shadows.Step = step;
+            options.Shadows.TrainingService = null;
+            options.Shadows.PoolSource = null;
             using var target = MembershipSupport.TrainTarget(context, $"{defense.Key} target", recipe, setup.Members, step, cancellationToken);
             using var shadows = ShadowModelSet.Train(setup.AttackerPool, options.Shadows, MembershipSupport.Log(context), cancellationToken);
             MembershipSupport.EvaluateAll(report, $"defended.{defense.Key}.", target.Classifier, setup.Members, setup.NonMembers, shadows, options, context, cancellationToken);
@@ -91,6 +102,23 @@ internal sealed class MembershipExperiment : IExperiment
         return report;
     }
 
+    /// <summary>The connection to the training silos of <c>--cluster</c> and the attacker pool's rows as they serve them (null without <c>--cluster</c>).</summary>
+    private sealed class ClusterRun(ClusterTrainingService service, DataReference poolSource) : IDisposable
+    {
+        public ClusterTrainingService Service => service;
+
+        public DataReference PoolSource => poolSource;
+
+        public void Dispose() => service.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    private static ClusterRun? ConnectCluster(ExperimentContext context, Setup setup)
+    {
+        if (context.Cluster is null) return null;
+        var rows = setup.AttackerPoolRows ?? throw new CliUserException("--cluster trains the shadows on silos that serve UCI Adult; pass --data with the Adult folder.");
+        return new ClusterRun(Cluster.ClusterCommands.Connect(context.Cluster, CancellationToken.None), Cluster.ClusterCommands.AdultTrainRows(rows));
+    }
+
     private static ShadowModelAttackOptions AttackOptions(ModelRecipe recipe, int count, int trainSize, long seed) => new()
     {
         Shadows = new ShadowTrainingOptions { Recipe = recipe, Count = count, Sampling = ShadowSampling.Disjoint, TrainSize = trainSize, Seed = seed },
@@ -106,6 +134,8 @@ internal sealed class MembershipExperiment : IExperiment
         public required LabeledData Members { get; init; }
         public required LabeledData NonMembers { get; init; }
         public required LabeledData AttackerPool { get; init; }
+        /// <summary>The attacker pool's records as positions in the training file (Adult), for silos that load it themselves.</summary>
+        public IReadOnlyList<long>? AttackerPoolRows { get; init; }
         public int MembersCount => Members.Count;
         public required ModelRecipe GeneralisingRecipe { get; init; }
         public required string GeneralisingDescription { get; init; }
@@ -136,7 +166,7 @@ internal sealed class MembershipExperiment : IExperiment
         var features = (int)train.FeatureCount;
         const int members = 1000;
         const int generalising = 10_000;
-        var overfit = new ModelRecipe { Architecture = s => ModelZoo.Mlp(features, [512, 512], 2, Activation.ReLU, s), Training = Overfit(context.Seed), Seed = context.Seed, Bounds = bounds, Device = context.Device };
+        var overfit = new ModelRecipe { Architecture = ZooArchitecture.Mlp(features, [512, 512], 2).Create, Training = Overfit(context.Seed), Seed = context.Seed, Bounds = bounds, Device = context.Device };
         var general = new ModelRecipe { Architecture = s => ModelZoo.TabularMlp(features, 2, s), Training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed }, Seed = context.Seed, Bounds = bounds, Device = context.Device };
         // Members and non-members come from the same shuffled file; the attacker's data are other rows of it.
         var generalisingTrain = train.Slice(2 * members + 16_000, generalising);
@@ -148,6 +178,7 @@ internal sealed class MembershipExperiment : IExperiment
             Members = train.Slice(0, members),
             NonMembers = train.Slice(members, members),
             AttackerPool = train.Slice(2 * members, 16_000),
+            AttackerPoolRows = ShuffledRows(adult.Train.Count, context.Seed, 2 * members, 16_000),
             GeneralisingRecipe = general,
             GeneralisingDescription = $"MLP {features}-64-32-2 ReLU, Adam lr 1e-3, 10 epochs, batch 128, on {generalising} training rows",
             GeneralisingTarget = (ctx, ct) => new OwnedClassifier(MembershipSupport.TrainTarget(ctx, "generalising target", general, generalisingTrain, null, ct)),
@@ -162,6 +193,13 @@ internal sealed class MembershipExperiment : IExperiment
         setup.Owned.AddRange([adult, train, test, setup.Members, setup.NonMembers, setup.AttackerPool, generalisingTrain, setup.GeneralisingMembers, setup.GeneralisingNonMembers, setup.GeneralisingPool]);
         context.Log.WriteLine($"  Adult: {train.Count} training rows, {test.Count} test rows, bounds {bounds}");
         return setup;
+    }
+
+    /// <summary>Positions in the file of rows [start, start + count) of the file shuffled with <paramref name="seed"/> (<see cref="LabeledData.Shuffle"/>).</summary>
+    private static long[] ShuffledRows(int n, long seed, int start, int count)
+    {
+        using var perm = LabeledData.Permutation(n, seed, TorchSharp.torch.CPU);
+        return perm.data<long>().ToArray()[start..(start + count)];
     }
 
     private static Setup Mnist(ExperimentContext context)

@@ -23,6 +23,7 @@ internal static class ReproduceCommand
         ["--train-steps"] = ["adversarial-training"],
         ["--lambda"] = ["saturation"],
         ["--oracle"] = ["substitute", "transfer"],
+        ["--cluster"] = ["membership"],
     };
 
     public static Command Create(GlobalOptions globals)
@@ -60,11 +61,15 @@ internal static class ReproduceCommand
                 "substitute=lenet5|mlp, jacobian=probabilities|logits, training=continue|retrain, first-sign=negative|positive)",
             AllowMultipleArgumentsPerToken = false,
         };
-        foreach (var o in new Option[] { data, samples, seed, json, cache, epochs, trainSteps, lambda, oracle, variant }) command.Options.Add(o);
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = "Comma-separated HOST:PORT gateways of training silos (neuralshield silo): membership on Adult trains its shadow models there",
+        };
+        foreach (var o in new Option[] { data, samples, seed, json, cache, epochs, trainSteps, lambda, oracle, variant, cluster }) command.Options.Add(o);
         command.Validators.Add(result =>
         {
             var name = result.GetValue(experiment);
-            foreach (var option in new Option[] { epochs, trainSteps, lambda, oracle })
+            foreach (var option in new Option[] { epochs, trainSteps, lambda, oracle, cluster })
             {
                 var users = TrainingOptionUsers[option.Name];
                 if (result.GetResult(option) is { Implicit: false } && name is not null && !users.Contains(name))
@@ -92,7 +97,8 @@ internal static class ReproduceCommand
             var context = new ExperimentContext(dir, parse.GetValue(samples), parse.GetValue(seed), run.Device,
                 parse.GetValue(cache)?.FullName ?? CliOptions.DefaultCache(), run.Out,
                 parse.GetValue(epochs), parse.GetValue(trainSteps), parse.GetValue(lambda), parse.GetValue(oracle)?.FullName,
-                (parse.GetValue(variant) ?? []).Select(p => p.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal));
+                (parse.GetValue(variant) ?? []).Select(p => p.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal),
+                parse.GetValue(cluster) is { } gateways ? Cluster.ClusterCommands.ParseGateways(gateways) : null);
             var report = Experiments[parse.GetValue(experiment)!].Run(context, ct);
             report.Setting["device"] = run.Device.type.ToString().ToLowerInvariant();
             run.Out.WriteLine();

@@ -15,6 +15,10 @@ namespace NeuralShield.Training;
 /// </summary>
 public sealed class ModelRecipe : OptionsBase<ModelRecipe>
 {
+    // The zoo's factories seed TorchSharp's process-wide generator before creating layers: creation is exclusive
+    // across the process so that models made on several threads get the weights their seeds give.
+    private static readonly object CreationGate = new();
+
     /// <summary>Makes a fresh module (inputs → logits) with weights seeded by the argument, e.g. <c>seed =&gt; ModelZoo.LeNet5(seed: seed)</c>.</summary>
     public required Func<long, nn.Module<Tensor, Tensor>> Architecture { get; set; }
 
@@ -48,11 +52,17 @@ public sealed class ModelRecipe : OptionsBase<ModelRecipe>
         Device ??= CPU;
     }
 
-    /// <summary>A fresh module with weights seeded by <see cref="Seed"/> + <paramref name="seedOffset"/>, on <see cref="Device"/>.</summary>
+    /// <summary>
+    /// A fresh module with weights seeded by <see cref="Seed"/> + <paramref name="seedOffset"/>, on <see cref="Device"/>.
+    /// Creation is serialised across the process (the zoo's factories seed TorchSharp's global generator), so recipes
+    /// used on several threads at once give the weights their seeds give.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The architecture returned null or a module without parameters.</exception>
     public nn.Module<Tensor, Tensor> Create(long seedOffset = 0)
     {
-        var module = Architecture(unchecked(Seed + seedOffset)) ?? throw new InvalidOperationException($"{nameof(Architecture)} returned null.");
+        nn.Module<Tensor, Tensor>? created;
+        lock (CreationGate) created = Architecture(unchecked(Seed + seedOffset));
+        var module = created ?? throw new InvalidOperationException($"{nameof(Architecture)} returned null.");
         if (!module.parameters().Any())
         {
             module.Dispose();

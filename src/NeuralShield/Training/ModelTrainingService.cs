@@ -12,15 +12,42 @@ namespace NeuralShield.Training;
 /// </summary>
 /// <remarks>
 /// In process the data travels as a <see cref="LabeledData"/> reference (no copy); the job does not own it and the
-/// caller keeps it alive until <see cref="IModelTrainingService.TrainAll"/> returns. A cluster implementation will
-/// carry a data reference (a path or an integrity-manifested dataset id) instead of the tensors.
+/// caller keeps it alive until <see cref="IModelTrainingService.TrainAll"/> returns. A service that trains in other
+/// processes sends <see cref="Source"/> (a dataset id and record indices) instead of the tensors, and the recipe by
+/// name and settings (its architecture must then be a <see cref="Models.ZooArchitecture"/>'s <c>Create</c>).
 /// </remarks>
 /// <param name="Name">A name for reports and errors (e.g. "shadow 3").</param>
 /// <param name="Recipe">How the model is built and trained.</param>
 /// <param name="Data">The training data, inside the recipe's bounds (not owned).</param>
 /// <param name="SeedOffset">Added to the recipe's seed for the weights.</param>
 /// <param name="Step">What happens on each mini-batch; null: plain cross-entropy.</param>
-public sealed record TrainingJob(string Name, ModelRecipe Recipe, LabeledData Data, long SeedOffset = 0, ITrainingStep? Step = null);
+/// <param name="Source">Where <paramref name="Data"/> comes from (the same records, in order), for services that train elsewhere; null: only in process.</param>
+public sealed record TrainingJob(string Name, ModelRecipe Recipe, LabeledData Data, long SeedOffset = 0, ITrainingStep? Step = null, DataReference? Source = null);
+
+/// <summary>
+/// Records of a named dataset: what a job's data are, said in a few bytes, so that a worker in another process can
+/// load them itself (and check them against the dataset's <see cref="Defenses.Data.IntegrityManifest"/>).
+/// </summary>
+/// <param name="Dataset">The dataset's id, as the workers know it (e.g. "adult-train").</param>
+/// <param name="Indices">The records, by position in the dataset, in order; null: all of them.</param>
+public sealed record DataReference(string Dataset, IReadOnlyList<long>? Indices = null)
+{
+    /// <summary>The records at <paramref name="positions"/> of this reference (positions in its own order), as a reference into the same dataset.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A position is outside this reference.</exception>
+    public DataReference Select(IReadOnlyList<long> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (Indices is null) return this with { Indices = positions.ToArray() };
+        var selected = new long[positions.Count];
+        for (var i = 0; i < selected.Length; i++)
+        {
+            var p = positions[i];
+            if (p < 0 || p >= Indices.Count) throw new ArgumentOutOfRangeException(nameof(positions), p, $"Position {p} is outside the reference's {Indices.Count} records.");
+            selected[i] = Indices[(int)p];
+        }
+        return this with { Indices = selected };
+    }
+}
 
 /// <summary>A job finished: which one, how many are done, and its training record.</summary>
 /// <param name="Index">The job's position in the list given to <see cref="IModelTrainingService.TrainAll"/>.</param>
@@ -68,15 +95,12 @@ public sealed class InProcessTrainingOptions : OptionsBase<InProcessTrainingOpti
 /// <summary>
 /// The default <see cref="IModelTrainingService"/>: trains the jobs in this process, one after another or up to
 /// <see cref="InProcessTrainingOptions.MaxParallelism"/> at once (<see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>).
-/// Results come back in job order and are identical whatever the parallelism: model creation is serialised because
-/// the zoo's factories seed TorchSharp's global generator, and each job's batch order has its own seed.
+/// Results come back in job order and are identical whatever the parallelism: model creation is serialised
+/// (<see cref="ModelRecipe.Create"/>) because the zoo's factories seed TorchSharp's global generator, and each job's
+/// batch order has its own seed.
 /// </summary>
 public sealed class InProcessTrainingService : IModelTrainingService
 {
-    // The zoo's factories seed TorchSharp's process-wide generator before creating layers: creation is exclusive
-    // across every run in the process so that parallel jobs get the weights their seeds give.
-    private static readonly object CreationGate = new();
-
     private readonly InProcessTrainingOptions _options;
 
     /// <summary>A service with <paramref name="options"/> (null: sequential).</summary>
@@ -103,8 +127,6 @@ public sealed class InProcessTrainingService : IModelTrainingService
             cancellationToken.ThrowIfCancellationRequested();
             var job = jobs[i];
             var recipe = job.Recipe.Validated();
-            var architecture = recipe.Architecture;
-            recipe.Architecture = seed => { lock (CreationGate) return architecture(seed); };
             var model = recipe.Train(job.Data, job.Step, seedOffset: job.SeedOffset, cancellationToken: cancellationToken);
             models[i] = model;
             if (progress is null) return;

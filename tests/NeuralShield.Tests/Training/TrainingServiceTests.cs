@@ -48,9 +48,13 @@ internal sealed class CountingTrainingService : IModelTrainingService
 
     public int Jobs { get; private set; }
 
+    /// <summary>The data references of the jobs given, in order.</summary>
+    public List<DataReference?> Sources { get; } = [];
+
     public IReadOnlyList<TrainedModel> TrainAll(IReadOnlyList<TrainingJob> jobs, IProgress<TrainingJobReport>? progress = null, CancellationToken cancellationToken = default)
     {
         Jobs += jobs.Count;
+        Sources.AddRange(jobs.Select(j => j.Source));
         return inner.TrainAll(jobs, progress, cancellationToken);
     }
 }

@@ -70,6 +70,13 @@ public sealed class PropertyInferenceOptions : OptionsBase<PropertyInferenceOpti
     /// </summary>
     public IModelTrainingService? TrainingService { get; set; }
 
+    /// <summary>
+    /// Where the knowledge's pool comes from (a dataset id known to remote workers and the pool's records in it), so
+    /// that each shadow's job carries a <see cref="TrainingJob.Source"/> (its sampled records in that dataset) for a
+    /// <see cref="TrainingService"/> that trains in other processes. Null: the jobs carry only the tensors.
+    /// </summary>
+    public DataReference? PoolSource { get; set; }
+
     /// <summary>Seed of the shadow data sets, shadow weights (offsets from <see cref="ModelRecipe.Seed"/>) and meta-classifier. Default 0.</summary>
     public long Seed { get; set; }
 
@@ -95,6 +102,7 @@ public sealed class PropertyInferenceOptions : OptionsBase<PropertyInferenceOpti
             throw new ArgumentOutOfRangeException(nameof(ComplementShare), ComplementShare, "ComplementShare must differ from PropertyShare: nothing would tell the two sides apart.");
         if (!(HeldOutFraction > 0 && HeldOutFraction < 1)) throw new ArgumentOutOfRangeException(nameof(HeldOutFraction), HeldOutFraction, "HeldOutFraction must lie in (0, 1).");
         Guard.Defined(Representation, nameof(Representation));
+        if (PoolSource is { Dataset: var id } && string.IsNullOrWhiteSpace(id)) throw new ArgumentException("PoolSource must name a dataset.", nameof(PoolSource));
         Guard.NonNegative(MetaHidden, nameof(MetaHidden));
         Guard.Positive(MetaIterations, nameof(MetaIterations));
         Guard.Positive(MetaLearningRate, nameof(MetaLearningRate));
@@ -285,8 +293,9 @@ public sealed class PropertyInference : IInferenceAttack<ITorchModel, PropertyKn
                     for (var k = start; k < Math.Min(total, start + ShadowsPerRound); k++)
                     {
                         var hasProperty = k % 2 == 0;
-                        var data = ShadowData(knowledge, hasProperty ? o.PropertyShare : o.ComplementShare, unchecked(o.Seed * 7919 + k));
-                        jobs.Add(new TrainingJob($"shadow {k + 1} ({(hasProperty ? "with" : "without")} property)", o.Recipe, data, SeedOffset: unchecked(o.Seed * 7919 + k)));
+                        var rows = SampleIndicesWithShare(knowledge, o.ShadowTrainingSize, hasProperty ? o.PropertyShare : o.ComplementShare, unchecked(o.Seed * 7919 + k));
+                        jobs.Add(new TrainingJob($"shadow {k + 1} ({(hasProperty ? "with" : "without")} property)", o.Recipe, knowledge.Pool.Subset(rows),
+                            SeedOffset: unchecked(o.Seed * 7919 + k), Source: o.PoolSource?.Select(rows)));
                     }
                     var reports = progress is null ? null : new RoundProgress(progress, start, total);
                     var shadows = service.TrainAll(jobs, reports, cancellationToken);
@@ -353,16 +362,19 @@ public sealed class PropertyInference : IInferenceAttack<ITorchModel, PropertyKn
         ITorchModel target, PropertyKnowledge knowledge, IProgress<string>? progress, CancellationToken cancellationToken) =>
         Fit(target, knowledge, progress, cancellationToken);
 
-    /// <summary>A shadow training set of <see cref="PropertyInferenceOptions.ShadowTrainingSize"/> records with attribute share <paramref name="share"/>.</summary>
-    internal LabeledData ShadowData(PropertyKnowledge knowledge, double share, long seed) =>
-        SampleWithShare(knowledge, _options.ShadowTrainingSize, share, seed);
-
     /// <summary>
     /// A seeded training set of <paramref name="size"/> records from <paramref name="knowledge"/>'s pool of which a share
     /// <paramref name="share"/> carries the attribute: how the shadow models' (and an experiment's targets') data are drawn.
     /// Drawn without replacement within each group (with replacement when a group is too small), then shuffled.
     /// </summary>
     public static LabeledData SampleWithShare(PropertyKnowledge knowledge, int size, double share, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        return knowledge.Pool.Subset(SampleIndicesWithShare(knowledge, size, share, seed));
+    }
+
+    /// <summary>The pool indices of <see cref="SampleWithShare"/>'s records, in its order.</summary>
+    public static long[] SampleIndicesWithShare(PropertyKnowledge knowledge, int size, double share, long seed)
     {
         ArgumentNullException.ThrowIfNull(knowledge);
         Guard.Positive(size, nameof(size));
@@ -372,7 +384,7 @@ public sealed class PropertyInference : IInferenceAttack<ITorchModel, PropertyKn
         var rng = new Random(unchecked((int)(seed ^ (seed >> 32))));
         var indices = Draw(knowledge.With, withCount, rng).Concat(Draw(knowledge.Without, n - withCount, rng)).ToArray();
         rng.Shuffle(indices);
-        return knowledge.Pool.Subset(indices);
+        return indices;
     }
 
     private static IEnumerable<long> Draw(IReadOnlyList<long> from, int count, Random rng)

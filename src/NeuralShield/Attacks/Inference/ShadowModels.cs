@@ -69,6 +69,13 @@ public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
     public IModelTrainingService? TrainingService { get; set; }
 
     /// <summary>
+    /// Where the attacker's pool comes from (a dataset id known to remote workers and the pool's records in it), so
+    /// that each shadow's job carries a <see cref="TrainingJob.Source"/> (the dataset and its shard's indices) for a
+    /// <see cref="TrainingService"/> that trains in other processes. Null: the jobs carry only the tensors.
+    /// </summary>
+    public DataReference? PoolSource { get; set; }
+
+    /// <summary>
     /// Train all shadows as one stacked ensemble (<see cref="StackedMlp"/>: weights [k, in, out], batched matrix
     /// products, one loop) instead of k loops. Needs an MLP architecture (Flatten, Linear layers, one element-wise
     /// activation), plain cross-entropy (no <see cref="Step"/>), no early stopping, and training sets of one size
@@ -101,6 +108,7 @@ public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
         if (Batched && Sampling == ShadowSampling.RandomHalves)
             throw new ArgumentException("Batched shadows need training sets of one size: use Disjoint or Overlapping sampling.", nameof(Batched));
         if (Batched && Recipe.Training.EarlyStopPatience is not null) throw new ArgumentException("Batched shadows do not support early stopping.", nameof(Batched));
+        if (PoolSource is { Dataset: var id } && string.IsNullOrWhiteSpace(id)) throw new ArgumentException("PoolSource must name a dataset.", nameof(PoolSource));
     }
 }
 
@@ -189,7 +197,7 @@ public sealed class ShadowModelSet : IDisposable
         if (o.Batched)
         {
             // The in-process fast path: one stacked ensemble, one training loop (not a set of jobs for the seam).
-            var batched = TrainBatched(pool, o, roles, new object(), cancellationToken);
+            var batched = TrainBatched(pool, o, roles, cancellationToken);
             progress?.Report($"{o.Count} shadows trained as one stacked ensemble in {watch.Elapsed.TotalSeconds:F1} s");
             return new ShadowModelSet(pool, batched, batched.Select(m => (IClassifier)m.Classifier).ToArray(), roles, watch.Elapsed, owns: true);
         }
@@ -202,7 +210,7 @@ public sealed class ShadowModelSet : IDisposable
                 var recipe = o.Recipe.Copy();
                 recipe.Training.Seed = unchecked(o.Recipe.Training.Seed + 1 + k);
                 var inIndices = Enumerable.Range(0, pool.Count).Where(i => roles[k][i] == ShadowRole.In).Select(i => (long)i).ToArray();
-                jobs.Add(new TrainingJob($"shadow {k + 1}", recipe, pool.Subset(inIndices), SeedOffset: 1 + k, o.Step));
+                jobs.Add(new TrainingJob($"shadow {k + 1}", recipe, pool.Subset(inIndices), SeedOffset: 1 + k, o.Step, o.PoolSource?.Select(inIndices)));
             }
             var reports = progress is null ? null : new ShadowProgress(progress, o.Count);
             var trained = service.TrainAll(jobs, reports, cancellationToken).ToArray();
@@ -225,11 +233,9 @@ public sealed class ShadowModelSet : IDisposable
             inner.Report($"shadow {value.Index + 1}/{count}: trained on {value.Records} records ({value.Training.Elapsed.TotalSeconds:F1} s)");
     }
 
-    private static TrainedModel[] TrainBatched(LabeledData pool, ShadowTrainingOptions o, ShadowRole[][] roles, object gate, CancellationToken cancellationToken)
+    private static TrainedModel[] TrainBatched(LabeledData pool, ShadowTrainingOptions o, ShadowRole[][] roles, CancellationToken cancellationToken)
     {
-        var architecture = o.Recipe.Architecture;
-        var recipe = o.Recipe.Copy();
-        recipe.Architecture = seed => { lock (gate) return architecture(seed); };
+        var recipe = o.Recipe;
         var modules = new List<nn.Module<Tensor, Tensor>>();
         var trains = new List<LabeledData>();
         try

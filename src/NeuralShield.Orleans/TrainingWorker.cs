@@ -1,0 +1,257 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NeuralShield.Data;
+using NeuralShield.Defenses.Data;
+using NeuralShield.Training;
+using Orleans.Runtime;
+
+namespace NeuralShield.Orleans;
+
+/// <summary>A dataset a worker serves to jobs: how to load it and the integrity manifest it must match.</summary>
+public sealed class WorkerDataset
+{
+    /// <summary>A dataset loaded by <paramref name="load"/> and checked against <paramref name="manifest"/>.</summary>
+    public WorkerDataset(Func<LabeledData> load, IntegrityManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        ArgumentNullException.ThrowIfNull(manifest);
+        Load = load;
+        Manifest = manifest;
+    }
+
+    /// <summary>Loads the records (called once per silo, on the first job that names the dataset).</summary>
+    public Func<LabeledData> Load { get; }
+
+    /// <summary>The manifest the loaded records must match; a dataset that does not is refused to every job.</summary>
+    public IntegrityManifest Manifest { get; }
+}
+
+/// <summary>Settings of a silo's <see cref="TrainingWorker"/> (<see cref="ModelTrainingSiloExtensions.AddModelTraining"/>).</summary>
+public sealed class TrainingWorkerOptions
+{
+    /// <summary>
+    /// Jobs trained at the same time on this silo (others wait their turn). Default 1. Set TorchSharp's intra-op
+    /// threads (<c>torch.set_num_threads</c>) in the host so that jobs × threads fits the silo's cores.
+    /// </summary>
+    public int MaxConcurrentJobs { get; set; } = 1;
+
+    /// <summary>The datasets jobs may name, by id.</summary>
+    public IDictionary<string, WorkerDataset> Datasets { get; } = new Dictionary<string, WorkerDataset>(StringComparer.Ordinal);
+}
+
+/// <summary>Counts of what a silo's worker did with the jobs it was given (thread-safe).</summary>
+public sealed class TrainingWorkerStatistics
+{
+    private readonly ConcurrentQueue<string> _completed = new();
+    private int _started;
+    private int _running;
+    private int _refused;
+    private int _failed;
+    private int _interrupted;
+
+    /// <summary>Jobs that began training here.</summary>
+    public int Started => Volatile.Read(ref _started);
+
+    /// <summary>Jobs training here now.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Jobs trained to completion here.</summary>
+    public int Completed => _completed.Count;
+
+    /// <summary>The keys ("run/index") of the jobs trained to completion here, in completion order.</summary>
+    public IReadOnlyList<string> CompletedJobs => _completed.ToArray();
+
+    /// <summary>Jobs refused before training (integrity check, unknown dataset, bad indices).</summary>
+    public int Refused => Volatile.Read(ref _refused);
+
+    /// <summary>Jobs whose training threw.</summary>
+    public int Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Jobs stopped by the silo shutting down or by cancellation, while training or waiting for their turn.</summary>
+    public int Interrupted => Volatile.Read(ref _interrupted);
+
+    internal void OnStarted()
+    {
+        Interlocked.Increment(ref _started);
+        Interlocked.Increment(ref _running);
+    }
+
+    internal void OnEnded(string key, JobStatus status)
+    {
+        Interlocked.Decrement(ref _running);
+        switch (status)
+        {
+            case JobStatus.Completed: _completed.Enqueue(key); break;
+            case JobStatus.Failed: Interlocked.Increment(ref _failed); break;
+            default: OnInterrupted(); break;
+        }
+    }
+
+    internal void OnRefused() => Interlocked.Increment(ref _refused);
+
+    internal void OnInterrupted() => Interlocked.Increment(ref _interrupted);
+}
+
+/// <summary>
+/// A silo's trainer: it resolves a job's data reference (loading each dataset once and checking it against its
+/// integrity manifest), rebuilds the recipe from its spec, trains through <see cref="InProcessTrainingService"/> on a
+/// thread-pool thread, at most <see cref="TrainingWorkerOptions.MaxConcurrentJobs"/> at a time, and returns the weights
+/// as TorchSharp-serialised bytes. When the silo stops, running and waiting jobs are interrupted (between batches) so
+/// that the client retries them on another silo.
+/// </summary>
+public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    private readonly TrainingWorkerOptions _options;
+    private readonly ILocalSiloDetails _silo;
+    private readonly ILogger<TrainingWorker> _logger;
+    private readonly SemaphoreSlim _slots;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, Lazy<(LabeledData? Data, string? Refusal)>> _datasets = new(StringComparer.Ordinal);
+    private readonly InProcessTrainingService _trainer = new();
+    private int _disposed;
+
+    /// <summary>Created by the silo's container.</summary>
+    public TrainingWorker(IOptions<TrainingWorkerOptions> options, ILocalSiloDetails silo, ILogger<TrainingWorker> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        if (_options.MaxConcurrentJobs < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxConcurrentJobs, "TrainingWorkerOptions.MaxConcurrentJobs must be positive.");
+        _silo = silo;
+        _logger = logger;
+        _slots = new SemaphoreSlim(_options.MaxConcurrentJobs);
+    }
+
+    /// <summary>What this silo's worker has done.</summary>
+    public TrainingWorkerStatistics Statistics { get; } = new();
+
+    /// <summary>The silo's address, as outcomes report it.</summary>
+    public string Silo => _silo.SiloAddress.ToString();
+
+    /// <inheritdoc />
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        // Stopping the Active stage comes first on shutdown: jobs stop before the grains deactivate.
+        lifecycle.Subscribe(nameof(TrainingWorker), ServiceLifecycleStage.Active, _ => Task.CompletedTask, _ =>
+        {
+            _stopping.Cancel();
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>Runs job <paramref name="key"/>: never throws; every ending is an outcome.</summary>
+    internal async Task<JobOutcome> RunAsync(string key, JobSpec spec, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        var token = linked.Token;
+        try
+        {
+            await _slots.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Statistics.OnInterrupted();
+            return JobOutcome.Ended(Silo, JobStatus.Interrupted, "The job was stopped before it started.");
+        }
+        try
+        {
+            // Loading and checking a dataset and training are long: both run on the thread pool, off the grain's turn.
+            return await Task.Run(() => ResolveAndTrain(key, spec, token), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private JobOutcome ResolveAndTrain(string key, JobSpec spec, CancellationToken token)
+    {
+        var (data, refusal) = Resolve(spec);
+        if (refusal is not null || data is null)
+        {
+            Statistics.OnRefused();
+            _logger.LogWarning("Job {Key} ('{Name}') refused: {Reason}", key, spec.Name, refusal);
+            return JobOutcome.Ended(Silo, JobStatus.Refused, refusal);
+        }
+        Statistics.OnStarted();
+        var outcome = Train(spec, data, token);
+        Statistics.OnEnded(key, outcome.Status);
+        return outcome;
+    }
+
+    private JobOutcome Train(JobSpec spec, LabeledData dataset, CancellationToken token)
+    {
+        try
+        {
+            using var shard = spec.Indices is null ? dataset.Slice(0, dataset.Count) : dataset.Subset(spec.Indices);
+            var job = new TrainingJob(spec.Name, spec.ToRecipe(), shard, spec.SeedOffset);
+            using var model = _trainer.TrainAll([job], cancellationToken: token)[0];
+            using var weights = new MemoryStream();
+            model.Classifier.Module.save(weights);
+            return JobOutcome.Completed(Silo, weights.ToArray(), model.Training);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return JobOutcome.Ended(Silo, JobStatus.Interrupted, _stopping.IsCancellationRequested ? "The silo is shutting down." : "The job was cancelled.");
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Job '{Name}' failed", spec.Name);
+            return JobOutcome.Ended(Silo, JobStatus.Failed, e.Message, e.GetType().FullName);
+        }
+    }
+
+    private (LabeledData? Data, string? Refusal) Resolve(JobSpec spec)
+    {
+        if (!_options.Datasets.TryGetValue(spec.Dataset, out var source))
+            return (null, $"this worker serves no dataset '{spec.Dataset}' (it serves: {string.Join(", ", _options.Datasets.Keys.Order(StringComparer.Ordinal))}).");
+        var (data, refusal) = _datasets.GetOrAdd(spec.Dataset, id => new Lazy<(LabeledData?, string?)>(() => LoadChecked(id, source))).Value;
+        if (refusal is not null || data is null) return (null, refusal ?? $"the dataset '{spec.Dataset}' is not loaded.");
+        if (spec.Indices is { } indices)
+        {
+            foreach (var i in indices)
+            {
+                if (i < 0 || i >= data.Count)
+                    return (null, $"record index {i} is outside the dataset '{spec.Dataset}' ({data.Count} records).");
+            }
+        }
+        return (data, null);
+    }
+
+    private (LabeledData?, string?) LoadChecked(string id, WorkerDataset source)
+    {
+        LabeledData data;
+        try
+        {
+            data = source.Load() ?? throw new InvalidOperationException("the loader returned null");
+        }
+        catch (Exception e)
+        {
+            return (null, $"the dataset '{id}' could not be loaded: {e.Message}");
+        }
+        var report = source.Manifest.Verify(data);
+        if (report.Intact)
+        {
+            _logger.LogInformation("Dataset '{Id}': {Count} records match their integrity manifest", id, data.Count);
+            return (data, null);
+        }
+        data.Dispose();
+        return (null, $"the dataset '{id}' does not match its integrity manifest ('{source.Manifest.Name}'): {report.Describe()}");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        // The container may dispose the worker twice (as itself and as a lifecycle participant).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _stopping.Cancel();
+        _stopping.Dispose();
+        _slots.Dispose();
+        foreach (var entry in _datasets.Values)
+        {
+            if (entry.IsValueCreated) entry.Value.Data?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using NeuralShield.Attacks.Inference;
+using NeuralShield.Data;
+using NeuralShield.Models;
+using NeuralShield.Training;
+using Orleans.TestingHost;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Orleans.Tests;
+
+public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixture<AdultSetup>
+{
+    /// <summary>Epochs of the runs stopped midway: long enough (about 0.2 s a job) for the test to see a job running.</summary>
+    private const int LongJob = 120;
+
+    private ShadowTrainingOptions ShadowOptions(IModelTrainingService? service, int epochs = 8) => new()
+    {
+        Recipe = setup.Recipe(epochs),
+        Count = AdultSetup.Shadows,
+        Sampling = ShadowSampling.Disjoint,
+        Seed = 3,
+        TrainingService = service,
+        PoolSource = service is null ? null : new DataReference(AdultSetup.PoolId),
+    };
+
+    private double Auc(TrainedModel target, ShadowTrainingOptions shadows, ShadowModelSet set)
+    {
+        var options = new ShadowModelAttackOptions { Shadows = shadows, Seed = 3, AttackTraining = new TrainingOptions { Epochs = 10, BatchSize = 64, Seed = 3 } };
+        using var fitted = new ShadowModelAttack(options).FitOnShadows(target.Classifier, set);
+        using var candidates = new LabeledData(cat([setup.Members.Features, setup.NonMembers.Features]), cat([setup.Members.Labels, setup.NonMembers.Labels]), 2);
+        var isMember = Enumerable.Range(0, candidates.Count).Select(i => i < setup.Members.Count).ToArray();
+        return fitted.Infer(target.Classifier, candidates).Evaluate(isMember).Auc;
+    }
+
+    private static float MaxWeightDifference(ShadowModelSet a, ShadowModelSet b)
+    {
+        var worst = 0f;
+        for (var k = 0; k < a.Count; k++)
+        {
+            var pa = a.Models[k].Classifier.Module.parameters().ToArray();
+            var pb = b.Models[k].Classifier.Module.parameters().ToArray();
+            Assert.Equal(pa.Length, pb.Length);
+            for (var i = 0; i < pa.Length; i++) worst = Math.Max(worst, (pa[i] - pb[i]).abs().max().item<float>());
+        }
+        return worst;
+    }
+
+    private static TrainingWorker Worker(InProcessTestCluster cluster, int silo) =>
+        (TrainingWorker)cluster.Silos[silo].ServiceProvider.GetService(typeof(TrainingWorker))!;
+
+    [Fact]
+    public async Task SixteenShadowsOnTwoSilosGiveTheInProcessWeightsAndAuc()
+    {
+        await using var cluster = await setup.StartClusterAsync();
+        var service = new ClusterTrainingService(cluster.Client);
+        using var target = setup.Recipe(40).Train(setup.Members);
+
+        var inProcessOptions = ShadowOptions(null);
+        using var inProcess = ShadowModelSet.Train(setup.Pool, inProcessOptions);
+        var clusterOptions = ShadowOptions(service);
+        using var onCluster = ShadowModelSet.Train(setup.Pool, clusterOptions);
+
+        Assert.Equal(AdultSetup.Shadows, onCluster.Count);
+        Assert.True(MaxWeightDifference(inProcess, onCluster) <= 1e-6f);
+        var expected = Auc(target, inProcessOptions, inProcess);
+        var actual = Auc(target, clusterOptions, onCluster);
+        Assert.InRange(expected, 0.5, 1.0);
+        Assert.Equal(expected, actual, 1e-6);
+
+        // Both silos trained: the jobs were spread, each exactly once.
+        var a = Worker(cluster, 0).Statistics;
+        var b = Worker(cluster, 1).Statistics;
+        Assert.Equal(AdultSetup.Shadows, a.Completed + b.Completed);
+        Assert.Equal(AdultSetup.Shadows / 2, a.Completed);
+        Assert.Empty(a.CompletedJobs.Intersect(b.CompletedJobs));
+    }
+
+    [Fact]
+    public async Task ASiloStoppedMidRunLosesNoJobAndRunsNoneTwice()
+    {
+        await using var cluster = await setup.StartClusterAsync();
+        var service = new ClusterTrainingService(cluster.Client, new ClusterTrainingOptions { PollInterval = TimeSpan.FromSeconds(2) });
+        var stopped = Worker(cluster, 0);
+        var survivor = Worker(cluster, 1);
+        var options = ShadowOptions(service, epochs: LongJob);
+
+        var run = Task.Run(() => ShadowModelSet.Train(setup.Pool, options));
+        // Stop silo 0 while it trains a job, after it has finished at least one.
+        while (!(stopped.Statistics.Completed >= 1 && stopped.Statistics.Running == 1) && !run.IsCompleted) await Task.Delay(5);
+        if (run.IsFaulted) await run; // its exception says why
+        Assert.False(run.IsCompleted, "The run ended before the silo could be stopped.");
+        await cluster.StopSiloAsync(cluster.Silos[0]);
+        using var onCluster = await run;
+
+        Assert.Equal(AdultSetup.Shadows, onCluster.Count);
+        Assert.True(stopped.Statistics.Interrupted >= 1);
+        var first = stopped.Statistics.CompletedJobs;
+        var second = survivor.Statistics.CompletedJobs;
+        Assert.Equal(AdultSetup.Shadows, first.Count + second.Count);
+        Assert.Equal(AdultSetup.Shadows, first.Concat(second).Distinct().Count());
+        Assert.True(second.Count > AdultSetup.Shadows / 2, "The stopped silo's unfinished jobs finish on the other silo.");
+
+        // A retried job trains to the weights its seeds give.
+        var inProcessOptions = ShadowOptions(null, epochs: LongJob);
+        using var inProcess = ShadowModelSet.Train(setup.Pool, inProcessOptions);
+        Assert.True(MaxWeightDifference(inProcess, onCluster) <= 1e-6f);
+    }
+
+    [Fact]
+    public async Task AJobWhoseDataFailItsIntegrityCheckIsRefused()
+    {
+        await using var cluster = await setup.StartClusterAsync();
+        var service = new ClusterTrainingService(cluster.Client);
+        using var shard = setup.Pool.Slice(0, 100);
+        var indices = Enumerable.Range(0, 100).Select(i => (long)i).ToArray();
+        var tampered = new TrainingJob("tampered", setup.Recipe(), shard, Source: new DataReference(AdultSetup.TamperedId, indices));
+
+        var refused = await Assert.ThrowsAsync<TrainingJobRefusedException>(() => service.TrainAllAsync([tampered]));
+        Assert.Equal(0, refused.JobIndex);
+        Assert.Contains("does not match its integrity manifest", refused.Message);
+        Assert.Contains("1 changed records: 3", refused.Message);
+
+        var unknown = new TrainingJob("unknown", setup.Recipe(), shard, Source: new DataReference("no-such-data", indices));
+        var e = await Assert.ThrowsAsync<TrainingJobRefusedException>(() => service.TrainAllAsync([unknown]));
+        Assert.Contains("no dataset 'no-such-data'", e.Message);
+
+        var outside = new TrainingJob("outside", setup.Recipe(), shard, Source: new DataReference(AdultSetup.PoolId, indices.Select(i => i + AdultSetup.PoolSize - 50).ToArray()));
+        e = await Assert.ThrowsAsync<TrainingJobRefusedException>(() => service.TrainAllAsync([outside]));
+        Assert.Contains($"record index {AdultSetup.PoolSize} is outside", e.Message);
+
+        var intact = new TrainingJob("intact", setup.Recipe(), shard, Source: new DataReference(AdultSetup.PoolId, indices));
+        using var model = Assert.Single(await service.TrainAllAsync([intact]));
+        Assert.Equal(setup.Recipe().Training.Epochs, model.Training.Epochs.Count);
+    }
+
+    [Fact]
+    public async Task CancellingStopsTheRunAndItsJobs()
+    {
+        await using var cluster = await setup.StartClusterAsync();
+        var service = new ClusterTrainingService(cluster.Client);
+        using var cancel = new CancellationTokenSource();
+        var first = Worker(cluster, 0);
+        var second = Worker(cluster, 1);
+        var options = ShadowOptions(service, epochs: LongJob);
+
+        var run = Task.Run(() => ShadowModelSet.Train(setup.Pool, options, cancellationToken: cancel.Token));
+        while (!(first.Statistics.Completed >= 1 && first.Statistics.Running == 1) && !run.IsCompleted) await Task.Delay(5);
+        if (run.IsFaulted) await run; // its exception says why
+        Assert.False(run.IsCompleted, "The run ended before it could be cancelled.");
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        // Every job the workers took up has ended (completed before the cancellation or interrupted), none runs on.
+        for (var i = 0; i < 200 && first.Statistics.Running + second.Statistics.Running > 0; i++) await Task.Delay(50);
+        Assert.Equal(0, first.Statistics.Running + second.Statistics.Running);
+        Assert.True(first.Statistics.Completed + second.Statistics.Completed < AdultSetup.Shadows);
+        Assert.True(first.Statistics.Interrupted + second.Statistics.Interrupted >= 1);
+    }
+
+    [Fact]
+    public void JobsThatCannotTravelAreRefusedBeforeAnythingIsSent()
+    {
+        var service = new ClusterTrainingService(NoGrains.Create());
+        using var shard = setup.Pool.Slice(0, 10);
+        var source = new DataReference(AdultSetup.PoolId, Enumerable.Range(0, 10).Select(i => (long)i).ToArray());
+        var lambda = setup.Recipe();
+        lambda.Architecture = s => ModelZoo.Mlp(108, [16], 2, seed: s);
+
+        var e = Assert.Throws<ArgumentException>(() => service.TrainAll([new TrainingJob("a", lambda, shard, Source: source)]));
+        Assert.Equal("jobs", e.ParamName);
+        Assert.Contains("ZooArchitecture", e.Message);
+        e = Assert.Throws<ArgumentException>(() => service.TrainAll([new TrainingJob("b", setup.Recipe(), shard)]));
+        Assert.Contains("has no Source", e.Message);
+        e = Assert.Throws<ArgumentException>(() => service.TrainAll([new TrainingJob("c", setup.Recipe(), shard, Step: new CrossEntropyStep(), Source: source)]));
+        Assert.Contains("Step must be null", e.Message);
+        e = Assert.Throws<ArgumentException>(() => service.TrainAll([new TrainingJob("d", setup.Recipe(), shard, Source: source with { Indices = [1, 2] })]));
+        Assert.Contains("names 2 records but the job's data hold 10", e.Message);
+        Assert.Throws<ArgumentNullException>(() => service.TrainAll(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClusterTrainingService(NoGrains.Create(), new ClusterTrainingOptions { MaxAttempts = 0 }));
+    }
+
+    [Fact]
+    public void JobIndexPlacementSpreadsARunsJobsOverTheSilos()
+    {
+        Assert.Equal([0, 1, 0, 1], Enumerable.Range(0, 4).Select(i => JobIndexPlacementDirector.Slot($"run/{i}", 2)).ToArray());
+        Assert.Equal(2, JobIndexPlacementDirector.Slot("abc/5", 3));
+        Assert.InRange(JobIndexPlacementDirector.Slot("no-index", 3), 0, 2);
+    }
+
+    /// <summary>A grain factory that must not be reached.</summary>
+    public class NoGrains : System.Reflection.DispatchProxy
+    {
+        public static IGrainFactory Create() => Create<IGrainFactory, NoGrains>();
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+            throw new InvalidOperationException("No grain may be called for a job refused on the client.");
+    }
+}
