@@ -121,4 +121,49 @@ public class AuditCommandTests
         Assert.Contains("training data", results["membership-loss"].GetProperty("skipped").GetString());
         Assert.Contains("training data", results["label-flip-0.1"].GetProperty("skipped").GetString());
     }
+
+    [Fact]
+    public void TorchSharpSavedWeightsAreAuditedLikeTheSameWeightsAsAStateDict()
+    {
+        // The same module saved both ways: TorchSharp's Module.save and a PyTorch state_dict. Both loaders must give the
+        // model the same weights, so the audit measures the same clean accuracy and the same FGSM result on them.
+        using var folder = new TempFolder();
+        var torchSharp = Path.Combine(folder.Path, "mlp.dat");
+        var pyTorch = Path.Combine(folder.Path, "mlp.pt");
+        using (var module = ModelZoo.Create("mlp", [64], 10, seed: 5))
+        {
+            using var data = NeuralShield.Data.Datasets.Digits();
+            new NeuralShield.Training.Trainer(new NeuralShield.Training.TrainingOptions { Epochs = 3, BatchSize = 64, LearningRate = 1e-2, Seed = 5 }).Fit(module, data);
+            module.save(torchSharp);
+            PyTorchWeights.Save(module, pyTorch);
+        }
+        JsonElement Audit(string weights, string outFolder)
+        {
+            var (code, output, errors) = InProcess.Run("audit", "--threads", "1", "--quiet", "--model", weights, "--arch", "mlp", "--attacks", "fgsm-0.1",
+                "--samples", "60", "--out", outFolder, "--json");
+            Assert.True(code == 0, string.Join("\n", errors));
+            using var document = JsonDocument.Parse(output);
+            return document.RootElement.Clone();
+        }
+        var fromTorchSharp = Audit(torchSharp, folder.Create("a"));
+        var fromPyTorch = Audit(pyTorch, folder.Create("b"));
+        var model = fromTorchSharp.GetProperty("models")[0];
+        Assert.Equal("whitebox", model.GetProperty("access").GetString()!.Replace("_", ""));
+        Assert.Equal(fromPyTorch.GetProperty("models")[0].GetProperty("clean_accuracy").GetDouble(), model.GetProperty("clean_accuracy").GetDouble());
+        Assert.Equal(fromPyTorch.GetProperty("results")[0].GetProperty("evasion").GetProperty("success_rate").GetDouble(),
+            fromTorchSharp.GetProperty("results")[0].GetProperty("evasion").GetProperty("success_rate").GetDouble());
+        // Trained weights, not a fresh initialisation: well above chance on the digits.
+        Assert.True(model.GetProperty("clean_accuracy").GetDouble() > 0.5, model.ToString());
+    }
+
+    [Fact]
+    public void AFileThatIsNeitherWeightsFormatIsOneLineAndExitCodeOne()
+    {
+        using var folder = new TempFolder();
+        var junk = Path.Combine(folder.Path, "weights.bin");
+        File.WriteAllBytes(junk, [1, 2, 3, 4, 5, 6, 7, 8]);
+        var (code, _, errors) = InProcess.Run("audit", "--threads", "1", "--quiet", "--model", junk, "--arch", "mlp", "--attacks", "fgsm-0.1", "--out", folder.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("neither a PyTorch state_dict nor TorchSharp-saved weights", Assert.Single(errors));
+    }
 }

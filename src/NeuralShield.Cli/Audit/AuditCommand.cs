@@ -20,8 +20,8 @@ internal static class AuditCommand
 
     public static Command Create(GlobalOptions globals)
     {
-        var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx (black box) or a PyTorch state_dict FILE with --arch (white box). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
-        var arch = new Option<string?>("--arch") { Description = $"The zoo architecture of a state_dict: {string.Join(", ", ModelZoo.Names)}" };
+        var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx (black box), or weights with --arch (white box): a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
+        var arch = new Option<string?>("--arch") { Description = $"The zoo architecture of a weights file: {string.Join(", ", ModelZoo.Names)}" };
         var data = new Option<string>("--data") { Description = "digits (embedded), mnist:DIR, fashion-mnist[:DIR], adult:DIR, or a CSV file (features..., label)", DefaultValueFactory = _ => "digits" };
         var attacks = new Option<string?>("--attacks") { Description = "Comma-separated families (evasion, fooling, membership, transfer, poisoning), entry keys (pgd-linf-0.1) or prefixes (pgd-*). Default: all" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for report.json and report.html", DefaultValueFactory = _ => new DirectoryInfo("audit-report") };
@@ -139,7 +139,7 @@ internal static class AuditRun
                 throw new CliUserException($"--model {s.Model}: unknown zoo architecture (use {string.Join(", ", ModelZoo.Names.Select(n => "zoo:" + n))}).");
             return ("zoo", arch.ToLowerInvariant());
         }
-        if (!File.Exists(s.Model)) throw new CliUserException($"--model {s.Model}: no such file (use zoo:NAME, a .onnx file or a PyTorch state_dict with --arch).");
+        if (!File.Exists(s.Model)) throw new CliUserException($"--model {s.Model}: no such file (use zoo:NAME, a .onnx file, or a PyTorch state_dict or TorchSharp-saved weights with --arch).");
         return ("file", s.Model);
     }
 }

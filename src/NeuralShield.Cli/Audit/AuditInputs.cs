@@ -135,10 +135,10 @@ internal static class AuditInputs
         };
     }
 
-    /// <summary>An ONNX file as a black box on <paramref name="data"/>'s bounds, or a PyTorch state_dict loaded into <paramref name="arch"/> (white box).</summary>
+    /// <summary>An ONNX file as a black box on <paramref name="data"/>'s bounds, or weights (a PyTorch state_dict or a TorchSharp-saved module) loaded into <paramref name="arch"/> (white box).</summary>
     public static IClassifier LoadModel(string path, string? arch, ModelRecipe recipeForArch, AuditDataSet data)
     {
-        if (!File.Exists(path)) throw new CliUserException($"--model {path}: no such file (use zoo:NAME, a .onnx file or a PyTorch state_dict with --arch).");
+        if (!File.Exists(path)) throw new CliUserException($"--model {path}: no such file (use zoo:NAME, a .onnx file, or a PyTorch state_dict or TorchSharp-saved weights with --arch).");
         if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
             try
@@ -150,7 +150,23 @@ internal static class AuditInputs
                 throw new CliUserException($"--model {path}: not a readable ONNX classifier for these data: {CommandRunner.OneLine(e.Message)}", e);
             }
         }
-        if (arch is null) throw new CliUserException($"--model {path}: a PyTorch state_dict needs --arch ({string.Join(", ", ModelZoo.Names)}).");
+        if (arch is null) throw new CliUserException($"--model {path}: weights (a PyTorch state_dict or a TorchSharp-saved module) need --arch ({string.Join(", ", ModelZoo.Names)}).");
+        if (!IsZipArchive(path))
+        {
+            // Not PyTorch's zip format: the weights TorchSharp's Module.save writes (the library's own models, its cache).
+            var module = recipeForArch.Create();
+            try
+            {
+                module.load(path, strict: true);
+                return new TorchClassifier(module, data.Test.ClassCount, recipeForArch.Bounds, data.Test.SampleShape, ownsModule: true);
+            }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or NotSupportedException or FormatException
+                                          or InvalidOperationException or EndOfStreamException)
+            {
+                module.Dispose();
+                throw new CliUserException($"--model {path}: neither a PyTorch state_dict nor TorchSharp-saved weights of {arch}: {CommandRunner.OneLine(e.Message)}", e);
+            }
+        }
         try
         {
             return PyTorchWeights.LoadClassifier(recipeForArch.Create(), path, data.Test.ClassCount, recipeForArch.Bounds, data.Test.SampleShape);
@@ -159,5 +175,13 @@ internal static class AuditInputs
         {
             throw new CliUserException($"--model {path}: not a PyTorch state_dict of {arch}: {CommandRunner.OneLine(e.Message)}", e);
         }
+    }
+
+    /// <summary>Whether the file starts with a zip local-file header (PyTorch's torch.save format since 1.6).</summary>
+    private static bool IsZipArchive(string path)
+    {
+        Span<byte> head = stackalloc byte[4];
+        using var stream = File.OpenRead(path);
+        return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
     }
 }
