@@ -65,9 +65,11 @@ public static class AttackCatalog
         var seed = o.Seed;
         var entries = new List<AuditEntry>
         {
-            AuditEntry.Evasion(new Fgsm(new FgsmOptions { Epsilon = 0.1 }), "eps=0.1").Named("fgsm-0.1",
-                "Goodfellow et al. 2015: 89.4% error on MNIST (maxout), 99.9% (softmax), eps=0.25"),
         };
+        // A robustness curve for each L∞ attack: FGSM and PGD at every ε of RobustnessEpsilons.
+        foreach (var eps in RobustnessEpsilons)
+            entries.Add(AuditEntry.Evasion(new Fgsm(new FgsmOptions { Epsilon = eps }), $"eps={Number(eps)}").Named($"fgsm-{Number(eps)}",
+                "Goodfellow et al. 2015: 89.4% error on MNIST (maxout), 99.9% (softmax), eps=0.25"));
         foreach (var eps in RobustnessEpsilons)
             entries.Add(AuditEntry.Evasion(new Pgd(new PgdOptions { Epsilon = eps, StepSize = eps / 4, Steps = o.PgdSteps, Seed = seed }),
                 $"eps={Number(eps)} step={Number(eps / 4)} steps={o.PgdSteps}").Named($"pgd-linf-{Number(eps)}"));

@@ -85,20 +85,28 @@ public static class HtmlReport
         html.Append("</table>");
     }
 
+    /// <summary>The L∞ attacks the audit runs at several ε (entry keys <c>PREFIX-ε</c>): one robustness curve each.</summary>
+    private static readonly (string Prefix, string Title)[] CurveAttacks = [("fgsm-", "FGSM (L∞)"), ("pgd-linf-", "PGD (L∞)")];
+
     private static void Robustness(StringBuilder html, AuditReport report)
     {
-        var series = new List<PlotSeries>();
-        foreach (var model in report.Models)
+        var plots = new StringBuilder();
+        foreach (var (prefix, title) in CurveAttacks)
         {
-            var points = report.Results.Where(r => r.Model == model.Name && r.Key is { } k && k.StartsWith("pgd-linf-", StringComparison.Ordinal) && r.RobustAccuracy is not null)
-                .Select(r => (Eps: double.Parse(r.Key!["pgd-linf-".Length..], CultureInfo.InvariantCulture), Acc: r.RobustAccuracy!.Value))
-                .OrderBy(p => p.Eps).ToList();
-            if (points.Count == 0) continue;
-            points.Insert(0, (0, model.CleanAccuracy));
-            series.Add(new PlotSeries(model.Name, points.Select(p => p.Eps).ToArray(), points.Select(p => p.Acc).ToArray()));
+            var series = new List<PlotSeries>();
+            foreach (var model in report.Models)
+            {
+                var points = report.Results.Where(r => r.Model == model.Name && r.Key is { } k && k.StartsWith(prefix, StringComparison.Ordinal) && r.RobustAccuracy is not null)
+                    .Select(r => (Eps: double.Parse(r.Key![prefix.Length..], CultureInfo.InvariantCulture), Acc: r.RobustAccuracy!.Value))
+                    .OrderBy(p => p.Eps).ToList();
+                // A curve needs at least two radii.
+                if (points.Count < 2) continue;
+                points.Insert(0, (0, model.CleanAccuracy));
+                series.Add(new PlotSeries(model.Name, points.Select(p => p.Eps).ToArray(), points.Select(p => p.Acc).ToArray()));
+            }
+            if (series.Count > 0) plots.Append(ReportPlots.Lines($"{title}: accuracy against ε", "ε (L∞)", "accuracy", series));
         }
-        if (series.Count == 0) return;
-        html.Append("<h2>Robustness curve</h2>").Append(ReportPlots.Lines("PGD (L∞): accuracy against ε", "ε (L∞)", "accuracy", series));
+        if (plots.Length > 0) html.Append("<h2>Robustness curves</h2>").Append(plots);
     }
 
     private static void Examples(StringBuilder html, AuditReport report) =>

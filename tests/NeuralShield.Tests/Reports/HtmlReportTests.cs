@@ -43,6 +43,24 @@ public class HtmlReportTests
     }
 
     [Fact]
+    public void EachAttackRunAtSeveralRadiiGetsItsOwnRobustnessCurve()
+    {
+        // The sample runs PGD at two radii (one curve). FGSM at one radius draws nothing; at two radii, a second curve.
+        var sample = AuditReportSamples.Full();
+        var fgsm = new AttackInfo("FGSM", NeuralShield.Attacks.AttackFamily.Evasion, NeuralShield.Attacks.ModelAccess.WhiteBox, null);
+        NeuralShield.Metrics.EvasionMetrics Metrics(double success) => new(10, success, 1, 0.1, 0.5, 0.1, 0.1, 10, TimeSpan.Zero);
+        var one = sample with { Results = [.. sample.Results, new AttackRecord("mlp", fgsm, "eps=0.1", "untargeted", Evasion: Metrics(0.3)) { Key = "fgsm-0.1" }] };
+        var two = one with { Results = [.. one.Results, new AttackRecord("mlp", fgsm, "eps=0.2", "untargeted", Evasion: Metrics(0.6)) { Key = "fgsm-0.2" }] };
+        string[] Titles(AuditReport report) => Parse(HtmlReport.Render(report, [])).Descendants(Svg + "svg")
+            .Select(svg => string.Concat(svg.Descendants(Svg + "text").Select(t => t.Value))).ToArray();
+        Assert.Equal(4, Titles(one).Length);
+        var titles = Titles(two);
+        Assert.Equal(5, titles.Length);
+        Assert.Contains(titles, t => t.Contains("FGSM (L∞): accuracy against ε", StringComparison.Ordinal));
+        Assert.Contains(titles, t => t.Contains("PGD (L∞): accuracy against ε", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void NoExternalUrlIsReferenced()
     {
         var document = Parse(Render());
