@@ -18,7 +18,7 @@ internal sealed record CommandContext(Device Device, int Threads, TextWriter Out
 /// <summary>
 /// Wraps every command's action: initialises the device and the thread pools before any TorchSharp compute, and turns
 /// user errors (<see cref="CliUserException"/>, file-system errors, an unavailable CUDA backend) into one line on
-/// stderr with exit code 1. Anything else is an internal error: its details go to stderr with exit code 2.
+/// stderr with exit code 1. Anything else is an internal error: its details go to stderr with exit code 3 (2 is a missed audit gate).
 /// </summary>
 internal static class CommandRunner
 {
@@ -26,7 +26,7 @@ internal static class CommandRunner
     public const int UserError = 1;
 
     /// <summary>Exit code of an unexpected internal error.</summary>
-    public const int InternalError = 2;
+    public const int InternalError = 3;
 
     private static readonly object Gate = new();
     private static bool _interopSet;

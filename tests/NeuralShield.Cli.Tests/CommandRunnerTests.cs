@@ -41,10 +41,10 @@ public class CommandRunnerTests
     }
 
     [Fact]
-    public void AnInternalErrorKeepsItsDetailsAndExitCodeTwo()
+    public void AnInternalErrorKeepsItsDetailsAndExitCodeThree()
     {
         var (code, errors) = Invoke((_, _, _) => throw new InvalidOperationException("bug"), "--threads", "1");
-        Assert.Equal(2, code);
+        Assert.Equal(3, code);
         Assert.Contains(errors, l => l.StartsWith("at ", StringComparison.Ordinal));
     }
 
