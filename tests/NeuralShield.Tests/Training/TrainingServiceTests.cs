@@ -119,6 +119,42 @@ public class TrainingServiceTests
         }
     }
 
+    /// <summary>Cross-entropy that records libtorch's intra-op thread count on the thread running each step.</summary>
+    private sealed class ThreadCountRecordingStep : ITrainingStep
+    {
+        public System.Collections.Concurrent.ConcurrentBag<int> Seen { get; } = [];
+
+        public double Run(Tensor inputs, Tensor labels, StepContext context)
+        {
+            Seen.Add(torch.get_num_threads());
+            return CrossEntropyStep.Default.Run(inputs, labels, context);
+        }
+    }
+
+    [Fact]
+    public void ParallelJobsTrainWithTheCallersThreadCount()
+    {
+        // OpenMP keeps libtorch's thread count per thread: worker threads must get the caller's, not the machine default.
+        var shards = Shards(4);
+        var before = torch.get_num_threads();
+        var wanted = before == 1 ? 2 : 1;
+        try
+        {
+            torch.set_num_threads(wanted);
+            var step = new ThreadCountRecordingStep();
+            var jobs = Jobs(shards, Recipe(4)).Select(j => j with { Step = step }).ToList();
+            var trained = new InProcessTrainingService(new InProcessTrainingOptions { MaxParallelism = 2 }).TrainAll(jobs);
+            foreach (var m in trained) m.Dispose();
+            Assert.NotEmpty(step.Seen);
+            Assert.All(step.Seen, n => Assert.Equal(wanted, n));
+        }
+        finally
+        {
+            torch.set_num_threads(before);
+            foreach (var d in shards) d.Dispose();
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
