@@ -31,10 +31,18 @@ public sealed class WorkerDataset
 public sealed class TrainingWorkerOptions
 {
     /// <summary>
-    /// Jobs trained at the same time on this silo (others wait their turn). Default 1. Set TorchSharp's intra-op
-    /// threads (<c>torch.set_num_threads</c>) in the host so that jobs × threads fits the silo's cores.
+    /// Jobs trained at the same time on this silo (others wait their turn). Default 1. Choose
+    /// <see cref="TorchThreadsPerJob"/> so that jobs × threads fits the silo's cores.
     /// </summary>
     public int MaxConcurrentJobs { get; set; } = 1;
+
+    /// <summary>
+    /// libtorch's intra-op threads, set on the thread that trains each job before it trains; null (the default) leaves
+    /// that thread's setting alone. libtorch's CPU kernels run on OpenMP, which keeps the thread count per thread: a
+    /// count the host sets later on its main thread does not reach a thread-pool thread that has already run libtorch
+    /// work, which then keeps using every core and oversubscribes a machine running several silos or jobs.
+    /// </summary>
+    public int? TorchThreadsPerJob { get; set; }
 
     /// <summary>The datasets jobs may name, by id.</summary>
     public IDictionary<string, WorkerDataset> Datasets { get; } = new Dictionary<string, WorkerDataset>(StringComparer.Ordinal);
@@ -116,6 +124,8 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        if (_options.TorchThreadsPerJob is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.TorchThreadsPerJob, "TrainingWorkerOptions.TorchThreadsPerJob must be positive when set.");
         if (_options.MaxConcurrentJobs < 1)
             throw new ArgumentOutOfRangeException(nameof(options), _options.MaxConcurrentJobs, "TrainingWorkerOptions.MaxConcurrentJobs must be positive.");
         _silo = silo;
@@ -168,6 +178,7 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
 
     private JobOutcome ResolveAndTrain(string key, JobSpec spec, CancellationToken token)
     {
+        if (_options.TorchThreadsPerJob is { } threads && TorchSharp.torch.get_num_threads() != threads) TorchSharp.torch.set_num_threads(threads);
         var (data, refusal) = Resolve(spec);
         if (refusal is not null || data is null)
         {

@@ -66,6 +66,7 @@ internal static class ClusterCommands
                 silo.AddModelTraining(o =>
                 {
                     o.MaxConcurrentJobs = parse.GetValue(jobs) ?? 1;
+                    o.TorchThreadsPerJob = context.Threads;
                     o.Datasets[AdultTrainId] = new WorkerDataset(() =>
                     {
                         using var adult = AdultDataset.Load(folder);

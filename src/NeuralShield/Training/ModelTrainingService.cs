@@ -82,9 +82,9 @@ public interface IModelTrainingService
 public sealed class InProcessTrainingOptions : OptionsBase<InProcessTrainingOptions>
 {
     /// <summary>
-    /// Jobs trained at the same time, each on its own thread (TorchSharp modules are independent). Default 1. With
-    /// more than one, set TorchSharp's intra-op threads (<c>torch.set_num_threads</c>) so that parallelism × threads
-    /// does not exceed the cores.
+    /// Jobs trained at the same time, each on its own thread (TorchSharp modules are independent). Default 1. Each job
+    /// trains with the calling thread's intra-op thread count (<c>torch.set_num_threads</c>, carried to the worker
+    /// threads); choose it so that parallelism × threads does not exceed the cores.
     /// </summary>
     public int MaxParallelism { get; set; } = 1;
 
@@ -122,9 +122,13 @@ public sealed class InProcessTrainingService : IModelTrainingService
         var models = new TrainedModel?[jobs.Count];
         var completed = 0;
         var reportGate = new object();
+        // libtorch's CPU kernels run on OpenMP, which keeps its thread count per thread: a pool thread that ran libtorch
+        // work before the caller's last torch.set_num_threads keeps its old count, so the caller's is carried over.
+        var threads = TorchSharp.torch.get_num_threads();
         void TrainOne(int i)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (TorchSharp.torch.get_num_threads() != threads) TorchSharp.torch.set_num_threads(threads);
             var job = jobs[i];
             var recipe = job.Recipe.Validated();
             var model = recipe.Train(job.Data, job.Step, seedOffset: job.SeedOffset, cancellationToken: cancellationToken);

@@ -134,7 +134,8 @@ public class TrainingServiceTests
     [Fact]
     public void ParallelJobsTrainWithTheCallersThreadCount()
     {
-        // OpenMP keeps libtorch's thread count per thread: worker threads must get the caller's, not the machine default.
+        // OpenMP keeps libtorch's thread count per thread: pool threads that ran libtorch work before (as they have in a
+        // full test run) keep their old count unless the service carries the caller's over.
         var shards = Shards(4);
         var before = torch.get_num_threads();
         var wanted = before == 1 ? 2 : 1;
