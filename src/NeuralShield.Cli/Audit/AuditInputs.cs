@@ -114,9 +114,12 @@ internal static class AuditInputs
     {
         var shape = data.Test.SampleShape;
         var classes = data.Test.ClassCount;
+        ZooArchitecture architecture;
         try
         {
-            ModelZoo.Create(arch, shape, classes, seed).Dispose();
+            architecture = ModelZoo.Architecture(arch, shape, classes);
+            // Built once so that a class or feature count the architecture refuses is reported here, as a user error.
+            architecture.Create(seed).Dispose();
         }
         catch (ArgumentException e)
         {
@@ -127,7 +130,7 @@ internal static class AuditInputs
         var bounds = min >= 0 && max <= 1 ? InputBounds.Unit : new InputBounds(Math.Min(min, 0) - 1, Math.Max(max, 1) + 1);
         return new ModelRecipe
         {
-            Architecture = s => ModelZoo.Create(arch, shape, classes, s),
+            Architecture = architecture.Create,
             Training = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 3e-3, Seed = seed },
             Seed = seed,
             Device = device,

@@ -52,7 +52,10 @@ public static class ModelZoo
 
     /// <summary>An MLP for tabular data (e.g. UCI Adult after one-hot encoding): hidden layers 64-32, ReLU.</summary>
     public static Module<Tensor, Tensor> TabularMlp(int inputFeatures, int classes, long seed = 0) =>
-        Mlp(inputFeatures, [64, 32], classes, Activation.ReLU, seed);
+        Mlp(inputFeatures, TabularHidden, classes, Activation.ReLU, seed);
+
+    /// <summary>The hidden widths of <see cref="TabularMlp"/>.</summary>
+    private static readonly int[] TabularHidden = [64, 32];
 
     /// <summary>
     /// LeNet-5 (LeCun et al. 1998) for [N, channels, 28, 28]: conv 6@5×5 (padding 2), max-pool, conv 16@5×5,
@@ -114,19 +117,29 @@ public static class ModelZoo
     /// sample), LeNet-5 and the distillation CNN ([C, 28, 28] samples).
     /// </summary>
     /// <exception cref="ArgumentException">Unknown name, or a convolutional network for samples that are not [C, 28, 28].</exception>
-    public static Module<Tensor, Tensor> Create(string name, IReadOnlyList<long> sampleShape, int classes, long seed = 0)
+    public static Module<Tensor, Tensor> Create(string name, IReadOnlyList<long> sampleShape, int classes, long seed = 0) =>
+        Architecture(name, sampleShape, classes).Create(seed);
+
+    /// <summary>
+    /// The <see cref="ZooArchitecture"/> called <paramref name="name"/> (one of <see cref="Names"/>) for samples of
+    /// <paramref name="sampleShape"/> (see <see cref="Create(string, IReadOnlyList{long}, int, long)"/>): a recipe whose
+    /// architecture is its <c>Create</c> can be rebuilt by a service that trains elsewhere.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown name, or a convolutional network for samples that are not [C, 28, 28].</exception>
+    public static ZooArchitecture Architecture(string name, IReadOnlyList<long> sampleShape, int classes)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(sampleShape);
         var features = (int)sampleShape.Aggregate(1L, (a, b) => a * b);
         var image = sampleShape.Count == 3 && sampleShape[1] == 28 && sampleShape[2] == 28;
+        var channels = image ? (int)sampleShape[0] : 1;
         return name.ToLowerInvariant() switch
         {
-            "softmax" => SoftmaxRegression(features, classes, seed),
-            "mlp" => Mlp(features, [128, 64], classes, Activation.ReLU, seed),
-            "tabular-mlp" => TabularMlp(features, classes, seed),
-            "lenet5" when image => LeNet5(classes, (int)sampleShape[0], Activation.ReLU, seed),
-            "distillation-cnn" when image => DistillationCnn(classes, (int)sampleShape[0], Activation.ReLU, seed),
+            "softmax" => new ZooArchitecture(ZooModel.SoftmaxRegression, features, classes),
+            "mlp" => ZooArchitecture.Mlp(features, [128, 64], classes),
+            "tabular-mlp" => ZooArchitecture.Mlp(features, TabularHidden, classes),
+            "lenet5" when image => new ZooArchitecture(ZooModel.LeNet5, features, classes, Channels: channels),
+            "distillation-cnn" when image => new ZooArchitecture(ZooModel.DistillationCnn, features, classes, Channels: channels),
             "lenet5" or "distillation-cnn" => throw new ArgumentException($"{name} needs [C, 28, 28] samples; the data have [{string.Join(", ", sampleShape)}].", nameof(sampleShape)),
             _ => throw new ArgumentException($"unknown architecture '{name}' (use {string.Join(", ", Names)}).", nameof(name)),
         };

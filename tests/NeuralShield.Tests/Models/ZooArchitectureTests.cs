@@ -29,6 +29,24 @@ public class ZooArchitectureTests
     }
 
     [Fact]
+    public void EachZooNameIsTheSpecOfTheZoosConstructor()
+    {
+        // ModelZoo.Architecture(name, ...) against the constructor the name stands for, same seed, same weights.
+        using (var named = ModelZoo.Architecture("tabular-mlp", [108], 2).Create(4))
+        using (var zoo = ModelZoo.TabularMlp(108, 2, seed: 4))
+            AssertSameWeights(named, zoo);
+        using (var named = ModelZoo.Architecture("mlp", [8, 8], 10).Create(5))
+        using (var zoo = ModelZoo.Mlp(64, [128, 64], 10, Activation.ReLU, seed: 5))
+            AssertSameWeights(named, zoo);
+        using (var named = ModelZoo.Architecture("distillation-cnn", [3, 28, 28], 10).Create(6))
+        using (var zoo = ModelZoo.DistillationCnn(10, 3, seed: 6))
+            AssertSameWeights(named, zoo);
+        Assert.Equal(ModelZoo.Architecture("lenet5", [1, 28, 28], 10), ZooArchitecture.Of(ModelZoo.Architecture("lenet5", [1, 28, 28], 10).Create));
+        Assert.Equal("sampleShape", Assert.Throws<ArgumentException>(() => ModelZoo.Architecture("lenet5", [64], 10)).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentException>(() => ModelZoo.Architecture("resnet", [64], 10)).ParamName);
+    }
+
+    [Fact]
     public void OfRecognisesASpecsCreateOnly()
     {
         var spec = ZooArchitecture.Mlp(10, [8], 2);
