@@ -15,8 +15,12 @@ public sealed class ClusterTrainingOptions
     /// <summary>How long one call to a job's grain waits for the outcome before asking again (the long poll). Default 10 s; below the client's response timeout.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Times a job is tried when its silo is lost or unreachable before the run fails. Default 10.</summary>
-    public int MaxAttempts { get; set; } = 10;
+    /// <summary>
+    /// Times a job is tried when its silo is lost or unreachable before the run fails. Default 20: with
+    /// <see cref="RetryDelay"/>'s back-off about two minutes, which covers the time membership takes to declare a killed
+    /// silo dead (about 30 s with development clustering's defaults), during which calls to its grains keep failing.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 20;
 
     /// <summary>Wait before the first retry; doubled after each, up to 8 s. Default 0.2 s.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);

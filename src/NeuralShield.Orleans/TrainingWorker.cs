@@ -187,8 +187,11 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
             return JobOutcome.Ended(Silo, JobStatus.Refused, refusal);
         }
         Statistics.OnStarted();
+        _logger.LogInformation("Job {Key} ('{Name}') started", key, spec.Name);
         var outcome = Train(spec, data, token);
         Statistics.OnEnded(key, outcome.Status);
+        if (outcome.Status == JobStatus.Completed) _logger.LogInformation("Job {Key} ('{Name}') completed", key, spec.Name);
+        else _logger.LogInformation("Job {Key} ('{Name}') ended: {Status}", key, spec.Name, outcome.Status);
         return outcome;
     }
 

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace NeuralShield.Cli.Tests;
+
+/// <summary>
+/// Two <c>neuralshield silo</c> processes and a <c>neuralshield shadows --cluster</c> client; one silo is killed
+/// (SIGKILL, no shutdown of any kind) while it trains a job.
+/// </summary>
+public sealed partial class SiloKillTests(ITestOutputHelper output)
+{
+    private const int Shadows = 8;
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
+
+    [GeneratedRegex(@"Job (\S+) \('[^']*'\) (started|completed)")]
+    private static partial Regex JobLine();
+
+    [GeneratedRegex(@"weight checksum (\S+)")]
+    private static partial Regex ChecksumLine();
+
+    [Fact]
+    public void ASiloKilledMidRunLosesNoJobAndRunsNoneTwice()
+    {
+        using var folder = new TempFolder();
+        var key = Path.Combine(folder.Path, "key.bin");
+        File.WriteAllBytes(key, Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 1)).ToArray());
+        var manifest = Path.Combine(folder.Path, "adult-train.manifest.json");
+        var (code, _, errors) = InProcess.Run("silo", "manifest", "--key-file", key, "--out", manifest);
+        Assert.True(code == 0, string.Join('\n', errors));
+
+        var ports = FreePorts(4);
+        var primary = $"127.0.0.1:{ports[0]}";
+        string[] Silo(int i, params string[] extra) =>
+            ["--threads", "1", "silo", "--manifest", manifest, "--key-file", key, "--port", ports[2 * i].ToString(), "--gateway-port", ports[2 * i + 1].ToString(), .. extra];
+        string[] Shadow(params string[] extra) => ["--threads", "1", "shadows", "--count", Shadows.ToString(), "--epochs", "30", "--seed", "4", .. extra];
+
+        using var survivor = new CliProcess(Silo(0));
+        using var victim = new CliProcess(Silo(1, "--primary", primary));
+        try
+        {
+            survivor.WaitFor(line => line.Contains(" ready "), Limit);
+            victim.WaitFor(line => line.Contains(" ready "), Limit);
+            using var client = new CliProcess(Shadow("--cluster", $"127.0.0.1:{ports[1]},127.0.0.1:{ports[3]}"));
+
+            // Kill the victim when it starts a job after having completed one: a job that is surely mid-run.
+            var sawCompleted = false;
+            var killedDuring = victim.WaitFor(line =>
+            {
+                var m = JobLine().Match(line);
+                if (!m.Success) return false;
+                if (m.Groups[2].Value == "completed") sawCompleted = true;
+                return sawCompleted && m.Groups[2].Value == "started";
+            }, Limit);
+            victim.Kill();
+            var interrupted = JobLine().Match(killedDuring).Groups[1].Value;
+
+            var watch = Stopwatch.StartNew();
+            Assert.True(client.WaitForExit(Limit), "The run did not finish after the silo was killed.");
+            output.WriteLine($"the run finished {watch.Elapsed.TotalSeconds:F1} s after the kill");
+            var clientText = client.Text;
+            output.WriteLine("client:\n" + clientText);
+            Assert.True(client.ExitCode == 0, clientText);
+            Assert.Contains($"{Shadows} shadows in", clientText);
+
+            var victimDone = Completed(victim);
+            Assert.DoesNotContain(interrupted, victimDone);
+            Assert.NotEmpty(victimDone);
+            // The survivor logs a completion before the client gets it; give its logger a moment to write the last one.
+            var survivorDone = Completed(survivor);
+            for (var wait = Stopwatch.StartNew(); survivorDone.Count + victimDone.Count < Shadows && wait.Elapsed < TimeSpan.FromSeconds(10); survivorDone = Completed(survivor)) Thread.Sleep(50);
+            output.WriteLine($"victim completed {string.Join(", ", victimDone)}; survivor completed {string.Join(", ", survivorDone)}; interrupted {interrupted}");
+
+            // Every job completed exactly once over the two silos, the interrupted one on the survivor.
+            Assert.Equal(Shadows, victimDone.Count + survivorDone.Count);
+            Assert.Equal(Shadows, victimDone.Concat(survivorDone).Distinct().Count());
+            Assert.Contains(interrupted, survivorDone);
+
+            // And the retried jobs trained to the weights their seeds give: the in-process run's checksum.
+            var (inProcessCode, inProcessText, inProcessErrors) = InProcess.Run(Shadow());
+            Assert.True(inProcessCode == 0, string.Join('\n', inProcessErrors));
+            Assert.Equal(ChecksumLine().Match(inProcessText).Groups[1].Value, ChecksumLine().Match(clientText).Groups[1].Value);
+        }
+        finally
+        {
+            output.WriteLine("survivor:\n" + survivor.Text);
+            output.WriteLine("victim:\n" + victim.Text);
+        }
+    }
+
+    private static List<string> Completed(CliProcess silo) =>
+        silo.Lines.Select(l => JobLine().Match(l)).Where(m => m.Success && m.Groups[2].Value == "completed").Select(m => m.Groups[1].Value).ToList();
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        foreach (var l in listeners) l.Start();
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        foreach (var l in listeners) l.Stop();
+        return ports;
+    }
+
+    /// <summary>The CLI (its app host beside the tests) as a child process whose output lines are collected as they come.</summary>
+    private sealed class CliProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly BlockingCollection<string> _incoming = new();
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public CliProcess(string[] args)
+        {
+            var host = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "NeuralShield.Cli.exe" : "NeuralShield.Cli");
+            var info = new ProcessStartInfo(host, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+            _process = new Process { StartInfo = info };
+            _process.OutputDataReceived += (_, e) => Add(e.Data);
+            _process.ErrorDataReceived += (_, e) => Add(e.Data);
+            _process.Start();
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public IReadOnlyList<string> Lines => _lines.ToArray();
+
+        public string Text => string.Join('\n', _lines);
+
+        public int ExitCode => _process.ExitCode;
+
+        private void Add(string? line)
+        {
+            if (line is null) return;
+            _lines.Enqueue(line);
+            _incoming.Add(line);
+        }
+
+        /// <summary>The first line from now on that <paramref name="match"/> accepts; fails the test if none comes in time or the process ends.</summary>
+        public string WaitFor(Func<string, bool> match, TimeSpan limit)
+        {
+            var watch = Stopwatch.StartNew();
+            while (watch.Elapsed < limit)
+            {
+                if (_incoming.TryTake(out var line, TimeSpan.FromMilliseconds(100)))
+                {
+                    if (match(line)) return line;
+                }
+                else if (_process.HasExited && _incoming.Count == 0)
+                {
+                    throw new Xunit.Sdk.XunitException($"{_process.StartInfo.FileName} exited ({_process.ExitCode}) before the awaited line:\n{Text}");
+                }
+            }
+            throw new TimeoutException($"no awaited line within {limit.TotalSeconds:0} s:\n{Text}");
+        }
+
+        public bool WaitForExit(TimeSpan limit)
+        {
+            if (!_process.WaitForExit(limit)) return false;
+            _process.WaitForExit(); // drains the output events
+            return true;
+        }
+
+        /// <summary>SIGKILL: the process gets no chance to stop anything.</summary>
+        public void Kill() => _process.Kill(entireProcessTree: true);
+
+        public void Dispose()
+        {
+            try
+            {
+                if (!_process.HasExited)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    _process.WaitForExit(10_000);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Never started or already gone.
+            }
+            _process.Dispose();
+            _incoming.Dispose();
+        }
+    }
+}
