@@ -50,7 +50,7 @@ public sealed class ClusterTrainingOptions
 /// shadowOptions.PoolSource = new DataReference("adult-train", poolIndices);
 /// </code>
 /// </remarks>
-public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDisposable
+public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(8);
     private readonly IGrainFactory _grains;
@@ -251,6 +251,9 @@ public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDispos
             // Best effort: a grain that is gone has nothing left to cancel or free.
         }
     }
+
+    /// <summary>The blocking form of <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
 
     /// <summary>Disconnects the client this service owns (from <see cref="ConnectAsync"/>); nothing otherwise.</summary>
     public async ValueTask DisposeAsync()

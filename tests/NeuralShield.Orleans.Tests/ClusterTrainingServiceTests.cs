@@ -1,6 +1,8 @@
 using NeuralShield.Attacks.Inference;
+using NeuralShield.Audit;
 using NeuralShield.Data;
 using NeuralShield.Models;
+using NeuralShield.Reports;
 using NeuralShield.Training;
 using Orleans.TestingHost;
 using static TorchSharp.torch;
@@ -72,6 +74,44 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         Assert.Equal(AdultSetup.Shadows, a.Completed + b.Completed);
         Assert.Equal(AdultSetup.Shadows / 2, a.Completed);
         Assert.Empty(a.CompletedJobs.Intersect(b.CompletedJobs));
+    }
+
+    [Fact]
+    public async Task TheAuditsShadowModelAttackTrainsOnTheClusterWithTheInProcessResult()
+    {
+        await using var cluster = await setup.StartClusterAsync();
+        using var service = new ClusterTrainingService(cluster.Client);
+        using var target = setup.Recipe(40).Train(setup.Members);
+
+        AttackRecord Audit(IModelTrainingService? trainingService)
+        {
+            var catalog = new AuditCatalogOptions
+            {
+                SampleShape = setup.Pool.SampleShape,
+                ShadowRecipe = setup.Recipe(),
+                Seed = 3,
+                ShadowModels = 4,
+                MembershipSamples = 200,
+                TrainingService = trainingService,
+                AttackerDataSource = trainingService is null ? null : new DataReference(AdultSetup.PoolId),
+            };
+            var entries = AttackCatalog.Select(AttackCatalog.Full(catalog), "membership-shadow");
+            var report = new Auditor(new AuditOptions { Seed = 3, Entries = entries }).Run(
+                [new AuditTarget("target", target.Classifier) { TrainingData = setup.Members }], setup.Pool, setup.NonMembers);
+            return Assert.Single(report.Results);
+        }
+
+        var before = Worker(cluster, 0).Statistics.Completed + Worker(cluster, 1).Statistics.Completed;
+        var inProcess = Audit(null);
+        Assert.Equal(before, Worker(cluster, 0).Statistics.Completed + Worker(cluster, 1).Statistics.Completed);
+        var onCluster = Audit(service);
+
+        Assert.Null(onCluster.Skipped);
+        Assert.Equal(inProcess.Membership!.Value.Auc, onCluster.Membership!.Value.Auc, 1e-6);
+        Assert.InRange(inProcess.Membership!.Value.Auc, 0.5, 1.0);
+        // The four shadows trained on the silos, two on each.
+        Assert.Equal(2, Worker(cluster, 0).Statistics.Completed);
+        Assert.Equal(2, Worker(cluster, 1).Statistics.Completed);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using NeuralShield.Audit;
+using NeuralShield.Cli.Cluster;
 using NeuralShield.Models;
 using NeuralShield.Reports;
 
@@ -37,14 +38,15 @@ internal static class AuditCommand
         var samples = GlobalOptions.AtLeastOne("--samples", "Test samples attacked (default 500)");
         var trainSamples = GlobalOptions.AtLeastOne("--train-samples", "Training and attacker samples each, for image and tabular sets (default 2000)");
         var epochs = GlobalOptions.AtLeastOne("--epochs", "Training epochs of models the audit trains (default 60 on digits, 10 otherwise)");
+        var cluster = new Option<string?>("--cluster") { Description = "Comma-separated HOST:PORT gateways of silos (neuralshield silo) that train the shadow-model attack's shadows; needs --data adult:DIR (the rows the sample silos serve)" };
         var command = new Command("audit", "Audit a model against every attack family; write report.json and report.html; check CI gates");
-        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster }) command.Options.Add(o);
         CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
             var settings = new AuditSettings(
                 parse.GetValue(model), parse.GetValue(arch), parse.GetValue(data) ?? "digits", parse.GetValue(attacks),
                 parse.GetValue(output)!, parse.GetValue(failUnder) ?? [], parse.GetValue(quiet), parse.GetValue(json), parse.GetValue(verbose),
-                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs));
+                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster));
             return AuditRun.Execute(settings, context, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -54,7 +56,7 @@ internal static class AuditCommand
 /// <summary>The parsed options of <c>audit</c>.</summary>
 internal sealed record AuditSettings(
     string? Model, string? Arch, string Data, string? Attacks, DirectoryInfo Out, IReadOnlyList<string> FailUnder, bool Quiet, bool Json, bool Verbose,
-    long Seed, int Samples, int TrainSamples, int? Epochs);
+    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null);
 
 /// <summary>Runs an audit from its settings: loads, runs the library's pipeline with progress, writes and prints, checks the gates.</summary>
 internal static class AuditRun
@@ -71,7 +73,18 @@ internal static class AuditRun
         var epochs = s.Epochs ?? (s.Data == "digits" ? 60 : 10);
         var (kind, name) = ModelSpec(s, dataSet);
         var recipe = AuditInputs.Recipe(kind == "file" ? s.Arch ?? (dataSet.Tabular ? "tabular-mlp" : "mlp") : name, dataSet, epochs, s.Seed, context.Device);
-        var catalog = new AuditCatalogOptions { SampleShape = dataSet.Test.SampleShape, ShadowRecipe = recipe, Seed = s.Seed };
+        var gateways = s.Cluster is null ? null : ClusterCommands.ParseGateways(s.Cluster);
+        if (gateways is not null && dataSet.AttackerSource is null)
+            throw new CliUserException($"--cluster trains the shadow models on silos that serve UCI Adult's training rows (neuralshield silo); use --data adult:DIR, not '{s.Data}'.");
+        using var service = gateways is null ? null : ClusterCommands.Connect(gateways, ct);
+        var catalog = new AuditCatalogOptions
+        {
+            SampleShape = dataSet.Test.SampleShape,
+            ShadowRecipe = recipe,
+            Seed = s.Seed,
+            TrainingService = service,
+            AttackerDataSource = service is null ? null : dataSet.AttackerSource,
+        };
         IReadOnlyList<AuditEntry> entries;
         try
         {

@@ -1,3 +1,4 @@
+using NeuralShield.Cli.Cluster;
 using NeuralShield.Data;
 using NeuralShield.Models;
 using NeuralShield.Models.Onnx;
@@ -13,6 +14,9 @@ namespace NeuralShield.Cli.Audit;
 /// <param name="Tabular">Whether the samples are rows of features (the default architecture is then the tabular MLP).</param>
 internal sealed record AuditDataSet(string Name, LabeledData Train, LabeledData Attacker, LabeledData Test, bool Tabular) : IDisposable
 {
+    /// <summary>The attacker's samples as rows of a dataset the sample silos serve (UCI Adult's training rows); null for other data.</summary>
+    public DataReference? AttackerSource { get; init; }
+
     public void Dispose()
     {
         Train.Dispose();
@@ -57,8 +61,11 @@ internal static class AuditInputs
                 {
                     var folder = DataFolders.ResolveAdult(argument, [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
                     using var adult = AdultDataset.Load(folder);
-                    var (train, attacker) = TakeTwo(adult.Train, trainSamples, seed);
-                    return new AuditDataSet($"UCI Adult ({folder})", train, attacker, adult.Test.Take(Math.Min(adult.Test.Count, 2000)), Tabular: true);
+                    var (train, attacker, attackerRows) = TakeTwo(adult.Train, trainSamples, seed);
+                    return new AuditDataSet($"UCI Adult ({folder})", train, attacker, adult.Test.Take(Math.Min(adult.Test.Count, 2000)), Tabular: true)
+                    {
+                        AttackerSource = ClusterCommands.AdultTrainRows(attackerRows),
+                    };
                 }
                 default:
                 {
@@ -97,16 +104,18 @@ internal static class AuditInputs
     {
         using var trainAll = Mnist.Load(folder, MnistSplit.Train, classNames);
         using var testAll = Mnist.Load(folder, MnistSplit.Test, classNames);
-        var (train, attacker) = TakeTwo(trainAll, trainSamples, seed);
+        var (train, attacker, _) = TakeTwo(trainAll, trainSamples, seed);
         var test = testAll.Shuffle(seed);
         return new AuditDataSet($"{name} ({folder}): {train.Count} training, {attacker.Count} attacker samples", train, attacker, test, Tabular: false);
     }
 
-    private static (LabeledData Train, LabeledData Attacker) TakeTwo(LabeledData all, int count, long seed)
+    /// <summary>Two disjoint random parts of <paramref name="count"/> samples (at most half each), and the rows of the second in <paramref name="all"/>.</summary>
+    private static (LabeledData Train, LabeledData Attacker, long[] AttackerRows) TakeTwo(LabeledData all, int count, long seed)
     {
         using var shuffled = all.Shuffle(seed);
+        using var perm = LabeledData.Permutation(all.Count, seed, TorchSharp.torch.CPU);
         var n = Math.Min(count, shuffled.Count / 2);
-        return (shuffled.Slice(0, n), shuffled.Slice(n, n));
+        return (shuffled.Slice(0, n), shuffled.Slice(n, n), perm.data<long>().ToArray()[n..(2 * n)]);
     }
 
     /// <summary>The recipe of zoo architecture <paramref name="arch"/> for <paramref name="data"/>.</summary>

@@ -133,16 +133,11 @@ internal static class ClusterCommands
         using var perm = LabeledData.Permutation(adult.Train.Count, seed, CPU);
         var poolIndices = perm.data<long>().ToArray()[..poolSize];
         using var pool = adult.Train.Subset(poolIndices);
-        var architecture = ZooArchitecture.Mlp((int)pool.FeatureCount, [512, 512], 2);
+        var recipe = MembershipSupport.AdultOverfitRecipe(adult, epochs, seed);
+        var architecture = ZooArchitecture.Of(recipe.Architecture);
         var options = new ShadowTrainingOptions
         {
-            Recipe = new ModelRecipe
-            {
-                Architecture = architecture.Create,
-                Training = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 1e-3, Seed = seed },
-                Seed = seed,
-                Bounds = MembershipSupport.AdultBounds(adult),
-            },
+            Recipe = recipe,
             Count = count,
             Sampling = ShadowSampling.Disjoint,
             TrainSize = Math.Min(1000, poolSize / count / 2),

@@ -155,7 +155,9 @@ internal sealed class MembershipExperiment : IExperiment
         }
     }
 
-    private static TrainingOptions Overfit(long seed) => new() { Epochs = 60, BatchSize = 64, LearningRate = 1e-3, Seed = seed };
+    private const int OverfitEpochs = 60;
+
+    private static TrainingOptions Overfit(long seed) => new() { Epochs = OverfitEpochs, BatchSize = 64, LearningRate = 1e-3, Seed = seed };
 
     private static Setup Adult(ExperimentContext context)
     {
@@ -166,7 +168,7 @@ internal sealed class MembershipExperiment : IExperiment
         var features = (int)train.FeatureCount;
         const int members = 1000;
         const int generalising = 10_000;
-        var overfit = new ModelRecipe { Architecture = ZooArchitecture.Mlp(features, [512, 512], 2).Create, Training = Overfit(context.Seed), Seed = context.Seed, Bounds = bounds, Device = context.Device };
+        var overfit = MembershipSupport.AdultOverfitRecipe(adult, OverfitEpochs, context.Seed, context.Device);
         var general = new ModelRecipe { Architecture = s => ModelZoo.TabularMlp(features, 2, s), Training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed }, Seed = context.Seed, Bounds = bounds, Device = context.Device };
         // Members and non-members come from the same shuffled file; the attacker's data are other rows of it.
         var generalisingTrain = train.Slice(2 * members + 16_000, generalising);

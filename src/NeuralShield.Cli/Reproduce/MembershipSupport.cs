@@ -62,6 +62,19 @@ internal static class MembershipSupport
         return new InputBounds(MathF.Floor(lo) - 1, MathF.Ceiling(hi) + 1);
     }
 
+    /// <summary>
+    /// The overfit Adult target's recipe (Shokri et al.'s setting): MLP features-512-512-2 ReLU, Adam lr 1e-3, batch 64;
+    /// the membership reproduction trains it 60 epochs, <c>neuralshield shadows</c> as many as asked.
+    /// </summary>
+    public static ModelRecipe AdultOverfitRecipe(AdultDataset adult, int epochs, long seed, Device? device = null) => new()
+    {
+        Architecture = ZooArchitecture.Mlp((int)adult.Train.FeatureCount, [512, 512], 2).Create,
+        Training = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 1e-3, Seed = seed },
+        Seed = seed,
+        Bounds = AdultBounds(adult),
+        Device = device ?? CPU,
+    };
+
     /// <summary>Members then non-members as one candidate set, and the membership of each.</summary>
     public static (LabeledData Candidates, bool[] IsMember) Candidates(LabeledData members, LabeledData nonMembers)
     {

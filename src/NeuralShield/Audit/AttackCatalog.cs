@@ -103,7 +103,13 @@ public static class AttackCatalog
     {
         if (o.ShadowRecipe is not { } recipe) return;
         var defenses = new (string Key, IOutputDefense? Defense)[] { ("", null), ("-top1", new TopKOutput(1)), ("-round1", new RoundingOutput(1)) };
-        var shokri = new ShadowTrainingOptions { Recipe = recipe, Count = o.ShadowModels, Sampling = ShadowSampling.Disjoint, Seed = o.Seed };
+        // The shadow-model attack's pool is the attacker's data, which a training service elsewhere knows by AttackerDataSource.
+        // LiRA's pool also holds the candidates, so its shadows train in process.
+        var shokri = new ShadowTrainingOptions
+        {
+            Recipe = recipe, Count = o.ShadowModels, Sampling = ShadowSampling.Disjoint, Seed = o.Seed,
+            TrainingService = o.TrainingService, PoolSource = o.AttackerDataSource,
+        };
         var lira = new ShadowTrainingOptions { Recipe = recipe, Count = o.LiraShadowModels, Sampling = ShadowSampling.RandomHalves, Seed = o.Seed };
         foreach (var (suffix, defense) in defenses)
         {
@@ -190,6 +196,19 @@ public sealed class AuditCatalogOptions : OptionsBase<AuditCatalogOptions>
     /// <summary>How the attacker trains shadow models (usually the target's architecture); null: no membership inference entries.</summary>
     public ModelRecipe? ShadowRecipe { get; set; }
 
+    /// <summary>
+    /// Where the shadow-model attack trains its shadow models (e.g. a cluster's <c>ClusterTrainingService</c>); null: in
+    /// process. A service that trains elsewhere needs <see cref="AttackerDataSource"/>. LiRA's shadows, whose pool holds
+    /// the candidates as well, always train in process.
+    /// </summary>
+    public IModelTrainingService? TrainingService { get; set; }
+
+    /// <summary>
+    /// The attacker's data of the audit (<see cref="AuditData.AttackerData"/>, in its order) as records of a dataset the
+    /// <see cref="TrainingService"/>'s workers serve; each shadow's job then names its rows instead of carrying them.
+    /// </summary>
+    public DataReference? AttackerDataSource { get; set; }
+
     /// <summary>Seed of every stochastic attack. Default 0.</summary>
     public long Seed { get; set; }
 
@@ -239,5 +258,6 @@ public sealed class AuditCatalogOptions : OptionsBase<AuditCatalogOptions>
         Guard.Positive(LiraShadowModels, nameof(LiraShadowModels));
         Guard.Positive(SubstituteSeeds, nameof(SubstituteSeeds));
         if (SubstituteBudget < SubstituteSeeds) throw new ArgumentOutOfRangeException(nameof(SubstituteBudget), SubstituteBudget, "The budget must cover the seeds.");
+        if (AttackerDataSource is { Dataset: var id } && string.IsNullOrWhiteSpace(id)) throw new ArgumentException("AttackerDataSource must name a dataset.", nameof(AttackerDataSource));
     }
 }

@@ -2,16 +2,17 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
 namespace NeuralShield.Cli.Tests;
 
 /// <summary>
-/// Two <c>neuralshield silo</c> processes and a <c>neuralshield shadows --cluster</c> client; one silo is killed
-/// (SIGKILL, no shutdown of any kind) while it trains a job.
+/// Two <c>neuralshield silo</c> processes and a client process: <c>shadows --cluster</c> with one silo killed (SIGKILL,
+/// no shutdown of any kind) while it trains a job, and <c>audit --cluster</c> against the same audit in process.
 /// </summary>
-public sealed partial class SiloKillTests(ITestOutputHelper output)
+public sealed partial class SiloProcessTests(ITestOutputHelper output)
 {
     private const int Shadows = 8;
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
@@ -26,25 +27,13 @@ public sealed partial class SiloKillTests(ITestOutputHelper output)
     public void ASiloKilledMidRunLosesNoJobAndRunsNoneTwice()
     {
         using var folder = new TempFolder();
-        var key = Path.Combine(folder.Path, "key.bin");
-        File.WriteAllBytes(key, Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 1)).ToArray());
-        var manifest = Path.Combine(folder.Path, "adult-train.manifest.json");
-        var (code, _, errors) = InProcess.Run("silo", "manifest", "--key-file", key, "--out", manifest);
-        Assert.True(code == 0, string.Join('\n', errors));
-
-        var ports = FreePorts(4);
-        var primary = $"127.0.0.1:{ports[0]}";
-        string[] Silo(int i, params string[] extra) =>
-            ["--threads", "1", "silo", "--manifest", manifest, "--key-file", key, "--port", ports[2 * i].ToString(), "--gateway-port", ports[2 * i + 1].ToString(), .. extra];
         string[] Shadow(params string[] extra) => ["--threads", "1", "shadows", "--count", Shadows.ToString(), "--epochs", "30", "--seed", "4", .. extra];
-
-        using var survivor = new CliProcess(Silo(0));
-        using var victim = new CliProcess(Silo(1, "--primary", primary));
+        var (survivor, victim, gateways) = StartSilos(folder);
+        using var _ = survivor;
+        using var __ = victim;
         try
         {
-            survivor.WaitFor(line => line.Contains(" ready "), Limit);
-            victim.WaitFor(line => line.Contains(" ready "), Limit);
-            using var client = new CliProcess(Shadow("--cluster", $"127.0.0.1:{ports[1]},127.0.0.1:{ports[3]}"));
+            using var client = new CliProcess(Shadow("--cluster", gateways));
 
             // Kill the victim when it starts a job after having completed one: a job that is surely mid-run.
             var sawCompleted = false;
@@ -88,6 +77,90 @@ public sealed partial class SiloKillTests(ITestOutputHelper output)
         {
             output.WriteLine("survivor:\n" + survivor.Text);
             output.WriteLine("victim:\n" + victim.Text);
+        }
+    }
+
+    [Fact]
+    public void AnAuditOnTheClusterGivesTheInProcessReport()
+    {
+        using var folder = new TempFolder();
+        var (first, second, gateways) = StartSilos(folder);
+        using var _ = first;
+        using var __ = second;
+        try
+        {
+            string[] Audit(string outFolder, params string[] extra) =>
+                ["--threads", "1", "audit", "--data", "adult", "--attacks", "membership-shadow", "--train-samples", "1000", "--samples", "200", "--epochs", "20",
+                    "--quiet", "--out", outFolder, .. extra];
+            var onCluster = folder.Create("cluster");
+            using (var client = new CliProcess(Audit(onCluster, "--cluster", gateways)))
+            {
+                Assert.True(client.WaitForExit(Limit), "The audit did not finish.");
+                Assert.True(client.ExitCode == 0, client.Text);
+            }
+            var inProcess = folder.Create("in-process");
+            var (code, _, errors) = InProcess.Run(Audit(inProcess));
+            Assert.True(code == 0, string.Join('\n', errors));
+
+            // The shadow-model attack's shadows (4 per entry) trained on the silos, none in the client...
+            var trained = Completed(first).Count + Completed(second).Count;
+            Assert.Equal(4, trained);
+            Assert.NotEmpty(Completed(first));
+            Assert.NotEmpty(Completed(second));
+            // ...and gave the report of the same audit in process.
+            var expected = MembershipAucs(inProcess);
+            Assert.Equal(expected.Keys.Order(), MembershipAucs(onCluster).Keys.Order());
+            Assert.NotEmpty(expected);
+            foreach (var (entry, auc) in MembershipAucs(onCluster)) Assert.Equal(expected[entry], auc, 1e-9);
+        }
+        finally
+        {
+            output.WriteLine("silo 0:\n" + first.Text);
+            output.WriteLine("silo 1:\n" + second.Text);
+        }
+    }
+
+    [Fact]
+    public void AuditOnTheClusterNeedsTheDataTheSilosServe()
+    {
+        var (code, _, errors) = InProcess.Run("audit", "--cluster", "127.0.0.1:30000", "--quiet");
+        Assert.Equal(1, code);
+        Assert.Contains("--cluster trains the shadow models on silos that serve UCI Adult's training rows", Assert.Single(errors));
+    }
+
+    private static Dictionary<string, double> MembershipAucs(string reportFolder)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(reportFolder, "report.json")));
+        return document.RootElement.GetProperty("results").EnumerateArray()
+            .Where(r => r.GetProperty("membership").ValueKind == JsonValueKind.Object)
+            .ToDictionary(r => r.GetProperty("key").GetString()!, r => r.GetProperty("membership").GetProperty("auc").GetDouble());
+    }
+
+    /// <summary>A manifest of Adult's training rows, then two silos (the first the primary) that serve them; their gateways as --cluster takes them.</summary>
+    private static (CliProcess First, CliProcess Second, string Gateways) StartSilos(TempFolder folder)
+    {
+        var key = Path.Combine(folder.Path, "key.bin");
+        File.WriteAllBytes(key, Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 1)).ToArray());
+        var manifest = Path.Combine(folder.Path, "adult-train.manifest.json");
+        var (code, _, errors) = InProcess.Run("silo", "manifest", "--key-file", key, "--out", manifest);
+        Assert.True(code == 0, string.Join('\n', errors));
+        var ports = FreePorts(4);
+        string[] Silo(int i, params string[] extra) =>
+            ["--threads", "1", "silo", "--manifest", manifest, "--key-file", key, "--port", ports[2 * i].ToString(), "--gateway-port", ports[2 * i + 1].ToString(), .. extra];
+        var first = new CliProcess(Silo(0));
+        CliProcess? second = null;
+        try
+        {
+            second = new CliProcess(Silo(1, "--primary", $"127.0.0.1:{ports[0]}"));
+            first.WaitFor(line => line.Contains(" ready "), Limit);
+            second.WaitFor(line => line.Contains(" ready "), Limit);
+            return (first, second, $"127.0.0.1:{ports[1]},127.0.0.1:{ports[3]}");
+        }
+        catch
+        {
+            first.Dispose();
+            second?.Dispose();
+            throw;
         }
     }
 
