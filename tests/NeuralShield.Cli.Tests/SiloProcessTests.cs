@@ -17,8 +17,13 @@ public sealed partial class SiloProcessTests(ITestOutputHelper output)
     private const int Shadows = 8;
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
 
-    [GeneratedRegex(@"Job (\S+) \('[^']*'\) (started|completed)")]
+    /// <summary>A silo's log line of a job: key, name, what happened.</summary>
+    [GeneratedRegex(@"Job (\S+) \('([^']*)'\) (started|completed)")]
     private static partial Regex JobLine();
+
+    /// <summary>The client's progress line of a result it has received: the job's name.</summary>
+    [GeneratedRegex(@"(shadow \d+)/\d+: trained")]
+    private static partial Regex ReceivedLine();
 
     [GeneratedRegex(@"weight checksum (\S+)")]
     private static partial Regex ChecksumLine();
@@ -35,17 +40,21 @@ public sealed partial class SiloProcessTests(ITestOutputHelper output)
         {
             using var client = new CliProcess(Shadow("--cluster", gateways));
 
-            // Kill the victim when it starts a job after having completed one: a job that is surely mid-run.
-            var sawCompleted = false;
-            var killedDuring = victim.WaitFor(line =>
+            // Kill the victim while it trains a job, after it has completed one and the client has received every result
+            // it completed: no finished result is in flight, the job it trains now is surely mid-run. (A job whose result
+            // is lost in flight with its silo is trained again: the client cannot tell it from one lost mid-run.)
+            string? interrupted = null;
+            for (var wait = Stopwatch.StartNew(); interrupted is null; Thread.Sleep(20))
             {
-                var m = JobLine().Match(line);
-                if (!m.Success) return false;
-                if (m.Groups[2].Value == "completed") sawCompleted = true;
-                return sawCompleted && m.Groups[2].Value == "started";
-            }, Limit);
+                Assert.True(wait.Elapsed < Limit, "The victim never trained a second job:\n" + victim.Text);
+                Assert.False(client.HasExited, "The run ended before the silo could be killed:\n" + client.Text);
+                var jobs = victim.Lines.Select(l => JobLine().Match(l)).Where(m => m.Success).ToArray();
+                var completed = jobs.Where(m => m.Groups[3].Value == "completed").Select(m => m.Groups[2].Value).ToHashSet();
+                var running = jobs.Where(m => m.Groups[3].Value == "started" && !completed.Contains(m.Groups[2].Value)).ToArray();
+                var received = client.Lines.Select(l => ReceivedLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
+                if (completed.Count > 0 && completed.IsSubsetOf(received) && running.Length == 1) interrupted = running[0].Groups[1].Value;
+            }
             victim.Kill();
-            var interrupted = JobLine().Match(killedDuring).Groups[1].Value;
 
             var watch = Stopwatch.StartNew();
             Assert.True(client.WaitForExit(Limit), "The run did not finish after the silo was killed.");
@@ -165,7 +174,7 @@ public sealed partial class SiloProcessTests(ITestOutputHelper output)
     }
 
     private static List<string> Completed(CliProcess silo) =>
-        silo.Lines.Select(l => JobLine().Match(l)).Where(m => m.Success && m.Groups[2].Value == "completed").Select(m => m.Groups[1].Value).ToList();
+        silo.Lines.Select(l => JobLine().Match(l)).Where(m => m.Success && m.Groups[3].Value == "completed").Select(m => m.Groups[1].Value).ToList();
 
     private static int[] FreePorts(int count)
     {
@@ -200,6 +209,8 @@ public sealed partial class SiloProcessTests(ITestOutputHelper output)
         public string Text => string.Join('\n', _lines);
 
         public int ExitCode => _process.ExitCode;
+
+        public bool HasExited => _process.HasExited;
 
         private void Add(string? line)
         {
