@@ -46,6 +46,26 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         return worst;
     }
 
+    /// <summary>
+    /// Waits until one of the two silos trains a job after having completed one, and returns its index (or the run's
+    /// end, rethrowing its failure). Which silo that is depends on placement, which follows the silos' view of the
+    /// cluster: on a loaded machine one silo may briefly see only itself and take every job.
+    /// </summary>
+    private static async Task<int> SiloTrainingItsSecondJob(InProcessTestCluster cluster, Task run)
+    {
+        while (!run.IsCompleted)
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var s = Worker(cluster, i).Statistics;
+                if (s.Completed >= 1 && s.Running == 1) return i;
+            }
+            await Task.Delay(5);
+        }
+        await run; // its exception says why
+        return -1;
+    }
+
     private static TrainingWorker Worker(InProcessTestCluster cluster, int silo) =>
         (TrainingWorker)cluster.Silos[silo].ServiceProvider.GetService(typeof(TrainingWorker))!;
 
@@ -109,9 +129,8 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         Assert.Null(onCluster.Skipped);
         Assert.Equal(inProcess.Membership!.Value.Auc, onCluster.Membership!.Value.Auc, 1e-6);
         Assert.InRange(inProcess.Membership!.Value.Auc, 0.5, 1.0);
-        // The four shadows trained on the silos, two on each.
-        Assert.Equal(2, Worker(cluster, 0).Statistics.Completed);
-        Assert.Equal(2, Worker(cluster, 1).Statistics.Completed);
+        // The four shadows trained on the silos.
+        Assert.Equal(before + 4, Worker(cluster, 0).Statistics.Completed + Worker(cluster, 1).Statistics.Completed);
     }
 
     [Fact]
@@ -119,16 +138,15 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
     {
         await using var cluster = await setup.StartClusterAsync();
         var service = new ClusterTrainingService(cluster.Client, new ClusterTrainingOptions { PollInterval = TimeSpan.FromSeconds(2) });
-        var stopped = Worker(cluster, 0);
-        var survivor = Worker(cluster, 1);
         var options = ShadowOptions(service, epochs: LongJob);
 
         var run = Task.Run(() => ShadowModelSet.Train(setup.Pool, options));
-        // Stop silo 0 while it trains a job, after it has finished at least one.
-        while (!(stopped.Statistics.Completed >= 1 && stopped.Statistics.Running == 1) && !run.IsCompleted) await Task.Delay(5);
-        if (run.IsFaulted) await run; // its exception says why
+        // Stop a silo while it trains a job, after it has finished at least one.
+        var index = await SiloTrainingItsSecondJob(cluster, run);
         Assert.False(run.IsCompleted, "The run ended before the silo could be stopped.");
-        await cluster.StopSiloAsync(cluster.Silos[0]);
+        var stopped = Worker(cluster, index);
+        var survivor = Worker(cluster, 1 - index);
+        await cluster.StopSiloAsync(cluster.Silos[index]);
         using var onCluster = await run;
 
         Assert.Equal(AdultSetup.Shadows, onCluster.Count);
@@ -137,7 +155,7 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         var second = survivor.Statistics.CompletedJobs;
         Assert.Equal(AdultSetup.Shadows, first.Count + second.Count);
         Assert.Equal(AdultSetup.Shadows, first.Concat(second).Distinct().Count());
-        Assert.True(second.Count > AdultSetup.Shadows / 2, "The stopped silo's unfinished jobs finish on the other silo.");
+        Assert.True(first.Count < AdultSetup.Shadows, "The stopped silo's unfinished jobs finish on the other silo.");
 
         // A retried job trains to the weights its seeds give.
         var inProcessOptions = ShadowOptions(null, epochs: LongJob);
@@ -183,8 +201,7 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         var options = ShadowOptions(service, epochs: LongJob);
 
         var run = Task.Run(() => ShadowModelSet.Train(setup.Pool, options, cancellationToken: cancel.Token));
-        while (!(first.Statistics.Completed >= 1 && first.Statistics.Running == 1) && !run.IsCompleted) await Task.Delay(5);
-        if (run.IsFaulted) await run; // its exception says why
+        await SiloTrainingItsSecondJob(cluster, run);
         Assert.False(run.IsCompleted, "The run ended before it could be cancelled.");
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
