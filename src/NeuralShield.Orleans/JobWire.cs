@@ -31,6 +31,7 @@ internal sealed class JobSpec
     [Id(17)] public float UpperBound { get; set; }
     [Id(18)] public string Dataset { get; set; } = "";
     [Id(19)] public long[]? Indices { get; set; }
+    [Id(20)] public LearningRateSchedule Schedule { get; set; }
 
     /// <summary>The spec of <paramref name="job"/> (position <paramref name="index"/> in the run).</summary>
     /// <exception cref="ArgumentException">The job cannot be sent to a worker; the message says why (argument "jobs").</exception>
@@ -64,6 +65,7 @@ internal sealed class JobSpec
             Optimizer = training.Optimizer,
             Momentum = training.Momentum,
             WeightDecay = training.WeightDecay,
+            Schedule = training.Schedule,
             TrainingSeed = training.Seed,
             Seed = job.Recipe.Seed,
             SeedOffset = job.SeedOffset,
@@ -81,7 +83,7 @@ internal sealed class JobSpec
         Training = new TrainingOptions
         {
             Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, Optimizer = Optimizer, Momentum = Momentum,
-            WeightDecay = WeightDecay, Seed = TrainingSeed,
+            WeightDecay = WeightDecay, Schedule = Schedule, Seed = TrainingSeed,
         },
         Seed = Seed,
         Bounds = new InputBounds(LowerBound, UpperBound),

@@ -97,6 +97,35 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
     }
 
     [Fact]
+    public async Task EveryTrainingSettingTravelsToTheSilos()
+    {
+        // Settings other than the defaults in every field of the training options: the cluster's weights must be the
+        // in-process ones, which they are not if any setting is lost on the wire.
+        await using var cluster = await setup.StartClusterAsync();
+        ShadowTrainingOptions Options(IModelTrainingService? service)
+        {
+            var recipe = setup.Recipe(6);
+            recipe.Training = new TrainingOptions
+            {
+                Epochs = 6, BatchSize = 48, LearningRate = 0.2, Optimizer = OptimizerKind.Sgd, Momentum = 0.5, WeightDecay = 1e-3,
+                Schedule = LearningRateSchedule.Cosine, Seed = 21,
+            };
+            return new ShadowTrainingOptions
+            {
+                Recipe = recipe, Count = 2, Sampling = ShadowSampling.Disjoint, Seed = 4, TrainingService = service,
+                PoolSource = service is null ? null : new DataReference(AdultSetup.PoolId),
+            };
+        }
+        using var inProcess = ShadowModelSet.Train(setup.Pool, Options(null));
+        using var onCluster = ShadowModelSet.Train(setup.Pool, Options(new ClusterTrainingService(cluster.Client)));
+        var constantOptions = Options(null);
+        constantOptions.Recipe.Training.Schedule = LearningRateSchedule.Constant;
+        using var constant = ShadowModelSet.Train(setup.Pool, constantOptions);
+        Assert.True(MaxWeightDifference(inProcess, onCluster) <= 1e-6f);
+        Assert.True(MaxWeightDifference(inProcess, constant) > 1e-3f, "the schedule should change the weights");
+    }
+
+    [Fact]
     public async Task TheAuditsShadowModelAttackTrainsOnTheClusterWithTheInProcessResult()
     {
         await using var cluster = await setup.StartClusterAsync();

@@ -50,15 +50,16 @@ internal sealed class PoisoningExperiment : IExperiment
         };
         var timings = new Dictionary<string, double>();
         // Each poisoned or sanitized set gets its own cache key (the set is a deterministic function of the seed).
-        TorchClassifier TrainOn(LabeledData data, string what, int epochs = PoisonedEpochs)
+        TorchClassifier TrainOn(LabeledData data, string what, int epochs = PoisonedEpochs, LearningRateSchedule schedule = LearningRateSchedule.Constant)
         {
             var watch = Stopwatch.StartNew();
             var module = recipe.Create();
             try
             {
-                var key = $"poisoning-v1-lenet5-e{epochs}-" + new string(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray());
+                var key = $"poisoning-v1-lenet5-e{epochs}{(schedule == LearningRateSchedule.Cosine ? "cos" : "")}-" + new string(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray());
                 var training = recipe.Training.Copy();
                 training.Epochs = epochs;
+                training.Schedule = schedule;
                 var cached = ModelCache.LoadOrTrain(context, key, module, () => ModelCache.Fit(context, module, data, training, cancellationToken));
                 if (!cached) timings[what] = watch.Elapsed.TotalSeconds;
                 log.WriteLine($"  {(cached ? "loaded" : "trained")} the model of {what} ({data.Count} points) in {watch.Elapsed.TotalSeconds:F0} s");
@@ -144,6 +145,27 @@ internal sealed class PoisoningExperiment : IExperiment
                 Sanitize("knn_penultimate_relabel_or_remove", knnHybrid);
             using (var loss = new LossOutlierSanitizer(flipped20Model!, new LossSanitizerOptions { RemoveFraction = 0.2 }).Inspect(flipped20!, cancellationToken))
                 Sanitize("loss", loss);
+            // The ceiling of every sanitizer that removes points: exactly the flipped points removed (knowledge no defender
+            // has). What it leaves unrestored is the cost of training on 8,000 instead of 10,000 points.
+            var kept = Enumerable.Range(0, flipped20!.Data.Count).Select(i => (long)i).Except(flipped20.Indices).ToArray();
+            using var oracleSet = flipped20.Data.Subset(kept);
+            using (var oracleModel = TrainOn(oracleSet, "exactly the flipped points removed", convergedEpochs))
+                Restored(report, "oracle_remove", Evaluation.Accuracy(oracleModel, test), poisonedConvergedAccuracy, cleanConvergedAccuracy);
+            // The same victim with the learning rate annealed (cosine) instead of constant: whether the flips still cost
+            // accuracy once training settles, and what the vote restores then.
+            using (var cleanCosine = TrainOn(train, "clean", convergedEpochs, LearningRateSchedule.Cosine))
+            using (var flippedCosine = TrainOn(flipped20!.Data, "20% random flips", convergedEpochs, LearningRateSchedule.Cosine))
+            using (var knnCosine = new KnnLabelSanitizer(representation: x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken))
+            using (var restoredCosine = TrainOn(knnCosine.Cleaned, "knn_penultimate-sanitized 20% flips", convergedEpochs, LearningRateSchedule.Cosine))
+            {
+                var cleanCosineAccuracy = Evaluation.Accuracy(cleanCosine, test);
+                var poisonedCosineAccuracy = Evaluation.Accuracy(flippedCosine, test);
+                report.Metrics["sanitization.cosine.clean_accuracy"] = cleanCosineAccuracy;
+                report.Metrics["sanitization.cosine.poisoned_accuracy"] = poisonedCosineAccuracy;
+                Sanitization(report, "cosine.knn_penultimate", knnCosine.Detection!.Value, Evaluation.Accuracy(restoredCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
+                using var oracleCosine = TrainOn(oracleSet, "exactly the flipped points removed", convergedEpochs, LearningRateSchedule.Cosine);
+                Restored(report, "cosine.oracle_remove", Evaluation.Accuracy(oracleCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
+            }
             log.WriteLine($"  20% random flips cost {cleanAccuracy - report.Metrics["label_flip.random.20"]:P2} of accuracy after {PoisonedEpochs} epochs, {cleanConvergedAccuracy - poisonedConvergedAccuracy:P2} after {convergedEpochs}");
         }
         finally
@@ -204,6 +226,7 @@ internal sealed class PoisoningExperiment : IExperiment
             + "knn: pixels, k=10 eta=0.5 relabel (the paper); knn_penultimate: the 10-epoch poisoned model's penultimate layer, k=10 eta=0.5 relabel; "
             + "knn_penultimate_remove: the same, remove; knn_penultimate_relabel_or_remove: k=20, relabel at eta=0.9, remove other outvoted labels; "
             + "loss: the 10-epoch poisoned model's losses, remove 20%; " +
+            "oracle_remove: exactly the flipped points removed (the ceiling of removing sanitizers); cosine.*: clean, poisoned, knn_penultimate-sanitized and oracle_remove models trained the same 30 epochs with the learning rate annealed by a cosine schedule instead of constant; " +
             "activation PCA-10 2-means share<=0.35, spectral eps=0.35 remove 1.5 eps per class (on the backdoor set)";
         report.Setting["seed"] = seed;
         report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);
@@ -284,6 +307,11 @@ internal sealed class PoisoningExperiment : IExperiment
     {
         report.Metrics[$"sanitization.{name}.precision"] = detection.Precision;
         report.Metrics[$"sanitization.{name}.recall"] = detection.Recall;
+        Restored(report, name, restoredAccuracy, poisonedAccuracy, cleanAccuracy);
+    }
+
+    private static void Restored(ReproductionReport report, string name, double restoredAccuracy, double? poisonedAccuracy, double? cleanAccuracy)
+    {
         report.Metrics[$"sanitization.{name}.restored_accuracy"] = restoredAccuracy;
         if (poisonedAccuracy is { } p && cleanAccuracy is { } c && c > p)
             report.Metrics[$"sanitization.{name}.restored_share_of_loss"] = (restoredAccuracy - p) / (c - p);

@@ -80,6 +80,8 @@ public sealed class Trainer
                     using var ownedX = x;
                     using var ownedY = y;
                     cancellationToken.ThrowIfCancellationRequested();
+                    if (_options.Schedule == LearningRateSchedule.Cosine)
+                        SetLearningRate(optimizer, _options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * context.Step / ((double)_options.Epochs * stepsPerEpoch))));
                     var loss = step.Run(x, y, context);
                     if (!double.IsFinite(loss))
                         throw new InvalidOperationException(
@@ -124,6 +126,11 @@ public sealed class Trainer
             model.eval();
         }
         return new TrainingResult(history, bestState is null ? history.Count : best.Epoch, stoppedEarly, watch.Elapsed);
+    }
+
+    private static void SetLearningRate(optim.Optimizer optimizer, double rate)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
     }
 
     private optim.Optimizer MakeOptimizer(IList<TorchSharp.Modules.Parameter> parameters) => _options.Optimizer switch

@@ -11,6 +11,19 @@ public enum OptimizerKind
     Sgd,
 }
 
+/// <summary>How a <see cref="Trainer"/> changes the learning rate over a run.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>The learning rate stays at <see cref="TrainingOptions.LearningRate"/>.</summary>
+    Constant,
+    /// <summary>
+    /// Cosine annealing without restarts (Loshchilov and Hutter 2017, arXiv 1608.03983): at step t of T planned steps
+    /// (epochs × batches per epoch) the rate is LearningRate · (1 + cos(π t / T)) / 2, set before each mini-batch, so it
+    /// falls from LearningRate to nearly 0 by the last step.
+    /// </summary>
+    Cosine,
+}
+
 /// <summary>Settings of a training run; validated when a <see cref="Trainer"/> is made from them.</summary>
 public sealed class TrainingOptions : OptionsBase<TrainingOptions>
 {
@@ -25,6 +38,9 @@ public sealed class TrainingOptions : OptionsBase<TrainingOptions>
 
     /// <summary>Optimiser. Default Adam.</summary>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+
+    /// <summary>How the learning rate changes over the run. Default <see cref="LearningRateSchedule.Constant"/>.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
 
     /// <summary>SGD momentum. Default 0.9.</summary>
     public double Momentum { get; set; } = 0.9;
@@ -51,6 +67,7 @@ public sealed class TrainingOptions : OptionsBase<TrainingOptions>
         Guard.NonNegative(WeightDecay, nameof(WeightDecay));
         if (EarlyStopPatience is { } p) Guard.Positive(p, nameof(EarlyStopPatience));
         Guard.Defined(Optimizer, nameof(Optimizer));
+        Guard.Defined(Schedule, nameof(Schedule));
     }
 }
 

@@ -108,6 +108,8 @@ public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
         if (Batched && Sampling == ShadowSampling.RandomHalves)
             throw new ArgumentException("Batched shadows need training sets of one size: use Disjoint or Overlapping sampling.", nameof(Batched));
         if (Batched && Recipe.Training.EarlyStopPatience is not null) throw new ArgumentException("Batched shadows do not support early stopping.", nameof(Batched));
+        if (Batched && Recipe.Training.Schedule != LearningRateSchedule.Constant)
+            throw new ArgumentException("Batched shadows keep the learning rate constant; set Recipe.Training.Schedule to LearningRateSchedule.Constant.", nameof(Batched));
         if (PoolSource is { Dataset: var id } && string.IsNullOrWhiteSpace(id)) throw new ArgumentException("PoolSource must name a dataset.", nameof(PoolSource));
     }
 }

@@ -151,6 +151,8 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
                        || x.Momentum != o[0].Momentum || x.WeightDecay != o[0].WeightDecay))
             throw new ArgumentException("The stacked models must share epochs, batch size, optimiser, learning rate, momentum and weight decay.", nameof(options));
         if (o.Any(x => x.EarlyStopPatience is not null)) throw new ArgumentException("Early stopping is not supported for stacked training.", nameof(options));
+        if (o.Any(x => x.Schedule != LearningRateSchedule.Constant))
+            throw new ArgumentException("Stacked training keeps the learning rate constant; set Schedule to LearningRateSchedule.Constant.", nameof(options));
         var n = train[0].Count;
         if (train.Any(t => t.Count != n || t.ClassCount != train[0].ClassCount))
             throw new ArgumentException("Stacked models need training sets of one size and class count.", nameof(train));

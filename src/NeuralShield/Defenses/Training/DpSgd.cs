@@ -79,6 +79,8 @@ public sealed class DifferentiallyPrivateTrainingOptions : OptionsBase<Different
         Recipe = Recipe.Validated();
         if (Recipe.Training.EarlyStopPatience is not null)
             throw new ArgumentException("DP-SGD does not support early stopping: the privacy accounting counts the planned steps. Set Recipe.Training.EarlyStopPatience to null.", nameof(Recipe));
+        if (Recipe.Training.Schedule != LearningRateSchedule.Constant)
+            throw new ArgumentException("DP-SGD keeps the learning rate constant; set Recipe.Training.Schedule to LearningRateSchedule.Constant.", nameof(Recipe));
         Guard.Positive(ClipNorm, nameof(ClipNorm));
         if (NoiseMultiplier is { } sigma) Guard.Positive(sigma, nameof(NoiseMultiplier));
         Guard.Positive(TargetEpsilon, nameof(TargetEpsilon));
