@@ -37,6 +37,7 @@ internal sealed class TrainingJobGrain(TrainingWorker worker) : Grain, ITraining
 
     public Task Forget()
     {
+        worker.Forget(this.GetPrimaryKeyString());
         DeactivateOnIdle();
         return Task.CompletedTask;
     }

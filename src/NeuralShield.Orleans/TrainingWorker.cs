@@ -44,6 +44,15 @@ public sealed class TrainingWorkerOptions
     /// </summary>
     public int? TorchThreadsPerJob { get; set; }
 
+    /// <summary>
+    /// A directory every silo of the cluster reads and writes (a network share on a real cluster; any local folder when
+    /// the silos share a machine), or null (the default). When set, a silo writes each completed job's outcome there
+    /// before it reports the job complete, and a silo asked for a job whose outcome is stored returns it instead of
+    /// training again; the file is deleted once the client has the outcome. Without it, a job whose silo dies after
+    /// finishing it but before the client has its outcome is trained again on another silo (with the same weights).
+    /// </summary>
+    public string? ResultDirectory { get; set; }
+
     /// <summary>The datasets jobs may name, by id.</summary>
     public IDictionary<string, WorkerDataset> Datasets { get; } = new Dictionary<string, WorkerDataset>(StringComparer.Ordinal);
 }
@@ -52,6 +61,7 @@ public sealed class TrainingWorkerOptions
 public sealed class TrainingWorkerStatistics
 {
     private readonly ConcurrentQueue<string> _completed = new();
+    private readonly ConcurrentQueue<string> _restored = new();
     private int _started;
     private int _running;
     private int _refused;
@@ -69,6 +79,12 @@ public sealed class TrainingWorkerStatistics
 
     /// <summary>The keys ("run/index") of the jobs trained to completion here, in completion order.</summary>
     public IReadOnlyList<string> CompletedJobs => _completed.ToArray();
+
+    /// <summary>Jobs whose stored outcome (<see cref="TrainingWorkerOptions.ResultDirectory"/>) this worker returned instead of training them.</summary>
+    public int Restored => _restored.Count;
+
+    /// <summary>The keys of the jobs this worker restored from stored outcomes, in order.</summary>
+    public IReadOnlyList<string> RestoredJobs => _restored.ToArray();
 
     /// <summary>Jobs refused before training (integrity check, unknown dataset, bad indices).</summary>
     public int Refused => Volatile.Read(ref _refused);
@@ -98,6 +114,8 @@ public sealed class TrainingWorkerStatistics
 
     internal void OnRefused() => Interlocked.Increment(ref _refused);
 
+    internal void OnRestored(string key) => _restored.Enqueue(key);
+
     internal void OnInterrupted() => Interlocked.Increment(ref _interrupted);
 }
 
@@ -117,6 +135,7 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, Lazy<(LabeledData? Data, string? Refusal)>> _datasets = new(StringComparer.Ordinal);
     private readonly InProcessTrainingService _trainer = new();
+    private readonly JobResultStore? _results;
     private int _disposed;
 
     /// <summary>Created by the silo's container.</summary>
@@ -128,9 +147,12 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
             throw new ArgumentOutOfRangeException(nameof(options), _options.TorchThreadsPerJob, "TrainingWorkerOptions.TorchThreadsPerJob must be positive when set.");
         if (_options.MaxConcurrentJobs < 1)
             throw new ArgumentOutOfRangeException(nameof(options), _options.MaxConcurrentJobs, "TrainingWorkerOptions.MaxConcurrentJobs must be positive.");
+        if (_options.ResultDirectory is { } directory && string.IsNullOrWhiteSpace(directory))
+            throw new ArgumentException("TrainingWorkerOptions.ResultDirectory must name a directory when set.", nameof(options));
         _silo = silo;
         _logger = logger;
         _slots = new SemaphoreSlim(_options.MaxConcurrentJobs);
+        _results = _options.ResultDirectory is { } dir ? new JobResultStore(Path.GetFullPath(dir), logger) : null;
     }
 
     /// <summary>What this silo's worker has done.</summary>
@@ -178,6 +200,12 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
 
     private JobOutcome ResolveAndTrain(string key, JobSpec spec, CancellationToken token)
     {
+        if (_results?.TryLoad(key) is { } stored)
+        {
+            Statistics.OnRestored(key);
+            _logger.LogInformation("Job {Key} ('{Name}') restored: its outcome (trained on {Worker}) was stored", key, spec.Name, stored.Worker);
+            return stored;
+        }
         if (_options.TorchThreadsPerJob is { } threads && TorchSharp.torch.get_num_threads() != threads) TorchSharp.torch.set_num_threads(threads);
         var (data, refusal) = Resolve(spec);
         if (refusal is not null || data is null)
@@ -189,6 +217,18 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
         Statistics.OnStarted();
         _logger.LogInformation("Job {Key} ('{Name}') started", key, spec.Name);
         var outcome = Train(spec, data, token);
+        if (outcome.Status == JobStatus.Completed && _results is not null)
+        {
+            try
+            {
+                _results.Save(key, outcome);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The job is still complete; only its protection against this silo's loss is missing.
+                _logger.LogWarning("Job {Key} ('{Name}'): its outcome could not be stored in {Directory}: {Reason}", key, spec.Name, _results.Directory, e.Message);
+            }
+        }
         Statistics.OnEnded(key, outcome.Status);
         if (outcome.Status == JobStatus.Completed) _logger.LogInformation("Job {Key} ('{Name}') completed", key, spec.Name);
         else _logger.LogInformation("Job {Key} ('{Name}') ended: {Status}", key, spec.Name, outcome.Status);
@@ -216,6 +256,9 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
             return JobOutcome.Ended(Silo, JobStatus.Failed, e.Message, e.GetType().FullName);
         }
     }
+
+    /// <summary>The client has job <paramref name="key"/>'s outcome: its stored copy is deleted.</summary>
+    internal void Forget(string key) => _results?.Delete(key);
 
     private (LabeledData? Data, string? Refusal) Resolve(JobSpec spec)
     {

@@ -29,22 +29,32 @@ public sealed partial class SiloProcessTests(ITestOutputHelper output)
     private static partial Regex ChecksumLine();
 
     [Fact]
-    public void ASiloKilledMidRunLosesNoJobAndRunsNoneTwice()
+    public void ASiloKilledMidRunLosesNoJobAndRunsNoneTwice() => KillTheVictim(sharedResults: false);
+
+    [Fact]
+    public void WithSharedResultsASiloKilledAsItFinishesAJobRunsNoneTwice() => KillTheVictim(sharedResults: true);
+
+    /// <summary>
+    /// Two silos and a client training 8 shadows; the non-primary silo is killed (SIGKILL) mid-run. Without shared results
+    /// the kill lands while it trains a job and no finished result is in flight (a result lost in flight would be trained
+    /// again: the client cannot tell it from a job lost mid-run). With a results directory both silos share, the kill lands
+    /// the moment the victim logs a job complete that the client has not yet received — the in-flight case — and the
+    /// survivor must restore that outcome, not train the job again.
+    /// </summary>
+    private void KillTheVictim(bool sharedResults)
     {
         using var folder = new TempFolder();
         string[] Shadow(params string[] extra) => ["--threads", "1", "shadows", "--count", Shadows.ToString(), "--epochs", "30", "--seed", "4", .. extra];
-        var (survivor, victim, gateways) = StartSilos(folder);
+        var results = sharedResults ? folder.Create("results") : null;
+        var (survivor, victim, gateways) = StartSilos(folder, results is null ? [] : ["--results", results]);
         using var _ = survivor;
         using var __ = victim;
         try
         {
             using var client = new CliProcess(Shadow("--cluster", gateways));
 
-            // Kill the victim while it trains a job, after it has completed one and the client has received every result
-            // it completed: no finished result is in flight, the job it trains now is surely mid-run. (A job whose result
-            // is lost in flight with its silo is trained again: the client cannot tell it from one lost mid-run.)
-            string? interrupted = null;
-            for (var wait = Stopwatch.StartNew(); interrupted is null; Thread.Sleep(20))
+            string? interrupted = null, inFlight = null;
+            for (var wait = Stopwatch.StartNew(); interrupted is null && inFlight is null; Thread.Sleep(sharedResults ? 1 : 20))
             {
                 Assert.True(wait.Elapsed < Limit, "The victim never trained a second job:\n" + victim.Text);
                 Assert.False(client.HasExited, "The run ended before the silo could be killed:\n" + client.Text);
@@ -52,7 +62,14 @@ public sealed partial class SiloProcessTests(ITestOutputHelper output)
                 var completed = jobs.Where(m => m.Groups[3].Value == "completed").Select(m => m.Groups[2].Value).ToHashSet();
                 var running = jobs.Where(m => m.Groups[3].Value == "started" && !completed.Contains(m.Groups[2].Value)).ToArray();
                 var received = client.Lines.Select(l => ReceivedLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
-                if (completed.Count > 0 && completed.IsSubsetOf(received) && running.Length == 1) interrupted = running[0].Groups[1].Value;
+                if (sharedResults)
+                {
+                    // The first completion the client has not yet received; after three the victim is killed mid-run instead.
+                    var notReceived = jobs.Where(m => m.Groups[3].Value == "completed" && !received.Contains(m.Groups[2].Value)).ToArray();
+                    if (notReceived.Length > 0) inFlight = notReceived[0].Groups[1].Value;
+                    else if (completed.Count >= 3 && running.Length == 1) interrupted = running[0].Groups[1].Value;
+                }
+                else if (completed.Count > 0 && completed.IsSubsetOf(received) && running.Length == 1) interrupted = running[0].Groups[1].Value;
             }
             victim.Kill();
 
@@ -65,17 +82,28 @@ public sealed partial class SiloProcessTests(ITestOutputHelper output)
             Assert.Contains($"{Shadows} shadows in", clientText);
 
             var victimDone = Completed(victim);
-            Assert.DoesNotContain(interrupted, victimDone);
+            if (interrupted is not null) Assert.DoesNotContain(interrupted, victimDone);
             Assert.NotEmpty(victimDone);
             // The survivor logs a completion before the client gets it; give its logger a moment to write the last one.
             var survivorDone = Completed(survivor);
             for (var wait = Stopwatch.StartNew(); survivorDone.Count + victimDone.Count < Shadows && wait.Elapsed < TimeSpan.FromSeconds(10); survivorDone = Completed(survivor)) Thread.Sleep(50);
-            output.WriteLine($"victim completed {string.Join(", ", victimDone)}; survivor completed {string.Join(", ", survivorDone)}; interrupted {interrupted}");
+            var restored = survivor.Lines.Where(l => l.Contains(" restored: ")).ToList();
+            output.WriteLine($"victim completed {string.Join(", ", victimDone)}; survivor completed {string.Join(", ", survivorDone)}; " +
+                             $"interrupted {interrupted}; killed as it finished {inFlight}; survivor restored {restored.Count}");
 
-            // Every job completed exactly once over the two silos, the interrupted one on the survivor.
+            // Every job completed exactly once over the two silos; a job interrupted mid-run on the survivor, a job
+            // finished by the victim not again (restored from the shared results if the client had not received it).
             Assert.Equal(Shadows, victimDone.Count + survivorDone.Count);
             Assert.Equal(Shadows, victimDone.Concat(survivorDone).Distinct().Count());
-            Assert.Contains(interrupted, survivorDone);
+            if (interrupted is not null) Assert.Contains(interrupted, survivorDone);
+            if (inFlight is not null) Assert.DoesNotContain(inFlight, survivorDone);
+            Assert.All(restored, line => Assert.Contains(inFlight ?? "no job", line));
+            if (results is not null)
+            {
+                // Every stored outcome is deleted once the client has it (the client's release is not awaited: allow a moment).
+                for (var wait = Stopwatch.StartNew(); Directory.EnumerateFiles(results).Any() && wait.Elapsed < TimeSpan.FromSeconds(10);) Thread.Sleep(50);
+                Assert.Empty(Directory.EnumerateFiles(results));
+            }
 
             // And the retried jobs trained to the weights their seeds give: the in-process run's checksum.
             var (inProcessCode, inProcessText, inProcessErrors) = InProcess.Run(Shadow());
@@ -146,7 +174,7 @@ public sealed partial class SiloProcessTests(ITestOutputHelper output)
     }
 
     /// <summary>A manifest of Adult's training rows, then two silos (the first the primary) that serve them; their gateways as --cluster takes them.</summary>
-    private static (CliProcess First, CliProcess Second, string Gateways) StartSilos(TempFolder folder)
+    private static (CliProcess First, CliProcess Second, string Gateways) StartSilos(TempFolder folder, string[]? siloOptions = null)
     {
         var key = Path.Combine(folder.Path, "key.bin");
         File.WriteAllBytes(key, Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 1)).ToArray());
@@ -155,7 +183,7 @@ public sealed partial class SiloProcessTests(ITestOutputHelper output)
         Assert.True(code == 0, string.Join('\n', errors));
         var ports = FreePorts(4);
         string[] Silo(int i, params string[] extra) =>
-            ["--threads", "1", "silo", "--manifest", manifest, "--key-file", key, "--port", ports[2 * i].ToString(), "--gateway-port", ports[2 * i + 1].ToString(), .. extra];
+            ["--threads", "1", "silo", "--manifest", manifest, "--key-file", key, "--port", ports[2 * i].ToString(), "--gateway-port", ports[2 * i + 1].ToString(), .. siloOptions ?? [], .. extra];
         var first = new CliProcess(Silo(0));
         CliProcess? second = null;
         try

@@ -82,11 +82,15 @@ public sealed class AdultSetup : IDisposable
         }, Manifest);
     }
 
-    /// <summary>A 2-silo in-process cluster whose silos train jobs on these data.</summary>
-    public async Task<InProcessTestCluster> StartClusterAsync()
+    /// <summary>A 2-silo in-process cluster whose silos train jobs on these data (and keep outcomes in <paramref name="resultDirectory"/> when given).</summary>
+    public async Task<InProcessTestCluster> StartClusterAsync(string? resultDirectory = null)
     {
         var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) => silo.AddModelTraining(Configure));
+        builder.ConfigureSilo((_, silo) => silo.AddModelTraining(o =>
+        {
+            Configure(o);
+            o.ResultDirectory = resultDirectory;
+        }));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         // Both silos must see each other before jobs are placed (placement spreads over the silos a silo knows).

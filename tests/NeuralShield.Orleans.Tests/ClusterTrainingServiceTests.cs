@@ -66,7 +66,7 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         return -1;
     }
 
-    private static TrainingWorker Worker(InProcessTestCluster cluster, int silo) =>
+    internal static TrainingWorker Worker(InProcessTestCluster cluster, int silo) =>
         (TrainingWorker)cluster.Silos[silo].ServiceProvider.GetService(typeof(TrainingWorker))!;
 
     [Fact]

@@ -40,8 +40,9 @@ internal static class ClusterCommands
         var gatewayPort = GlobalOptions.AtLeastOne("--gateway-port", "Client gateway port (default 30000)");
         var primary = new Option<string?>("--primary") { Description = "HOST:PORT of the primary silo, which keeps the development membership table (default: this silo is the primary)" };
         var jobs = GlobalOptions.AtLeastOne("--jobs", "Jobs trained at the same time on this silo (default 1); with --threads T, jobs x T should fit its cores");
+        var results = new Option<DirectoryInfo?>("--results") { Description = "A directory all silos share, where each completed job's outcome is kept until the client has it: a result lost with a silo is not trained again (default: none)" };
         var command = new Command("silo", "Run an Orleans silo that trains shadow-model jobs on UCI Adult (stop with Ctrl+C)");
-        foreach (var option in new Option[] { data, manifest, key, address, port, gatewayPort, primary, jobs }) command.Options.Add(option);
+        foreach (var option in new Option[] { data, manifest, key, address, port, gatewayPort, primary, jobs, results }) command.Options.Add(option);
         command.Subcommands.Add(CreateManifest(globals));
         CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
@@ -67,6 +68,7 @@ internal static class ClusterCommands
                 {
                     o.MaxConcurrentJobs = parse.GetValue(jobs) ?? 1;
                     o.TorchThreadsPerJob = context.Threads;
+                    o.ResultDirectory = parse.GetValue(results)?.FullName;
                     o.Datasets[AdultTrainId] = new WorkerDataset(() =>
                     {
                         using var adult = AdultDataset.Load(folder);
@@ -82,7 +84,7 @@ internal static class ClusterCommands
             WaitHandle.WaitAny([ct.WaitHandle, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.WaitHandle]);
             host.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
             var s = worker.Statistics;
-            context.Out.WriteLine($"silo stopped: {s.Completed} jobs completed, {s.Interrupted} interrupted, {s.Refused} refused, {s.Failed} failed");
+            context.Out.WriteLine($"silo stopped: {s.Completed} jobs completed, {s.Restored} restored from stored outcomes, {s.Interrupted} interrupted, {s.Refused} refused, {s.Failed} failed");
             return 0;
         });
         return command;
