@@ -12,7 +12,7 @@ internal interface ITrainingJobGrain : IGrainWithStringKey
     /// <summary>Starts the job if it is not running, and waits up to <paramref name="wait"/> for its outcome (null: still running).</summary>
     Task<JobOutcome?> Run(JobSpec spec, TimeSpan wait);
 
-    /// <summary>Stops the job between batches (interleaves with a waiting <see cref="Run"/>).</summary>
+    /// <summary>Stops the job between batches (interleaves with a waiting <see cref="Run"/>) and gives it up: a stored outcome is deleted.</summary>
     [AlwaysInterleave]
     Task Cancel();
 

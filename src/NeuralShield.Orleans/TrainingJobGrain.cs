@@ -32,6 +32,7 @@ internal sealed class TrainingJobGrain(TrainingWorker worker) : Grain, ITraining
     public Task Cancel()
     {
         _cancel.Cancel();
+        worker.Forget(this.GetPrimaryKeyString());
         return Task.CompletedTask;
     }
 

@@ -190,7 +190,7 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
         try
         {
             // Loading and checking a dataset and training are long: both run on the thread pool, off the grain's turn.
-            return await Task.Run(() => ResolveAndTrain(key, spec, token), CancellationToken.None).ConfigureAwait(false);
+            return await Task.Run(() => ResolveAndTrain(key, spec, token, cancellationToken), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -198,7 +198,7 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
         }
     }
 
-    private JobOutcome ResolveAndTrain(string key, JobSpec spec, CancellationToken token)
+    private JobOutcome ResolveAndTrain(string key, JobSpec spec, CancellationToken token, CancellationToken jobCancelled)
     {
         if (_results?.TryLoad(key) is { } stored)
         {
@@ -217,7 +217,8 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
         Statistics.OnStarted();
         _logger.LogInformation("Job {Key} ('{Name}') started", key, spec.Name);
         var outcome = Train(spec, data, token);
-        if (outcome.Status == JobStatus.Completed && _results is not null)
+        // A job cancelled by its client (the run is over) is not stored: nobody will take its outcome.
+        if (outcome.Status == JobStatus.Completed && _results is not null && !jobCancelled.IsCancellationRequested)
         {
             try
             {
@@ -257,7 +258,7 @@ public sealed class TrainingWorker : ILifecycleParticipant<ISiloLifecycle>, IDis
         }
     }
 
-    /// <summary>The client has job <paramref name="key"/>'s outcome: its stored copy is deleted.</summary>
+    /// <summary>The client has job <paramref name="key"/>'s outcome, or has given the job up: its stored copy is deleted.</summary>
     internal void Forget(string key) => _results?.Delete(key);
 
     private (LabeledData? Data, string? Refusal) Resolve(JobSpec spec)

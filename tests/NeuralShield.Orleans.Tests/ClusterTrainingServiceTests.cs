@@ -222,7 +222,8 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
     [Fact]
     public async Task CancellingStopsTheRunAndItsJobs()
     {
-        await using var cluster = await setup.StartClusterAsync();
+        var results = Directory.CreateTempSubdirectory("neuralshield-results-").FullName;
+        await using var cluster = await setup.StartClusterAsync(results);
         var service = new ClusterTrainingService(cluster.Client);
         using var cancel = new CancellationTokenSource();
         var first = Worker(cluster, 0);
@@ -239,6 +240,10 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         Assert.Equal(0, first.Statistics.Running + second.Statistics.Running);
         Assert.True(first.Statistics.Completed + second.Statistics.Completed < AdultSetup.Shadows);
         Assert.True(first.Statistics.Interrupted + second.Statistics.Interrupted >= 1);
+        // The shared results keep nothing: completed outcomes were released as the client took them, the rest given up.
+        for (var i = 0; i < 100 && Directory.EnumerateFiles(results).Any(); i++) await Task.Delay(50);
+        Assert.Empty(Directory.EnumerateFiles(results));
+        Directory.Delete(results, recursive: true);
     }
 
     [Fact]
