@@ -75,6 +75,16 @@ public sealed class JobResultStoreTests(AdultSetup setup) : IClassFixture<AdultS
     }
 
     [Fact]
+    public void AWorkerRefusesSettingsItCannotUse()
+    {
+        static TrainingWorker Make(TrainingWorkerOptions o) => new(Microsoft.Extensions.Options.Options.Create(o), null!, NullLogger<TrainingWorker>.Instance);
+        Assert.Equal("options", Assert.Throws<ArgumentException>(() => Make(new TrainingWorkerOptions { ResultDirectory = " " })).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Make(new TrainingWorkerOptions { MaxConcurrentJobs = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Make(new TrainingWorkerOptions { TorchThreadsPerJob = 0 }));
+        Make(new TrainingWorkerOptions { ResultDirectory = _directory }).Dispose();
+    }
+
+    [Fact]
     public async Task AnOutcomeLostWithItsSiloIsRestoredOnTheOtherSiloNotTrainedAgain()
     {
         await using var cluster = await setup.StartClusterAsync(_directory);
