@@ -136,7 +136,8 @@ public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDispos
         var run = Guid.NewGuid().ToString("N");
         var models = new TrainedModel?[jobs.Count];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pending = Enumerable.Range(0, jobs.Count).Select(i => RunJobAsync(run, i, specs[i], stop.Token)).ToList();
+        var releases = new System.Collections.Concurrent.ConcurrentQueue<Task>();
+        var pending = Enumerable.Range(0, jobs.Count).Select(i => RunJobAsync(run, i, specs[i], releases, stop.Token)).ToList();
         try
         {
             var completed = 0;
@@ -163,15 +164,23 @@ public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDispos
             foreach (var m in models) m?.Dispose();
             throw;
         }
+        // Every outcome taken is released (the workers delete a stored copy); a release whose silo was lost is retried
+        // on the silo that takes the grain over. Normally done in milliseconds; the run does not wait longer than a poll.
+        var released = Task.WhenAll(releases);
+        if (await Task.WhenAny(released, Task.Delay(_options.PollInterval, CancellationToken.None)).ConfigureAwait(false) != released)
+            _logger.LogWarning("Run {Run}: not every job was released within {Wait}; a worker may keep a stored outcome", run, _options.PollInterval);
         return models.Select(m => m!).ToArray();
     }
 
-    private async Task<(int Index, JobOutcome Outcome)> RunJobAsync(string run, int index, JobSpec spec, CancellationToken cancellationToken)
+    private async Task<(int Index, JobOutcome Outcome)> RunJobAsync(string run, int index, JobSpec spec, System.Collections.Concurrent.ConcurrentQueue<Task> releases,
+        CancellationToken cancellationToken)
     {
         var grain = _grains.GetGrain<ITrainingJobGrain>($"{run}/{index}");
         try
         {
-            return await PollAsync(grain, index, spec, cancellationToken).ConfigureAwait(false);
+            var result = await PollAsync(grain, index, spec, cancellationToken).ConfigureAwait(false);
+            releases.Enqueue(ReleaseAsync(grain));
+            return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -214,7 +223,6 @@ public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDispos
             switch (outcome.Status)
             {
                 case JobStatus.Completed:
-                    _ = Quietly(grain.Forget());
                     return (index, outcome);
                 case JobStatus.Refused:
                     throw new TrainingJobRefusedException(index, spec.Name, outcome.Error ?? "no reason given");
@@ -237,6 +245,29 @@ public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDispos
         {
             module.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Tells the job's grain that its outcome is taken, retrying while its silo is being replaced; never throws.</summary>
+    private async Task ReleaseAsync(ITrainingJobGrain grain)
+    {
+        var delay = _options.RetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grain.Forget().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when ((e is OrleansException or TimeoutException) && attempt < _options.MaxAttempts)
+            {
+                await Task.Delay(delay, CancellationToken.None).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+            catch
+            {
+                return; // best effort: the job's outcome is already the caller's
+            }
         }
     }
 
