@@ -216,7 +216,7 @@ public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDispos
                 if (attempts >= _options.MaxAttempts)
                     throw new ClusterTrainingException(index, spec.Name, $"Job {index} ('{spec.Name}') was lost {attempts} times; last: {lost}");
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                delay = Backoff(delay);
                 continue;
             }
             if (outcome is null) continue; // still training: ask again
@@ -248,6 +248,9 @@ public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDispos
         }
     }
 
+    /// <summary>The next wait between retries: doubled, at most <see cref="MaxRetryDelay"/>.</summary>
+    private static TimeSpan Backoff(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+
     /// <summary>Tells the job's grain that its outcome is taken, retrying while its silo is being replaced; never throws.</summary>
     private async Task ReleaseAsync(ITrainingJobGrain grain)
     {
@@ -262,7 +265,7 @@ public sealed class ClusterTrainingService : IModelTrainingService, IAsyncDispos
             catch (Exception e) when ((e is OrleansException or TimeoutException) && attempt < _options.MaxAttempts)
             {
                 await Task.Delay(delay, CancellationToken.None).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                delay = Backoff(delay);
             }
             catch
             {

@@ -136,8 +136,9 @@ internal sealed class PoisoningExperiment : IExperiment
                 Sanitize("knn", knn);
             }
             // The same vote in the penultimate representation of the 10-epoch poisoned model (not the paper's input space).
-            using (var knnRep = new KnnLabelSanitizer(representation: x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken))
-                Sanitize("knn_penultimate", knnRep);
+            // Kept for the cosine rows below, which retrain on the same cleaned set.
+            using var knnRep = new KnnLabelSanitizer(representation: x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken);
+            Sanitize("knn_penultimate", knnRep);
             using (var knnRemove = new KnnLabelSanitizer(new KnnSanitizerOptions { Action = SanitizeAction.Remove }, x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken))
                 Sanitize("knn_penultimate_remove", knnRemove);
             // Confident votes relabel, other outvoted labels are removed (K = 20, eta = 0.9): fewer clean points relabelled wrongly.
@@ -155,14 +156,13 @@ internal sealed class PoisoningExperiment : IExperiment
             // accuracy once training settles, and what the vote restores then.
             using (var cleanCosine = TrainOn(train, "clean", convergedEpochs, LearningRateSchedule.Cosine))
             using (var flippedCosine = TrainOn(flipped20!.Data, "20% random flips", convergedEpochs, LearningRateSchedule.Cosine))
-            using (var knnCosine = new KnnLabelSanitizer(representation: x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken))
-            using (var restoredCosine = TrainOn(knnCosine.Cleaned, "knn_penultimate-sanitized 20% flips", convergedEpochs, LearningRateSchedule.Cosine))
+            using (var restoredCosine = TrainOn(knnRep.Cleaned, "knn_penultimate-sanitized 20% flips", convergedEpochs, LearningRateSchedule.Cosine))
             {
                 var cleanCosineAccuracy = Evaluation.Accuracy(cleanCosine, test);
                 var poisonedCosineAccuracy = Evaluation.Accuracy(flippedCosine, test);
                 report.Metrics["sanitization.cosine.clean_accuracy"] = cleanCosineAccuracy;
                 report.Metrics["sanitization.cosine.poisoned_accuracy"] = poisonedCosineAccuracy;
-                Sanitization(report, "cosine.knn_penultimate", knnCosine.Detection!.Value, Evaluation.Accuracy(restoredCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
+                Sanitization(report, "cosine.knn_penultimate", knnRep.Detection!.Value, Evaluation.Accuracy(restoredCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
                 using var oracleCosine = TrainOn(oracleSet, "exactly the flipped points removed", convergedEpochs, LearningRateSchedule.Cosine);
                 Restored(report, "cosine.oracle_remove", Evaluation.Accuracy(oracleCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
             }
