@@ -23,6 +23,8 @@ internal sealed class PoisoningExperiment : IExperiment
     /// <summary>Epochs of every model trained on (poisoned or sanitized) data here; the clean reference uses the same.</summary>
     private const int PoisonedEpochs = 10;
     private const int SanitizationEpochs = 30;
+    /// <summary>Training runs of every sanitization set (clean, poisoned, each sanitized copy) at <see cref="SanitizationEpochs"/>.</summary>
+    private const int TrainingRuns = 4;
     private const int PairSource = 7;
     private const int PairTarget = 1;
     private const int BackdoorTarget = 0;
@@ -50,16 +52,18 @@ internal sealed class PoisoningExperiment : IExperiment
         };
         var timings = new Dictionary<string, double>();
         // Each poisoned or sanitized set gets its own cache key (the set is a deterministic function of the seed).
-        TorchClassifier TrainOn(LabeledData data, string what, int epochs = PoisonedEpochs, LearningRateSchedule schedule = LearningRateSchedule.Constant)
+        // run > 0: another training run of the same set (weights and batch order seeded seed + run), to measure the spread.
+        TorchClassifier TrainOn(LabeledData data, string what, int epochs = PoisonedEpochs, LearningRateSchedule schedule = LearningRateSchedule.Constant, int run = 0)
         {
             var watch = Stopwatch.StartNew();
-            var module = recipe.Create();
+            var module = recipe.Create(run);
             try
             {
-                var key = $"poisoning-v1-lenet5-e{epochs}{(schedule == LearningRateSchedule.Cosine ? "cos" : "")}-" + new string(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray());
+                var key = $"poisoning-v1-lenet5-e{epochs}{(schedule == LearningRateSchedule.Cosine ? "cos" : "")}{(run == 0 ? "" : $"-run{run}")}-" + new string(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray());
                 var training = recipe.Training.Copy();
                 training.Epochs = epochs;
                 training.Schedule = schedule;
+                training.Seed = unchecked(training.Seed + run);
                 var cached = ModelCache.LoadOrTrain(context, key, module, () => ModelCache.Fit(context, module, data, training, cancellationToken));
                 if (!cached) timings[what] = watch.Elapsed.TotalSeconds;
                 log.WriteLine($"  {(cached ? "loaded" : "trained")} the model of {what} ({data.Count} points) in {watch.Elapsed.TotalSeconds:F0} s");
@@ -118,17 +122,56 @@ internal sealed class PoisoningExperiment : IExperiment
             // spread between training seeds. The defender's representation and losses come from the 10-epoch model of the
             // same poisoned set (before it fits the noise).
             var convergedEpochs = SanitizationEpochs;
-            using var cleanConverged = TrainOn(train, "clean", convergedEpochs);
-            using var flippedConverged = TrainOn(flipped20!.Data, "20% random flips", convergedEpochs);
-            var cleanConvergedAccuracy = Evaluation.Accuracy(cleanConverged, test);
-            var poisonedConvergedAccuracy = Evaluation.Accuracy(flippedConverged, test);
-            report.Metrics["sanitization.clean_accuracy"] = cleanConvergedAccuracy;
-            report.Metrics["sanitization.poisoned_accuracy"] = poisonedConvergedAccuracy;
+            // Every set is trained TrainingRuns times (weights and batch order seeded seed + run): one run of a 30-epoch
+            // victim on noisy labels swings by more than a point, so the share of the loss restored is also given from the
+            // means over the runs. Run 0 gives the single-run keys (as before) and the models the cosine rows compare with.
+            double[] Runs(LabeledData set, string what)
+            {
+                var accuracies = new double[TrainingRuns];
+                for (var run = 0; run < TrainingRuns; run++)
+                {
+                    using var model = TrainOn(set, what, convergedEpochs, run: run);
+                    accuracies[run] = Evaluation.Accuracy(model, test);
+                }
+                return accuracies;
+            }
+            void Spread(string name, double[] runs)
+            {
+                report.Metrics[$"sanitization.{name}.runs_min"] = runs.Min();
+                report.Metrics[$"sanitization.{name}.runs_max"] = runs.Max();
+            }
+            var cleanRuns = Runs(train, "clean");
+            var poisonedRuns = Runs(flipped20!.Data, "20% random flips");
+            report.Metrics["sanitization.clean_accuracy"] = cleanRuns[0];
+            report.Metrics["sanitization.poisoned_accuracy"] = poisonedRuns[0];
+            report.Metrics["sanitization.clean_accuracy_mean"] = cleanRuns.Average();
+            report.Metrics["sanitization.poisoned_accuracy_mean"] = poisonedRuns.Average();
+            Spread("clean_accuracy", cleanRuns);
+            Spread("poisoned_accuracy", poisonedRuns);
+            void Measure(string name, LabeledData set, string what)
+            {
+                var runs = Runs(set, what);
+                Restored(report, name, runs[0], poisonedRuns[0], cleanRuns[0]);
+                report.Metrics[$"sanitization.{name}.restored_accuracy_mean"] = runs.Average();
+                report.Metrics[$"sanitization.{name}.restored_share_of_loss_mean"] = (runs.Average() - poisonedRuns.Average()) / (cleanRuns.Average() - poisonedRuns.Average());
+                Spread($"{name}.restored_accuracy", runs);
+            }
             var knnWatch = Stopwatch.StartNew();
             void Sanitize(string name, SanitizationReport result)
             {
-                using var restored = TrainOn(result.Cleaned, $"{name}-sanitized 20% flips", convergedEpochs);
-                Sanitization(report, name, result.Detection!.Value, Evaluation.Accuracy(restored, test), poisonedConvergedAccuracy, cleanConvergedAccuracy);
+                Detected(report, name, result.Detection!.Value);
+                Measure(name, result.Cleaned, $"{name}-sanitized 20% flips");
+            }
+            LabeledData Without(IEnumerable<long> removed)
+            {
+                var drop = removed.ToHashSet();
+                return flipped20!.Data.Subset(Enumerable.Range(0, flipped20.Data.Count).Select(i => (long)i).Where(i => !drop.Contains(i)).ToArray());
+            }
+            void MeasureWithout(string name, IEnumerable<long> removed, string what)
+            {
+                using var set = Without(removed);
+                report.Metrics[$"sanitization.{name}.removed"] = flipped20!.Data.Count - set.Count;
+                Measure(name, set, what);
             }
             using (var knn = new KnnLabelSanitizer().Inspect(flipped20!, cancellationToken))
             {
@@ -139,8 +182,16 @@ internal sealed class PoisoningExperiment : IExperiment
             // Kept for the cosine rows below, which retrain on the same cleaned set.
             using var knnRep = new KnnLabelSanitizer(representation: x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken);
             Sanitize("knn_penultimate", knnRep);
+            var flips = flipped20!.Indices.ToHashSet();
             using (var knnRemove = new KnnLabelSanitizer(new KnnSanitizerOptions { Action = SanitizeAction.Remove }, x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken))
+            {
                 Sanitize("knn_penultimate_remove", knnRemove);
+                // Where the removing vote loses accuracy, told apart with knowledge no defender has: only its true flags
+                // removed (the flips it misses stay), and every flip removed together with its false flags (the clean
+                // points it flags).
+                MeasureWithout("knn_penultimate_remove.true_flags_only", knnRemove.Flagged.Where(flips.Contains), "knn_penultimate_remove.true_flags_only 20% flips");
+                MeasureWithout("knn_penultimate_remove.false_flags_and_every_flip", knnRemove.Flagged.Union(flips), "knn_penultimate_remove.false_flags_and_every_flip 20% flips");
+            }
             // Confident votes relabel, other outvoted labels are removed (K = 20, eta = 0.9): fewer clean points relabelled wrongly.
             using (var knnHybrid = new KnnLabelSanitizer(new KnnSanitizerOptions { K = 20, Eta = 0.9, Action = SanitizeAction.RelabelOrRemove }, x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken))
                 Sanitize("knn_penultimate_relabel_or_remove", knnHybrid);
@@ -148,10 +199,8 @@ internal sealed class PoisoningExperiment : IExperiment
                 Sanitize("loss", loss);
             // The ceiling of every sanitizer that removes points: exactly the flipped points removed (knowledge no defender
             // has). What it leaves unrestored is the cost of training on 8,000 instead of 10,000 points.
-            var kept = Enumerable.Range(0, flipped20!.Data.Count).Select(i => (long)i).Except(flipped20.Indices).ToArray();
-            using var oracleSet = flipped20.Data.Subset(kept);
-            using (var oracleModel = TrainOn(oracleSet, "exactly the flipped points removed", convergedEpochs))
-                Restored(report, "oracle_remove", Evaluation.Accuracy(oracleModel, test), poisonedConvergedAccuracy, cleanConvergedAccuracy);
+            using var oracleSet = Without(flips);
+            Measure("oracle_remove", oracleSet, "exactly the flipped points removed");
             // The same victim with the learning rate annealed (cosine) instead of constant: whether the flips still cost
             // accuracy once training settles, and what the vote restores then.
             using (var cleanCosine = TrainOn(train, "clean", convergedEpochs, LearningRateSchedule.Cosine))
@@ -166,7 +215,7 @@ internal sealed class PoisoningExperiment : IExperiment
                 using var oracleCosine = TrainOn(oracleSet, "exactly the flipped points removed", convergedEpochs, LearningRateSchedule.Cosine);
                 Restored(report, "cosine.oracle_remove", Evaluation.Accuracy(oracleCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
             }
-            log.WriteLine($"  20% random flips cost {cleanAccuracy - report.Metrics["label_flip.random.20"]:P2} of accuracy after {PoisonedEpochs} epochs, {cleanConvergedAccuracy - poisonedConvergedAccuracy:P2} after {convergedEpochs}");
+            log.WriteLine($"  20% random flips cost {cleanAccuracy - report.Metrics["label_flip.random.20"]:P2} of accuracy after {PoisonedEpochs} epochs, {cleanRuns.Average() - poisonedRuns.Average():P2} after {convergedEpochs} (mean of {TrainingRuns} runs)");
         }
         finally
         {
@@ -222,11 +271,13 @@ internal sealed class PoisoningExperiment : IExperiment
         report.Setting["label_flip.targeted_pair"] = $"{PairSource}->{PairTarget} (pct of class {PairSource})";
         report.Setting["backdoor"] = "BadNets, 3x3 white square bottom-right, target 0, 5% of the training set";
         report.Setting["clean_label"] = "Turner et al.: 50% of class 0, PGD Linf eps 0.3, 40 steps of 0.01 on the surrogate, then the trigger";
-        report.Setting["sanitization"] = $"on 20% random flips, every model (clean reference, poisoned, each sanitized set) trained {SanitizationEpochs} epochs: "
+        report.Setting["sanitization"] = $"on 20% random flips, every model (clean reference, poisoned, each sanitized set) trained {SanitizationEpochs} epochs, {TrainingRuns} runs each (weights and batch order seeded seed + run; "
+            + "restored_accuracy and restored_share_of_loss: run 0, *_mean: from the means over the runs, runs_min/max: their range): "
             + "knn: pixels, k=10 eta=0.5 relabel (the paper); knn_penultimate: the 10-epoch poisoned model's penultimate layer, k=10 eta=0.5 relabel; "
             + "knn_penultimate_remove: the same, remove; knn_penultimate_relabel_or_remove: k=20, relabel at eta=0.9, remove other outvoted labels; "
             + "loss: the 10-epoch poisoned model's losses, remove 20%; " +
-            "oracle_remove: exactly the flipped points removed (the ceiling of removing sanitizers); cosine.*: clean, poisoned, knn_penultimate-sanitized and oracle_remove models trained the same 30 epochs with the learning rate annealed by a cosine schedule instead of constant; " +
+            "knn_penultimate_remove.true_flags_only: only the flipped points that vote flags removed; knn_penultimate_remove.false_flags_and_every_flip: every flipped point and the clean points that vote flags removed; "
+            + "oracle_remove: exactly the flipped points removed (the ceiling of removing sanitizers); cosine.*: clean, poisoned, knn_penultimate-sanitized and oracle_remove models trained the same 30 epochs with the learning rate annealed by a cosine schedule instead of constant; " +
             "activation PCA-10 2-means share<=0.35, spectral eps=0.35 remove 1.5 eps per class (on the backdoor set)";
         report.Setting["seed"] = seed;
         report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);
@@ -305,9 +356,14 @@ internal sealed class PoisoningExperiment : IExperiment
 
     private static void Sanitization(ReproductionReport report, string name, DetectionMetrics detection, double restoredAccuracy, double? poisonedAccuracy, double? cleanAccuracy)
     {
+        Detected(report, name, detection);
+        Restored(report, name, restoredAccuracy, poisonedAccuracy, cleanAccuracy);
+    }
+
+    private static void Detected(ReproductionReport report, string name, DetectionMetrics detection)
+    {
         report.Metrics[$"sanitization.{name}.precision"] = detection.Precision;
         report.Metrics[$"sanitization.{name}.recall"] = detection.Recall;
-        Restored(report, name, restoredAccuracy, poisonedAccuracy, cleanAccuracy);
     }
 
     private static void Restored(ReproductionReport report, string name, double restoredAccuracy, double? poisonedAccuracy, double? cleanAccuracy)
