@@ -65,7 +65,7 @@ internal sealed class PoisoningExperiment : IExperiment
                 training.Schedule = schedule;
                 training.Seed = unchecked(training.Seed + run);
                 var cached = ModelCache.LoadOrTrain(context, key, module, () => ModelCache.Fit(context, module, data, training, cancellationToken));
-                if (!cached) timings[what] = watch.Elapsed.TotalSeconds;
+                if (!cached) timings[run == 0 ? what : $"{what} run {run}"] = watch.Elapsed.TotalSeconds;
                 log.WriteLine($"  {(cached ? "loaded" : "trained")} the model of {what} ({data.Count} points) in {watch.Elapsed.TotalSeconds:F0} s");
                 return new TorchClassifier(module, 10, InputBounds.Unit, [1, 28, 28], ownsModule: true);
             }
