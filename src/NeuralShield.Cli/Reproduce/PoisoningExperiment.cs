@@ -152,8 +152,7 @@ internal sealed class PoisoningExperiment : IExperiment
             {
                 var runs = Runs(set, what);
                 Restored(report, name, runs[0], poisonedRuns[0], cleanRuns[0]);
-                report.Metrics[$"sanitization.{name}.restored_accuracy_mean"] = runs.Average();
-                report.Metrics[$"sanitization.{name}.restored_share_of_loss_mean"] = (runs.Average() - poisonedRuns.Average()) / (cleanRuns.Average() - poisonedRuns.Average());
+                Restored(report, name, runs.Average(), poisonedRuns.Average(), cleanRuns.Average(), "_mean");
                 Spread($"{name}.restored_accuracy", runs);
             }
             var knnWatch = Stopwatch.StartNew();
@@ -366,11 +365,12 @@ internal sealed class PoisoningExperiment : IExperiment
         report.Metrics[$"sanitization.{name}.recall"] = detection.Recall;
     }
 
-    private static void Restored(ReproductionReport report, string name, double restoredAccuracy, double? poisonedAccuracy, double? cleanAccuracy)
+    // suffix: appended to both keys (e.g. "_mean" for the means over the training runs).
+    private static void Restored(ReproductionReport report, string name, double restoredAccuracy, double? poisonedAccuracy, double? cleanAccuracy, string suffix = "")
     {
-        report.Metrics[$"sanitization.{name}.restored_accuracy"] = restoredAccuracy;
+        report.Metrics[$"sanitization.{name}.restored_accuracy{suffix}"] = restoredAccuracy;
         if (poisonedAccuracy is { } p && cleanAccuracy is { } c && c > p)
-            report.Metrics[$"sanitization.{name}.restored_share_of_loss"] = (restoredAccuracy - p) / (c - p);
+            report.Metrics[$"sanitization.{name}.restored_share_of_loss{suffix}"] = (restoredAccuracy - p) / (c - p);
     }
 
     private static double ClassAccuracy(IClassifier model, LabeledData test, int label)
