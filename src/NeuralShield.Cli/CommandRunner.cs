@@ -28,9 +28,6 @@ internal static class CommandRunner
     /// <summary>Exit code of an unexpected internal error.</summary>
     public const int InternalError = 3;
 
-    private static readonly object Gate = new();
-    private static bool _interopSet;
-
     /// <summary>Sets <paramref name="action"/> as the action of <paramref name="command"/>, behind the wrapper.</summary>
     public static void SetAction(Command command, GlobalOptions globals, Func<ParseResult, CommandContext, CancellationToken, int> action)
     {
@@ -110,21 +107,7 @@ internal static class CommandRunner
     internal static void ApplyThreads(int threads)
     {
         if (threads < 1) throw new CliUserException($"--threads must be at least 1 (got {threads}).");
-        torch.set_num_threads(threads);
-        lock (Gate)
-        {
-            if (_interopSet) return;
-            _interopSet = true;
-            if (torch.get_num_interop_threads() == GlobalOptions.InteropThreads) return;
-            try
-            {
-                torch.set_num_interop_threads(GlobalOptions.InteropThreads);
-            }
-            catch (System.Runtime.InteropServices.ExternalException)
-            {
-                // libtorch fixes the inter-op pool once parallel work has started in this process; keep it.
-            }
-        }
+        NeuralShield.Runtime.TorchThreads.Set(threads, GlobalOptions.InteropThreads);
     }
 
     private static Device CpuDevice() => CPU;

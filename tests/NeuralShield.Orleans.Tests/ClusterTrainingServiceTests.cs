@@ -27,7 +27,7 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
     private double Auc(TrainedModel target, ShadowTrainingOptions shadows, ShadowModelSet set)
     {
         var options = new ShadowModelAttackOptions { Shadows = shadows, Seed = 3, AttackTraining = new TrainingOptions { Epochs = 10, BatchSize = 64, Seed = 3 } };
-        using var fitted = new ShadowModelAttack(options).FitOnShadows(target.Classifier, set);
+        using var fitted = new ShadowModelAttack(options).Fit(target.Classifier, set);
         using var candidates = new LabeledData(cat([setup.Members.Features, setup.NonMembers.Features]), cat([setup.Members.Labels, setup.NonMembers.Labels]), 2);
         var isMember = Enumerable.Range(0, candidates.Count).Select(i => i < setup.Members.Count).ToArray();
         return fitted.Infer(target.Classifier, candidates).Evaluate(isMember).Auc;

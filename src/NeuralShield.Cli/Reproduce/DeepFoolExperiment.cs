@@ -25,7 +25,7 @@ internal sealed class DeepFoolExperiment : IExperiment
         using var _ = train;
         using var __ = test;
         using var model = ExperimentData.LeNet5(context, train, cancellationToken);
-        var clean = Evaluation.Accuracy(model, test);
+        var clean = ModelAccuracy.Of(model, test);
         context.Log.WriteLine($"  LeNet-5 accuracy on the attacked images {clean:P2}");
 
         var report = new ReproductionReport(Name);

@@ -1,4 +1,4 @@
-using NeuralShield.Defenses.Evaluation;
+using NeuralShield.Evaluation;
 using NeuralShield.Reports;
 using NeuralShield.Data;
 using NeuralShield.Defenses.Training;

@@ -1,5 +1,5 @@
 using NeuralShield.Attacks.Adaptive;
-using NeuralShield.Defenses.Evaluation;
+using NeuralShield.Evaluation;
 using NeuralShield.Reports;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Defenses.Training;

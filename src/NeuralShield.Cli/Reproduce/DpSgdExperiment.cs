@@ -73,7 +73,7 @@ internal sealed class DpSgdExperiment : IExperiment
         {
             var watch = Stopwatch.StartNew();
             using var result = Fit(epsilon);
-            var accuracy = Evaluation.Accuracy(result.Classifier, test);
+            var accuracy = ModelAccuracy.Of(result.Classifier, test);
             var seconds = watch.Elapsed.TotalSeconds;
             var key = "points.eps_" + epsilon.ToString("0.###", CultureInfo.InvariantCulture);
             report.Metrics[key] = accuracy;
@@ -101,7 +101,7 @@ internal sealed class DpSgdExperiment : IExperiment
             Device = context.Device,
         };
         using (var baseline = plain.Train(train, cancellationToken: cancellationToken))
-            report.Metrics["non_private_test_accuracy"] = Evaluation.Accuracy(baseline.Classifier, test);
+            report.Metrics["non_private_test_accuracy"] = ModelAccuracy.Of(baseline.Classifier, test);
         report.Metrics["wall_seconds"] = total.Elapsed.TotalSeconds;
 
         report.Setting["model"] = "CNN conv16 8x8/2 - tanh - pool 2/1 - conv32 4x4/2 - tanh - pool 2/1 - fc32 - tanh - fc10";

@@ -26,7 +26,7 @@ internal sealed class FgsmExperiment : IExperiment
         var module = ModelZoo.SoftmaxRegression(784, 10, context.Seed).to(context.Device);
         ModelCache.LoadOrTrain(context, "softmax-regression", module, () => ModelCache.Fit(context, module, train, options, cancellationToken));
         using var model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);
-        var clean = Evaluation.Accuracy(model, test);
+        var clean = ModelAccuracy.Of(model, test);
 
         using var result = new Fgsm(new FgsmOptions { Epsilon = epsilon }).Run(model, test.Features, AttackGoal.Untargeted(test.Labels), cancellationToken);
         var meanConfidence = Robustness.MeanConfidence(model, result.Adversarials, result.Success);

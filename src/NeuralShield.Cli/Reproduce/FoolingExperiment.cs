@@ -25,7 +25,7 @@ internal sealed class FoolingExperiment : IExperiment
         using var _ = train;
         using var __ = test;
         using var model = ExperimentData.LeNet5(context, train, cancellationToken);
-        var clean = Evaluation.Accuracy(model, test);
+        var clean = ModelAccuracy.Of(model, test);
         context.Log.WriteLine($"  LeNet-5 test accuracy {clean:P2}");
 
         int[] classes = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];

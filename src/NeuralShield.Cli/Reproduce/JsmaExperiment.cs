@@ -35,7 +35,7 @@ internal sealed class JsmaExperiment : IExperiment
         ModelCache.LoadOrTrain(context, "distillation-cnn-adam-e10-b128", module, () => ModelCache.Fit(context, module, train, training, cancellationToken));
         using var model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);
         double clean;
-        using (var fullTest = Mnist.Load(context.DataDirectory, MnistSplit.Test)) clean = Evaluation.Accuracy(model, fullTest);
+        using (var fullTest = Mnist.Load(context.DataDirectory, MnistSplit.Test)) clean = ModelAccuracy.Of(model, fullTest);
         context.Log.WriteLine($"  clean accuracy on the 10,000 test images: {clean:P2}");
 
         var report = new ReproductionReport(Name);

@@ -43,8 +43,8 @@ internal sealed class KeyedTransformExperiment : IExperiment
         using var inner = new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 28, 28], ownsModule: true);
         var keyed = transform.Apply(inner);
 
-        var plainAccuracy = Evaluation.Accuracy(plain, evaluated);
-        var keyedAccuracy = Evaluation.Accuracy(keyed, evaluated);
+        var plainAccuracy = ModelAccuracy.Of(plain, evaluated);
+        var keyedAccuracy = ModelAccuracy.Of(keyed, evaluated);
         context.Log.WriteLine($"  clean accuracy: plain {plainAccuracy:P2}, keyed {keyedAccuracy:P2}");
 
         context.Log.WriteLine("  substitute of the plain LeNet-5");

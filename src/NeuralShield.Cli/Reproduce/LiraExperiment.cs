@@ -69,8 +69,8 @@ internal sealed class LiraExperiment : IExperiment
             using var memberData = pool.Subset(order.Take(members).Select(i => (long)i).ToArray());
             using var nonMemberData = pool.Subset(order.Skip(members).Select(i => (long)i).ToArray());
             using var target = MembershipSupport.TrainTarget(context, "target", recipe, memberData, null, cancellationToken);
-            var train = Evaluation.Accuracy(target.Classifier, memberData);
-            var test = Evaluation.Accuracy(target.Classifier, nonMemberData);
+            var train = ModelAccuracy.Of(target.Classifier, memberData);
+            var test = ModelAccuracy.Of(target.Classifier, nonMemberData);
             report.Metrics["train_accuracy"] = train;
             report.Metrics["test_accuracy"] = test;
             report.Metrics["generalisation_gap"] = train - test;
@@ -81,7 +81,7 @@ internal sealed class LiraExperiment : IExperiment
             report.Metrics["seconds_shadows"] = shadows.TrainingTime.TotalSeconds;
 
             var lira = new Lira(new LiraOptions { Shadows = shadowOptions });
-            using var fitted = lira.FitOnShadows(target.Classifier, shadows, cancellationToken);
+            using var fitted = (FittedLira)lira.Fit(target.Classifier, shadows, cancellationToken: cancellationToken);
             var online = fitted.Infer(target.Classifier, pool, LiraVariant.Online, cancellationToken).Evaluate(isMember);
             var offline = fitted.Infer(target.Classifier, pool, LiraVariant.Offline, cancellationToken).Evaluate(isMember);
             MembershipSupport.Put(report, "", online, full: false);
@@ -89,7 +89,7 @@ internal sealed class LiraExperiment : IExperiment
             context.Log.WriteLine($"  LiRA online: AUC {online.Auc:F4}, TPR@1% {online.TprAt1PctFpr:F4}, TPR@0.1% {online.TprAt01PctFpr:F4}; offline: AUC {offline.Auc:F4}, TPR@0.1% {offline.TprAt01PctFpr:F4}");
 
             var attackOptions = new ShadowModelAttackOptions { Shadows = shadowOptions, Seed = context.Seed };
-            using (var shokri = new ShadowModelAttack(attackOptions).FitOnShadows(target.Classifier, shadows, cancellationToken: cancellationToken))
+            using (var shokri = new ShadowModelAttack(attackOptions).Fit(target.Classifier, shadows, cancellationToken: cancellationToken))
             {
                 var m = shokri.Infer(target.Classifier, pool, cancellationToken).Evaluate(isMember);
                 report.Metrics["shadow_auc"] = m.Auc;
@@ -99,7 +99,7 @@ internal sealed class LiraExperiment : IExperiment
             }
             foreach (var (score, key) in new[] { (ThresholdScore.Loss, "loss"), (ThresholdScore.Confidence, "confidence"), (ThresholdScore.Entropy, "entropy"), (ThresholdScore.ModifiedEntropy, "modified_entropy") })
             {
-                using var threshold = new ThresholdAttack(new ThresholdAttackOptions { Score = score }).FitOnShadows(target.Classifier, shadows, cancellationToken);
+                using var threshold = new ThresholdAttack(new ThresholdAttackOptions { Score = score }).Fit(target.Classifier, shadows, cancellationToken: cancellationToken);
                 var m = threshold.Infer(target.Classifier, pool, cancellationToken).Evaluate(isMember);
                 MembershipSupport.Put(report, $"{key}_threshold_", m, full: false);
                 context.Log.WriteLine($"  {key} threshold: AUC {m.Auc:F4}, TPR@1% {m.TprAt1PctFpr:F4}, TPR@0.1% {m.TprAt01PctFpr:F4}");

@@ -110,13 +110,13 @@ internal static class MembershipSupport
         var watch = Stopwatch.StartNew();
         var (candidates, isMember) = Candidates(members, nonMembers);
         using var _ = candidates;
-        var train = Evaluation.Accuracy(target, members);
-        var test = Evaluation.Accuracy(target, nonMembers);
+        var train = ModelAccuracy.Of(target, members);
+        var test = ModelAccuracy.Of(target, nonMembers);
         report.Metrics[prefix + "train_accuracy"] = train;
         report.Metrics[prefix + "test_accuracy"] = test;
         report.Metrics[prefix + "generalisation_gap"] = train - test;
 
-        using (var fitted = new ShadowModelAttack(attackOptions).FitOnShadows(target, shadows, cancellationToken: cancellationToken))
+        using (var fitted = new ShadowModelAttack(attackOptions).Fit(target, shadows, cancellationToken: cancellationToken))
         {
             var m = fitted.Infer(target, candidates, cancellationToken).Evaluate(isMember);
             Put(report, prefix, m, full: true);
@@ -124,14 +124,13 @@ internal static class MembershipSupport
         }
         foreach (var (score, key) in new[] { (ThresholdScore.Loss, "loss"), (ThresholdScore.Confidence, "confidence"), (ThresholdScore.Entropy, "entropy"), (ThresholdScore.ModifiedEntropy, "modified_entropy") })
         {
-            using var fitted = new ThresholdAttack(new ThresholdAttackOptions { Score = score }).FitOnShadows(target, shadows, cancellationToken);
+            using var fitted = new ThresholdAttack(new ThresholdAttackOptions { Score = score }).Fit(target, shadows, cancellationToken: cancellationToken);
             var m = fitted.Infer(target, candidates, cancellationToken).Evaluate(isMember);
             Put(report, $"{prefix}{key}_threshold_", m, full: score == ThresholdScore.Loss);
             context.Log.WriteLine($"  {prefix}{key} threshold: AUC {m.Auc:F4}, TPR@1% {m.TprAt1PctFpr:F4}, TPR@0.1% {m.TprAt01PctFpr:F4}");
         }
-        using (var fitted = new GapAttack().Fit(target, null!, null, cancellationToken))
         {
-            var m = fitted.Infer(target, candidates, cancellationToken).Evaluate(isMember);
+            var m = new GapAttack().Score(target, candidates, cancellationToken).Evaluate(isMember);
             report.Metrics[prefix + "gap_attack_auc"] = m.Auc;
             report.Metrics[prefix + "gap_attack_expected_auc"] = 0.5 + (train - test) / 2;
             context.Log.WriteLine($"  {prefix}gap attack: AUC {m.Auc:F4} (0.5 + gap/2 = {0.5 + (train - test) / 2:F4})");

@@ -80,7 +80,7 @@ internal sealed class PoisoningExperiment : IExperiment
         // With the same settings and seed, the shared model is also the clean reference (the recipe trains it identically).
         using var surrogate = ExperimentData.LeNet5(context, train, cancellationToken);
         var clean = surrogate;
-        var cleanAccuracy = Evaluation.Accuracy(clean, test);
+        var cleanAccuracy = ModelAccuracy.Of(clean, test);
         report.Metrics["clean_accuracy"] = cleanAccuracy;
         log.WriteLine($"  clean accuracy {cleanAccuracy:P2}");
 
@@ -100,21 +100,21 @@ internal sealed class PoisoningExperiment : IExperiment
                 }
                 var random = new LabelFlipping(new LabelFlipOptions { Fraction = pct / 100.0, Seed = seed + pct }).Poison(train, cancellationToken);
                 var randomModel = TrainOn(random.Data, $"{pct}% random flips");
-                report.Metrics[$"label_flip.random.{pct}"] = Evaluation.Accuracy(randomModel, test);
+                report.Metrics[$"label_flip.random.{pct}"] = ModelAccuracy.Of(randomModel, test);
                 if (pct == 20) (flipped20, flipped20Model) = (random, randomModel);
                 else { random.Dispose(); randomModel.Dispose(); }
 
                 using var pair = new LabelFlipping(new LabelFlipOptions { Mode = LabelFlipMode.ClassPair, SourceClass = PairSource, TargetClass = PairTarget, Fraction = pct / 100.0, Seed = seed + pct })
                     .Poison(train, cancellationToken);
                 using var pairModel = TrainOn(pair.Data, $"{pct}% of class {PairSource} flipped to {PairTarget}");
-                report.Metrics[$"label_flip.targeted.{pct}"] = Evaluation.Accuracy(pairModel, test);
+                report.Metrics[$"label_flip.targeted.{pct}"] = ModelAccuracy.Of(pairModel, test);
                 report.Metrics[$"label_flip.targeted.{pct}.source_class_accuracy"] = ClassAccuracy(pairModel, test, PairSource);
             }
 
             // The attacker's knowledge: the 20% of points nearest the surrogate's boundary, relabelled across it.
             using (var nearest = new LabelFlipping(new LabelFlipOptions { Fraction = 0.2, Selection = FlipSelection.NearestBoundary, Seed = seed }, surrogate).Poison(train, cancellationToken))
             using (var nearestModel = TrainOn(nearest.Data, "20% nearest-boundary flips"))
-                report.Metrics["label_flip.nearest_boundary.20"] = Evaluation.Accuracy(nearestModel, test);
+                report.Metrics["label_flip.nearest_boundary.20"] = ModelAccuracy.Of(nearestModel, test);
 
             // Sanitization of the 20% random flips, measured where the flips cost accuracy: the victim trains to convergence
             // (SanitizationEpochs), long enough to fit the flipped labels; the clean reference is trained the same way. After
@@ -131,7 +131,7 @@ internal sealed class PoisoningExperiment : IExperiment
                 for (var run = 0; run < TrainingRuns; run++)
                 {
                     using var model = TrainOn(set, what, convergedEpochs, run: run);
-                    accuracies[run] = Evaluation.Accuracy(model, test);
+                    accuracies[run] = ModelAccuracy.Of(model, test);
                 }
                 return accuracies;
             }
@@ -206,13 +206,13 @@ internal sealed class PoisoningExperiment : IExperiment
             using (var flippedCosine = TrainOn(flipped20!.Data, "20% random flips", convergedEpochs, LearningRateSchedule.Cosine))
             using (var restoredCosine = TrainOn(knnRep.Cleaned, "knn_penultimate-sanitized 20% flips", convergedEpochs, LearningRateSchedule.Cosine))
             {
-                var cleanCosineAccuracy = Evaluation.Accuracy(cleanCosine, test);
-                var poisonedCosineAccuracy = Evaluation.Accuracy(flippedCosine, test);
+                var cleanCosineAccuracy = ModelAccuracy.Of(cleanCosine, test);
+                var poisonedCosineAccuracy = ModelAccuracy.Of(flippedCosine, test);
                 report.Metrics["sanitization.cosine.clean_accuracy"] = cleanCosineAccuracy;
                 report.Metrics["sanitization.cosine.poisoned_accuracy"] = poisonedCosineAccuracy;
-                Sanitization(report, "cosine.knn_penultimate", knnRep.Detection!.Value, Evaluation.Accuracy(restoredCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
+                Sanitization(report, "cosine.knn_penultimate", knnRep.Detection!.Value, ModelAccuracy.Of(restoredCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
                 using var oracleCosine = TrainOn(oracleSet, "exactly the flipped points removed", convergedEpochs, LearningRateSchedule.Cosine);
-                Restored(report, "cosine.oracle_remove", Evaluation.Accuracy(oracleCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
+                Restored(report, "cosine.oracle_remove", ModelAccuracy.Of(oracleCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
             }
             log.WriteLine($"  20% random flips cost {cleanAccuracy - report.Metrics["label_flip.random.20"]:P2} of accuracy after {PoisonedEpochs} epochs, {cleanRuns.Average() - poisonedRuns.Average():P2} after {convergedEpochs} (mean of {TrainingRuns} runs)");
         }
@@ -229,21 +229,21 @@ internal sealed class PoisoningExperiment : IExperiment
         {
             var success = PoisoningMeasures.BackdoorSuccessRate(backdoored, test, trigger.Stamp, BackdoorTarget);
             report.Metrics["backdoor.success_rate"] = success;
-            report.Metrics["backdoor.clean_accuracy"] = Evaluation.Accuracy(backdoored, test);
+            report.Metrics["backdoor.clean_accuracy"] = ModelAccuracy.Of(backdoored, test);
             report.Metrics["backdoor.clean_model_success_rate"] = PoisoningMeasures.BackdoorSuccessRate(clean, test, trigger.Stamp, BackdoorTarget);
 
             // Representation defenses read the backdoored model's penultimate layer (84 units).
             using (var ac = new ActivationClustering(backdoored, new ActivationClusteringOptions { Seed = seed }).Inspect(backdoor, cancellationToken))
             using (var restored = TrainOn(ac.Cleaned, "activation-clustering-sanitized backdoor set"))
             {
-                Sanitization(report, "activation", ac.Detection!.Value, Evaluation.Accuracy(restored, test), null, null);
+                Sanitization(report, "activation", ac.Detection!.Value, ModelAccuracy.Of(restored, test), null, null);
                 report.Metrics["sanitization.activation.backdoor_success_after"] = PoisoningMeasures.BackdoorSuccessRate(restored, test, trigger.Stamp, BackdoorTarget);
             }
             // ε is the defender's bound on the poisoned share of a class: here a third of class 0 is poisoned.
             using (var spectral = new SpectralSignatures(backdoored, new SpectralSignatureOptions { Epsilon = 0.35 }).Inspect(backdoor, cancellationToken))
             using (var restored = TrainOn(spectral.Cleaned, "spectral-sanitized backdoor set"))
             {
-                Sanitization(report, "spectral", spectral.Detection!.Value, Evaluation.Accuracy(restored, test), null, null);
+                Sanitization(report, "spectral", spectral.Detection!.Value, ModelAccuracy.Of(restored, test), null, null);
                 report.Metrics["sanitization.spectral.backdoor_success_after"] = PoisoningMeasures.BackdoorSuccessRate(restored, test, trigger.Stamp, BackdoorTarget);
             }
             using (var tight = new SpectralSignatures(backdoored, new SpectralSignatureOptions { Epsilon = 0.05 }).Inspect(backdoor, cancellationToken))
@@ -258,7 +258,7 @@ internal sealed class PoisoningExperiment : IExperiment
         using (var model = TrainOn(cleanLabel.Data, "clean-label backdoor"))
         {
             report.Metrics["clean_label.success_rate"] = PoisoningMeasures.BackdoorSuccessRate(model, test, trigger.Stamp, BackdoorTarget);
-            report.Metrics["clean_label.clean_accuracy"] = Evaluation.Accuracy(model, test);
+            report.Metrics["clean_label.clean_accuracy"] = ModelAccuracy.Of(model, test);
             report.Metrics["clean_label.poisoned_points"] = cleanLabel.Indices.Count;
         }
 
@@ -377,6 +377,6 @@ internal sealed class PoisoningExperiment : IExperiment
     {
         var idx = test.Labels.cpu().data<long>().ToArray().Select((y, i) => (y, i)).Where(p => p.y == label).Select(p => (long)p.i).ToArray();
         using var subset = test.Subset(idx);
-        return Evaluation.Accuracy(model, subset);
+        return ModelAccuracy.Of(model, subset);
     }
 }

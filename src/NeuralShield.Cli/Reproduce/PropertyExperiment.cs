@@ -76,7 +76,7 @@ internal sealed class PropertyExperiment : IExperiment
                 new SynchronousProgress<string>(m => context.Log.WriteLine("  " + m)), cancellationToken);
             var fitSeconds = watch.Elapsed.TotalSeconds;
             var correct = targets.Count(t => fitted.Infer(t.Model.Classifier).HasProperty == t.HasProperty);
-            var targetAccuracy = targets.Average(t => Evaluation.Accuracy(t.Model.Classifier, adult.Test));
+            var targetAccuracy = targets.Average(t => ModelAccuracy.Of(t.Model.Classifier, adult.Test));
 
             var report = new ReproductionReport(Name);
             report.Metrics["accuracy"] = fitted.SortedHeldOutAccuracy;

@@ -1,6 +1,6 @@
 using NeuralShield.Metrics;
 using NeuralShield.Attacks.Adaptive;
-using NeuralShield.Defenses.Evaluation;
+using NeuralShield.Evaluation;
 using NeuralShield.Reports;
 using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;

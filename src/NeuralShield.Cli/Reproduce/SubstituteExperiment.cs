@@ -45,7 +45,7 @@ internal sealed class SubstituteExperiment : IExperiment
             oracleName = "LeNet-5 (ReLU), the reproductions' shared model; label-only access";
         }
         using var ____ = (IDisposable)oracle;
-        var oracleAccuracy = Evaluation.Accuracy(oracle, evaluated);
+        var oracleAccuracy = ModelAccuracy.Of(oracle, evaluated);
         context.Log.WriteLine($"  oracle accuracy on the {evaluated.Count} evaluated images: {oracleAccuracy:P2}");
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -189,7 +189,7 @@ internal static class BlackBoxSupport
         {
             Rounds = Rounds, Lambda = 0.1, SignPeriod = 3, Substitute = Recipe(context), Seed = context.Seed, Gradient = Gradient(context),
             Training = Training(context), FirstSign = FirstSign(context),
-            RoundEvaluation = m => Evaluation.Accuracy(m, evaluated),
+            RoundEvaluation = m => ModelAccuracy.Of(m, evaluated),
         });
         var progress = new SynchronousProgress<string>(line => context.Log.WriteLine("  " + line));
         var extraction = attack.Extract(queried ?? oracle, seeds.Features.to(context.Device), new QueryBudget(Budget), progress, cancellationToken);

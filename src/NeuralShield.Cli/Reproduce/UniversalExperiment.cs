@@ -57,7 +57,7 @@ internal sealed class UniversalExperiment : IExperiment
         context.Log.WriteLine($"  MNIST: v fitted on {fit.Count} of the {train.Count} training images (seeded sample), fooling rate on all {test.Count} test images");
 
         using var model = ExperimentData.LeNet5(context, train, cancellationToken);
-        var clean = Evaluation.Accuracy(model, test);
+        var clean = ModelAccuracy.Of(model, test);
         context.Log.WriteLine($"  LeNet-5 test accuracy {clean:P2}");
 
         var report = new ReproductionReport(Name);

@@ -35,7 +35,7 @@ public static class AttackCatalog
             AuditEntry.Evasion(fgsmThenPgd, "eps=0.1"),
             AuditEntry.Evasion(new DeepFool(), "overshoot=0.02"),
             AuditEntry.Evasion(new DeepFool(new DeepFoolOptions { Norm = Norm.LInf }), "overshoot=0.02"),
-            AuditEntry.Evasion(new Jsma(), "gamma=0.145"),
+            JsmaEntry(),
             AuditEntry.Universal(new UniversalPerturbation(new UniversalPerturbationOptions { Xi = 0.2, MaxPasses = 3, BatchSize = 32, Seed = seed }), 500, "xi=0.2 passes=3"),
             AuditEntry.Fooling(new GradientAscentFooling(new GradientAscentFoolingOptions { Steps = 200, Seed = seed }), "sign steps 0.01, 200 steps"),
             AuditEntry.Fooling(new EvolutionaryFooling(new EvolutionaryFoolingOptions { Generations = 100, Seed = seed }), "(1+200) elitist, 100 generations"),
@@ -75,7 +75,7 @@ public static class AttackCatalog
                 $"eps={Number(eps)} step={Number(eps / 4)} steps={o.PgdSteps}").Named($"pgd-linf-{Number(eps)}"));
         entries.Add(AuditEntry.Evasion(new Pgd(new PgdOptions { Epsilon = 1.0, StepSize = 0.25, Steps = o.PgdSteps, Norm = Norm.L2, Seed = seed }),
             $"eps=1.0 step=0.25 steps={o.PgdSteps}").Named("pgd-l2-1.0"));
-        entries.Add(AuditEntry.Evasion(new Jsma(), "gamma=0.145").Named("jsma", "Papernot et al. 2016: 97.1% success on MNIST, 4.02% of features changed"));
+        entries.Add(JsmaEntry().Named("jsma", "Papernot et al. 2016: 97.1% success on MNIST, 4.02% of features changed"));
         entries.Add(AuditEntry.Evasion(new DeepFool(), "overshoot=0.02").Named("deepfool", "Moosavi-Dezfooli et al. 2016: rho_adv 0.20 (L2) on MNIST LeNet"));
         entries.Add(AuditEntry.Universal(new UniversalPerturbation(new UniversalPerturbationOptions { Xi = 0.2, MaxPasses = 2, BatchSize = 32, Seed = seed }),
             o.UniversalFittingSamples, "xi=0.2 (Linf) passes=2").Named("universal"));
@@ -99,28 +99,40 @@ public static class AttackCatalog
         return entries;
     }
 
+    /// <summary>JSMA at the paper's γ, skipped where γ allows no pair iteration on the data's features.</summary>
+    private static AuditEntry JsmaEntry()
+    {
+        var jsma = new Jsma();
+        var gamma = jsma.Options.Gamma;
+        return AuditEntry.Evasion(jsma, $"gamma={Number(gamma)}").Requires((_, data) => Jsma.IterationBudget(data.Test.FeatureCount, gamma) == 0
+            ? $"γ = {Number(gamma)} allows no pair iteration on {data.Test.FeatureCount} features (needs at least {Math.Ceiling(2 / gamma)})"
+            : null);
+    }
+
     private static void AddMembership(List<AuditEntry> entries, AuditCatalogOptions o)
     {
         if (o.ShadowRecipe is not { } recipe) return;
         var defenses = new (string Key, IOutputDefense? Defense)[] { ("", null), ("-top1", new TopKOutput(1)), ("-round1", new RoundingOutput(1)) };
         // The shadow-model attack's pool is the attacker's data, which a training service elsewhere knows by AttackerDataSource.
         // LiRA's pool also holds the candidates, so its shadows train in process.
-        var shokri = new ShadowTrainingOptions
+        var shokri = new AuditShadows(new ShadowTrainingOptions
         {
             Recipe = recipe, Count = o.ShadowModels, Sampling = ShadowSampling.Disjoint, Seed = o.Seed,
             TrainingService = o.TrainingService, PoolSource = o.AttackerDataSource,
-        };
-        var lira = new ShadowTrainingOptions { Recipe = recipe, Count = o.LiraShadowModels, Sampling = ShadowSampling.RandomHalves, Seed = o.Seed };
+        }, CandidatesInPool: false);
+        var lira = new AuditShadows(new ShadowTrainingOptions { Recipe = recipe, Count = o.LiraShadowModels, Sampling = ShadowSampling.RandomHalves, Seed = o.Seed },
+            CandidatesInPool: true);
+        // Two shadow sets per model, each trained once and seen through every defense by the attacks that share it.
         foreach (var (suffix, defense) in defenses)
         {
-            entries.Add(AuditEntry.Membership(new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = shokri, Seed = o.Seed }),
-                $"{o.ShadowModels} disjoint shadows", o.MembershipSamples, defense).Named("membership-shadow" + suffix,
+            entries.Add(AuditEntry.Membership(new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = shokri.Training, Seed = o.Seed }),
+                "attack models", o.MembershipSamples, defense, shokri).Named("membership-shadow" + suffix,
                 suffix == "" ? "Shokri et al. 2017: precision 0.517 on MNIST (10 classes)" : null));
-            entries.Add(AuditEntry.Membership(new ThresholdAttack(new ThresholdAttackOptions { Score = ThresholdScore.Loss }), "loss score", o.MembershipSamples, defense)
+            entries.Add(AuditEntry.Membership(new ThresholdAttack(new ThresholdAttackOptions { Score = ThresholdScore.Loss }), "loss score, threshold chosen",
+                o.MembershipSamples, defense, shokri)
                 .Named("membership-loss" + suffix, suffix == "" ? "Yeom et al. 2018: advantage tracks the generalisation gap" : null));
-            entries.Add(AuditEntry.Membership(new Lira(new LiraOptions { Shadows = lira, Variant = LiraVariant.Online }), $"online, {o.LiraShadowModels} shadows on random halves",
-                o.MembershipSamples, defense, candidatesInPool: true).Named("membership-lira" + suffix,
-                null));
+            entries.Add(AuditEntry.Membership(new Lira(new LiraOptions { Shadows = lira.Training, Variant = LiraVariant.Online }), "online",
+                o.MembershipSamples, defense, lira).Named("membership-lira" + suffix, null));
         }
     }
 

@@ -7,6 +7,7 @@ using NeuralShield.Attacks.Poisoning;
 using NeuralShield.Data;
 using NeuralShield.Defenses;
 using NeuralShield.Defenses.Output;
+using NeuralShield.Evaluation;
 using NeuralShield.Training;
 using NeuralShield.Models;
 using NeuralShield.Reports;
@@ -40,7 +41,11 @@ public sealed record AuditTarget(string Name, IClassifier Model)
 /// <param name="Test">The labelled samples to attack.</param>
 /// <param name="Seed">The audit's seed.</param>
 /// <param name="BatchSize">Samples per model call.</param>
-public sealed record AuditData(LabeledData AttackerData, LabeledData Test, long Seed, int BatchSize);
+public sealed record AuditData(LabeledData AttackerData, LabeledData Test, long Seed, int BatchSize)
+{
+    /// <summary>What the entries of one target share within a run (e.g. the membership shadows); null: each entry makes its own.</summary>
+    internal AuditRunCache? Cache { get; init; }
+}
 
 /// <summary>
 /// One attack of an audit and how it runs inside one: every attack family has an entry kind that knows its verb, picks
@@ -100,39 +105,67 @@ public abstract class AuditEntry
     /// <summary>Its parameters, in a line.</summary>
     public string Setting { get; }
 
+    private readonly List<Func<AuditTarget, AuditData, string?>> _requirements = [];
+
     /// <summary>
-    /// Runs the attack against <paramref name="target"/>, or reports why it cannot: it needs more access than the audit
-    /// has, or its settings do not fit the data (the attack refused them with an <see cref="ArgumentException"/>).
+    /// Adds a requirement checked before the entry runs: <paramref name="check"/> returns why the entry does not apply to
+    /// a target and data (the record is then skipped with that reason), or null; returns this entry.
+    /// </summary>
+    public AuditEntry Requires(Func<AuditTarget, AuditData, string?> check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        _requirements.Add(check);
+        return this;
+    }
+
+    /// <summary>
+    /// Runs the attack against <paramref name="target"/>. An entry that does not apply — the attack needs more access
+    /// than the audit has, or the entry's own requirements (<see cref="Requires"/>, the family's needs) are not met — is
+    /// recorded as skipped with the reason, before anything runs. An exception while it runs is recorded as an error,
+    /// with its message (<see cref="AttackRecord.Error"/>), never as skipped; cancellation is rethrown.
     /// </summary>
     public AttackRecord Run(AuditTarget target, AuditData data, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(data);
         var info = AttackInfo.From(Attack.Descriptor);
-        var needs = Attack.Descriptor.Access;
-        var record = needs == ModelAccess.WhiteBox && target.Access != ModelAccess.WhiteBox
-            ? new AttackRecord(target.Name, info, Setting, null, Skipped: "needs white-box access (gradients); the model is a black box")
-            : needs == ModelAccess.TrainingData && (target.Recipe is null || target.TrainingData is null)
-                ? new AttackRecord(target.Name, info, Setting, null, Skipped: "needs the target's training data and recipe (the audit retrains the model on poisoned data)")
-                : ExecuteOrSkip(target, data, info, cancellationToken);
+        var reason = NotApplicable(target, data);
+        AttackRecord record;
+        if (reason is not null)
+        {
+            record = new AttackRecord(target.Name, info, Setting, null, Skipped: reason);
+        }
+        else
+        {
+            try
+            {
+                record = Execute(target, data, info, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                record = new AttackRecord(target.Name, info, Setting, null) { Error = $"{e.GetType().Name}: {e.Message}" };
+            }
+        }
         return record with { Key = Key, PaperResult = PaperResult };
     }
 
-    /// <summary>
-    /// Runs the family's verb; an attack whose settings do not fit these data (it refuses them with an
-    /// <see cref="ArgumentException"/>, e.g. JSMA's γ on a sample of four features) is recorded as skipped, with its message.
-    /// </summary>
-    private AttackRecord ExecuteOrSkip(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
+    /// <summary>Why the entry does not apply to <paramref name="target"/> and <paramref name="data"/>, or null: access, then the family's needs, then <see cref="Requires"/>.</summary>
+    internal string? NotApplicable(AuditTarget target, AuditData data)
     {
-        try
-        {
-            return Execute(target, data, info, cancellationToken);
-        }
-        catch (ArgumentException e)
-        {
-            return new AttackRecord(target.Name, info, Setting, null, Skipped: "cannot run on these data: " + e.Message);
-        }
+        var needs = Attack.Descriptor.Access;
+        if (needs == ModelAccess.WhiteBox && target.Access != ModelAccess.WhiteBox)
+            return "needs white-box access (gradients); the model is a black box";
+        if (needs == ModelAccess.TrainingData && (target.Recipe is null || target.TrainingData is null))
+            return "needs the target's training data and recipe (the audit retrains the model on poisoned data)";
+        return FamilyNeeds(target, data) ?? _requirements.Select(r => r(target, data)).FirstOrDefault(r => r is not null);
     }
+
+    /// <summary>What the entry's family needs beyond access (e.g. the target's training data for membership inference); null when met.</summary>
+    private protected virtual string? FamilyNeeds(AuditTarget target, AuditData data) => null;
 
     /// <summary>Images shown per evasion run in a report.</summary>
     public const int ExampleCount = 6;
@@ -203,64 +236,83 @@ public abstract class AuditEntry
     }
 
     /// <summary>
-    /// An entry for a membership inference attack: fit on the audit's attacker data, then scored on a balanced set of
-    /// <paramref name="samples"/> members (the first records of <see cref="AuditTarget.TrainingData"/>) and as many
-    /// non-members (the first test records). Skipped when the target's training data are not given, or when they are
-    /// the attacker's data (the attack would have seen the members).
+    /// An entry for a membership inference attack, scored on a balanced set of <paramref name="samples"/> members (the
+    /// first records of <see cref="AuditTarget.TrainingData"/>) and as many non-members (the first test records).
+    /// Skipped when the target's training data are not given, or when they are the attacker's data (the attack would
+    /// have seen the members). The attacker knows the output defense: its shadows answer through
+    /// <paramref name="defense"/> as the target does (the record says so), unless <paramref name="adaptive"/> is false.
     /// </summary>
     /// <param name="attack">The attack.</param>
     /// <param name="setting">Its parameters, in a line.</param>
     /// <param name="samples">Members (and as many non-members) scored.</param>
     /// <param name="defense">An output defense the target answers through (the attacker queries the defended model); null: none.</param>
-    /// <param name="candidatesInPool">
-    /// Whether the candidates join the attacker's data the attack fits on (LiRA's setting: the shadows train on random
-    /// halves of a pool that holds the candidates).
+    /// <param name="shadows">
+    /// Shadows shared by every entry of an audit that names the same instance: trained once per target and reused, seen
+    /// through each entry's defense. Null: the attack trains its own (<see cref="IMembershipInferenceAttack.ShadowTraining"/>)
+    /// on the attacker's data, or fits without shadows.
     /// </param>
-    public static AuditEntry Membership(IInferenceAttack<IClassifier, LabeledData, LabeledData, MembershipScores> attack, string setting, int samples = 500,
-        IOutputDefense? defense = null, bool candidatesInPool = false)
+    /// <param name="adaptive">Whether the attacker's shadows answer through the defense (true) or are used as trained (false; needs <paramref name="shadows"/>).</param>
+    public static AuditEntry Membership(IMembershipInferenceAttack attack, string setting, int samples = 500,
+        IOutputDefense? defense = null, AuditShadows? shadows = null, bool adaptive = true)
     {
         Internal.Guard.Positive(samples, nameof(samples));
-        return new MembershipEntry(attack, setting, samples, defense, candidatesInPool);
+        if (!adaptive && (defense is null || shadows is null))
+            throw new ArgumentException("A non-adaptive membership entry needs a defense and shared shadows (the attacker's view as trained).", nameof(adaptive));
+        ArgumentNullException.ThrowIfNull(attack);
+        return new MembershipEntry(attack, setting, samples, shadows,
+            (evaluation, data, ct) => evaluation.Evaluate(attack, defense, adaptive, data.AttackerData, cancellationToken: ct));
     }
 
-    private sealed class MembershipEntry(IInferenceAttack<IClassifier, LabeledData, LabeledData, MembershipScores> attack, string setting, int samples,
-        IOutputDefense? defense, bool candidatesInPool)
-        : AuditEntry(attack, setting)
+    /// <summary>
+    /// An entry for a membership inference attack that learns nothing first (e.g. the label-only gap attack), scored like
+    /// <see cref="Membership(IMembershipInferenceAttack, string, int, IOutputDefense?, AuditShadows?, bool)"/>'s.
+    /// </summary>
+    public static AuditEntry Membership(IMembershipScorer attack, string setting, int samples = 500, IOutputDefense? defense = null)
     {
+        Internal.Guard.Positive(samples, nameof(samples));
+        ArgumentNullException.ThrowIfNull(attack);
+        return new MembershipEntry(attack, setting, samples, null, (evaluation, _, ct) => evaluation.Evaluate(attack, defense, ct));
+    }
+
+    private sealed class MembershipEntry(IAttack attack, string setting, int samples, AuditShadows? shadows,
+        Func<MembershipEvaluation, AuditData, CancellationToken, MembershipRow> evaluate) : AuditEntry(attack, setting)
+    {
+        private protected override string? FamilyNeeds(AuditTarget target, AuditData data) =>
+            target.TrainingData is not { } training
+                ? "needs the target's training data (the records whose membership is inferred)"
+                : ReferenceEquals(training, data.AttackerData)
+                    ? "the attacker's data are the target's training data: no member would be unseen"
+                    : null;
+
         protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
         {
-            if (target.TrainingData is not { } training)
-                return new AttackRecord(target.Name, info, Setting, null, Skipped: "needs the target's training data (AuditTarget.TrainingData) to evaluate membership");
-            if (ReferenceEquals(training, data.AttackerData))
-                return new AttackRecord(target.Name, info, Setting, null, Skipped: "the attacker's data are the target's training data: no member would be unseen");
-            var n = Math.Min(samples, Math.Min(training.Count, data.Test.Count));
-            using var members = training.Take(n);
-            using var nonMembers = data.Test.Take(n);
-            using var features = cat([members.Features, nonMembers.Features]);
-            using var labels = cat([members.Labels, nonMembers.Labels]);
-            using var candidates = new LabeledData(features.clone(), labels.clone(), training.ClassCount);
-            var model = defense is null ? target.Model : defense.Apply(target.Model);
-            using var pool = candidatesInPool
-                ? new LabeledData(cat([data.AttackerData.Features, features]), cat([data.AttackerData.Labels, labels]), training.ClassCount)
-                : null;
-            using var fitted = attack.Fit(model, pool ?? data.AttackerData, null, cancellationToken);
-            var scores = fitted.Infer(model, candidates, cancellationToken);
-            var isMember = Enumerable.Range(0, 2 * n).Select(i => i < n).ToArray();
-            var roc = scores.Roc(isMember).OnLogGrid(Math.Min(1e-2, 1.0 / n), 8);
-            return new AttackRecord(target.Name, info, $"{Setting}, {n} members + {n} non-members", null, Membership: scores.Evaluate(isMember))
+            using var owned = data.Cache is null ? new AuditRunCache() : null;
+            var evaluation = (data.Cache ?? owned!).Membership(target, data, samples, shadows, cancellationToken);
+            var row = evaluate(evaluation, data, cancellationToken);
+            var n = evaluation.Candidates.MemberCount;
+            var how = shadows is null ? "" : $", {shadows.Description}";
+            var attacker = row.Adaptive switch
             {
-                Defense = defense?.Descriptor.Name,
-                Roc = roc,
+                true => ", adaptive attacker (shadows answer through the defense)",
+                false => ", non-adaptive attacker (shadows ignore the defense)",
+                null => "",
+            };
+            return new AttackRecord(target.Name, info, $"{Setting}{how}, {n} members + {n} non-members{attacker}", null, Membership: row.Metrics)
+            {
+                Defense = row.Defense,
+                AdaptiveAttacker = row.Adaptive,
+                Roc = row.Roc.OnLogGrid(Math.Min(1e-2, 1.0 / n), 8),
             };
         }
     }
 
     private sealed class EvasionEntry<TModel>(IEvasionAttack<TModel> attack, string setting) : AuditEntry(attack, setting) where TModel : class, IClassifier
     {
+        private protected override string? FamilyNeeds(AuditTarget target, AuditData data) => target.Model is TModel ? null : $"needs a {typeof(TModel).Name}";
+
         protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
         {
-            if (target.Model is not TModel model)
-                return new AttackRecord(target.Name, info, Setting, null, Skipped: $"needs a {typeof(TModel).Name}");
+            var model = (TModel)target.Model;
             using var scope = NewDisposeScope();
             var untargeted = attack.Descriptor.Goals.HasFlag(GoalSupport.Untargeted);
             var goal = untargeted
@@ -276,10 +328,11 @@ public abstract class AuditEntry
 
     private sealed class FoolingEntry<TModel>(IFoolingAttack<TModel> attack, string setting) : AuditEntry(attack, setting) where TModel : class, IClassifier
     {
+        private protected override string? FamilyNeeds(AuditTarget target, AuditData data) => target.Model is TModel ? null : $"needs a {typeof(TModel).Name}";
+
         protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
         {
-            if (target.Model is not TModel model)
-                return new AttackRecord(target.Name, info, Setting, null, Skipped: $"needs a {typeof(TModel).Name}");
+            var model = (TModel)target.Model;
             var classes = Enumerable.Range(0, model.ClassCount).ToArray();
             using var result = attack.Generate(model, classes, data.Test.SampleShape, cancellationToken);
             return new AttackRecord(target.Name, info, Setting, "every class once", Fooling: result.Metrics)
@@ -326,7 +379,7 @@ public abstract class AuditEntry
             var recipe = target.Recipe!;
             using var poisoned = attack.Poison(target.TrainingData!, cancellationToken);
             using var retrained = recipe.Train(poisoned.Data, cancellationToken: cancellationToken);
-            var accuracy = Evaluation.Accuracy(retrained.Classifier, data.Test, data.BatchSize);
+            var accuracy = ModelAccuracy.Of(retrained.Classifier, data.Test, data.BatchSize);
             double? success = stamp is null ? null : Metrics.PoisoningMeasures.BackdoorSuccessRate(retrained.Classifier, data.Test, stamp, targetClass, data.BatchSize);
             var metrics = poisoned.Metrics with { CleanAccuracy = accuracy, AttackSuccessRate = success };
             return new AttackRecord(target.Name, info, Setting, stamp is null ? null : $"backdoor to class {targetClass}") { Poisoning = metrics };

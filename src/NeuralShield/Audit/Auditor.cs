@@ -82,20 +82,22 @@ public sealed class Auditor
         foreach (var target in targets)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var accuracy = Evaluation.Accuracy(target.Model, test, o.BatchSize);
+            var accuracy = ModelAccuracy.Of(target.Model, test, o.BatchSize);
             models.Add(new ModelRecord(target.Name, target.Access, accuracy, test.Count));
             o.Progress?.Report($"{target.Name}: clean accuracy {accuracy:P1} on {test.Count} samples");
+            using var cache = new AuditRunCache();
+            var shared = data with { Cache = cache };
             for (var i = 0; i < entries.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var entry = entries[i];
                 o.Steps?.Report(new AuditStep(target.Name, entry.Family, entry.Key, i, entries.Count, null));
-                var record = entry.Run(target, data, cancellationToken);
+                var record = entry.Run(target, shared, cancellationToken);
                 o.Steps?.Report(new AuditStep(target.Name, entry.Family, entry.Key, i, entries.Count, record));
                 results.Add(record);
                 o.Logger?.LogInformation("{Model}: {Attack} ({Setting}) {Headline:P1}", target.Name, record.Attack.Name, record.Setting, record.Headline);
                 if (o.Steps is null)
-                    o.Progress?.Report($"{target.Name}: {record.Attack.Name} {(record.Skipped is null ? $"{record.Headline:P1}" : "skipped: " + record.Skipped)}");
+                    o.Progress?.Report($"{target.Name}: {record.Attack.Name} {(record.Error is not null ? "error: " + record.Error : record.Skipped is null ? $"{record.Headline:P1}" : "skipped: " + record.Skipped)}");
             }
         }
         return new AuditReport(DateTimeOffset.UtcNow, o.Dataset, device, o.Seed, models, results);
@@ -116,42 +118,6 @@ public sealed class Auditor
         using var trained = validated.Train(train, logger: _options.Logger, cancellationToken: cancellationToken);
         var target = new AuditTarget(name, trained.Classifier) { TrainingData = train, Recipe = validated };
         return Run([target], attackerData, test, cancellationToken);
-    }
-
-    /// <summary>
-    /// The audit of the library's own zoo: trains softmax regression and a 64-128-64-10 MLP on 80% of the embedded
-    /// scikit-learn digits set (split by <see cref="AuditOptions.Seed"/>) and audits them on the other 20%.
-    /// </summary>
-    public AuditReport RunZooOnDigits(TorchSharp.torch.Device? device = null, CancellationToken cancellationToken = default)
-    {
-        var seed = _options.Seed;
-        using var digits = Datasets.Digits();
-        var (train, test) = digits.Split(0.8, seed);
-        using var _ = train;
-        using var __ = test;
-        var training = new TrainingOptions { Epochs = 60, BatchSize = 64, LearningRate = 3e-3, Seed = seed };
-        var recipes = new (string Name, ModelRecipe Recipe)[]
-        {
-            ("softmax regression", new ModelRecipe { Architecture = s => ModelZoo.SoftmaxRegression(64, 10, s), Training = training, Seed = seed, Device = device }),
-            ("MLP 64-128-64-10", new ModelRecipe { Architecture = s => ModelZoo.Mlp(64, [128, 64], 10, Activation.ReLU, s), Training = training, Seed = seed, Device = device }),
-        };
-        var trained = new List<TrainedModel>();
-        try
-        {
-            foreach (var (name, recipe) in recipes)
-            {
-                _options.Progress?.Report($"training {name} on {train.Count} digits");
-                trained.Add(recipe.Validated().Train(train, logger: _options.Logger, cancellationToken: cancellationToken));
-            }
-            var targets = recipes.Select((r, i) => new AuditTarget(r.Name, trained[i].Classifier)).ToArray();
-            var options = _options.Copy();
-            options.Dataset = $"scikit-learn digits (8x8, [0, 1]): {train.Count} training, {test.Count} test images";
-            return new Auditor(options).Run(targets, train, test, cancellationToken);
-        }
-        finally
-        {
-            foreach (var m in trained) m.Dispose();
-        }
     }
 }
 

@@ -219,6 +219,12 @@ public static class PyTorchWeights
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"The PyTorch state_dict file '{path}' does not exist.", path);
+        var head = new byte[4];
+        using (var probe = File.OpenRead(path)) _ = probe.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (head is not [(byte)'P', (byte)'K', 3, 4])
+            throw new InvalidDataException(head[0] == 0x80
+                ? $"'{path}' is a pickle written by torch.save before PyTorch 1.6 (or with _use_new_zipfile_serialization=False); save it again with PyTorch 1.6 or later."
+                : $"'{path}' is not a PyTorch state_dict file: torch.save (PyTorch 1.6 or later) writes a zip archive, and this file does not start with one.");
         Hashtable table;
         try
         {

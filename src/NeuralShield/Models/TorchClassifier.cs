@@ -30,6 +30,8 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
         if (bounds is { } given) Guard.Bounds(given, nameof(bounds));
         if (inputShape is not null && (inputShape.Length == 0 || inputShape.Any(d => d <= 0)))
             throw new ArgumentException("inputShape must list positive per-sample dimensions.", nameof(inputShape));
+        if (OutputWidth(module, inputShape) is { } width && width != classCount)
+            throw new ArgumentException($"classCount is {classCount} but the module outputs {width} logits per sample.", nameof(classCount));
         Module = module;
         ClassCount = classCount;
         Bounds = bounds ?? InputBounds.Unit;
@@ -95,6 +97,38 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
         if (logits.dim() != 2 || logits.shape[0] != inputs.shape[0] || logits.shape[1] != ClassCount)
             throw new InvalidOperationException($"The module returned shape [{string.Join(", ", logits.shape)}]; expected [{inputs.shape[0]}, {ClassCount}] logits.");
         return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The number of logits <paramref name="module"/> gives per sample, where it can be told before a query: from a
+    /// forward pass of one zero sample when <paramref name="inputShape"/> is known, else from the output width of its
+    /// last layer with parameters when that is a linear layer; null otherwise.
+    /// </summary>
+    private static long? OutputWidth(nn.Module<Tensor, Tensor> module, long[]? inputShape)
+    {
+        if (inputShape is not null)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var device = module.parameters().FirstOrDefault()?.device ?? CPU;
+            var wasTraining = module.training;
+            module.eval();
+            try
+            {
+                var logits = module.forward(zeros([1, .. inputShape], device: device));
+                return logits.dim() == 2 ? logits.shape[1] : null;
+            }
+            catch (System.Runtime.InteropServices.ExternalException e)
+            {
+                throw new ArgumentException($"The module rejected one sample of inputShape [{string.Join(", ", inputShape)}]: {e.Message.Split('\n')[0]}", nameof(inputShape), e);
+            }
+            finally
+            {
+                if (wasTraining) module.train();
+            }
+        }
+        var last = module.modules().LastOrDefault(m => m.parameters(recurse: false).Any());
+        return last is TorchSharp.Modules.Linear linear ? linear.out_features : null;
     }
 
     /// <summary>Resets <see cref="QueryCount"/> to zero.</summary>

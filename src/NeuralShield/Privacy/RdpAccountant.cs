@@ -62,6 +62,7 @@ public sealed class RdpAccountant
     {
         var perStep = SampledGaussianRdp(samplingRate, noiseMultiplier, 1, _orders);
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be non-negative.");
+        if (steps == 0) return; // zero steps add nothing (not ∞ · 0 where σ = 0)
         for (var i = 0; i < _rdp.Length; i++) _rdp[i] += perStep[i] * steps;
         Steps += steps;
     }
@@ -88,7 +89,8 @@ public sealed class RdpAccountant
         var logA = order == Math.Floor(order) && order <= int.MaxValue
             ? LogAInteger(q, sigma, (int)order)
             : LogAFractional(q, sigma, order);
-        return logA / (order - 1);
+        // The RDP of the sampled Gaussian is non-negative; a negative value is rounding of log A ≈ 0 (tiny q or huge σ).
+        return Math.Max(0, logA / (order - 1));
     }
 
     /// <summary>The RDP of <paramref name="steps"/> composed steps at each of <paramref name="orders"/>.</summary>
@@ -156,6 +158,10 @@ public sealed class RdpAccountant
         var o = CheckOrders(orders ?? DefaultOrders);
         double Eps(double sigma) => GetPrivacySpent(o, SampledGaussianRdp(samplingRate, sigma, steps, o), delta).Epsilon;
         if (samplingRate == 0) return 0;
+        var floor = GetPrivacySpent(o, new double[o.Length], delta).Epsilon;
+        if (targetEpsilon < floor)
+            throw new ArgumentOutOfRangeException(nameof(targetEpsilon), targetEpsilon,
+                $"ε = {targetEpsilon} is below {floor:G4}, the smallest ε these orders convert to at δ = {delta} even with no privacy loss (zero RDP); no noise multiplier reaches it.");
         double lo = 0, hi = 1;
         while (Eps(hi) > targetEpsilon)
         {

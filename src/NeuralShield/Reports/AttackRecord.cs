@@ -43,6 +43,15 @@ public sealed record AttackRecord(
     /// <summary>The output defense the target answered through in this run (e.g. "Top-1 output"), when it had one.</summary>
     public string? Defense { get; init; }
 
+    /// <summary>
+    /// With an output defense: whether the attacker knew it — its shadows (or substitute) answered through the same
+    /// defense, true — or ignored it, false; null without a defense or where the family does not train models of its own.
+    /// </summary>
+    public bool? AdaptiveAttacker { get; init; }
+
+    /// <summary>The exception an attack threw while it ran (type and message), when it failed; such a run has no metrics and fails every gate.</summary>
+    public string? Error { get; init; }
+
     /// <summary>The paper's number for the closest setting, in a line, when the entry names one.</summary>
     public string? PaperResult { get; init; }
 

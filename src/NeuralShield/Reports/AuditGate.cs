@@ -44,11 +44,18 @@ public sealed record AuditGate(string Metric, double Bound)
         return gate;
     }
 
-    /// <summary>Checks the gate on <paramref name="report"/>: fails when the value is on the wrong side of the bound, or when no run gives the metric.</summary>
+    /// <summary>
+    /// Checks the gate on <paramref name="report"/>: fails when the value is on the wrong side of the bound, when no run
+    /// gives the metric, or when a run the gate covers (every run, or the entry it names) ended with an error.
+    /// </summary>
     public GateResult Check(AuditReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var ran = report.Results.Where(r => r.Skipped is null && (EntryKey is null || r.Key == EntryKey)).ToArray();
+        var failed = report.Results.Where(r => r.Error is not null && (EntryKey is null || r.Key == EntryKey)).ToArray();
+        if (failed.Length > 0)
+            return new GateResult(this, null, false,
+                $"{Metric}: {failed.Length} run{(failed.Length == 1 ? "" : "s")} ended with an error ({string.Join(", ", failed.Select(r => $"{r.Model}/{r.Key ?? r.Attack.Name}"))})");
+        var ran = report.Results.Where(r => r.Skipped is null && r.Error is null && (EntryKey is null || r.Key == EntryKey)).ToArray();
         double[] values = BaseMetric switch
         {
             "clean_accuracy" => report.Models.Select(m => m.CleanAccuracy).ToArray(),

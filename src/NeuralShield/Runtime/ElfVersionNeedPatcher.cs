@@ -9,7 +9,7 @@ namespace NeuralShield.Runtime;
 /// declares a need for <c>GLIBCXX_3.4.32</c> only for a marker symbol that is never called, and
 /// libstdc++ of Debian 12 / Ubuntu 22.04 stops at <c>GLIBCXX_3.4.30</c>.
 /// </summary>
-public static class ElfVersionNeedPatcher
+internal static class ElfVersionNeedPatcher
 {
     private const int SectionHeaderTypeVersionNeed = 0x6ffffffe; // SHT_GNU_verneed
 

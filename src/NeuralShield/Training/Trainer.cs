@@ -94,7 +94,7 @@ public sealed class Trainer
                     context.StepInEpoch++;
                 }
                 model.eval();
-                double? accuracy = validation is null ? null : Evaluation.Accuracy(model, validation, device);
+                double? accuracy = validation is null ? null : ModelAccuracy.Of(model, validation, device);
                 var report = new EpochReport(epoch, lossSum / seen, accuracy, watch.Elapsed);
                 history.Add(report);
                 progress?.Report(report);

@@ -57,7 +57,7 @@ public sealed class AuditorTests : IDisposable
         Assert.Equal(2, report.Models.Count);
         Assert.Equal(ModelAccess.WhiteBox, report.Models[0].Access);
         Assert.Equal(ModelAccess.Probabilities, report.Models[1].Access);
-        var accuracy = Evaluation.Accuracy(model, test);
+        var accuracy = ModelAccuracy.Of(model, test);
         Assert.Equal(accuracy, report.Models[0].CleanAccuracy);
         Assert.Equal(accuracy, report.Models[1].CleanAccuracy);
         Assert.Equal(test.Count, report.Models[0].TestSamples);

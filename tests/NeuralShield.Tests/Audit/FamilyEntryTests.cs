@@ -1,3 +1,4 @@
+using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Attacks.Inference;
 using NeuralShield.Attacks.Poisoning;
@@ -97,14 +98,60 @@ public sealed class FamilyEntryTests : IDisposable
     }
 
     [Fact]
-    public void AnAttackWhoseSettingsDoNotFitTheDataIsSkippedWithItsReason()
+    public void AnAttackThatThrowsGivesAnErrorRowAndARequirementSkipsBeforeRunning()
     {
-        // JSMA's default gamma = 0.145 allows no pair of the 4 features of these samples.
+        // JSMA's default gamma = 0.145 allows no pair of the 4 features of these samples: the attack refuses to run.
         using var model = TestModels.TrainedMlp(train, seed: 3);
-        var record = AuditEntry.Evasion(new Jsma(), "gamma=0.145").Run(new AuditTarget("m", model), new AuditData(attacker, test, 0, 64), default);
-        Assert.StartsWith("cannot run on these data: ", record.Skipped);
-        Assert.Contains("Gamma", record.Skipped);
-        Assert.Null(record.Evasion);
+        var data = new AuditData(attacker, test, 0, 64);
+        var target = new AuditTarget("m", model);
+        var failed = AuditEntry.Evasion(new Jsma(), "gamma=0.145").Named("jsma").Run(target, data, default);
+        Assert.Null(failed.Skipped);
+        Assert.Null(failed.Evasion);
+        Assert.StartsWith("ArgumentOutOfRangeException: ", failed.Error);
+        Assert.Contains("Gamma", failed.Error);
+        Assert.True(double.IsNaN(failed.Headline));
+
+        // The catalog's JSMA entry declares what it needs, so the same data skip it before it runs (no query is sent).
+        var catalogJsma = Assert.Single(AttackCatalog.Standard(0), e => e.Attack is Jsma);
+        var before = model.QueryCount;
+        var skipped = catalogJsma.Run(target, data, default);
+        Assert.Null(skipped.Error);
+        Assert.Contains("allows no pair iteration on 4 features", skipped.Skipped);
+        Assert.Equal(before, model.QueryCount);
+
+        // Any gate over the run fails on the error row, even one whose metric the row does not give.
+        var report = new AuditReport(DateTimeOffset.UnixEpoch, "d", "cpu", 0, [new ModelRecord("m", model is IDifferentiableClassifier ? ModelAccess.WhiteBox : ModelAccess.Probabilities, 1, test.Count)], [failed]);
+        var gate = AuditGate.Parse("clean_accuracy=0.5").Check(report);
+        Assert.False(gate.Passed);
+        Assert.Contains("ended with an error (m/jsma)", gate.Detail);
+        Assert.Contains("\"error\"", report.ToJson());
+    }
+
+    [Fact]
+    public void AnUnexpectedExceptionInsideAnAuditIsAnErrorRowAndCancellationStopsTheAudit()
+    {
+        using var model = TestModels.TrainedMlp(train, seed: 3);
+        var entries = new[] { AuditEntry.Evasion(new Throwing(), "throws").Named("throwing"), AuditEntry.Evasion(new Fgsm(), "eps=0.1").Named("fgsm") };
+        var report = new Auditor(new AuditOptions { Entries = entries }).Run([new AuditTarget("m", model)], attacker, test);
+        Assert.Equal("InvalidOperationException: boom", report.Results[0].Error);
+        Assert.Null(report.Results[0].Skipped);
+        Assert.NotNull(report.Results[1].Evasion); // the audit goes on after an error row
+        Assert.False(AuditGate.Parse("clean_accuracy@throwing=0").Check(report).Passed);
+
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => AuditEntry.Evasion(new Throwing(cancel: true), "cancels").Run(new AuditTarget("m", model), new AuditData(attacker, test, 0, 64), cts.Token));
+    }
+
+    private sealed class Throwing(bool cancel = false) : IEvasionAttack<IClassifier>
+    {
+        public AttackDescriptor Descriptor => new("Throwing", AttackFamily.Evasion, ModelAccess.Probabilities, null, GoalSupport.Untargeted);
+
+        public EvasionResult Run(IClassifier model, TorchSharp.torch.Tensor inputs, AttackGoal goal, RunOptions? options, CancellationToken cancellationToken = default)
+        {
+            if (cancel) cancellationToken.ThrowIfCancellationRequested();
+            throw new InvalidOperationException("boom");
+        }
     }
 
     private sealed class Sync<T>(Action<T> action) : IProgress<T>

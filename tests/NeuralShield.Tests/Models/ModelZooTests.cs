@@ -53,7 +53,23 @@ public class ModelZooTests
         using var wrong = rand(5, 1, 27, 28);
         Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => classifier.PredictProbabilities(wrong)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new TorchClassifier(ModelZoo.LeNet5(), 1));
-        using var mismatch = new TorchClassifier(ModelZoo.LeNet5(), 3, ownsModule: true);
-        Assert.Throws<InvalidOperationException>(() => mismatch.PredictProbabilities(x));
+        // A class count the module cannot give is refused when the classifier is made: from the last linear layer's width,
+        // or from one sample's forward pass when the input shape is known (the last layer here has no parameters).
+        using var lenet = ModelZoo.LeNet5();
+        var e = Assert.Throws<ArgumentException>(() => new TorchClassifier(lenet, 3));
+        Assert.Equal("classCount", e.ParamName);
+        Assert.Contains("outputs 10 logits", e.Message);
+        using var pooled = TorchSharp.torch.nn.Sequential(("fc", TorchSharp.torch.nn.Linear(4, 6)), ("relu", TorchSharp.torch.nn.ReLU()),
+            ("pick", new TakeFirst(4)));
+        Assert.Equal("classCount", Assert.Throws<ArgumentException>(() => new TorchClassifier(pooled, 6, inputShape: [4])).ParamName);
+        using var four = new TorchClassifier(pooled, 4, inputShape: [4]);
+        Assert.Equal(4, four.ClassCount);
+        Assert.Equal("inputShape", Assert.Throws<ArgumentException>(() => new TorchClassifier(pooled, 4, inputShape: [5])).ParamName);
+    }
+
+    /// <summary>The first <c>count</c> columns of its input (a parameterless last layer).</summary>
+    private sealed class TakeFirst(long count) : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>("take")
+    {
+        public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor input) => input[.., ..(int)count];
     }
 }

@@ -46,13 +46,13 @@ public class OnnxClassifierTests(OnnxMnistFixture mnist) : IClassFixture<OnnxMni
         Assert.Equal(1, unit.FixedBatchSize);
         Assert.Equal(new long[] { 1, 1, 28, 28 }, unit.ModelInputShape);
         Assert.Equal(10, unit.ClassCount);
-        var accuracy = Evaluation.Accuracy(unit, mnist.Test, batchSize: 500);
+        var accuracy = ModelAccuracy.Of(unit, mnist.Test, batchSize: 500);
         Assert.True(accuracy >= 0.98, $"mnist-8 on pixels/255: {accuracy:P2}");
         Assert.Equal(OnnxOutput.Logits, unit.Output);
         Assert.Equal(OnnxMnistFixture.Count, unit.QueryCount);
 
         using var raw = new OnnxClassifier(Mnist8, new OnnxClassifierOptions { Scaling = InputScaling.UnitToPixels });
-        var rawAccuracy = Evaluation.Accuracy(raw, mnist.Test, batchSize: 500);
+        var rawAccuracy = ModelAccuracy.Of(raw, mnist.Test, batchSize: 500);
         Assert.True(rawAccuracy >= 0.98, $"mnist-8 on raw pixels 0-255: {rawAccuracy:P2}");
     }
 
@@ -62,7 +62,7 @@ public class OnnxClassifierTests(OnnxMnistFixture mnist) : IClassFixture<OnnxMni
         using var model = new OnnxClassifier(LeNet, new OnnxClassifierOptions { MaxBatchSize = 500 });
         Assert.Null(model.FixedBatchSize);
         Assert.Equal(new long[] { 1, 28, 28 }, model.SampleShape);
-        var accuracy = Evaluation.Accuracy(model, mnist.Test, batchSize: 1000);
+        var accuracy = ModelAccuracy.Of(model, mnist.Test, batchSize: 1000);
         Assert.True(accuracy >= 0.975, $"lenet5-pytorch: {accuracy:P2}");
         Assert.Equal(OnnxMnistFixture.Count, model.QueryCount);
     }

@@ -84,7 +84,7 @@ public class PackageConsumerTests(PackedPackage package, ITestOutputHelper outpu
             var module = ModelZoo.SoftmaxRegression(64, 10, seed: 1);
             new Trainer(new TrainingOptions { Epochs = 20, BatchSize = 64, LearningRate = 1e-2, Seed = 1 }).Fit(module, train);
             using var model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);
-            var accuracy = Evaluation.Accuracy(model, test);
+            var accuracy = ModelAccuracy.Of(model, test);
             var goal = AttackGoal.Untargeted(test.Labels);
             using var fgsm = new Fgsm(new FgsmOptions { Epsilon = 0.3 }).Run(model, test.Features, goal);
             using var pgd = new Pgd(new PgdOptions { Epsilon = 0.3, StepSize = 0.05, Steps = 10, Seed = 1 }).Run(model, test.Features, goal);

@@ -19,7 +19,7 @@ public class MnistTrainingTests(MnistFixture mnist, ITestOutputHelper output)
         new Trainer(new TrainingOptions { Epochs = 8, BatchSize = 64, LearningRate = 2e-3, Seed = 0 }).Fit(module, mnist.Train);
         watch.Stop();
         using var model = new TorchClassifier(module, 10, ownsModule: true);
-        var accuracy = Evaluation.Accuracy(model, mnist.Test);
+        var accuracy = ModelAccuracy.Of(model, mnist.Test);
         output.WriteLine($"LeNet-5: test accuracy {accuracy:P2} after {watch.Elapsed.TotalSeconds:F1} s of training");
         Assert.True(accuracy >= 0.97, $"LeNet-5 test accuracy {accuracy:P2} < 97%");
     }
@@ -30,7 +30,7 @@ public class MnistTrainingTests(MnistFixture mnist, ITestOutputHelper output)
         var module = ModelZoo.SoftmaxRegression(784, 10, seed: 0);
         new Trainer(new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = 0 }).Fit(module, mnist.Train);
         using var model = new TorchClassifier(module, 10, ownsModule: true);
-        var accuracy = Evaluation.Accuracy(model, mnist.Test);
+        var accuracy = ModelAccuracy.Of(model, mnist.Test);
         output.WriteLine($"softmax regression: test accuracy {accuracy:P2}");
         Assert.True(accuracy >= 0.90, $"softmax regression test accuracy {accuracy:P2} < 90%");
 
@@ -66,7 +66,7 @@ public class MnistTrainingTests(MnistFixture mnist, ITestOutputHelper output)
         var result = new Trainer(new TrainingOptions { Epochs = 30, LearningRate = 0.05, EarlyStopPatience = 2 }).Fit(module, subset, validation);
         var best = result.Epochs.Max(e => e.ValidationAccuracy!.Value);
         Assert.Equal(best, result.Epochs[result.BestEpoch - 1].ValidationAccuracy!.Value);
-        Assert.Equal(best, Evaluation.Accuracy(module, validation), 6);
+        Assert.Equal(best, ModelAccuracy.Of(module, validation), 6);
         if (result.StoppedEarly) Assert.True(result.Epochs.Count < 30);
 
         using var cts = new CancellationTokenSource();

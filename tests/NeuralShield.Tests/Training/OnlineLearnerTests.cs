@@ -74,7 +74,7 @@ public class OnlineLearnerTests
         using var gate = new ValidationGate(data, tolerance: 0.01);
         using var learner = new OnlineLearner(model.Module, 3, [4], new OnlineLearnerOptions { LearningRate = 5, BatchSize = 150 }, guards: [gate]);
         using var before = model.Module.parameters().First().clone();
-        var accuracy = Evaluation.Accuracy(model, data);
+        var accuracy = ModelAccuracy.Of(model, data);
         // Every point labelled with the next class, at a large learning rate: held-out accuracy collapses.
         using var wrong = (data.Labels + 1).remainder(3);
         var update = learner.Submit("attacker", data.Features, wrong);
@@ -82,7 +82,7 @@ public class OnlineLearnerTests
         Assert.Equal(1, update.UpdatesRefused);
         Assert.Equal("validation gate", update.RefusedBy);
         Assert.True(TensorAssert.Same(before, model.Module.parameters().First()));
-        Assert.Equal(accuracy, Evaluation.Accuracy(model, data));
+        Assert.Equal(accuracy, ModelAccuracy.Of(model, data));
         Assert.Equal(1, gate.Refused);
     }
 

@@ -7,7 +7,7 @@ namespace NeuralShield.Attacks.Core;
 /// Per-sample operations on batches [N, ...]: broadcasting a per-sample value, per-sample norms and
 /// normalisation, and per-sample selection. Every attack of the library uses these instead of its own copy.
 /// </summary>
-public static class PerSample
+internal static class PerSample
 {
     /// <summary>A per-sample vector [N] reshaped to [N, 1, …, 1] so that it broadcasts against <paramref name="like"/>.</summary>
     public static Tensor Broadcast(Tensor perSample, Tensor like)

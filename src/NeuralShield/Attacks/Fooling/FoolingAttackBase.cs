@@ -109,7 +109,16 @@ public abstract class FoolingAttackBase<TModel> : IFoolingAttack<TModel> where T
         int iterations;
         using (no_grad())
         {
-            var (raw, used) = Search(model, targets, batchShape, new SearchContext(cancellationToken, run.Progress, watch));
+            Tensor raw;
+            int used;
+            try
+            {
+                (raw, used) = Search(model, targets, batchShape, new SearchContext(cancellationToken, run.Progress, watch));
+            }
+            catch (ArgumentException e) when (e.ParamName == "inputs")
+            {
+                throw new ArgumentException($"sampleShape [{string.Join(", ", sampleShape)}] is not a sample shape the model takes: {e.Message}", nameof(sampleShape), e);
+            }
             if (!raw.shape.SequenceEqual(batchShape))
                 throw new InvalidOperationException($"{GetType().Name} returned shape [{string.Join(", ", raw.shape)}]; expected [{string.Join(", ", batchShape)}].");
             images = model.Bounds.Clamp(raw.detach().to_type(ScalarType.Float32));

@@ -93,7 +93,7 @@ public sealed class LiraOptions : OptionsBase<LiraOptions>
 /// (offline). With few shadows (&lt; 64) a global variance is used, as the paper advises. Not done here: the
 /// paper's query augmentations (flips, shifts), which apply to images only.
 /// </summary>
-public sealed class Lira : IMembershipInferenceAttack
+public sealed class Lira : ShadowMembershipAttack
 {
     private readonly LiraOptions _options;
 
@@ -108,28 +108,16 @@ public sealed class Lira : IMembershipInferenceAttack
     public LiraOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public AttackDescriptor Descriptor => new($"LiRA ({_options.Variant.ToString().ToLowerInvariant()})", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Carlini2022);
+    public override AttackDescriptor Descriptor => new($"LiRA ({_options.Variant.ToString().ToLowerInvariant()})", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Carlini2022);
 
-    /// <summary>Trains the shadows on <paramref name="knowledge"/> (the pool holding the candidates) and fits the Gaussians; the shadows are disposed before returning.</summary>
-    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, LabeledData knowledge, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(knowledge);
-        if (target.ClassCount != knowledge.ClassCount)
-            throw new ArgumentException($"target has {target.ClassCount} classes but the attacker's pool (and so the shadows) {knowledge.ClassCount}.", nameof(target));
-        using var shadows = ShadowModelSet.Train(knowledge, _options.Shadows, progress, cancellationToken);
-        return FitOnShadows(target, shadows, cancellationToken);
-    }
+    /// <summary>The shadows LiRA trains on the pool (the knowledge <c>Fit</c> receives, holding the candidates): random halves.</summary>
+    public override ShadowTrainingOptions ShadowTraining => _options.Shadows.Copy();
 
     /// <summary>Fits the Gaussians on already trained shadows (records a shadow neither trained on nor held out are ignored for it).</summary>
     /// <exception cref="ArgumentException">The shadow set is empty, or its class count differs from the target's.</exception>
-    public FittedLira FitOnShadows(IClassifier target, ShadowModelSet shadows, CancellationToken cancellationToken = default)
+    protected override IFittedInference<IClassifier, LabeledData, MembershipScores> FitOnShadows(IClassifier target, ShadowModelSet shadows,
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(shadows);
-        if (shadows.Count == 0) throw new ArgumentException("The shadow set is empty: LiRA needs shadow models.", nameof(shadows));
-        if (target.ClassCount != shadows.ClassCount)
-            throw new ArgumentException($"target has {target.ClassCount} classes but the shadow models {shadows.ClassCount}.", nameof(target));
         var n = shadows.Pool.Count;
         var phi = new double[shadows.Count][];
         var inMask = new bool[shadows.Count][];

@@ -5,13 +5,6 @@ using NeuralShield.Models;
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>
-/// A membership inference attack against a black-box (or label-only) classifier: <c>Fit</c> learns the attack from
-/// the attacker's own data from the target's distribution; the fitted attack gives a membership score for each
-/// candidate record.
-/// </summary>
-public interface IMembershipInferenceAttack : IInferenceAttack<IClassifier, LabeledData, LabeledData, MembershipScores>;
-
-/// <summary>
 /// Per-record membership scores of candidate records (higher = more likely a member of the target's training data)
 /// and the decision threshold the attack chose on its own data (score ≥ threshold ⇒ member; NaN when the attack
 /// chose none). Plain arrays: nothing to dispose.
@@ -55,7 +48,7 @@ public enum ThresholdScore
 }
 
 /// <summary>Membership statistics of prediction vectors: threshold scores and LiRA's logit-scaled confidence.</summary>
-public static class MembershipStatistics
+internal static class MembershipStatistics
 {
     /// <summary>The smallest probability a logarithm is taken of (log 1e-30 ≈ −69).</summary>
     public const double Floor = 1e-30;

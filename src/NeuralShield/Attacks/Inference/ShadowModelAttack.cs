@@ -108,7 +108,7 @@ public sealed class ShadowModelAttackOptions : OptionsBase<ShadowModelAttackOpti
 /// Paper settings: 10–100 shadows, attack models are small neural networks, precision ≈ 0.5 on models that generalise
 /// (MNIST, Adult) and up to 0.9+ on overfit ones.
 /// </summary>
-public sealed class ShadowModelAttack : IMembershipInferenceAttack
+public sealed class ShadowModelAttack : ShadowMembershipAttack
 {
     private readonly ShadowModelAttackOptions _options;
 
@@ -123,32 +123,19 @@ public sealed class ShadowModelAttack : IMembershipInferenceAttack
     public ShadowModelAttackOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public AttackDescriptor Descriptor => new("Shadow-model membership inference", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Shokri2017);
+    public override AttackDescriptor Descriptor => new("Shadow-model membership inference", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Shokri2017);
 
-    /// <summary>Trains the shadows on <paramref name="knowledge"/> (the attacker's data) and then the attack models; the shadows are disposed before returning.</summary>
-    /// <exception cref="ArgumentException">The target's class count differs from the data's, or a class lacks in or out shadow records.</exception>
-    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, LabeledData knowledge, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(knowledge);
-        if (target.ClassCount != knowledge.ClassCount)
-            throw new ArgumentException($"target has {target.ClassCount} classes but the attacker's data (and so the shadows) {knowledge.ClassCount}.", nameof(target));
-        using var shadows = ShadowModelSet.Train(knowledge, _options.Shadows, progress, cancellationToken);
-        return FitOnShadows(target, shadows, progress, cancellationToken);
-    }
+    /// <summary>The shadows the attack trains on the attacker's data in <c>Fit</c>.</summary>
+    public override ShadowTrainingOptions ShadowTraining => _options.Shadows.Copy();
 
     /// <summary>
     /// Trains the attack models on already trained <paramref name="shadows"/> (e.g. a set shared with other attacks, or
     /// seen through the target's output defense); the shadows' own settings are used, not <see cref="ShadowModelAttackOptions.Shadows"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The target's class count differs from the shadows', or a class lacks in or out shadow records.</exception>
-    public FittedShadowModelAttack FitOnShadows(IClassifier target, ShadowModelSet shadows, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    protected override IFittedInference<IClassifier, LabeledData, MembershipScores> FitOnShadows(IClassifier target, ShadowModelSet shadows,
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(shadows);
-        if (shadows.Count == 0) throw new ArgumentException("The shadow set is empty: the attack needs at least one shadow model.", nameof(shadows));
-        if (target.ClassCount != shadows.ClassCount)
-            throw new ArgumentException($"target has {target.ClassCount} classes but the shadow models {shadows.ClassCount}.", nameof(target));
         var o = _options;
         var classes = shadows.ClassCount;
         var rows = new List<float[]>[o.PerClass ? classes : 1];

@@ -50,7 +50,7 @@ public sealed class ThresholdAttackOptions : OptionsBase<ThresholdAttackOptions>
 /// entropy scores do not need it). The scores need no fitting; Fit only chooses the threshold, on shadow models
 /// (<see cref="ThresholdAttackOptions.Shadows"/>) or on the attacker's non-member data.
 /// </summary>
-public sealed class ThresholdAttack : IMembershipInferenceAttack
+public sealed class ThresholdAttack : ShadowMembershipAttack
 {
     private readonly ThresholdAttackOptions _options;
 
@@ -61,7 +61,7 @@ public sealed class ThresholdAttack : IMembershipInferenceAttack
     public ThresholdAttackOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public AttackDescriptor Descriptor => new($"{_options.Score} threshold", AttackFamily.Inference, ModelAccess.Probabilities,
+    public override AttackDescriptor Descriptor => new($"{_options.Score} threshold", AttackFamily.Inference, ModelAccess.Probabilities,
         _options.Score == ThresholdScore.Loss ? InferencePapers.Yeom2018 : InferencePapers.SongMittal2021);
 
     /// <summary>The attack's score of each record of <paramref name="data"/> on <paramref name="model"/> (higher = more likely a member).</summary>
@@ -74,18 +74,13 @@ public sealed class ThresholdAttack : IMembershipInferenceAttack
     private double[] Score(Predictions p) =>
         Enumerable.Range(0, p.Count).Select(i => MembershipStatistics.Score(_options.Score, p.Row(i), (int)p.Labels[i])).ToArray();
 
-    /// <summary>Chooses the threshold: on shadows trained on <paramref name="knowledge"/> when the options give them, else on the target's scores of it.</summary>
-    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, LabeledData knowledge, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>The shadows the threshold is chosen on, when the options give them; null: chosen on the target's scores of the attacker's data.</summary>
+    public override ShadowTrainingOptions? ShadowTraining => _options.Shadows?.Copy();
+
+    /// <summary>Chooses the threshold on the target's scores of the attacker's data (<see cref="ThresholdAttackOptions.ReferenceFalsePositiveRate"/>), or none.</summary>
+    protected override IFittedInference<IClassifier, LabeledData, MembershipScores> FitWithoutShadows(IClassifier target, LabeledData knowledge,
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(knowledge);
-        if (target.ClassCount != knowledge.ClassCount)
-            throw new ArgumentException($"target has {target.ClassCount} classes but the attacker's data {knowledge.ClassCount}.", nameof(target));
-        if (_options.Shadows is { } shadowOptions)
-        {
-            using var shadows = ShadowModelSet.Train(knowledge, shadowOptions, progress, cancellationToken);
-            return FitOnShadows(target, shadows, cancellationToken);
-        }
         var threshold = double.NaN;
         if (_options.ReferenceFalsePositiveRate is { } fpr)
         {
@@ -98,13 +93,9 @@ public sealed class ThresholdAttack : IMembershipInferenceAttack
     }
 
     /// <summary>Chooses the threshold that best tells the shadows' in records from their out records (accuracy, over every shadow's records).</summary>
-    public IFittedInference<IClassifier, LabeledData, MembershipScores> FitOnShadows(IClassifier target, ShadowModelSet shadows, CancellationToken cancellationToken = default)
+    protected override IFittedInference<IClassifier, LabeledData, MembershipScores> FitOnShadows(IClassifier target, ShadowModelSet shadows,
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(shadows);
-        if (shadows.Count == 0) throw new ArgumentException("The shadow set is empty.", nameof(shadows));
-        if (target.ClassCount != shadows.ClassCount)
-            throw new ArgumentException($"target has {target.ClassCount} classes but the shadow models {shadows.ClassCount}.", nameof(target));
         var scores = new List<double>();
         var members = new List<bool>();
         for (var k = 0; k < shadows.Count; k++)
@@ -159,48 +150,6 @@ public sealed class ThresholdAttack : IMembershipInferenceAttack
                 throw new ArgumentException($"target has {target.ClassCount} classes but the attack was fitted for {classCount}.", nameof(target));
             var p = Predictions.Of(target, candidates, attack._options.BatchSize, nameof(target), nameof(candidates), cancellationToken);
             return new MembershipScores(attack.Score(p), threshold);
-        }
-
-        public void Dispose() { }
-    }
-}
-
-/// <summary>
-/// The gap attack (Yeom et al., CSF 2018): a record is a member iff the target labels it correctly. Threat model:
-/// label only — it needs nothing but the predicted label, so output restrictions down to the label do not stop it. On
-/// a balanced set its accuracy (and AUC) is 0.5 + (train accuracy − test accuracy) / 2.
-/// </summary>
-public sealed class GapAttack : IMembershipInferenceAttack
-{
-    /// <summary>Records per query. Default 1024.</summary>
-    public int BatchSize { get; init; } = 1024;
-
-    /// <inheritdoc />
-    public AttackDescriptor Descriptor => new("Gap attack (label only)", AttackFamily.Inference, ModelAccess.LabelOnly, InferencePapers.Yeom2018);
-
-    /// <summary>Nothing to learn: the fitted attack is returned at once (<paramref name="knowledge"/> may be null).</summary>
-    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, LabeledData knowledge, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        Guard.Positive(BatchSize, nameof(BatchSize));
-        return new Fitted(BatchSize);
-    }
-
-    private sealed class Fitted(int batchSize) : IFittedInference<IClassifier, LabeledData, MembershipScores>
-    {
-        public MembershipScores Infer(IClassifier target, LabeledData candidates, CancellationToken cancellationToken = default)
-        {
-            var p = Predictions.Of(target, candidates, batchSize, nameof(target), nameof(candidates), cancellationToken);
-            var scores = new double[p.Count];
-            for (var i = 0; i < p.Count; i++)
-            {
-                var row = p.Row(i);
-                var argmax = 0;
-                for (var j = 1; j < row.Length; j++)
-                    if (row[j] > row[argmax]) argmax = j;
-                scores[i] = argmax == p.Labels[i] ? 1 : 0;
-            }
-            return new MembershipScores(scores, 0.5);
         }
 
         public void Dispose() { }

@@ -154,7 +154,7 @@ public sealed class BackdoorPoisoning : IPoisoningAttack<LabeledData, PoisonedDa
         cancellationToken.ThrowIfCancellationRequested();
         var o = _options;
         if (o.TargetClass >= clean.ClassCount)
-            throw new ArgumentException($"TargetClass {o.TargetClass} must lie in [0, {clean.ClassCount}).", nameof(clean));
+            throw new ArgumentOutOfRangeException(nameof(BackdoorOptions.TargetClass), o.TargetClass, $"TargetClass must lie in [0, {clean.ClassCount}): the data have {clean.ClassCount} classes.");
         var labels = clean.Labels.cpu().data<long>().ToArray();
         var eligible = Enumerable.Range(0, labels.Length).Where(i => labels[i] != o.TargetClass).ToArray();
         var count = o.Budget ?? (int)Math.Round(o.Fraction * clean.Count, MidpointRounding.AwayFromZero);
@@ -269,8 +269,10 @@ public sealed class CleanLabelBackdoor : IPoisoningAttack<LabeledData, PoisonedD
         ArgumentNullException.ThrowIfNull(clean);
         cancellationToken.ThrowIfCancellationRequested();
         var o = _options;
-        if (o.TargetClass >= clean.ClassCount || _surrogate.ClassCount != clean.ClassCount)
-            throw new ArgumentException($"TargetClass {o.TargetClass} must lie in [0, {clean.ClassCount}) and the surrogate must have {clean.ClassCount} classes.", nameof(clean));
+        if (o.TargetClass >= clean.ClassCount)
+            throw new ArgumentOutOfRangeException(nameof(CleanLabelBackdoorOptions.TargetClass), o.TargetClass, $"TargetClass must lie in [0, {clean.ClassCount}): the data have {clean.ClassCount} classes.");
+        if (_surrogate.ClassCount != clean.ClassCount)
+            throw new ArgumentException($"The surrogate has {_surrogate.ClassCount} classes but the data {clean.ClassCount}.", nameof(clean));
         var labels = clean.Labels.cpu().data<long>().ToArray();
         var eligible = Enumerable.Range(0, labels.Length).Where(i => labels[i] == o.TargetClass).ToArray();
         var count = o.Budget ?? (int)Math.Round(o.Fraction * eligible.Length, MidpointRounding.AwayFromZero);

@@ -6,7 +6,7 @@ namespace NeuralShield.Defenses.Data;
 /// <param name="Assignments">The cluster of each point.</param>
 /// <param name="Centroids">The cluster centres.</param>
 /// <param name="Inertia">Sum of squared distances of the points to their centres.</param>
-public sealed record KMeansResult(int[] Assignments, double[][] Centroids, double Inertia)
+internal sealed record KMeansResult(int[] Assignments, double[][] Centroids, double Inertia)
 {
     /// <summary>Points per cluster.</summary>
     public int[] Sizes => Enumerable.Range(0, Centroids.Length).Select(c => Assignments.Count(a => a == c)).ToArray();
@@ -16,7 +16,7 @@ public sealed record KMeansResult(int[] Assignments, double[][] Centroids, doubl
 /// k-means clustering (Lloyd's iterations from k-means++ seeds, Arthur and Vassilvitskii 2007), seeded, with restarts
 /// keeping the lowest inertia; and the helpers activation clustering needs: PCA by SVD and the silhouette score.
 /// </summary>
-public static class KMeans
+internal static class KMeans
 {
     /// <summary>Clusters <paramref name="points"/> (rows of equal length) into <paramref name="k"/> clusters.</summary>
     /// <exception cref="ArgumentException">Fewer points than clusters, or rows of different lengths.</exception>

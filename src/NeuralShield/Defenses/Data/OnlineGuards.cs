@@ -281,7 +281,7 @@ public sealed class ValidationGate : IOnlineGuard, IDefense, IDisposable
 
     private double Measure(IDifferentiableClassifier model)
     {
-        if (Criterion == GateCriterion.Accuracy) return NeuralShield.Training.Evaluation.Accuracy(model, _holdout);
+        if (Criterion == GateCriterion.Accuracy) return NeuralShield.Training.ModelAccuracy.Of(model, _holdout);
         using var _ = no_grad();
         double sum = 0;
         foreach (var (x, y) in _holdout.Batches(1000, device: model.Device))

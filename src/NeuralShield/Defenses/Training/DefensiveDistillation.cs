@@ -85,7 +85,7 @@ public sealed class DistillationResult : HardenedModel
 /// robust. Carlini and Wagner ("Defensive Distillation is Not Robust to Adversarial Examples", 2016,
 /// arXiv 1607.04311; "Towards Evaluating the Robustness of Neural Networks", arXiv 1608.04644) succeed on
 /// distilled networks by attacking the logits or dividing them by T; see <see cref="Attacks.Adaptive.TemperatureRestoredClassifier"/>
-/// and <see cref="Evaluation.DefenseEvaluation"/>.
+/// and <see cref="NeuralShield.Evaluation.DefenseEvaluation"/>.
 /// </para>
 /// </summary>
 public sealed class DefensiveDistillation : TrainingDefense<DefensiveDistillationOptions, DistillationResult>

@@ -258,7 +258,7 @@ public sealed class DifferentiallyPrivateTraining : TrainingDefense<Differential
                     context.StepInEpoch++;
                 }
                 module.eval();
-                double? accuracy = validation is null ? null : NeuralShield.Training.Evaluation.Accuracy(module, validation, device);
+                double? accuracy = validation is null ? null : NeuralShield.Training.ModelAccuracy.Of(module, validation, device);
                 var report = new EpochReport(epoch, seen == 0 ? 0 : lossSum / seen, accuracy, watch.Elapsed);
                 history.Add(report);
                 progress?.Report(report);

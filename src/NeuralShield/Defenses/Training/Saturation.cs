@@ -150,7 +150,7 @@ public sealed class SaturationStep : LossStep
 /// arXiv 1704.01547) showed that this robustness comes from numerical limits: in saturated units and at a
 /// saturated softmax the float32 gradient is exactly zero, so gradient attacks have no direction. A stabilised
 /// gradient (<see cref="Attacks.Adaptive.StabilisedGradientClassifier"/> with a logit-margin loss) restores the attacks; see
-/// <see cref="Evaluation.DefenseEvaluation"/>.
+/// <see cref="NeuralShield.Evaluation.DefenseEvaluation"/>.
 /// </para>
 /// </summary>
 public sealed class Saturation : TrainingDefense<SaturationOptions, SaturationResult>

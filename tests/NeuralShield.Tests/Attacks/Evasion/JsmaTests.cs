@@ -359,7 +359,7 @@ public class JsmaTests(MnistFixture mnist, ITestOutputHelper output)
         var module = ModelZoo.LeNet5(seed: 0);
         new Trainer(new TrainingOptions { Epochs = 3, BatchSize = 64, LearningRate = 2e-3, Seed = 0 }).Fit(module, mnist.Train);
         using var model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);
-        var accuracy = Evaluation.Accuracy(model, mnist.Test);
+        var accuracy = ModelAccuracy.Of(model, mnist.Test);
         output.WriteLine($"LeNet-5 (3 epochs, 10k images): accuracy {accuracy:P2}, trained in {watch.Elapsed.TotalSeconds:F1} s");
         Assert.True(accuracy > 0.96, $"LeNet-5 accuracy {accuracy:P2} ≤ 96%");
 

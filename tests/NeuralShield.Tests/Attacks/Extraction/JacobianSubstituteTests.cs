@@ -178,7 +178,7 @@ public class JacobianSubstituteTests(DigitsOracleFixture digits) : IClassFixture
                 Architecture = s => ModelZoo.Mlp(64, [64, 64], 10, Activation.ReLU, s),
                 Training = new TrainingOptions { Epochs = 20, BatchSize = 32, LearningRate = 3e-3 },
             },
-            RoundEvaluation = m => Evaluation.Accuracy(m, test),
+            RoundEvaluation = m => ModelAccuracy.Of(m, test),
         });
         using var result = attack.Extract(digits.Oracle, seeds.Features, new QueryBudget(6400));
         var fgsm = new Fgsm(new FgsmOptions { Epsilon = 0.3 });

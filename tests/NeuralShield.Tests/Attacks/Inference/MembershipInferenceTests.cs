@@ -130,19 +130,18 @@ public class MembershipInferenceTests
         using var shadows = ShadowModelSet.Train(pool, shadowOptions);
 
         var attack = new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = shadowOptions, AttackTraining = new TrainingOptions { Epochs = 15, BatchSize = 64, LearningRate = 3e-3 } });
-        using var fitted = attack.FitOnShadows(target.Classifier, shadows);
+        using var fitted = attack.Fit(target.Classifier, shadows);
         var shokri = fitted.Infer(target.Classifier, candidates).Evaluate(isMember);
         Assert.True(shokri.Auc > 0.75, $"shadow attack AUC {shokri.Auc}");
         Assert.True(shokri.Precision > 0.6, $"shadow attack precision {shokri.Precision}");
 
-        using var loss = new ThresholdAttack().FitOnShadows(target.Classifier, shadows);
+        using var loss = new ThresholdAttack().Fit(target.Classifier, shadows);
         var lossMetrics = loss.Infer(target.Classifier, candidates).Evaluate(isMember);
         Assert.True(lossMetrics.Auc > 0.75 && lossMetrics.Accuracy > 0.6, $"loss threshold AUC {lossMetrics.Auc}, accuracy {lossMetrics.Accuracy}");
 
-        using var gap = new GapAttack().Fit(target.Classifier, pool);
-        var gapMetrics = gap.Infer(target.Classifier, candidates).Evaluate(isMember);
-        var train = Evaluation.Accuracy(target.Classifier, members);
-        var test = Evaluation.Accuracy(target.Classifier, nonMembers);
+        var gapMetrics = new GapAttack().Score(target.Classifier, candidates).Evaluate(isMember);
+        var train = ModelAccuracy.Of(target.Classifier, members);
+        var test = ModelAccuracy.Of(target.Classifier, nonMembers);
         Assert.Equal(0.5 + (train - test) / 2, gapMetrics.Auc, 9);
         Assert.Equal(0.5 + (train - test) / 2, gapMetrics.Accuracy, 9);
     }
@@ -179,9 +178,9 @@ public class MembershipInferenceTests
 
         // A target whose class count differs from the shadows'.
         var threeClasses = new ConstantClassifier(3, 1f / 3);
-        Assert.Equal("target", Assert.Throws<ArgumentException>(() => attack.FitOnShadows(threeClasses, shadows)).ParamName);
+        Assert.Equal("target", Assert.Throws<ArgumentException>(() => attack.Fit(threeClasses, shadows)).ParamName);
         Assert.Equal("target", Assert.Throws<ArgumentException>(() => attack.Fit(threeClasses, pool)).ParamName);
-        using var fitted = attack.FitOnShadows(shadows.Classifiers[0], shadows);
+        using var fitted = attack.Fit(shadows.Classifiers[0], shadows);
         Assert.Equal("target", Assert.Throws<ArgumentException>(() => fitted.Infer(threeClasses, pool)).ParamName);
         using var threeClassData = new LabeledData(rand(4, Memorisation.Features), tensor(new long[] { 0, 1, 2, 0 }), 3);
         Assert.Equal("candidates", Assert.Throws<ArgumentException>(() => fitted.Infer(shadows.Classifiers[0], threeClassData)).ParamName);
@@ -191,7 +190,7 @@ public class MembershipInferenceTests
         var e = Assert.Throws<ArgumentException>(() => fitted.Infer(nan, pool));
         Assert.Equal("target", e.ParamName);
         Assert.Contains("non-finite", e.Message);
-        Assert.Equal("target", Assert.Throws<ArgumentException>(() => new GapAttack().Fit(nan, pool).Infer(nan, pool)).ParamName);
+        Assert.Equal("target", Assert.Throws<ArgumentException>(() => new GapAttack().Score(nan, pool)).ParamName);
 
         // An empty shadow set, and candidates outside the target's bounds.
         Assert.Equal("Count", Assert.Throws<ArgumentOutOfRangeException>(() => new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = new ShadowTrainingOptions { Recipe = recipe, Count = 0 } })).ParamName);
@@ -201,10 +200,10 @@ public class MembershipInferenceTests
         // Attacker data of one class: the attack model of the other class has no records.
         using var oneClass = new LabeledData(rand(40, Memorisation.Features), zeros(40, dtype: ScalarType.Int64), 2);
         using var oneClassShadows = ShadowModelSet.Train(oneClass, shadowOptions);
-        Assert.Equal("shadows", Assert.Throws<ArgumentException>(() => attack.FitOnShadows(shadows.Classifiers[0], oneClassShadows)).ParamName);
+        Assert.Equal("shadows", Assert.Throws<ArgumentException>(() => attack.Fit(shadows.Classifiers[0], oneClassShadows)).ParamName);
 
         // Scores of a candidate set with only members cannot be evaluated.
-        var scores = new GapAttack().Fit(shadows.Classifiers[0], pool).Infer(shadows.Classifiers[0], pool);
+        var scores = new GapAttack().Score(shadows.Classifiers[0], pool);
         Assert.Equal("isMember", Assert.Throws<ArgumentException>(() => scores.Evaluate(Enumerable.Repeat(true, pool.Count).ToArray())).ParamName);
     }
 

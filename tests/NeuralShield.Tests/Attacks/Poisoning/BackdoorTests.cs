@@ -57,7 +57,7 @@ public class BackdoorTests
         new Trainer(new TrainingOptions { Epochs = 30, BatchSize = 32, LearningRate = 3e-3, Seed = 1 }).Fit(module, poisoned.Data);
         using var model = new TorchClassifier(module, 10, ownsModule: true);
         Assert.True(PoisoningMeasures.BackdoorSuccessRate(model, test, trigger.Stamp, 0) > 0.9);
-        Assert.True(Evaluation.Accuracy(model, test) > 0.85);
+        Assert.True(ModelAccuracy.Of(model, test) > 0.85);
     }
 
     [Fact]

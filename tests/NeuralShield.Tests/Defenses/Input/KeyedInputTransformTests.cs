@@ -103,8 +103,8 @@ public class KeyedInputTransformTests
             Training = new TrainingOptions { Epochs = 15, BatchSize = 64, LearningRate = 1e-2 },
         };
         using var keyed = transform.Fit(recipe, train);
-        var accuracy = Evaluation.Accuracy(keyed.Classifier, test);
-        var wrongKey = Evaluation.Accuracy(keyed.Inner.Classifier, test);
+        var accuracy = ModelAccuracy.Of(keyed.Classifier, test);
+        var wrongKey = ModelAccuracy.Of(keyed.Inner.Classifier, test);
         Assert.True(accuracy > 0.85, $"keyed accuracy {accuracy:P1}");
         Assert.True(wrongKey < accuracy - 0.3, $"without the key {wrongKey:P1}");
     }

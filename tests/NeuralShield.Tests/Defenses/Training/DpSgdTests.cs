@@ -102,7 +102,7 @@ public sealed class DpSgdTests
         Assert.Equal(0.1, result.SamplingRate, 10);
         Assert.True(result.Privacy.Epsilon <= 4 && result.Privacy.Epsilon > 3.5, result.Privacy.ToString());
         Assert.Equal(RdpAccountant.Epsilon(0.1, result.NoiseMultiplier, 40, 1e-3).Epsilon, result.Privacy.Epsilon, 10);
-        Assert.True(Evaluation.Accuracy(result.Classifier, data) > 0.8);
+        Assert.True(ModelAccuracy.Of(result.Classifier, data) > 0.8);
         Assert.Equal(4, result.Training.Epochs.Count);
     }
 

@@ -5,7 +5,7 @@ using NeuralShield.Attacks.Evasion;
 using NeuralShield.Data;
 using NeuralShield.Defenses;
 using NeuralShield.Attacks.Adaptive;
-using NeuralShield.Defenses.Evaluation;
+using NeuralShield.Evaluation;
 using NeuralShield.Defenses.Training;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
@@ -71,10 +71,10 @@ public class TrainingDefenseTests(DefenseFixture fixture) : IClassFixture<Defens
     [Fact]
     public void DefensesTrainUsefulClassifiers()
     {
-        Assert.True(Evaluation.Accuracy(fixture.Plain, fixture.Test) > 0.85);
-        Assert.True(Evaluation.Accuracy(fixture.Distilled.Classifier, fixture.Test) > 0.8);
-        Assert.True(Evaluation.Accuracy(fixture.Saturated.Classifier, fixture.Test) > 0.8);
-        Assert.True(Evaluation.Accuracy(fixture.AdversariallyTrained.Classifier, fixture.Test) > 0.8);
+        Assert.True(ModelAccuracy.Of(fixture.Plain, fixture.Test) > 0.85);
+        Assert.True(ModelAccuracy.Of(fixture.Distilled.Classifier, fixture.Test) > 0.8);
+        Assert.True(ModelAccuracy.Of(fixture.Saturated.Classifier, fixture.Test) > 0.8);
+        Assert.True(ModelAccuracy.Of(fixture.AdversariallyTrained.Classifier, fixture.Test) > 0.8);
     }
 
     public static TheoryData<string> Defended => new() { "distilled", "saturated", "adversarial", "temperature-view", "stabilised-view" };

@@ -7,10 +7,10 @@ using static TorchSharp.torch;
 namespace NeuralShield.Training;
 
 /// <summary>Accuracy of a model or classifier on labelled data, computed in batches without autograd.</summary>
-public static class Evaluation
+public static class ModelAccuracy
 {
     /// <summary>The fraction of <paramref name="data"/> that <paramref name="classifier"/> labels correctly.</summary>
-    public static double Accuracy(IClassifier classifier, LabeledData data, int batchSize = 1000)
+    public static double Of(IClassifier classifier, LabeledData data, int batchSize = 1000)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(data);
@@ -30,7 +30,7 @@ public static class Evaluation
     }
 
     /// <summary>The fraction of <paramref name="data"/> that <paramref name="model"/> (inputs → logits) labels correctly.</summary>
-    public static double Accuracy(nn.Module<Tensor, Tensor> model, LabeledData data, Device? device = null, int batchSize = 1000)
+    public static double Of(nn.Module<Tensor, Tensor> model, LabeledData data, Device? device = null, int batchSize = 1000)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);

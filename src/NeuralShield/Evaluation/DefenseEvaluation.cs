@@ -5,11 +5,10 @@ using NeuralShield.Data;
 using NeuralShield.Internal;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
-using TrainingEvaluation = NeuralShield.Training.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Defenses.Evaluation;
+namespace NeuralShield.Evaluation;
 
 /// <summary>Which goals the evaluation's attacks pursue.</summary>
 public enum EvaluationGoal
@@ -114,7 +113,7 @@ public sealed record DefenseEvaluationReport(
 public static class DefenseEvaluation
 {
     /// <summary>Runs the evaluation.</summary>
-    /// <param name="defended">The defended classifier (e.g. a <see cref="Training.HardenedModel.Classifier"/>, or an output-defended view).</param>
+    /// <param name="defended">The defended classifier (e.g. a <see cref="Defenses.Training.HardenedModel.Classifier"/>, or an output-defended view).</param>
     /// <param name="undefended">An undefended classifier of the same task (the baseline and the transfer substitute).</param>
     /// <param name="test">Test data; clean accuracies use all of it, the attacks the first <see cref="DefenseEvaluationOptions.AttackSamples"/> that qualify.</param>
     /// <param name="options">The attacks and the protocol.</param>
@@ -134,8 +133,8 @@ public static class DefenseEvaluation
         if (test.ClassCount != defended.ClassCount)
             throw new ArgumentException($"test has {test.ClassCount} classes but the classifiers {defended.ClassCount}.", nameof(test));
 
-        var undefendedAccuracy = TrainingEvaluation.Accuracy(undefended, test);
-        var defendedAccuracy = TrainingEvaluation.Accuracy(defended, test);
+        var undefendedAccuracy = NeuralShield.Training.ModelAccuracy.Of(undefended, test);
+        var defendedAccuracy = NeuralShield.Training.ModelAccuracy.Of(defended, test);
 
         using var scope = NewDisposeScope();
         var (inputs, labels, picked) = Select(defended, undefended, test, o);
