@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
 using NeuralShield.Models;
-using NeuralShield.Models.Onnx;
+using NeuralShield.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -13,10 +13,13 @@ namespace NeuralShield.Cli
     internal static class CliApp
     {
         /// <summary>The root command with the global options and every subcommand.</summary>
-        public static RootCommand CreateRoot()
+        public static Command CreateRoot()
         {
             var globals = new GlobalOptions();
-            var root = new RootCommand("neuralshield: audit neural networks against the attacks of the adversarial-ML literature, reproduce the papers' numbers, benchmark the hot loops.");
+            // Named after the installed command (a RootCommand takes the entry assembly's name, NeuralShield.Cli, for its usage lines).
+            var root = new Command("neuralshield", "neuralshield: audit neural networks against the attacks of the adversarial-ML literature, reproduce the papers' numbers, benchmark the hot loops.");
+            root.Options.Add(new System.CommandLine.Help.HelpOption());
+            root.Options.Add(new VersionOption());
             root.Options.Add(globals.Threads);
             root.Options.Add(globals.Device);
             root.Subcommands.Add(AuditCommand.Create(globals));

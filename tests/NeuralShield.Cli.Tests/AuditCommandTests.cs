@@ -1,3 +1,4 @@
+using NeuralShield.PyTorch;
 using System.Text.Json;
 using NeuralShield.Models;
 

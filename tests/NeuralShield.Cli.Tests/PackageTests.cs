@@ -30,6 +30,9 @@ public class PackageTests(ITestOutputHelper output)
     [InlineData("NeuralShield")]
     [InlineData("NeuralShield.Cuda")]
     [InlineData("NeuralShield.Orleans")]
+    [InlineData("NeuralShield.Onnx")]
+    [InlineData("NeuralShield.PyTorch")]
+    [InlineData("NeuralShield.Reports")]
     public void TheLibraryPackagesCarryReadmeLicenceDocsSymbolsAndMetadata(string id)
     {
         using var folder = new TempFolder();
@@ -50,14 +53,33 @@ public class PackageTests(ITestOutputHelper output)
         Assert.Equal("README.md", Field("readme"));
         Assert.False(string.IsNullOrWhiteSpace(Field("description")));
         Assert.False(string.IsNullOrWhiteSpace(Field("authors")));
+        if (id == "NeuralShield")
+        {
+            // The core pulls TorchSharp, MathNet and the logging abstractions only: ONNX Runtime, ScottPlot (SkiaSharp) and
+            // PyBridge come with the packages that need them.
+            var dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => e.Attribute("id")!.Value).Order().ToArray();
+            Assert.Equal(["MathNet.Numerics", "Microsoft.Extensions.Logging.Abstractions", "TorchSharp"], dependencies);
+        }
     }
 
     [Fact]
     public void TheToolInstallsFromALocalFolderAndRunsAQuietAudit()
     {
+        // One package per system (each with that system's libtorch only, under nuget.org's 250 MB) and a pointer package.
         using var folder = new TempFolder();
-        var packages = Pack(folder, "NeuralShield.Cli");
-        Assert.Single(Directory.GetFiles(packages, "NeuralShield.Cli.*.snupkg"));
+        var packages = folder.Create("packages");
+        Dotnet(Repository, null, "pack", Path.Combine("src", "NeuralShield.Cli"), "-c", "Release", "-o", packages);
+        foreach (var rid in new[] { "linux-x64", "win-x64", "osx-arm64" })
+        {
+            var package = Assert.Single(Directory.GetFiles(packages, $"NeuralShield.Tool.{rid}.*.nupkg"));
+            var megabytes = new FileInfo(package).Length / 1e6;
+            output.WriteLine($"{Path.GetFileName(package)}: {megabytes:F1} MB");
+            Assert.True(megabytes < 250, $"{package} is {megabytes:F0} MB");
+            Assert.Single(Directory.GetFiles(packages, $"NeuralShield.Tool.{rid}.*.snupkg"));
+        }
+        var pointer = Assert.Single(Directory.GetFiles(packages, "NeuralShield.Tool.0*.nupkg"));
+        Assert.True(new FileInfo(pointer).Length < 1_000_000, "the pointer package holds no binaries");
+
         var config = Path.Combine(folder.Path, "nuget.config");
         File.WriteAllText(config, $"""
             <?xml version="1.0" encoding="utf-8"?>
@@ -70,8 +92,11 @@ public class PackageTests(ITestOutputHelper output)
             """);
         var tools = Path.Combine(folder.Path, "tools");
         var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = folder.Create("nuget-cache") };
-        Dotnet(folder.Path, environment, "tool", "install", "NeuralShield.Cli", "--tool-path", tools, "--configfile", config);
+        // The README's install line, with a local folder as the source.
+        Dotnet(folder.Path, environment, "tool", "install", "NeuralShield.Tool", "--tool-path", tools, "--configfile", config);
 
+        var help = ExternalProcess.Run(output, folder.Path, Path.Combine(tools, "neuralshield"), ["audit", "--help"], Limit);
+        Assert.Contains("neuralshield audit [options]", help);
         var reports = Path.Combine(folder.Path, "reports");
         var text = ExternalProcess.Run(output, folder.Path, Path.Combine(tools, "neuralshield"),
             ["audit", "--quiet", "--threads", "1", "--attacks", "fgsm-0.1", "--epochs", "5", "--out", reports], Limit);

@@ -1,7 +1,8 @@
+using NeuralShield.PyTorch;
 using NeuralShield.Cli.Cluster;
 using NeuralShield.Data;
 using NeuralShield.Models;
-using NeuralShield.Models.Onnx;
+using NeuralShield.Onnx;
 using NeuralShield.Training;
 
 namespace NeuralShield.Cli.Audit;

@@ -133,11 +133,11 @@ internal static class BlackBoxSupport
 
     /// <summary>Opens an ONNX classifier for MNIST-shaped inputs in [0, 1] (no rescaling, softmax when it outputs logits, 10 classes).</summary>
     /// <exception cref="CliUserException">The file cannot be loaded as such a model.</exception>
-    public static NeuralShield.Models.Onnx.OnnxClassifier OpenOnnx(string path)
+    public static NeuralShield.Onnx.OnnxClassifier OpenOnnx(string path)
     {
         try
         {
-            var model = new NeuralShield.Models.Onnx.OnnxClassifier(path, new NeuralShield.Models.Onnx.OnnxClassifierOptions { Bounds = InputBounds.Unit, ClassCount = 10 });
+            var model = new NeuralShield.Onnx.OnnxClassifier(path, new NeuralShield.Onnx.OnnxClassifierOptions { Bounds = InputBounds.Unit, ClassCount = 10 });
             if (model.SampleShape.Count != 3 || model.SampleShape[0] is not (1 or -1) || model.SampleShape[1] is not (28 or -1) || model.SampleShape[2] is not (28 or -1))
             {
                 var shape = string.Join(", ", model.SampleShape);

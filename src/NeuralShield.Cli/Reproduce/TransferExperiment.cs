@@ -68,7 +68,7 @@ internal sealed class TransferExperiment : IExperiment
             while (onnxFiles.Any(f => f.Name == name)) name += "_oracle";
             onnxFiles.Add((extra, name));
         }
-        var onnxModels = new List<(string Name, NeuralShield.Models.Onnx.OnnxClassifier Model)>();
+        var onnxModels = new List<(string Name, NeuralShield.Onnx.OnnxClassifier Model)>();
         var extractions = new List<JacobianSubstituteResult>();
         try
         {
@@ -99,7 +99,7 @@ internal sealed class TransferExperiment : IExperiment
     }
 
     private ReproductionReport Evaluate(ExperimentContext context, IDifferentiableClassifier softmax, IDifferentiableClassifier mlp, IDifferentiableClassifier lenet,
-        IDifferentiableClassifier distilled, IReadOnlyList<(string Name, NeuralShield.Models.Onnx.OnnxClassifier Model)> onnxModels, IReadOnlyList<TransferSource> sources,
+        IDifferentiableClassifier distilled, IReadOnlyList<(string Name, NeuralShield.Onnx.OnnxClassifier Model)> onnxModels, IReadOnlyList<TransferSource> sources,
         NeuralShield.Data.LabeledData evaluated, int samples, long substituteQueries, CancellationToken cancellationToken)
     {
         var fgsm = new Fgsm(new FgsmOptions { Epsilon = BlackBoxSupport.Epsilon });

@@ -262,12 +262,10 @@ public class IdxTests
         Assert.Equal("Ankle boot", data.ClassNames[9]);
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void Fashion_mnist_from_the_debian_package_loads()
     {
-        // .ci/run installs the package (apt-get install -y dataset-fashion-mnist).
-        const string fashion = "/usr/share/datasets/fashion-mnist";
-        Assert.True(Directory.Exists(fashion), $"{fashion} is missing: install the Debian package dataset-fashion-mnist");
+        const string fashion = FashionMnistFactAttribute.Folder;
         using var test = Mnist.Load(fashion, MnistSplit.Test, Mnist.FashionClassNames);
         Assert.Equal(10_000, test.Count);
         Assert.Equal(new long[] { 10_000, 1, 28, 28 }, test.Features.shape);

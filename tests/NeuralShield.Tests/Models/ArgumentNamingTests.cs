@@ -1,3 +1,4 @@
+using NeuralShield.PyTorch;
 using NeuralShield.Attacks.Fooling;
 using NeuralShield.Attacks.Poisoning;
 using NeuralShield.Models;

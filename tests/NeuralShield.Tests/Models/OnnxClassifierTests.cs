@@ -4,7 +4,7 @@ using NeuralShield.Attacks.Fooling;
 using NeuralShield.Audit;
 using NeuralShield.Data;
 using NeuralShield.Models;
-using NeuralShield.Models.Onnx;
+using NeuralShield.Onnx;
 using NeuralShield.Training;
 using static TorchSharp.torch;
 

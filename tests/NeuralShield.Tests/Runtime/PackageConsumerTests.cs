@@ -59,12 +59,23 @@ public class PackageConsumerTests(PackedPackage package, ITestOutputHelper outpu
     [Fact]
     public void ApplicationReferencingThePackageLoadsTorchSharp()
     {
+        // With a RuntimeIdentifier (docs/getting-started.md) the output holds libtorch for that system only.
         var result = RunConsumer("loads", """
             var bounds = NeuralShield.Models.InputBounds.Unit;
+            NeuralShield.Runtime.TorchThreads.Set(intraOp: 1);
             using var x = TorchSharp.torch.ones(3, 4);
-            Console.WriteLine($"sum={x.sum().item<float>()} bounds={bounds}");
-            """);
-        Assert.Contains("sum=12 bounds=[0, 1]", result);
+            Console.WriteLine($"sum={x.sum().item<float>()} bounds={bounds} threads={NeuralShield.Runtime.TorchThreads.IntraOp}");
+            """, "<RuntimeIdentifier>linux-x64</RuntimeIdentifier>");
+        Assert.Contains("sum=12 bounds=[0, 1] threads=1", result);
+        var bin = Path.Combine(package.Work, "app-loads", "bin", "Release", "net10.0", "linux-x64");
+        Assert.True(Directory.Exists(bin), bin);
+        var files = Directory.GetFiles(bin, "*", SearchOption.AllDirectories);
+        Assert.DoesNotContain(files, f => f.Contains("onnxruntime", StringComparison.OrdinalIgnoreCase) || f.Contains("SkiaSharp", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(files, f => Path.GetFileName(f) is "torch_cpu.dll" or "libtorch_cpu.dylib");
+        Assert.Contains(files, f => Path.GetFileName(f) == "libtorch_cpu.so");
+        var megabytes = files.Sum(f => new FileInfo(f).Length) / 1e6;
+        output.WriteLine($"bin size with RuntimeIdentifier linux-x64: {megabytes:F0} MB");
+        Assert.InRange(megabytes, 300, 600); // measured 483 MB (libtorch CPU for Linux x64 is most of it); about 1 GB without a RuntimeIdentifier
     }
 
     [Fact]
@@ -105,7 +116,7 @@ public class PackageConsumerTests(PackedPackage package, ITestOutputHelper outpu
     }
 
     /// <summary>Writes a console app named <paramref name="name"/> with <paramref name="program"/> as Program.cs, runs it, returns its output.</summary>
-    private string RunConsumer(string name, string program)
+    private string RunConsumer(string name, string program, string extraProperties = "")
     {
         package.EnsurePacked(Run);
         var app = Directory.CreateDirectory(Path.Combine(package.Work, "app-" + name)).FullName;
@@ -117,6 +128,7 @@ public class PackageConsumerTests(PackedPackage package, ITestOutputHelper outpu
                 <ImplicitUsings>enable</ImplicitUsings>
                 <Nullable>enable</Nullable>
                 <RestorePackagesPath>{package.Packages}</RestorePackagesPath>
+                {extraProperties}
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="NeuralShield" Version="{package.Version}" />

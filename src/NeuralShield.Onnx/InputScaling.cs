@@ -1,24 +1,8 @@
+using NeuralShield.Models;
 using NeuralShield.Internal;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Models.Onnx;
-
-/// <summary>What the output of an ONNX model is, as declared or detected by <see cref="OnnxClassifier"/>.</summary>
-public enum OnnxOutput
-{
-    /// <summary>
-    /// Decide from the answers: an answer with a negative value or a row whose sum is off 1 by more than 1e-3 is
-    /// logits, and the classifier takes the softmax of it and of every later answer. Until a call shows logits,
-    /// non-negative rows summing to 1 are taken as probabilities.
-    /// </summary>
-    Detect,
-
-    /// <summary>The model outputs class probabilities (its graph ends in a softmax); they are passed through.</summary>
-    Probabilities,
-
-    /// <summary>The model outputs logits; the classifier applies the softmax over classes.</summary>
-    Logits,
-}
+namespace NeuralShield.Onnx;
 
 /// <summary>
 /// How the values a caller passes (inside <see cref="OnnxClassifierOptions.Bounds"/>) become what the ONNX model
@@ -111,57 +95,4 @@ public sealed class InputScaling
     public override string ToString() => _mean is null
         ? IsIdentity ? "none" : $"x * {Scale:G6} + {Offset:G6}"
         : $"(x * {Scale:G6} + {Offset:G6} - mean[{string.Join(", ", _mean.Select(m => m.ToString("G6")))}]) / std[{string.Join(", ", _std!.Select(s => s.ToString("G6")))}]";
-}
-
-/// <summary>Settings of <see cref="OnnxClassifier"/>.</summary>
-public sealed class OnnxClassifierOptions : OptionsBase<OnnxClassifierOptions>
-{
-    /// <summary>
-    /// The box of the values callers (and attacks) pass, before <see cref="Scaling"/>. Default [0, 1]. Inputs outside
-    /// it are refused.
-    /// </summary>
-    public InputBounds Bounds { get; set; } = InputBounds.Unit;
-
-    /// <summary>How caller values become model inputs. Default <see cref="InputScaling.None"/>.</summary>
-    public InputScaling Scaling { get; set; } = InputScaling.None;
-
-    /// <summary>Whether the model outputs probabilities or logits. Default <see cref="OnnxOutput.Detect"/>.</summary>
-    public OnnxOutput Output { get; set; } = OnnxOutput.Detect;
-
-    /// <summary>
-    /// The number of classes the caller expects, checked against the model's output shape. Required when the model does
-    /// not declare the size of its class dimension. Null: taken from the model.
-    /// </summary>
-    public int? ClassCount { get; set; }
-
-    /// <summary>The model input to feed; required when the model has several inputs. Null: its only input.</summary>
-    public string? InputName { get; set; }
-
-    /// <summary>The model output to read; required when the model has several outputs. Null: its only output.</summary>
-    public string? OutputName { get; set; }
-
-    /// <summary>
-    /// ONNX Runtime's intra-op thread count. Default 1, so that a classifier does not compete with TorchSharp's threads or
-    /// with other classifiers; 0 lets ONNX Runtime choose (one per core).
-    /// </summary>
-    public int IntraOpThreads { get; set; } = 1;
-
-    /// <summary>
-    /// The most samples sent to the model in one run when its batch dimension is dynamic; larger batches are split and
-    /// the answers concatenated. Default 1024. A model with a fixed batch size always gets batches of that size.
-    /// </summary>
-    public int MaxBatchSize { get; set; } = 1024;
-
-    /// <inheritdoc />
-    protected override void Validate()
-    {
-        Guard.Bounds(Bounds, nameof(Bounds));
-        ArgumentNullException.ThrowIfNull(Scaling, nameof(Scaling));
-        Guard.Defined(Output, nameof(Output));
-        if (ClassCount is { } c && c < 2) throw new ArgumentOutOfRangeException(nameof(ClassCount), c, "ClassCount must be at least 2.");
-        if (InputName is not null) ArgumentException.ThrowIfNullOrWhiteSpace(InputName, nameof(InputName));
-        if (OutputName is not null) ArgumentException.ThrowIfNullOrWhiteSpace(OutputName, nameof(OutputName));
-        Guard.NonNegative(IntraOpThreads, nameof(IntraOpThreads));
-        Guard.Positive(MaxBatchSize, nameof(MaxBatchSize));
-    }
 }

@@ -1,3 +1,4 @@
+using NeuralShield.Models;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
@@ -5,7 +6,7 @@ using NeuralShield.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Models.Onnx;
+namespace NeuralShield.Onnx;
 
 /// <summary>
 /// A black-box classifier over an ONNX model a user already has (an export from PyTorch, TensorFlow, CNTK, the ONNX
@@ -19,7 +20,7 @@ namespace NeuralShield.Models.Onnx;
 /// <remarks>
 /// Black-box attacks (<see cref="IClassifier"/>) run on it; white-box attacks need gradients an ONNX Runtime session
 /// does not give. To attack a PyTorch model white-box, load its weights into a zoo architecture with
-/// <see cref="PyTorchWeights"/>. Calls may come from several threads. Dispose the classifier to release the session.
+/// <c>NeuralShield.PyTorch.PyTorchWeights</c>. Calls may come from several threads. Dispose the classifier to release the session.
 /// </remarks>
 public sealed class OnnxClassifier : IClassifier, IDisposable
 {
