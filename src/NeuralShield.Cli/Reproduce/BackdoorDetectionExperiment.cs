@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using NeuralShield.Attacks.Poisoning;
 using NeuralShield.Data;
@@ -67,46 +66,55 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
             report.Metrics[$"{name}.recall"] = detection.Recall;
             report.Metrics[$"{name}.flagged"] = result.Flagged.Count;
             flags[name] = result.Flagged;
-            // The retrained model's cache key names the flagged set by its hash, so equal sets share one model.
-            var hash = Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(string.Join(",", result.Flagged))))[..12];
-            using var restored = PoisoningModels.Train(context, recipe, result.Cleaned, $"5% BadNets without {result.Flagged.Count} flags {hash}", timings, cancellationToken);
+            // The retrained model's cache key names the set by its hash, so equal sets share one model.
+            using var restored = PoisoningModels.Train(context, recipe, result.Cleaned, $"5% BadNets without {result.Flagged.Count} flags {Hash(result.Cleaned)}", timings, cancellationToken);
             report.Metrics[$"{name}.accuracy_after"] = Evaluation.Accuracy(restored, test);
             report.Metrics[$"{name}.backdoor_success_after"] = PoisoningMeasures.BackdoorSuccessRate(restored, test, trigger.Stamp, Target);
             log.WriteLine($"  {name}: precision {detection.Precision:F3}, recall {detection.Recall:F3} ({result.Flagged.Count} flagged); after removal accuracy {report.Metrics[$"{name}.accuracy_after"]:P2}, backdoor success {report.Metrics[$"{name}.backdoor_success_after"]:P2}");
         }
 
-        // Activation clustering: the three analyses share the clustering (same PCA, same k-means seed).
-        int[]? smallerCluster = null;
-        foreach (var (name, analysis) in new[]
-                 {
-                     ("activation.relative_size", ClusterAnalysis.RelativeSize),
-                     ("activation.silhouette", ClusterAnalysis.Silhouette),
-                     ("activation.exclusionary", ClusterAnalysis.ExclusionaryReclassification),
-                 })
+        // Activation clustering: the three analyses share each clustering (same reduction, same k-means seed). "ica": the
+        // whitened principal components, on which 2-means and silhouettes equal those on FastICA's output (the paper's and
+        // IBM ART's reduction; FastICA only rotates them); "pca": plain principal components.
+        var smallerClusters = new Dictionary<string, int[]>();
+        var poison = backdoor.Indices.ToHashSet();
+        foreach (var (reduction, whiten) in new[] { ("ica", true), ("pca", false) })
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var options = new ActivationClusteringOptions { Analysis = analysis, Seed = context.Seed, MinSilhouette = analysis == ClusterAnalysis.Silhouette ? SilhouetteThreshold : 0 };
-            var defense = new ActivationClustering(backdoored, options,
-                (set, ct) => PoisoningModels.Train(context, recipe, set, $"5% BadNets without the smaller clusters ({set.Count} points)", timings, ct));
-            using var result = defense.Inspect(backdoor, cancellationToken);
-            Measure(name, result);
-            smallerCluster ??= defense.LastInSmallerCluster.ToArray();
-            foreach (var c in defense.LastClasses)
+            foreach (var (analysisName, analysis) in new[]
+                     {
+                         ("relative_size", ClusterAnalysis.RelativeSize),
+                         ("silhouette", ClusterAnalysis.Silhouette),
+                         ("exclusionary", ClusterAnalysis.ExclusionaryReclassification),
+                     })
             {
-                report.Metrics[$"activation.class{c.Label}.silhouette"] = c.Silhouette;
-                report.Metrics[$"activation.class{c.Label}.smaller_share"] = c.SmallerClusterShare;
-                if (c.KeptLabel is { } l)
+                cancellationToken.ThrowIfCancellationRequested();
+                var name = $"activation.{reduction}.{analysisName}";
+                var options = new ActivationClusteringOptions
                 {
-                    report.Metrics[$"activation.class{c.Label}.reclassified_kept"] = l;
-                    report.Metrics[$"activation.class{c.Label}.reclassified_other"] = c.OtherClassCount!.Value;
+                    Analysis = analysis, Whiten = whiten, Seed = context.Seed,
+                    MinSilhouette = analysis == ClusterAnalysis.Silhouette ? SilhouetteThreshold : 0,
+                };
+                var defense = new ActivationClustering(backdoored, options,
+                    (set, ct) => PoisoningModels.Train(context, recipe, set, $"5% BadNets without {backdoor.Data.Count - set.Count} points of a smaller cluster {Hash(set)}", timings, ct));
+                using var result = defense.Inspect(backdoor, cancellationToken);
+                Measure(name, result);
+                if (!smallerClusters.ContainsKey(reduction))
+                {
+                    var inSmall = defense.LastInSmallerCluster.ToArray();
+                    smallerClusters[reduction] = inSmall;
+                    report.Metrics[$"activation.{reduction}.target_smaller_cluster.poison_recall"] = poison.Count(i => inSmall[i] == 1) / (double)poison.Count;
+                }
+                foreach (var c in defense.LastClasses)
+                {
+                    report.Metrics[$"activation.{reduction}.class{c.Label}.silhouette"] = c.Silhouette;
+                    report.Metrics[$"activation.{reduction}.class{c.Label}.smaller_share"] = c.SmallerClusterShare;
+                    if (c.KeptLabel is { } l)
+                    {
+                        report.Metrics[$"activation.{reduction}.class{c.Label}.reclassified_kept"] = l;
+                        report.Metrics[$"activation.{reduction}.class{c.Label}.reclassified_other"] = c.OtherClassCount!.Value;
+                    }
                 }
             }
-        }
-        if (smallerCluster is not null)
-        {
-            var poison = backdoor.Indices.ToHashSet();
-            var inSmall = Enumerable.Range(0, backdoor.Data.Count).Where(i => smallerCluster[i] == 1).Select(i => (long)i).ToArray();
-            report.Metrics["activation.target_smaller_cluster.poison_recall"] = inSmall.Count(poison.Contains) / (double)poison.Count;
         }
 
         // Spectral signatures, per class: ((r - mean)·v)², the top 1.5·ε·n removed; in the penultimate layer (84 ReLU
@@ -127,14 +135,14 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
         }
 
         if (context.Variants is not null && context.Variants.TryGetValue("export", out var folder))
-            Export(folder, backdoored, backdoor, flags, scores, smallerCluster!, context.Seed);
+            Export(folder, backdoored, backdoor, flags, scores, smallerClusters, context.Seed);
 
         report.Setting["seed"] = context.Seed;
         report.Setting["model"] = "LeNet-5";
         report.Setting["training"] = $"{ExperimentData.LeNet5Training} for every model (the clean reference: the shared cached LeNet-5)";
         report.Setting["backdoor"] = "BadNets, 3x3 white square bottom-right, target 0, 5% of the training set";
-        report.Setting["activation"] = $"penultimate layer (84), PCA to 10, 2-means per class (k-means++, 5 restarts); relative_size: smaller cluster <= 0.35 of the class; silhouette: class silhouette >= {SilhouetteThreshold} (IBM ART's threshold); "
-            + "exclusionary: one LeNet-5 retrained without every class's smaller cluster, a cluster is poison when l <= 1 * p (l: its points classified as their label, p: as the most common other class)";
+        report.Setting["activation"] = $"penultimate layer (84), PCA to 10 (ica: whitened, the distances of FastICA's output; pca: plain), 2-means per class (k-means++, 5 restarts); relative_size: smaller cluster <= 0.35 of the class; silhouette: class silhouette >= {SilhouetteThreshold} (IBM ART's threshold); "
+            + "exclusionary: per class, a LeNet-5 retrained without that class's smaller cluster; the cluster is poison when l <= 1 * p (l: its points classified as their label, p: as the most common other class)";
         report.Setting["spectral"] = $"per class ((r - mean).v)^2, v the top right singular vector of the centred representations, top floor(1.5 * eps * n) removed, eps {Epsilon} (and 0.05: the overall poisoned share); penultimate: 84 units; conv: the 400 flattened outputs of the second conv block";
         report.Setting["after"] = "accuracy_after and backdoor_success_after: a LeNet-5 retrained on the set without the flagged points (same recipe and seed)";
         report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);
@@ -143,12 +151,23 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
         return report;
     }
 
+    /// <summary>The first 12 hex digits of SHA-256 over a set's labels and features: names a sanitized set in the model cache.</summary>
+    private static string Hash(LabeledData set)
+    {
+        using var features = set.Features.to_type(TorchSharp.torch.ScalarType.Float32).cpu().contiguous();
+        using var labels = set.Labels.cpu().contiguous();
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(labels.data<long>().ToArray().AsSpan()));
+        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(features.data<float>().ToArray().AsSpan()));
+        return Convert.ToHexString(sha.GetHashAndReset())[..12];
+    }
+
     /// <summary>
     /// Writes, for the reference script: meta.json (sizes, poisoned indices, flags and scores of each detector, the smaller
     /// 2-means cluster of each point), labels.i64, penultimate.f32 and conv.f32 (row-major float32, little-endian).
     /// </summary>
     private static void Export(string folder, TorchClassifier model, PoisonedData backdoor, Dictionary<string, IReadOnlyList<long>> flags,
-        Dictionary<string, double[]> scores, int[] smallerCluster, long seed)
+        Dictionary<string, double[]> scores, Dictionary<string, int[]> smallerClusters, long seed)
     {
         try
         {
@@ -176,7 +195,7 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
                 ["poisoned"] = backdoor.Indices,
                 ["flags"] = flags,
                 ["scores"] = scores,
-                ["smaller_cluster"] = smallerCluster,
+                ["smaller_cluster"] = smallerClusters,
                 ["epsilon"] = Epsilon,
             };
             File.WriteAllText(Path.Combine(folder, "meta.json"), JsonSerializer.Serialize(meta));

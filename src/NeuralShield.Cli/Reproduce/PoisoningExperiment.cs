@@ -207,7 +207,8 @@ internal sealed class PoisoningExperiment : IExperiment
             report.Metrics["backdoor.clean_model_success_rate"] = PoisoningMeasures.BackdoorSuccessRate(clean, test, trigger.Stamp, BackdoorTarget);
 
             // Representation defenses read the backdoored model's penultimate layer (84 units).
-            using (var ac = new ActivationClustering(backdoored, new ActivationClusteringOptions { Seed = seed }).Inspect(backdoor, cancellationToken))
+            // Plain PCA as measured before (reproduce backdoor-detection also runs the whitened reduction and the other analyses).
+            using (var ac = new ActivationClustering(backdoored, new ActivationClusteringOptions { Seed = seed, Whiten = false }).Inspect(backdoor, cancellationToken))
             using (var restored = TrainOn(ac.Cleaned, "activation-clustering-sanitized backdoor set"))
             {
                 Sanitization(report, "activation", ac.Detection!.Value, Evaluation.Accuracy(restored, test), null, null);

@@ -20,8 +20,8 @@ public enum ClusterAnalysis
     Silhouette,
 
     /// <summary>
-    /// Exclusionary reclassification: a model is retrained without the smaller cluster of every class and classifies the
-    /// excluded points; a cluster whose points keep their label for at most
+    /// Exclusionary reclassification: for each class, a model is retrained without the class's smaller cluster and
+    /// classifies the excluded points; a cluster whose points keep their label for at most
     /// <see cref="ActivationClusteringOptions.ReclassificationThreshold"/> times as many points as go to the most common
     /// other class (l / p ≤ T) is poison. Needs no size or silhouette threshold, but a retraining function.
     /// </summary>

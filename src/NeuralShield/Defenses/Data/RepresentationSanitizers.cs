@@ -9,8 +9,16 @@ namespace NeuralShield.Defenses.Data;
 /// <summary>Settings of <see cref="ActivationClustering"/>.</summary>
 public sealed class ActivationClusteringOptions : OptionsBase<ActivationClusteringOptions>
 {
-    /// <summary>Dimensions the activations are reduced to before clustering. Chen et al.: 10 (by ICA; here PCA). Default 10.</summary>
+    /// <summary>Dimensions the activations are reduced to before clustering. Chen et al.: 10. Default 10.</summary>
     public int Components { get; set; } = 10;
+
+    /// <summary>
+    /// Whether the reduced activations are whitened (each component scaled to unit variance). Chen et al. and IBM ART reduce
+    /// by FastICA, whose output is the whitened principal components turned by an orthogonal matrix: 2-means and
+    /// silhouettes, which depend only on distances, are the same on both. Without it, plain PCA (components keep their
+    /// variances). Default true.
+    /// </summary>
+    public bool Whiten { get; set; } = true;
 
     /// <summary>Which cluster analysis decides that a class's smaller cluster is poison. Default <see cref="ClusterAnalysis.RelativeSize"/>.</summary>
     public ClusterAnalysis Analysis { get; set; } = ClusterAnalysis.RelativeSize;
@@ -56,8 +64,8 @@ public sealed class ActivationClusteringOptions : OptionsBase<ActivationClusteri
 
 /// <summary>
 /// Activation clustering (Chen et al. 2018): the model trained on the inspected set is run on it; for each class
-/// (by label), the penultimate-layer activations are reduced to a few dimensions (here PCA by SVD; the paper uses ICA)
-/// and split by 2-means. A backdoored class splits into its genuine images and the triggered ones, which the network
+/// (by label), the penultimate-layer activations are reduced to a few dimensions (PCA by SVD, whitened by default: the
+/// distances of the paper's FastICA output) and split by 2-means. A backdoored class splits into its genuine images and the triggered ones, which the network
 /// maps to the class through a different feature. Which smaller cluster is poison is decided by one of the paper's
 /// three analyses (<see cref="ClusterAnalysis"/>): relative size, silhouette, or exclusionary reclassification (a model
 /// retrained without the smaller clusters sends poison back to its source class). Flagged points are removed.
@@ -72,8 +80,8 @@ public sealed class ActivationClustering : IDataDefense<SanitizationReport>
     /// <param name="model">The model trained on the data to inspect (a sequential model; not owned).</param>
     /// <param name="options">Settings.</param>
     /// <param name="retrain">
-    /// Exclusionary reclassification only: trains a model on the given data (the inspected set without the smaller
-    /// cluster of every class) the way <paramref name="model"/> was trained; the defense disposes of what it returns.
+    /// Exclusionary reclassification only: trains a model on the given data (the inspected set without one class's smaller
+    /// cluster; called once per class) the way <paramref name="model"/> was trained; the defense disposes of what it returns.
     /// </param>
     /// <exception cref="ArgumentException">Exclusionary reclassification without <paramref name="retrain"/>.</exception>
     public ActivationClustering(ITorchModel model, ActivationClusteringOptions? options = null, Func<LabeledData, CancellationToken, IClassifier>? retrain = null)
@@ -120,7 +128,7 @@ public sealed class ActivationClustering : IDataDefense<SanitizationReport>
                 classes[label] = new ClassClusters(label, members.Count, 0, double.NaN, false);
                 continue;
             }
-            var reduced = KMeans.Pca(members.Select(i => rows[i]).ToArray(), _options.Components);
+            var reduced = KMeans.Pca(members.Select(i => rows[i]).ToArray(), _options.Components, _options.Whiten);
             var clusters = KMeans.Fit(reduced, 2, _options.Seed + label);
             var sizes = clusters.Sizes;
             var small = sizes[0] <= sizes[1] ? 0 : 1;
@@ -151,27 +159,25 @@ public sealed class ActivationClustering : IDataDefense<SanitizationReport>
         return new SanitizationReport(Descriptor.Name, flagged, Sanitizers.Without(data, flagged), SanitizeAction.Remove, scores);
     }
 
-    // One model retrained without the smaller cluster of every class (as IBM ART's exclusionary reclassification does; the
-    // paper retrains once per cluster in question), then each class's excluded points are classified: l keep their label,
-    // p go to the most common other class C; poison when l <= T p.
+    // As the paper does it: for each class in turn, a model retrained without that class's smaller cluster (the rest of the
+    // set unchanged) classifies the excluded points; l keep their label, p go to the most common other class C; poison
+    // when l <= T p. (IBM ART retrains once without every cluster already flagged by another analysis.)
     private void Reclassify(LabeledData data, ClassClusters[] classes, List<long>[] smallerMembers, CancellationToken cancellationToken)
     {
-        var excluded = smallerMembers.SelectMany(m => m).Order().ToList();
-        if (excluded.Count == 0) return;
-        using var kept = Sanitizers.Without(data, excluded);
-        var model = _retrain!(kept, cancellationToken);
-        try
+        foreach (var c in classes.ToArray())
         {
-            using var subset = data.Subset(excluded.ToArray());
-            using var probabilities = model.PredictProbabilities(subset.Features);
-            using var predicted = probabilities.argmax(1).cpu();
-            var predictions = predicted.data<long>().ToArray();
-            var at = excluded.Select((index, position) => (index, position)).ToDictionary(p => p.index, p => p.position);
-            foreach (var c in classes.ToArray())
+            cancellationToken.ThrowIfCancellationRequested();
+            var excluded = smallerMembers[c.Label];
+            if (excluded.Count == 0) continue;
+            using var kept = Sanitizers.Without(data, excluded);
+            var model = _retrain!(kept, cancellationToken);
+            try
             {
-                if (smallerMembers[c.Label].Count == 0) continue;
+                using var subset = data.Subset(excluded.ToArray());
+                using var probabilities = model.PredictProbabilities(subset.Features);
+                using var predicted = probabilities.argmax(1).cpu();
                 var counts = new int[data.ClassCount];
-                foreach (var i in smallerMembers[c.Label]) counts[predictions[at[i]]]++;
+                foreach (var y in predicted.data<long>().ToArray()) counts[y]++;
                 var l = counts[c.Label];
                 var other = Enumerable.Range(0, data.ClassCount).Where(k => k != c.Label).MaxBy(k => counts[k]);
                 var p = counts[other];
@@ -183,10 +189,10 @@ public sealed class ActivationClustering : IDataDefense<SanitizationReport>
                     OtherClassCount = p,
                 };
             }
-        }
-        finally
-        {
-            (model as IDisposable)?.Dispose();
+            finally
+            {
+                (model as IDisposable)?.Dispose();
+            }
         }
     }
 }

@@ -70,13 +70,13 @@ public class PlantedBackdoorDetectionTests
         using var _ = data;
         using var model = IdentityModel();
         // Class 0's smaller cluster holds 2 of 6 points (1/3); class 1 splits 2 / 2 (1/2).
-        var defense = new ActivationClustering(model, new ActivationClusteringOptions { MaxPoisonShare = 0.35 });
+        var defense = new ActivationClustering(model, new ActivationClusteringOptions { MaxPoisonShare = 0.35, Whiten = false });
         using (var report = defense.Inspect(data)) Assert.Equal(poison, report.Flagged);
         Assert.Equal(2, defense.LastClasses[0].SmallerClusterSize);
         Assert.Equal(ClassZeroSilhouette(10), defense.LastClasses[0].Silhouette, 9);
         Assert.Equal(ClassOneSilhouette, defense.LastClasses[1].Silhouette, 9);
         Assert.Equal([0, 0, 0, 0, 1, 1], defense.LastInSmallerCluster.Take(6));
-        using var tight = new ActivationClustering(model, new ActivationClusteringOptions { MaxPoisonShare = 0.3 }).Inspect(data);
+        using var tight = new ActivationClustering(model, new ActivationClusteringOptions { MaxPoisonShare = 0.3, Whiten = false }).Inspect(data);
         Assert.Empty(tight.Flagged);
     }
 
@@ -88,10 +88,10 @@ public class PlantedBackdoorDetectionTests
         using var model = IdentityModel();
         // Class 0: 1 − 14 / (9 · 10.099) = 0.846; class 1: 1 − 2 / 10.099 = 0.802.
         var between = (ClassZeroSilhouette(10) + ClassOneSilhouette) / 2;
-        using (var report = new ActivationClustering(model, new ActivationClusteringOptions { Analysis = ClusterAnalysis.Silhouette, MinSilhouette = between }).Inspect(data))
+        using (var report = new ActivationClustering(model, new ActivationClusteringOptions { Analysis = ClusterAnalysis.Silhouette, MinSilhouette = between, Whiten = false }).Inspect(data))
             Assert.Equal(poison, report.Flagged);
         // Below both silhouettes: class 1's smaller cluster (two of its points) is flagged too; no size rule applies.
-        using var low = new ActivationClustering(model, new ActivationClusteringOptions { Analysis = ClusterAnalysis.Silhouette, MinSilhouette = 0.5 }).Inspect(data);
+        using var low = new ActivationClustering(model, new ActivationClusteringOptions { Analysis = ClusterAnalysis.Silhouette, MinSilhouette = 0.5, Whiten = false }).Inspect(data);
         Assert.Equal(4, low.Flagged.Count);
         Assert.Equal(poison, low.Flagged.Take(2));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ActivationClustering(model, new ActivationClusteringOptions { Analysis = ClusterAnalysis.Silhouette }));
@@ -101,9 +101,9 @@ public class PlantedBackdoorDetectionTests
     public void ExclusionaryReclassificationSendsPoisonBackToItsSourceClass()
     {
         // Class 0: clean (0, ±1), poison (28, ±1); class 1: (30, 1) twice and (30, −1) twice. The retrained "model" is the
-        // nearest centroid of the kept points (logits 2 μ·x − |μ|²): class 0's kept centroid is (0, 0), class 1's is
-        // (30, ±1), so the excluded poison is classified 1 (l = 0, p = 2: poison) and class 1's excluded pair 1 (l = 2,
-        // p = 0: legitimate).
+        // nearest centroid of the kept points (logits 2 μ·x − |μ|²). Without class 0's smaller cluster (the poison) the
+        // centroids are (0, 0) and (30, 0): the poison is classified 1 (l = 0, p = 2: poison). Without one pair of class 1
+        // they are (28/3, 0) and (30, ±1): the excluded pair (30, ∓1) is classified 1 (l = 2, p = 0: legitimate).
         double[][] points = [[0, 1], [0, -1], [0, 1], [0, -1], [28, 1], [28, -1], [30, 1], [30, -1], [30, 1], [30, -1]];
         var features = tensor(points.SelectMany(p => p.Select(v => (float)v)).ToArray(), [points.Length, 2]);
         using var data = new LabeledData(features, tensor(new long[] { 0, 0, 0, 0, 0, 0, 1, 1, 1, 1 }), 2);
@@ -129,15 +129,30 @@ public class PlantedBackdoorDetectionTests
             }
             return new TorchClassifier(linear, 2, new InputBounds(-100, 100), [2], ownsModule: true);
         }
-        var defense = new ActivationClustering(model, new ActivationClusteringOptions { Analysis = ClusterAnalysis.ExclusionaryReclassification }, NearestCentroid);
+        var defense = new ActivationClustering(model, new ActivationClusteringOptions { Analysis = ClusterAnalysis.ExclusionaryReclassification, Whiten = false }, NearestCentroid);
         using var report = defense.Inspect(data);
         Assert.Equal([4L, 5], report.Flagged);
-        Assert.Equal([6], retrained);   // one model, trained without both classes' smaller clusters (2 + 2 points)
+        Assert.Equal([8, 8], retrained);   // one model per class, each trained without that class's smaller cluster (2 points)
         Assert.Equal((0, 1, 2), (defense.LastClasses[0].KeptLabel!.Value, defense.LastClasses[0].OtherClass!.Value, defense.LastClasses[0].OtherClassCount!.Value));
         Assert.Equal((2, -1, 0), (defense.LastClasses[1].KeptLabel!.Value, defense.LastClasses[1].OtherClass!.Value, defense.LastClasses[1].OtherClassCount!.Value));
         Assert.True(defense.LastClasses[0].Poisoned);
         Assert.False(defense.LastClasses[1].Poisoned);
         Assert.Throws<ArgumentException>(() => new ActivationClustering(model, new ActivationClusteringOptions { Analysis = ClusterAnalysis.ExclusionaryReclassification }));
+    }
+
+    [Fact]
+    public void WhitenedComponentsAreThePrincipalComponentsAtUnitVariance()
+    {
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 50).Select(_ => new[] { 5 * random.NextDouble(), random.NextDouble(), 0.1 * random.NextDouble() }).ToArray();
+        var plain = KMeans.Pca(rows, 2);
+        var white = KMeans.Pca(rows, 2, whiten: true);
+        for (var j = 0; j < 2; j++)
+        {
+            var rms = Math.Sqrt(plain.Average(r => r[j] * r[j]));   // the components are centred: their RMS is their deviation
+            Assert.Equal(1.0, white.Average(r => r[j] * r[j]), 9);
+            Assert.All(Enumerable.Range(0, rows.Length), i => Assert.Equal(plain[i][j] / rms, white[i][j], 9));
+        }
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
