@@ -155,6 +155,50 @@ public class PlantedBackdoorDetectionTests
         }
     }
 
+    [Fact]
+    public void WhiteningLetsTwoMeansIsolateALowVariancePoisonDirection()
+    {
+        // Class 0: six clean points spread along x (x = ±2, ±4, ±6, y = 0) and three poison points at (0, 1). By hand, plain
+        // components: splitting at x = 0 (poison with one side) costs 8 + 33.5 = 41.5, isolating the poison 112; whitened
+        // (x / sqrt(112/9) = x / 3.53, y / sqrt(2/9) = y / 0.471): isolating the poison costs 9.0, splitting at x = 0 about
+        // 9.96. The test checks k-means' partition against an exhaustive search over every 2-partition (naive objective).
+        double[][] points = [[-6, 0], [-4, 0], [-2, 0], [2, 0], [4, 0], [6, 0], [0, 1], [0, 1], [0, 1], [50, 0], [50, 2], [60, 0], [60, 2]];
+        var features = tensor(points.SelectMany(p => p.Select(v => (float)v)).ToArray(), [points.Length, 2]);
+        using var data = new LabeledData(features, tensor(new long[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1 }), 2);
+        using var model = IdentityModel();
+        var classZero = points.Take(9).ToArray();
+        foreach (var whiten in new[] { false, true })
+        {
+            var defense = new ActivationClustering(model, new ActivationClusteringOptions { Whiten = whiten, Components = 2 });
+            using var _ = defense.Inspect(data);
+            var ours = defense.LastInSmallerCluster.Take(9).ToArray();
+            var reduced = KMeans.Pca(classZero, 2, whiten);
+            Assert.Equal(BestCost(reduced), Cost(reduced, ours), 9);
+            Assert.Equal(whiten, ours.SequenceEqual([0, 0, 0, 0, 0, 0, 1, 1, 1]));
+            Assert.Equal(whiten ? 9.0 : 41.5, Cost(whiten ? classZero.Select(r => new[] { r[0] / Math.Sqrt(112.0 / 9), (r[1] - 1.0 / 3) / Math.Sqrt(2.0 / 9) }).ToArray() : classZero, ours), 6);
+        }
+    }
+
+    // Within-cluster sum of squares of a 2-partition.
+    private static double Cost(double[][] rows, int[] side)
+    {
+        var cost = 0.0;
+        for (var c = 0; c < 2; c++)
+        {
+            var members = Enumerable.Range(0, rows.Length).Where(i => side[i] == c).ToArray();
+            for (var d = 0; d < rows[0].Length; d++)
+            {
+                var mean = members.Average(i => rows[i][d]);
+                cost += members.Sum(i => (rows[i][d] - mean) * (rows[i][d] - mean));
+            }
+        }
+        return cost;
+    }
+
+    // The least cost over every 2-partition (exhaustive).
+    private static double BestCost(double[][] rows) =>
+        Enumerable.Range(1, (1 << (rows.Length - 1)) - 1).Min(mask => Cost(rows, Enumerable.Range(0, rows.Length).Select(i => (mask >> i) & 1).ToArray()));
+
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
     {
         public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance;
