@@ -21,7 +21,7 @@ namespace NeuralShield.Cli.Reproduce;
 internal sealed class PoisoningExperiment : IExperiment
 {
     /// <summary>Epochs of every model trained on (poisoned or sanitized) data here; the clean reference uses the same.</summary>
-    private const int PoisonedEpochs = 10;
+    private const int PoisonedEpochs = PoisoningModels.Epochs;
     private const int SanitizationEpochs = 30;
     /// <summary>Training runs of every sanitization set (clean, poisoned, each sanitized copy) at <see cref="SanitizationEpochs"/>.</summary>
     private const int TrainingRuns = 4;
@@ -43,38 +43,12 @@ internal sealed class PoisoningExperiment : IExperiment
         var report = new ReproductionReport(Name);
         var log = context.Log;
         var seed = context.Seed;
-        var recipe = new ModelRecipe
-        {
-            Architecture = s => ModelZoo.LeNet5(10, 1, Activation.ReLU, s),
-            Training = new TrainingOptions { Epochs = PoisonedEpochs, BatchSize = 128, LearningRate = 1e-3, Seed = seed },
-            Seed = seed,
-            Device = context.Device,
-        };
+        var recipe = PoisoningModels.Recipe(context);
         var timings = new Dictionary<string, double>();
         // Each poisoned or sanitized set gets its own cache key (the set is a deterministic function of the seed).
         // run > 0: another training run of the same set (weights and batch order seeded seed + run), to measure the spread.
-        TorchClassifier TrainOn(LabeledData data, string what, int epochs = PoisonedEpochs, LearningRateSchedule schedule = LearningRateSchedule.Constant, int run = 0)
-        {
-            var watch = Stopwatch.StartNew();
-            var module = recipe.Create(run);
-            try
-            {
-                var key = $"poisoning-v1-lenet5-e{epochs}{(schedule == LearningRateSchedule.Cosine ? "cos" : "")}{(run == 0 ? "" : $"-run{run}")}-" + new string(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray());
-                var training = recipe.Training.Copy();
-                training.Epochs = epochs;
-                training.Schedule = schedule;
-                training.Seed = unchecked(training.Seed + run);
-                var cached = ModelCache.LoadOrTrain(context, key, module, () => ModelCache.Fit(context, module, data, training, cancellationToken));
-                if (!cached) timings[run == 0 ? what : $"{what} run {run}"] = watch.Elapsed.TotalSeconds;
-                log.WriteLine($"  {(cached ? "loaded" : "trained")} the model of {what} ({data.Count} points) in {watch.Elapsed.TotalSeconds:F0} s");
-                return new TorchClassifier(module, 10, InputBounds.Unit, [1, 28, 28], ownsModule: true);
-            }
-            catch
-            {
-                module.Dispose();
-                throw;
-            }
-        }
+        TorchClassifier TrainOn(LabeledData data, string what, int epochs = PoisonedEpochs, LearningRateSchedule schedule = LearningRateSchedule.Constant, int run = 0) =>
+            PoisoningModels.Train(context, recipe, data, what, timings, cancellationToken, epochs, schedule, run);
 
         // The attacker's surrogate and the on-line learner's starting point: the shared cached LeNet-5 (10 epochs).
         // With the same settings and seed, the shared model is also the clean reference (the recipe trains it identically).
@@ -233,7 +207,8 @@ internal sealed class PoisoningExperiment : IExperiment
             report.Metrics["backdoor.clean_model_success_rate"] = PoisoningMeasures.BackdoorSuccessRate(clean, test, trigger.Stamp, BackdoorTarget);
 
             // Representation defenses read the backdoored model's penultimate layer (84 units).
-            using (var ac = new ActivationClustering(backdoored, new ActivationClusteringOptions { Seed = seed }).Inspect(backdoor, cancellationToken))
+            // Plain PCA as measured before (reproduce backdoor-detection also runs the whitened reduction and the other analyses).
+            using (var ac = new ActivationClustering(backdoored, new ActivationClusteringOptions { Seed = seed, Whiten = false }).Inspect(backdoor, cancellationToken))
             using (var restored = TrainOn(ac.Cleaned, "activation-clustering-sanitized backdoor set"))
             {
                 Sanitization(report, "activation", ac.Detection!.Value, ModelAccuracy.Of(restored, test), null, null);

@@ -134,9 +134,11 @@ internal static class KMeans
 
     /// <summary>
     /// The rows of <paramref name="rows"/> projected on their first <paramref name="components"/> principal components
-    /// (centred, SVD by MathNet.Numerics).
+    /// (centred, SVD by MathNet.Numerics); with <paramref name="whiten"/>, each component scaled to unit variance (the
+    /// whitening FastICA starts from; FastICA then only rotates the whitened components by an orthogonal matrix, which
+    /// changes no distance between points).
     /// </summary>
-    public static double[][] Pca(IReadOnlyList<double[]> rows, int components)
+    public static double[][] Pca(IReadOnlyList<double[]> rows, int components, bool whiten = false)
     {
         ArgumentNullException.ThrowIfNull(rows);
         Internal.Guard.Positive(components, nameof(components));
@@ -145,6 +147,15 @@ internal static class KMeans
         var m = Math.Min(components, svd.VT.RowCount);
         var basis = svd.VT.SubMatrix(0, m, 0, svd.VT.ColumnCount);
         var projected = centred * basis.Transpose();
+        if (whiten)
+        {
+            var n = Math.Max(1, projected.RowCount);
+            for (var j = 0; j < m; j++)
+            {
+                var sd = svd.S[j] / Math.Sqrt(n);
+                if (sd > 0) projected.SetColumn(j, projected.Column(j) / sd);
+            }
+        }
         return Enumerable.Range(0, projected.RowCount).Select(i => projected.Row(i).ToArray()).ToArray();
     }
 
