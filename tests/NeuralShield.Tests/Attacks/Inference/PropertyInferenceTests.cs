@@ -76,6 +76,33 @@ public sealed class PropertyInferenceTests
     }
 
     [Fact]
+    public void APlantedPropertyIsInferredWellAboveChanceOnTargetsItHasNotSeen()
+    {
+        // The planted property: 80% (with) or 20% (without) of a model's training records are of class 0, which moves
+        // its last layer's weights and biases; chance is 0.5 on a balanced set of fresh targets.
+        using var pool = TestModels.Blobs(1200, 6, seed: 11);
+        using var flags = pool.Labels.eq(0);
+        var knowledge = new PropertyKnowledge(pool, flags, "mostly class 0");
+        var options = Small(seed: 5);
+        options.ShadowModelsPerSide = 16;
+        options.Recipe.Training.Epochs = 10;
+        options.MetaIterations = 200;
+        using var first = PropertyInference.SampleWithShare(knowledge, options.ShadowTrainingSize, 0.8, 999);
+        using var architecture = options.Recipe.Train(first, seedOffset: 499); // Fit only checks its layer shapes
+        using var fitted = new PropertyInference(options).Fit(architecture.Classifier, knowledge);
+        var correct = 0;
+        const int perSide = 6;
+        for (var i = 0; i < 2 * perSide; i++)
+        {
+            var has = i % 2 == 0;
+            using var sample = PropertyInference.SampleWithShare(knowledge, options.ShadowTrainingSize, has ? 0.8 : 0.2, 1000 + i);
+            using var target = options.Recipe.Train(sample, seedOffset: 500 + i);
+            if (fitted.Infer(target.Classifier).HasProperty == has) correct++;
+        }
+        Assert.True(correct >= 10, $"{correct} of {2 * perSide} fresh targets inferred right (chance: half)");
+    }
+
+    [Fact]
     public void SharesAreDrawnAsAsked()
     {
         using var pool = TestModels.Blobs(400, 6, seed: 5);
