@@ -1,7 +1,3 @@
-using NeuralShield.Models;
-using NeuralShield.Internal;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Onnx;
 
 /// <summary>What the output of an ONNX model is, as declared or detected by <see cref="OnnxClassifier"/>.</summary>

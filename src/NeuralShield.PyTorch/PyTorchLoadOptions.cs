@@ -1,9 +1,6 @@
 using NeuralShield.Models;
-using System.Collections;
-using NeuralShield.Internal;
-using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
+using NeuralShield.Internal;
 
 namespace NeuralShield.PyTorch;
 

@@ -1,8 +1,4 @@
 using NeuralShield.Models;
-using System.Collections;
-using NeuralShield.Internal;
-using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace NeuralShield.PyTorch;
