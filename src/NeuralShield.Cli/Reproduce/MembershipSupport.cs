@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NeuralShield.Attacks.Inference;
 using NeuralShield.Data;
+using NeuralShield.Evaluation;
 using NeuralShield.Defenses;
 using NeuralShield.Defenses.Output;
 using NeuralShield.Metrics;
@@ -75,15 +76,6 @@ internal static class MembershipSupport
         Device = device ?? CPU,
     };
 
-    /// <summary>Members then non-members as one candidate set, and the membership of each.</summary>
-    public static (LabeledData Candidates, bool[] IsMember) Candidates(LabeledData members, LabeledData nonMembers)
-    {
-        var features = cat([members.Features, nonMembers.Features]);
-        var labels = cat([members.Labels, nonMembers.Labels]);
-        var candidates = new LabeledData(features, labels, members.ClassCount, members.ClassNames, members.FeatureNames);
-        return (candidates, Enumerable.Range(0, members.Count + nonMembers.Count).Select(i => i < members.Count).ToArray());
-    }
-
     /// <summary>Rows [start, start + count) of <paramref name="data"/>.</summary>
     public static LabeledData Rows(LabeledData data, int start, int count) => data.Slice(start, count);
 
@@ -108,8 +100,8 @@ internal static class MembershipSupport
         ShadowModelSet shadows, ShadowModelAttackOptions attackOptions, ExperimentContext context, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var (candidates, isMember) = Candidates(members, nonMembers);
-        using var _ = candidates;
+        using var set = MembershipCandidates.Of(members, nonMembers);
+        var (candidates, isMember) = (set.Records, set.IsMember);
         var train = ModelAccuracy.Of(target, members);
         var test = ModelAccuracy.Of(target, nonMembers);
         report.Metrics[prefix + "train_accuracy"] = train;

@@ -28,12 +28,6 @@ internal static class Memorisation
         Training = new TrainingOptions { Epochs = 60, BatchSize = 25, LearningRate = 1e-2, Seed = seed },
         Seed = seed,
     };
-
-    public static (LabeledData Candidates, bool[] IsMember) Candidates(LabeledData members, LabeledData nonMembers)
-    {
-        var c = new LabeledData(cat([members.Features, nonMembers.Features]), cat([members.Labels, nonMembers.Labels]), 2);
-        return (c, Enumerable.Range(0, members.Count + nonMembers.Count).Select(i => i < members.Count).ToArray());
-    }
 }
 
 /// <summary>A classifier that answers fixed probabilities for every query (NaN to test the checks).</summary>
@@ -124,8 +118,8 @@ public class MembershipInferenceTests
         using var pool = Memorisation.Data(800, 12);
         var recipe = Memorisation.Recipe(3);
         using var target = recipe.Train(members);
-        var (candidates, isMember) = Memorisation.Candidates(members, nonMembers);
-        using var _ = candidates;
+        using var set = NeuralShield.Evaluation.MembershipCandidates.Of(members, nonMembers);
+        var (candidates, isMember) = (set.Records, set.IsMember);
         var shadowOptions = new ShadowTrainingOptions { Recipe = recipe, Count = 4, TrainSize = 100, Seed = 4, MaxParallelism = 2 };
         using var shadows = ShadowModelSet.Train(pool, shadowOptions);
 
