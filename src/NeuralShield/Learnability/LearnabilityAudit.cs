@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using NeuralShield.Metrics;
-using NeuralShield.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -64,7 +63,7 @@ public sealed class LearnabilityAudit
             var (mean, scale) = Standardiser(trainX, count, target.InputWidth);
             var xs = Tensor(trainX, count, target.InputWidth, mean, scale);
             var ys = Labels(trainY, count, target.OutputWidth);
-            var model = ModelZoo.Mlp(target.InputWidth, o.Hidden, target.OutputWidth * target.ClassCount, Activation.ReLU, o.Seed);
+            using var model = (o.Network ?? LearnabilityNetworks.Mlp(o.Hidden))(target.InputWidth, target.OutputWidth * target.ClassCount, o.Seed);
             Train(model, xs, ys, target, count, random, cancellationToken);
             model.eval();
             var (accuracy, exact) = Evaluate(model, Tensor(testX, testX.Length, target.InputWidth, mean, scale), Labels(testY, testY.Length, target.OutputWidth), target, o.TopK);

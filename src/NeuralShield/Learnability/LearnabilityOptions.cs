@@ -17,6 +17,12 @@ public sealed class LearnabilityOptions : OptionsBase<LearnabilityOptions>
     /// <summary>Widths of the hidden layers of the fully connected network. Default 256, 256.</summary>
     public IReadOnlyList<int> Hidden { get; set; } = [256, 256];
 
+    /// <summary>
+    /// The network to train (a factory: input features, output logits, seed → module); null (the default): a fully
+    /// connected network of <see cref="Hidden"/> widths (<see cref="LearnabilityNetworks.Mlp"/>).
+    /// </summary>
+    public Func<int, int, long, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>>? Network { get; set; }
+
     /// <summary>Passes over the training pairs. Default 30.</summary>
     public int Epochs { get; set; } = 30;
 

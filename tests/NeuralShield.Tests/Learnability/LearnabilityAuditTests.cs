@@ -34,6 +34,19 @@ public class LearnabilityAuditTests
     }
 
     [Fact]
+    public void GohrsBitSlicedNetworkDistinguishesThreeRoundSpeck()
+    {
+        // Three rounds of Speck32/64 leave the input difference nearly deterministic: far above chance from a few thousand pairs.
+        torch.set_num_threads(1);
+        var options = Small(2000);
+        options.Epochs = 5;
+        options.Network = LearnabilityNetworks.BitSlicedResNet(4, 16);
+        var result = new LearnabilityAudit(options).Run(LearnabilityTargets.SpeckDistinguisher(3));
+        Assert.True(result.Points[^1].Accuracy.Estimate > 0.9, $"3-round accuracy {result.Points[^1].Accuracy}");
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => LearnabilityNetworks.BitSlicedResNet(4, 16)(63, 2, 0)).ParamName);
+    }
+
+    [Fact]
     public void SameSeedSameNumbers()
     {
         torch.set_num_threads(1);
