@@ -64,7 +64,7 @@ internal sealed class LearnabilityExperiment : IExperiment
                         "Gohr's bit-sliced residual network, depth 1, 32 filters");
                     if (!result.Points[^1].AboveChance) break;
                 }
-                report.Paper["speck5.accuracy"] = "0.929 (Gohr 2019, Table 2, depth-10 residual net, 10^7 training pairs)";
+                report.Paper["speck5.accuracy"] = "0.929 (Gohr 2019, depth-10 residual net, 10^7 training pairs)";
                 report.Paper["speck6.accuracy"] = "0.788";
                 report.Paper["speck7.accuracy"] = "0.616";
                 break;
