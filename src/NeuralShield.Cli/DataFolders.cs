@@ -22,6 +22,7 @@ internal static class DataFolders
     {
         Reproduce.ExperimentDataKind.Mnist => ResolveMnist(option),
         Reproduce.ExperimentDataKind.Adult => ResolveAdult(option?.FullName, [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]),
+        Reproduce.ExperimentDataKind.None => "",
         _ => option is not null && HasAdult(option.FullName)
             ? option.FullName
             : ResolveMnist(option),

@@ -46,6 +46,9 @@ public enum ExperimentDataKind
 
     /// <summary>Either; the experiment recognises which the folder holds.</summary>
     MnistOrAdult,
+
+    /// <summary>None: the experiment generates what it needs (<c>--data</c> is ignored).</summary>
+    None,
 }
 
 /// <summary>A paper reproduction: trains the paper's kind of model, runs the experiment, returns measured and published numbers.</summary>

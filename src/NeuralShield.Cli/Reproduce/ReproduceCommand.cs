@@ -19,7 +19,7 @@ internal static class ReproduceCommand
     /// <summary>The experiments that read each experiment-specific option (training settings, the ONNX oracle); the option is refused for the others.</summary>
     internal static IReadOnlyDictionary<string, string[]> TrainingOptionUsers { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["--epochs"] = ["adversarial-training", "distillation", "dpsgd", "property", "saturation"],
+        ["--epochs"] = ["adversarial-training", "distillation", "dpsgd", "learnability", "property", "saturation"],
         ["--train-steps"] = ["adversarial-training"],
         ["--lambda"] = ["saturation"],
         ["--oracle"] = ["substitute", "transfer"],
@@ -44,7 +44,7 @@ internal static class ReproduceCommand
         var cache = new Option<DirectoryInfo?>("--cache") { Description = "Folder for trained models (default: NEURALSHIELD_CACHE, else the user's cache)" };
         var epochs = GlobalOptions.AtLeastOne("--epochs",
             "Training epochs of every model the defense experiment trains (adversarial-training: PGD 45, FGSM 10 on CPU, 60 and 20 on CUDA; " +
-            "distillation: 10, CUDA 30; saturation: 30, CUDA 60)");
+            "distillation: 10, CUDA 30; saturation: 30, CUDA 60; learnability: 30)");
         var trainSteps = GlobalOptions.AtLeastOne("--train-steps",
             "PGD steps of adversarial training (adversarial-training: 7 on CPU, step 2.5*eps/steps; 40 on CUDA, step 0.01)");
         var lambda = GlobalOptions.Positive("--lambda", "Saturation penalty weight (saturation: 0.1)");
