@@ -151,7 +151,7 @@ public sealed class OnnxClassifier : IClassifier, IDisposable
     public Tensor PredictProbabilities(Tensor inputs)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Guard.Inputs(inputs, _options.Bounds, nameof(inputs));
+        InputChecks.Inputs(inputs, _options.Bounds, nameof(inputs));
         CheckShape(inputs);
         Interlocked.Add(ref _queries, inputs.shape[0]);
         using var scope = NewDisposeScope();

@@ -46,7 +46,7 @@ public sealed class OnnxClassifierOptions : OptionsBase<OnnxClassifierOptions>
     /// <inheritdoc />
     protected override void Validate()
     {
-        Guard.Bounds(Bounds, nameof(Bounds));
+        InputChecks.Bounds(Bounds, nameof(Bounds));
         ArgumentNullException.ThrowIfNull(Scaling, nameof(Scaling));
         Guard.Defined(Output, nameof(Output));
         if (ClassCount is { } c && c < 2) throw new ArgumentOutOfRangeException(nameof(ClassCount), c, "ClassCount must be at least 2.");

@@ -122,6 +122,6 @@ internal sealed class SaturationExperiment : IExperiment
         using var scope = NewDisposeScope();
         var x = test.Features.narrow(0, 0, count).to(model.Device);
         var y = test.Labels.narrow(0, 0, count).to(model.Device);
-        return (ActivationLayers.SaturatedFraction(model.Module, x), Robustness.ZeroGradientFraction(model, x, y));
+        return (ActivationLayers.SaturatedFraction(model.Module, x), InputGradient.ZeroFraction(model, x, y));
     }
 }

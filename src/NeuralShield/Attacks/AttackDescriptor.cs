@@ -85,6 +85,9 @@ public interface IAttack
 /// <summary>The papers the library's attacks cite, written once.</summary>
 public static class Papers
 {
+    /// <summary>Shokri, Stronati, Song, Shmatikov 2017 (shadow-model membership inference; output restrictions as its mitigation).</summary>
+    public static PaperReference Shokri2017 { get; } = new("Shokri, Stronati, Song, Shmatikov", "Membership Inference Attacks Against Machine Learning Models", "IEEE S&P 2017", "1610.05820");
+
     /// <summary>Goodfellow, Shlens, Szegedy 2015 (FGSM, adversarial training).</summary>
     public static PaperReference Goodfellow2015 { get; } = new("Goodfellow, Shlens, Szegedy", "Explaining and Harnessing Adversarial Examples", "ICLR 2015", "1412.6572");
 

@@ -43,7 +43,7 @@ public static class PoisoningMeasures
     /// </summary>
     /// <param name="classifier">The model trained on the poisoned set.</param>
     /// <param name="test">Clean test data.</param>
-    /// <param name="stamp">Puts the trigger on a batch (e.g. <see cref="Attacks.Poisoning.BackdoorTrigger.Stamp"/>); returns a fresh tensor.</param>
+    /// <param name="stamp">Puts the trigger on a batch (e.g. <c>BackdoorTrigger.Stamp</c>); returns a fresh tensor.</param>
     /// <param name="targetClass">The attacker's class.</param>
     /// <param name="batchSize">Inputs per forward pass.</param>
     /// <exception cref="ArgumentException">No test input lies outside the target class.</exception>

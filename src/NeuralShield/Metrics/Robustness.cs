@@ -1,4 +1,3 @@
-using NeuralShield.Attacks.Core;
 using NeuralShield.Internal;
 using NeuralShield.Models;
 using static TorchSharp.torch;
@@ -17,7 +16,8 @@ public static class Robustness
         ArgumentNullException.ThrowIfNull(counted);
         using var scope = NewDisposeScope();
         var distance = Distances.Of(norm, adversarials, originals).to_type(ScalarType.Float64);
-        var size = PerSample.Norms(originals.to_type(ScalarType.Float64), norm).clamp_min(1e-12);
+        var x = originals.to_type(ScalarType.Float64);
+        var size = Distances.Of(norm, x, zeros_like(x)).clamp_min(1e-12);
         return MeanOver(distance / size, counted);
     }
 
@@ -38,21 +38,6 @@ public static class Robustness
             parts.Add(model.PredictProbabilities(chunk).amax(1).to_type(ScalarType.Float64).cpu());
         }
         return MeanOver(cat(parts, 0), counted);
-    }
-
-    /// <summary>
-    /// The share of samples whose input gradient of the summed cross-entropy is exactly zero in float32: a symptom of
-    /// gradient masking (saturated units or softmax), under which gradient attacks have no direction.
-    /// </summary>
-    public static double ZeroGradientFraction(IDifferentiableClassifier model, Tensor inputs, Tensor labels)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        Guard.Inputs(inputs, model.Bounds, nameof(inputs));
-        using var scope = NewDisposeScope();
-        var x = inputs.to(model.Device).to_type(ScalarType.Float32);
-        var y = labels.to(model.Device).to_type(ScalarType.Int64);
-        using var g = InputGradient.Of(model, x, logits => Objectives.CrossEntropy(logits, y, targeted: false));
-        return PerSample.Norms(g.Gradient, Norm.LInf).eq(0).to_type(ScalarType.Float64).mean().item<double>();
     }
 
     private static double MeanOver(Tensor values, Tensor counted)

@@ -27,7 +27,7 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
     {
         ArgumentNullException.ThrowIfNull(module);
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "A classifier needs at least 2 classes.");
-        if (bounds is { } given) Guard.Bounds(given, nameof(bounds));
+        if (bounds is { } given) InputChecks.Bounds(given, nameof(bounds));
         if (inputShape is not null && (inputShape.Length == 0 || inputShape.Any(d => d <= 0)))
             throw new ArgumentException("inputShape must list positive per-sample dimensions.", nameof(inputShape));
         if (OutputWidth(module, inputShape) is { } width && width != classCount)

@@ -87,7 +87,7 @@ public sealed class ModelRecipe : OptionsBase<ModelRecipe>
         ILogger? logger = null, long seedOffset = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
-        Guard.Inputs(train.Features, Bounds, nameof(train));
+        InputChecks.Inputs(train.Features, Bounds, nameof(train));
         var trainer = new Trainer(Training, logger);
         var module = Create(seedOffset);
         try

@@ -165,7 +165,7 @@ public sealed class OnlineLearner : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrWhiteSpace(source);
-        Guard.Inputs(inputs, Classifier.Bounds, nameof(inputs));
+        InputChecks.Inputs(inputs, Classifier.Bounds, nameof(inputs));
         if (!inputs.shape.Skip(1).SequenceEqual(Classifier.InputShape!))
             throw new ArgumentException($"inputs must have shape [N, {string.Join(", ", Classifier.InputShape!)}]; got [{string.Join(", ", inputs.shape)}].", nameof(inputs));
         Guard.Labels(labels, inputs.shape[0], Classifier.ClassCount, nameof(labels));

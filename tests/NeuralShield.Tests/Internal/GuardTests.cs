@@ -63,7 +63,7 @@ public class GuardTests
     public void Inputs_of_every_float_dtype_inside_the_bounds_pass(ScalarType type)
     {
         using var x = tensor(new[] { 0f, 0.5f, 1f, 0.25f }, [2, 2]).to_type(type);
-        Guard.Inputs(x, InputBounds.Unit, "inputs");
+        InputChecks.Inputs(x, InputBounds.Unit, "inputs");
         Guard.Finite(x, "inputs");
     }
 
@@ -72,7 +72,7 @@ public class GuardTests
     public void NaN_inputs_are_refused_naming_NaN_the_count_and_the_first_sample(ScalarType type)
     {
         using var x = tensor(new[] { 0f, 0.5f, 0.5f, 0.5f, float.NaN, 0.5f, float.NaN, 0.5f }, [4, 2]).to_type(type);
-        foreach (var check in new Action[] { () => Guard.Inputs(x, InputBounds.Unit, "inputs"), () => Guard.Finite(x, "inputs") })
+        foreach (var check in new Action[] { () => InputChecks.Inputs(x, InputBounds.Unit, "inputs"), () => Guard.Finite(x, "inputs") })
         {
             var e = Assert.Throws<ArgumentException>(check);
             Assert.Equal("inputs", e.ParamName);
@@ -88,7 +88,7 @@ public class GuardTests
     public void Infinite_inputs_are_refused_naming_Inf_and_the_first_sample(float value)
     {
         using var x = tensor(new[] { 0f, 0.5f, 0.5f, 0.5f, 0.5f, value }, [3, 2]);
-        foreach (var check in new Action[] { () => Guard.Inputs(x, InputBounds.Unit, "inputs"), () => Guard.Finite(x, "inputs") })
+        foreach (var check in new Action[] { () => InputChecks.Inputs(x, InputBounds.Unit, "inputs"), () => Guard.Finite(x, "inputs") })
         {
             var e = Assert.Throws<ArgumentException>(check);
             Assert.Contains("1 infinite (±Inf) element", e.Message);
@@ -101,7 +101,7 @@ public class GuardTests
     public void A_NaN_among_infinities_is_reported_as_NaN()
     {
         using var x = tensor(new[] { float.PositiveInfinity, 0f, 0f, float.NaN }, [2, 2]);
-        var e = Assert.Throws<ArgumentException>(() => Guard.Inputs(x, InputBounds.Unit, "inputs"));
+        var e = Assert.Throws<ArgumentException>(() => InputChecks.Inputs(x, InputBounds.Unit, "inputs"));
         Assert.Contains("1 NaN element;", e.Message);
         Assert.Contains("sample 1", e.Message);
     }
@@ -112,7 +112,7 @@ public class GuardTests
     public void Inputs_outside_the_bounds_are_refused_naming_the_observed_range(ScalarType type)
     {
         using var x = tensor(new[] { -0.5f, 0.5f, 0.25f, 1.25f }, [2, 2]).to_type(type);
-        var e = Assert.Throws<ArgumentException>(() => Guard.Inputs(x, InputBounds.Unit, "inputs"));
+        var e = Assert.Throws<ArgumentException>(() => InputChecks.Inputs(x, InputBounds.Unit, "inputs"));
         Assert.Equal("inputs", e.ParamName);
         Assert.Contains("[0, 1]", e.Message);
         Assert.Contains("min -0.5", e.Message);
@@ -123,29 +123,29 @@ public class GuardTests
     public void The_bounds_tolerance_is_1e_4()
     {
         using var inside = tensor(new[] { -0.00009f, 1.00009f }, [1, 2]);
-        Guard.Inputs(inside, InputBounds.Unit, "inputs");
+        InputChecks.Inputs(inside, InputBounds.Unit, "inputs");
         using var outside = tensor(new[] { 0f, 1.0002f }, [1, 2]);
-        Assert.Throws<ArgumentException>(() => Guard.Inputs(outside, InputBounds.Unit, "inputs"));
+        Assert.Throws<ArgumentException>(() => InputChecks.Inputs(outside, InputBounds.Unit, "inputs"));
         using var below = tensor(new[] { -0.0002f, 1f }, [1, 2]);
-        Assert.Throws<ArgumentException>(() => Guard.Inputs(below, InputBounds.Unit, "inputs"));
+        Assert.Throws<ArgumentException>(() => InputChecks.Inputs(below, InputBounds.Unit, "inputs"));
         var shifted = new InputBounds(-1f, 3f);
         using var wide = tensor(new[] { -1f, 3f }, [1, 2]);
-        Guard.Inputs(wide, shifted, "inputs");
+        InputChecks.Inputs(wide, shifted, "inputs");
     }
 
     [Fact]
     public void Inputs_must_be_a_nonempty_float_batch()
     {
         using var ints = zeros(new long[] { 2, 2 }, dtype: ScalarType.Int32);
-        var e = Assert.Throws<ArgumentException>(() => Guard.Inputs(ints, InputBounds.Unit, "inputs"));
+        var e = Assert.Throws<ArgumentException>(() => InputChecks.Inputs(ints, InputBounds.Unit, "inputs"));
         Assert.Contains("floating-point", e.Message);
         using var empty = zeros(0, 2);
-        e = Assert.Throws<ArgumentException>(() => Guard.Inputs(empty, InputBounds.Unit, "inputs"));
+        e = Assert.Throws<ArgumentException>(() => InputChecks.Inputs(empty, InputBounds.Unit, "inputs"));
         Assert.Contains("at least one sample", e.Message);
         using var vector = zeros(4);
-        e = Assert.Throws<ArgumentException>(() => Guard.Inputs(vector, InputBounds.Unit, "inputs"));
+        e = Assert.Throws<ArgumentException>(() => InputChecks.Inputs(vector, InputBounds.Unit, "inputs"));
         Assert.Contains("batch [N, ...]", e.Message);
-        Assert.Throws<ArgumentNullException>(() => Guard.Inputs(null!, InputBounds.Unit, "inputs"));
+        Assert.Throws<ArgumentNullException>(() => InputChecks.Inputs(null!, InputBounds.Unit, "inputs"));
     }
 
     [Fact]
@@ -154,12 +154,12 @@ public class GuardTests
         Assert.True(default(InputBounds).IsDefault);
         Assert.False(InputBounds.Unit.IsDefault);
         Assert.False(new InputBounds(-3f, -2f).IsDefault);
-        var e = Assert.Throws<ArgumentException>(() => Guard.Bounds(default, "bounds"));
+        var e = Assert.Throws<ArgumentException>(() => InputChecks.Bounds(default, "bounds"));
         Assert.Equal("bounds", e.ParamName);
         Assert.Contains("default(InputBounds)", e.Message);
-        Guard.Bounds(InputBounds.Unit, "bounds");
+        InputChecks.Bounds(InputBounds.Unit, "bounds");
         using var x = zeros(1, 2);
-        e = Assert.Throws<ArgumentException>(() => Guard.Inputs(x, default, "inputs"));
+        e = Assert.Throws<ArgumentException>(() => InputChecks.Inputs(x, default, "inputs"));
         Assert.Contains("default(InputBounds)", e.Message);
     }
 

@@ -1,3 +1,4 @@
+using NeuralShield.Attacks.Core;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
 using TorchSharp;
@@ -80,10 +81,10 @@ public class RobustnessTests
             foreach (var p in zero.parameters()) p.zero_();
         }
         using var zeroModel = new TorchClassifier(zero, 3, ownsModule: true);
-        Assert.Equal(1.0, Robustness.ZeroGradientFraction(zeroModel, data.Features, data.Labels));
+        Assert.Equal(1.0, InputGradient.ZeroFraction(zeroModel, data.Features, data.Labels));
 
         using var trained = TestModels.TrainedMlp(data, seed: 42);
-        Assert.Equal(0.0, Robustness.ZeroGradientFraction(trained, data.Features, data.Labels));
+        Assert.Equal(0.0, InputGradient.ZeroFraction(trained, data.Features, data.Labels));
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public class RobustnessTests
         // x₀ = 0.1, 0.2, 0.3 (dead unit: zero gradient) and 0.7, 0.9 (live unit: non-zero gradient).
         using var x = cat([tensor(new float[] { 0.1f, 0.2f, 0.3f, 0.7f, 0.9f }).unsqueeze(1), full(5, 3, 0.5f)], 1);
         using var y = zeros(5, dtype: ScalarType.Int64);
-        Assert.Equal(3.0 / 5, Robustness.ZeroGradientFraction(model, x, y), 12);
+        Assert.Equal(3.0 / 5, InputGradient.ZeroFraction(model, x, y), 12);
     }
 
     [Fact]

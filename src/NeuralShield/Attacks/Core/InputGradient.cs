@@ -1,3 +1,4 @@
+using NeuralShield.Metrics;
 using NeuralShield.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -65,5 +66,20 @@ public static class InputGradient
             gradients[i] = (gradient is null || gradient.IsInvalid ? zeros_like(leaf) : gradient).detach().MoveToOuterDisposeScope();
         }
         return new InputGradients(logits.detach().MoveToOuterDisposeScope(), gradients);
+    }
+
+    /// <summary>
+    /// The share of samples whose input gradient of the summed cross-entropy is exactly zero in float32: a symptom of
+    /// gradient masking (saturated units or softmax), under which gradient attacks have no direction.
+    /// </summary>
+    public static double ZeroFraction(IDifferentiableClassifier model, Tensor inputs, Tensor labels)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        InputChecks.Inputs(inputs, model.Bounds, nameof(inputs));
+        using var scope = NewDisposeScope();
+        var x = inputs.to(model.Device).to_type(ScalarType.Float32);
+        var y = labels.to(model.Device).to_type(ScalarType.Int64);
+        using var g = InputGradient.Of(model, x, logits => Objectives.CrossEntropy(logits, y, targeted: false));
+        return PerSample.Norms(g.Gradient, Norm.LInf).eq(0).to_type(ScalarType.Float64).mean().item<double>();
     }
 }

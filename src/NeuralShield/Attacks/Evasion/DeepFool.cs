@@ -123,7 +123,7 @@ public static class DeepFoolSearch
         Guard.Batch(x, nameof(x));
         Guard.Finite(x, nameof(x));
         Guard.Labels(labels, x.shape[0], model.ClassCount, nameof(labels));
-        if (clampToBounds) Guard.Inputs(x, model.Bounds, nameof(x));
+        if (clampToBounds) InputChecks.Inputs(x, model.Bounds, nameof(x));
         var o = options.Validated();
         cancellationToken.ThrowIfCancellationRequested();
 

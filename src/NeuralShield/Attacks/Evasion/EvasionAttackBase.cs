@@ -27,7 +27,7 @@ public abstract class EvasionAttackBase<TModel> : IEvasionAttack<TModel> where T
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(goal);
         var run = options is null ? RunOptions.Default : options.Validated();
-        Guard.Inputs(inputs, model.Bounds, nameof(inputs));
+        InputChecks.Inputs(inputs, model.Bounds, nameof(inputs));
         var n = inputs.shape[0];
         goal.Validate(n, model.ClassCount);
         var goals = Descriptor.Goals;

@@ -177,7 +177,7 @@ public sealed class UniversalPerturbation : IAttack
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Guard.Inputs(images, model.Bounds, nameof(images));
+        InputChecks.Inputs(images, model.Bounds, nameof(images));
         cancellationToken.ThrowIfCancellationRequested();
         if (_options.Search == UniversalSearch.ProjectedGradient) return FitProjectedGradient(model, images, progress, cancellationToken);
         var o = _options;

@@ -161,7 +161,7 @@ public sealed class JacobianSubstitute : IExtractionAttack<JacobianSubstituteRes
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(oracle);
-        Guard.Inputs(seedInputs, oracle.Bounds, nameof(seedInputs));
+        InputChecks.Inputs(seedInputs, oracle.Bounds, nameof(seedInputs));
         if (budget.MaxQueries <= 0) throw new ArgumentOutOfRangeException(nameof(budget), budget.MaxQueries, "The query budget must be positive.");
         var n = seedInputs.shape[0];
         if (!budget.Allows(0, n))

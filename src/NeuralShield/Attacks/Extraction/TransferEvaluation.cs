@@ -211,7 +211,7 @@ public static class TransferEvaluation
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
         Guard.Positive(batchSize, nameof(batchSize));
-        Guard.Inputs(inputs, target.Bounds, nameof(inputs));
+        InputChecks.Inputs(inputs, target.Bounds, nameof(inputs));
         if (target.ClassCount != source.ClassCount)
             throw new ArgumentException($"The source has {source.ClassCount} classes, the target {target.ClassCount}.", nameof(target));
         var watch = Stopwatch.StartNew();

@@ -4,7 +4,7 @@ namespace NeuralShield.Attacks.Inference;
 public static class InferencePapers
 {
     /// <summary>Shokri et al. 2017 (shadow-model membership inference; output restrictions as mitigations).</summary>
-    public static PaperReference Shokri2017 { get; } = new("Shokri, Stronati, Song, Shmatikov", "Membership Inference Attacks Against Machine Learning Models", "IEEE S&P 2017", "1610.05820");
+    public static PaperReference Shokri2017 => Papers.Shokri2017;
 
     /// <summary>Carlini et al. 2022 (LiRA, the likelihood-ratio attack).</summary>
     public static PaperReference Carlini2022 { get; } = new("Carlini, Chien, Nasr, Song, Terzis, Tramèr", "Membership Inference Attacks From First Principles", "IEEE S&P 2022", "2112.03570");

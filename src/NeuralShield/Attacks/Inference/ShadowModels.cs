@@ -193,7 +193,7 @@ public sealed class ShadowModelSet : IDisposable
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Validated();
-        Guard.Inputs(pool.Features, o.Recipe.Bounds, nameof(pool));
+        InputChecks.Inputs(pool.Features, o.Recipe.Bounds, nameof(pool));
         var roles = Assign(pool.Count, o);
         var watch = Stopwatch.StartNew();
         if (o.Batched)

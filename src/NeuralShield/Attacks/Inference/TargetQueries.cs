@@ -41,7 +41,7 @@ internal sealed class Predictions
         ArgumentNullException.ThrowIfNull(data, dataName);
         if (model.ClassCount != data.ClassCount)
             throw new ArgumentException($"{modelName} has {model.ClassCount} classes but {dataName} {data.ClassCount}.", modelName);
-        Guard.Inputs(data.Features, model.Bounds, dataName);
+        InputChecks.Inputs(data.Features, model.Bounds, dataName);
         var c = model.ClassCount;
         var values = new double[(long)data.Count * c];
         var offset = 0;

@@ -1,3 +1,4 @@
+using NeuralShield.Models;
 using NeuralShield.Data;
 using NeuralShield.Internal;
 using NeuralShield.Training;
@@ -87,7 +88,7 @@ public sealed class OnlinePoisoning : IPoisoningAttack<OnlineScenario, OnlinePoi
         ArgumentNullException.ThrowIfNull(clean.CleanStream);
         var learner = clean.Learner;
         var model = learner.Classifier;
-        Guard.Inputs(clean.TargetInput, model.Bounds, nameof(clean.TargetInput));
+        InputChecks.Inputs(clean.TargetInput, model.Bounds, nameof(clean.TargetInput));
         if (clean.TargetInput.shape[0] != 1) throw new ArgumentException("TargetInput must be one input [1, ...].", nameof(clean));
         if (clean.AttackerLabel < 0 || clean.AttackerLabel >= model.ClassCount)
             throw new ArgumentException($"AttackerLabel must lie in [0, {model.ClassCount}).", nameof(clean));

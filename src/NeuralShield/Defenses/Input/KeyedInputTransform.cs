@@ -73,7 +73,7 @@ public sealed class KeyedInputTransform : IInputDefense, IDisposable
         if (sampleShape.Length == 0 || sampleShape.Any(d => d <= 0)) throw new ArgumentException("sampleShape must list positive per-sample sizes.", nameof(sampleShape));
         _options = (options ?? new KeyedInputTransformOptions()).Validated();
         _bounds = bounds ?? InputBounds.Unit;
-        Guard.Bounds(_bounds, nameof(bounds));
+        InputChecks.Bounds(_bounds, nameof(bounds));
         _sampleShape = sampleShape.ToArray();
         var features = FeatureCount;
         using var generator = new Generator((ulong)_options.KeySeed);

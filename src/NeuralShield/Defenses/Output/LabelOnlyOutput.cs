@@ -1,5 +1,4 @@
 using NeuralShield.Attacks;
-using NeuralShield.Attacks.Inference;
 using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Output;
@@ -13,7 +12,7 @@ namespace NeuralShield.Defenses.Output;
 public sealed class LabelOnlyOutput : IOutputDefense
 {
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new("Label-only output", DefenseKind.Output, InferencePapers.Shokri2017, [AttackFamily.Inference]);
+    public DefenseDescriptor Descriptor => new("Label-only output", DefenseKind.Output, Papers.Shokri2017, [AttackFamily.Inference]);
 
     /// <inheritdoc />
     public Tensor Transform(Tensor probabilities) => ProbabilityRows.Map(probabilities, (p, argmax, output) =>

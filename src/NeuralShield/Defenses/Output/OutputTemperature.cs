@@ -1,5 +1,4 @@
 using NeuralShield.Attacks;
-using NeuralShield.Attacks.Inference;
 using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Output;
@@ -23,7 +22,7 @@ public sealed class OutputTemperature : IOutputDefense
     public double Temperature { get; }
 
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new($"Output temperature (T = {Temperature})", DefenseKind.Output, InferencePapers.Shokri2017, [AttackFamily.Inference]);
+    public DefenseDescriptor Descriptor => new($"Output temperature (T = {Temperature})", DefenseKind.Output, Papers.Shokri2017, [AttackFamily.Inference]);
 
     /// <inheritdoc />
     public Tensor Transform(Tensor probabilities) => ProbabilityRows.Map(probabilities, (p, argmax, output) =>

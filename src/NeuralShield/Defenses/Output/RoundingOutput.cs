@@ -1,5 +1,4 @@
 using NeuralShield.Attacks;
-using NeuralShield.Attacks.Inference;
 using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Output;
@@ -30,7 +29,7 @@ public sealed class RoundingOutput : IOutputDefense
     public int Digits { get; }
 
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new($"Rounding to {Digits} digits", DefenseKind.Output, InferencePapers.Shokri2017, [AttackFamily.Inference]);
+    public DefenseDescriptor Descriptor => new($"Rounding to {Digits} digits", DefenseKind.Output, Papers.Shokri2017, [AttackFamily.Inference]);
 
     /// <inheritdoc />
     public Tensor Transform(Tensor probabilities)

@@ -75,7 +75,7 @@ public abstract class TrainingDefense<TOptions, TResult> : ITrainingDefense<TRes
     public TResult Fit(LabeledData train, LabeledData? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
-        Internal.Guard.Inputs(train.Features, Recipe.Bounds, nameof(train));
+        Models.InputChecks.Inputs(train.Features, Recipe.Bounds, nameof(train));
         cancellationToken.ThrowIfCancellationRequested();
         return Harden(train, validation, progress, cancellationToken);
     }

@@ -1,7 +1,7 @@
 using NeuralShield.Metrics;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Attacks.Evasion;
+namespace NeuralShield.Attacks;
 
 /// <summary>
 /// The outcome of an evasion attack on a batch: the adversarial inputs, the library's own success check,
@@ -55,7 +55,7 @@ public sealed class EvasionResult : IDisposable
     /// <summary>Summary numbers.</summary>
     public EvasionMetrics Metrics { get; }
 
-    /// <summary>Whether <see cref="Success"/> is the library's own check on the model (every <see cref="EvasionAttackBase{TModel}"/> result).</summary>
+    /// <summary>Whether <see cref="Success"/> is the library's own check on the model (every <see cref="Evasion.EvasionAttackBase{TModel}"/> result).</summary>
     public bool CheckedByLibrary { get; }
 
     /// <inheritdoc />
