@@ -19,7 +19,9 @@ public sealed class PerSampleGradientsPathsTests
         model.zero_grad();
         using (var logits = model.forward(x[n..(n + 1)]))
         using (var loss = nn.functional.cross_entropy(logits, y[n..(n + 1)]))
-            loss.backward();
+        {
+            if (loss.requires_grad) loss.backward();
+        }
         return model.named_parameters().Where(p => p.parameter.requires_grad)
             .ToDictionary(p => p.name, p => p.parameter.grad is { } g ? g.clone() : zeros_like(p.parameter));
     }
@@ -104,11 +106,27 @@ public sealed class PerSampleGradientsPathsTests
     }
 
     [Fact]
+    public void NestedBlocksMatchTheLoop()
+    {
+        // Layers inside a block inside the model ("any nesting"): found by their full names.
+        random.manual_seed(23);
+        using var model = nn.Sequential(
+            ("block", nn.Sequential(("conv", nn.Conv2d(1, 2, 3)), ("act", nn.ReLU()))),
+            ("flatten", nn.Flatten()), ("head", nn.Sequential(("fc", nn.Linear(2 * 3 * 3, 3)))));
+        var (x, y) = Batch(24, [3, 1, 5, 5], 3);
+        using (x)
+        using (y)
+            AssertAllPathsMatchLoop(model, x, y);
+    }
+
+    [Fact]
     public void LinearLayersOnSequencesSumOverTheExtraDimension()
     {
         // A Linear layer applied to [N, T, d]: sample n's weight gradient is Σ_t g_nt a_ntᵀ, its bias gradient Σ_t g_nt.
+        // The second token layer has no bias.
         random.manual_seed(15);
-        using var model = nn.Sequential(("token", nn.Linear(4, 5)), ("act", nn.Tanh()), ("flatten", nn.Flatten()), ("head", nn.Linear(3 * 5, 2)));
+        using var model = nn.Sequential(("token", nn.Linear(4, 5)), ("act", nn.Tanh()), ("mix", nn.Linear(5, 5, hasBias: false)),
+            ("flatten", nn.Flatten()), ("head", nn.Linear(3 * 5, 2)));
         var (x, y) = Batch(16, [4, 3, 4], 2);
         using (x)
         using (y)
@@ -132,13 +150,40 @@ public sealed class PerSampleGradientsPathsTests
     }
 
     [Fact]
-    public void ALayerTheForwardPassSkipsHasZeroGradients()
+    public void AFrozenConvolutionWeightWithATrainableBiasCountsTheBiasOnly()
     {
-        using var model = new SkipsALayer(19);
+        random.manual_seed(25);
+        using var model = nn.Sequential(("conv", nn.Conv2d(1, 2, 3)), ("act", nn.Tanh()), ("flatten", nn.Flatten()), ("out", nn.Linear(2 * 3 * 3, 2)));
+        model.named_parameters().Single(p => p.name == "conv.weight").parameter.requires_grad = false;
+        var (x, y) = Batch(26, [3, 1, 5, 5], 2);
+        using (x)
+        using (y)
+            AssertAllPathsMatchLoop(model, x, y);
+    }
+
+    [Theory]
+    // A layer never called, one (without bias) never called, one called but its output discarded: all zero.
+    [InlineData(Use.SkipSome)]
+    // No layer takes part: the logits are the input itself; every gradient is zero.
+    [InlineData(Use.SkipAll)]
+    public void LayersOutsideTheLossHaveZeroGradients(Use use)
+    {
+        using var model = new SkipsALayer(19, use);
         var (x, y) = Batch(20, [3, 4], 3);
         using (x)
         using (y)
             AssertAllPathsMatchLoop(model, x, y);
+    }
+
+    [Fact]
+    public void MissingArgumentsAreNamed()
+    {
+        using var model = nn.Sequential(("fc", nn.Linear(4, 2)));
+        using var x = rand(2, 4);
+        using var y = zeros(2, ScalarType.Int64);
+        Assert.Equal("model", Assert.Throws<ArgumentNullException>(() => PerSampleGradients.Compute(null!, x, y)).ParamName);
+        Assert.Equal("inputs", Assert.Throws<ArgumentNullException>(() => PerSampleGradients.Compute(model, null!, y)).ParamName);
+        Assert.Equal("labels", Assert.Throws<ArgumentNullException>(() => PerSampleGradients.Compute(model, x, null!)).ParamName);
     }
 
     [Fact]
@@ -152,41 +197,69 @@ public sealed class PerSampleGradientsPathsTests
             Assert.Contains("grouped", Assert.Throws<ArgumentException>(() => PerSampleGradients.Compute(grouped, x, y)).Message);
             using var reflect = nn.Sequential(("reflect", nn.Conv2d(2, 2, 3, padding: 1, padding_mode: PaddingModes.Reflect)), ("flatten", nn.Flatten()));
             Assert.Contains("reflect", Assert.Throws<ArgumentException>(() => PerSampleGradients.Compute(reflect, x, y)).Message);
-            // An even kernel with 'same' padding pads one side more than the other.
+            // An even kernel with 'same' padding pads one side more than the other, even in one dimension only.
             using var even = nn.Sequential(("even", nn.Conv2d(2, 2, 2, Padding.Same)), ("flatten", nn.Flatten()));
             Assert.Contains("'same'", Assert.Throws<ArgumentException>(() => PerSampleGradients.Compute(even, x, y)).Message);
+            using var halfEven = nn.Sequential(("halfEven", nn.Conv2d(2, 2, (3L, 2L), Padding.Same)), ("flatten", nn.Flatten()));
+            Assert.Contains("'same'", Assert.Throws<ArgumentException>(() => PerSampleGradients.Compute(halfEven, x, y)).Message);
+            using var norm = nn.Sequential(("conv", nn.Conv2d(2, 2, 3)), ("norm", nn.BatchNorm2d(2)), ("flatten", nn.Flatten()));
+            var e = Assert.Throws<ArgumentException>(() => PerSampleGradients.Compute(norm, x, y));
+            Assert.Contains("Linear and Conv2d layers only", e.Message);
+            Assert.Contains("batch normalisation", e.Message);
         }
-        using var twice = new SkipsALayer(22, useTwice: true);
+        using var twice = new SkipsALayer(22, Use.Twice);
         using var v = rand(2, 4);
         using var labels = zeros(2, ScalarType.Int64);
         Assert.Contains("twice", Assert.Throws<InvalidOperationException>(() => PerSampleGradients.Compute(twice, v, labels)).Message);
         using var frozen = nn.Sequential(("fc", nn.Linear(4, 2)));
         foreach (var p in frozen.parameters()) p.requires_grad = false;
-        Assert.Equal("model", Assert.Throws<ArgumentException>(() => PerSampleGradients.Compute(frozen, v, labels)).ParamName);
+        var none = Assert.Throws<ArgumentException>(() => PerSampleGradients.Compute(frozen, v, labels));
+        Assert.Equal("model", none.ParamName);
+        Assert.Contains("no trainable parameters", none.Message);
     }
 
-    /// <summary>Linear(4→4) then Linear(4→3), with a third Linear that is registered but not called (or the first called twice).</summary>
+    /// <summary>How <see cref="SkipsALayer"/> uses its layers.</summary>
+    public enum Use
+    {
+        /// <summary>first, then last; unused and unusedNoBias never called, discarded called and its output dropped.</summary>
+        SkipSome,
+        /// <summary>No layer: the logits are the first three inputs.</summary>
+        SkipAll,
+        /// <summary>first twice, then last.</summary>
+        Twice,
+    }
+
+    /// <summary>Linear(4→4) then Linear(4→3), with three more Linears the loss does not depend on.</summary>
     private sealed class SkipsALayer : nn.Module<Tensor, Tensor>
     {
         private readonly Linear first;
         private readonly Linear unused;
+        private readonly Linear unusedNoBias;
+        private readonly Linear discarded;
         private readonly Linear last;
-        private readonly bool useTwice;
+        private readonly Use use;
 
-        public SkipsALayer(long seed, bool useTwice = false) : base(nameof(SkipsALayer))
+        public SkipsALayer(long seed, Use use = Use.SkipSome) : base(nameof(SkipsALayer))
         {
             random.manual_seed(seed);
             first = nn.Linear(4, 4);
             unused = nn.Linear(4, 4);
+            unusedNoBias = nn.Linear(4, 4, hasBias: false);
+            discarded = nn.Linear(4, 4);
             last = nn.Linear(4, 3);
-            this.useTwice = useTwice;
+            this.use = use;
             RegisterComponents();
         }
 
         public override Tensor forward(Tensor input)
         {
+            if (use == Use.SkipAll) return input[.., ..3].clone();
             using var hidden = first.call(input).tanh();
-            if (!useTwice) return last.call(hidden);
+            if (use == Use.SkipSome)
+            {
+                using var dropped = discarded.call(hidden);
+                return last.call(hidden);
+            }
             using var again = first.call(hidden);
             return last.call(again);
         }
@@ -197,6 +270,8 @@ public sealed class PerSampleGradientsPathsTests
             {
                 first.Dispose();
                 unused.Dispose();
+                unusedNoBias.Dispose();
+                discarded.Dispose();
                 last.Dispose();
             }
             base.Dispose(disposing);

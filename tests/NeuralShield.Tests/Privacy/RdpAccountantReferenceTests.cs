@@ -30,6 +30,16 @@ public sealed class RdpAccountantReferenceTests
         Assert.True(Math.Abs(rdp - expected) <= 1e-9 * expected, $"RDP {rdp:R}, reference {expected:R}");
     }
 
+    [Fact]
+    public void SmallNoiseAndALargeOrderWhereTheLastTermDominates()
+    {
+        // σ = 0.1, α = 32: the binomial terms grow by far more than e^709 from k = 0 to k = 32, so the log-space sum
+        // must add a much larger term to a small running sum without overflowing.
+        // mpmath 1.3.0, 60 digits: log(Σ_k C(32, k) 0.99^(32−k) 0.01^k exp((k² − k)/0.02)) / 31.
+        var rdp = RdpAccountant.SampledGaussianRdp(0.01, 0.1, 32);
+        Assert.True(Math.Abs(rdp - 1595.2462759370445508) <= 1e-10 * 1595.25, $"RDP {rdp:R}");
+    }
+
     [Theory]
     // Tiny q: A_α = 1 + O(q²), so the result rests on log(1 − q) and log(1 + x) being accurate for small arguments.
     // Integer order: mpmath's exact binomial sum; fractional: the quadrature above. The fractional series sums terms
@@ -117,15 +127,27 @@ public sealed class RdpAccountantReferenceTests
         Assert.Equal([0.0, 0.0], accountant.Rdp);
     }
 
+    /// <summary>Asserts that <paramref name="call"/> throws <typeparamref name="T"/> naming <paramref name="parameter"/> and saying what was expected.</summary>
+    private static void Refused<T>(Action call, string parameter, string expectation) where T : ArgumentException
+    {
+        var e = Assert.Throws<T>(call);
+        Assert.Equal(parameter, e.ParamName);
+        Assert.Contains(expectation, e.Message);
+    }
+
     [Fact]
     public void NegativeNoiseOrStepsAreRefused()
     {
-        Assert.Equal("noiseMultiplier", Assert.Throws<ArgumentOutOfRangeException>(() => RdpAccountant.SampledGaussianRdp(0.1, -0.5, 2.0)).ParamName);
-        Assert.Equal("noiseMultiplier", Assert.Throws<ArgumentOutOfRangeException>(() => RdpAccountant.SampledGaussianRdp(0.1, double.NaN, 2.0)).ParamName);
-        Assert.Equal("steps", Assert.Throws<ArgumentOutOfRangeException>(() => RdpAccountant.SampledGaussianRdp(0.1, 1, -1, [2.0])).ParamName);
-        Assert.Equal("steps", Assert.Throws<ArgumentOutOfRangeException>(() => new RdpAccountant().Step(0.1, 1, -1)).ParamName);
-        Assert.Equal("steps", Assert.Throws<ArgumentOutOfRangeException>(() => RdpAccountant.NoiseMultiplierFor(1, 0.1, 0, 1e-5)).ParamName);
-        Assert.Equal("tolerance", Assert.Throws<ArgumentOutOfRangeException>(() => RdpAccountant.NoiseMultiplierFor(1, 0.1, 10, 1e-5, tolerance: 0)).ParamName);
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.SampledGaussianRdp(0.1, -0.5, 2.0), "noiseMultiplier", "non-negative");
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.SampledGaussianRdp(0.1, double.NaN, 2.0), "noiseMultiplier", "non-negative");
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.SampledGaussianRdp(0.1, 1, 1.0), "order", "greater than 1");
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.SampledGaussianRdp(0.1, 1, -1, [2.0]), "steps", "non-negative");
+        Refused<ArgumentOutOfRangeException>(() => new RdpAccountant().Step(0.1, 1, -1), "steps", "non-negative");
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.NoiseMultiplierFor(1, 0.1, 0, 1e-5), "steps", "positive");
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.NoiseMultiplierFor(1, 0.1, 10, 1e-5, tolerance: 0), "tolerance", "");
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.NoiseMultiplierFor(0, 0.1, 10, 1e-5), "targetEpsilon", "");
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.NoiseMultiplierFor(1, 1.5, 10, 1e-5), "samplingRate", "");
+        Assert.Equal("orders", Assert.Throws<ArgumentNullException>(() => RdpAccountant.SampledGaussianRdp(0.1, 1, 1, null!)).ParamName);
     }
 
     [Fact]
@@ -148,22 +170,29 @@ public sealed class RdpAccountantReferenceTests
     [Fact]
     public void ConversionRefusesMismatchedInput()
     {
-        Assert.Equal("rdp", Assert.Throws<ArgumentException>(() => RdpAccountant.GetPrivacySpent([2.0, 3.0], [0.1], 1e-5)).ParamName);
-        Assert.Equal("orders", Assert.Throws<ArgumentException>(() => RdpAccountant.GetPrivacySpent([], [], 1e-5)).ParamName);
-        Assert.Equal("orders", Assert.Throws<ArgumentOutOfRangeException>(() => RdpAccountant.GetPrivacySpent([1.0], [0.1], 1e-5)).ParamName);
-        Assert.Equal("delta", Assert.Throws<ArgumentOutOfRangeException>(() => RdpAccountant.GetPrivacySpent([2.0], [0.1], 1)).ParamName);
-        Assert.Equal("orders", Assert.Throws<ArgumentException>(() => new RdpAccountant([])).ParamName);
+        Refused<ArgumentException>(() => RdpAccountant.GetPrivacySpent([2.0, 3.0], [0.1], 1e-5), "rdp", "orders has 2 entries but rdp 1");
+        Refused<ArgumentException>(() => RdpAccountant.GetPrivacySpent([], [], 1e-5), "orders", "At least one order");
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.GetPrivacySpent([1.0], [0.1], 1e-5), "orders", "greater than 1");
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.GetPrivacySpent([2.0], [0.1], 1), "delta", "(0, 1)");
+        Refused<ArgumentOutOfRangeException>(() => RdpAccountant.GetPrivacySpent([2.0], [double.NaN], 1e-5), "rdp", "");
+        Assert.Equal("orders", Assert.Throws<ArgumentNullException>(() => RdpAccountant.GetPrivacySpent(null!, [0.1], 1e-5)).ParamName);
+        Assert.Equal("rdp", Assert.Throws<ArgumentNullException>(() => RdpAccountant.GetPrivacySpent([2.0], null!, 1e-5)).ParamName);
+        Refused<ArgumentException>(() => new RdpAccountant([]), "orders", "At least one order");
+        // Order 1 is the KL divergence, which the RDP-to-(ε, δ) conversion divides by zero at: refused, like below 1.
+        Refused<ArgumentOutOfRangeException>(() => new RdpAccountant([2.0, 1.0]), "orders", "greater than 1");
     }
 
-    [Fact]
-    public void NoiseSearchStopsWithinItsToleranceAtLargeNoise()
+    [Theory]
+    // A small target needs σ well above 1 and a large one σ well below 1: in both an absolute instead of a relative
+    // tolerance would stop at another σ.
+    [InlineData(0.2, 0.05, 200L, 4.0, 100.0)]
+    [InlineData(20.0, 0.05, 10L, 0.1, 0.6)]
+    public void NoiseSearchStopsWithinItsRelativeTolerance(double target, double q, long steps, double sigmaAbove, double sigmaBelow)
     {
-        // A small target needs σ well above 1, where an absolute instead of a relative tolerance would differ.
-        const double target = 0.2, q = 0.05, delta = 1e-5, tolerance = 1e-3;
-        const long steps = 200;
+        const double delta = 1e-5, tolerance = 1e-3;
         double[] orders = [2, 4, 8, 16, 32, 64, 128, 256];
         var sigma = RdpAccountant.NoiseMultiplierFor(target, q, steps, delta, orders, tolerance);
-        Assert.True(sigma > 4, $"σ = {sigma}");
+        Assert.InRange(sigma, sigmaAbove, sigmaBelow);
         Assert.True(RdpAccountant.Epsilon(q, sigma, steps, delta, orders).Epsilon <= target);
         // Not more noise than needed: a σ smaller by twice the tolerance misses the target.
         Assert.True(RdpAccountant.Epsilon(q, sigma * (1 - 2 * tolerance), steps, delta, orders).Epsilon > target);
