@@ -118,6 +118,19 @@ public sealed class InputGradientTests
         Assert.Equal("forward", Assert.Throws<ArgumentNullException>(() => InputGradient.Of((Func<Tensor, Tensor>)null!, x, [objective])).ParamName);
         Assert.Equal("point", Assert.Throws<ArgumentNullException>(() => InputGradient.Of(model.Logits, null!, [objective])).ParamName);
         Assert.Equal("objectives", Assert.Throws<ArgumentNullException>(() => InputGradient.Of(model.Logits, x, null!)).ParamName);
-        Assert.Equal("objectives", Assert.Throws<ArgumentException>(() => InputGradient.Of(model.Logits, x, [])).ParamName);
+        var none = Assert.Throws<ArgumentException>(() => InputGradient.Of(model.Logits, x, []));
+        Assert.Equal("objectives", none.ParamName);
+        Assert.Contains("At least one objective", none.Message);
+    }
+
+    [Fact]
+    public void DisposingTheResultReleasesItsTensors()
+    {
+        using var model = Model();
+        using var x = Point();
+        var g = InputGradient.Of(model, x, [logits => logits.sum(), logits => logits[.., 1].sum()]);
+        g.Dispose();
+        Assert.True(g.Logits.IsInvalid);
+        Assert.All(g.Gradients, t => Assert.True(t.IsInvalid));
     }
 }

@@ -93,7 +93,9 @@ public sealed class LpBallTests
     [Fact]
     public void BadBallsAndArgumentsAreRefused()
     {
-        Assert.Equal("norm", Assert.Throws<ArgumentOutOfRangeException>(() => new LpBall(Norm.L0, 1)).ParamName);
+        var l0 = Assert.Throws<ArgumentOutOfRangeException>(() => new LpBall(Norm.L0, 1));
+        Assert.Equal("norm", l0.ParamName);
+        Assert.Contains("L∞ or L2", l0.Message);
         Assert.Equal("epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => new LpBall(Norm.L2, 0)).ParamName);
         var ball = new LpBall(Norm.L2, 1);
         using var x = zeros(1, 2);

@@ -65,6 +65,6 @@ public sealed class PerSampleTests
         using var mask = tensor(new[] { true, false, true });
         using var chosen = PerSample.Where(mask, a, b);
         Assert.Equal(new float[] { 1, 1, 0, 0, 1, 1 }, chosen.flatten().data<float>().ToArray());
-        Assert.Throws<ArgumentNullException>(() => PerSample.Where(null!, a, b));
+        Assert.Equal("mask", Assert.Throws<ArgumentNullException>(() => PerSample.Where(null!, a, b)).ParamName);
     }
 }
