@@ -72,7 +72,11 @@ public static class PerSampleGradients
         public static IReadOnlyList<Layer> Of(nn.Module<Tensor, Tensor> model, string parameterName)
         {
             var layers = new List<Layer>();
-            foreach (var (name, module) in model.named_modules())
+            // named_modules() lists a container's layers but not the module itself: a model that is one Linear or Conv2d
+            // layer is its own only layer.
+            var modules = model.named_modules().ToList();
+            if (!modules.Any(m => ReferenceEquals(m.module, model))) modules.Insert(0, ("", model));
+            foreach (var (name, module) in modules)
             {
                 var own = module.named_parameters(false).Where(p => p.parameter.requires_grad).ToList();
                 if (own.Count == 0) continue;

@@ -84,11 +84,11 @@ public sealed class MetricsArgumentTests
         using var mask = ones(2, dtype: ScalarType.Bool);
         Assert.Equal("model", Assert.Throws<ArgumentNullException>(() => Robustness.MeanConfidence(null!, x, mask)).ParamName);
         using var labels = zeros(2, dtype: ScalarType.Int64);
-        Assert.Equal("model", Assert.Throws<ArgumentNullException>(() => Robustness.ZeroGradientFraction(null!, x, labels)).ParamName);
+        Assert.Equal("model", Assert.Throws<ArgumentNullException>(() => NeuralShield.Attacks.Core.InputGradient.ZeroFraction(null!, x, labels)).ParamName);
         using var model = new TorchClassifier(ModelZoo.Mlp(4, [3], 2, Activation.ReLU, 1), 2, ownsModule: true);
         Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => Robustness.MeanConfidence(model, x, mask, batchSize: 0)).ParamName);
         // Inputs outside the model's [0, 1] bounds are refused, not differentiated.
         using var outside = x + 2;
-        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => Robustness.ZeroGradientFraction(model, outside, labels)).ParamName);
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => NeuralShield.Attacks.Core.InputGradient.ZeroFraction(model, outside, labels)).ParamName);
     }
 }

@@ -218,6 +218,21 @@ public sealed class PerSampleGradientsPathsTests
         Assert.Contains("no trainable parameters", none.Message);
     }
 
+    [Fact]
+    public void AModelThatIsOneLayerIsItsOwnLayer()
+    {
+        // A bare Linear (and a bare Conv2d) once counted as having no trainable parameters: the module itself was not searched.
+        using var g = new Generator(31);
+        using var x = randn([5, 4], generator: g);
+        using var y = tensor(new long[] { 0, 1, 2, 1, 0 });
+        using var linear = nn.Linear(4, 3);
+        AssertAllPathsMatchLoop(linear, x, y);
+        using var images = randn([3, 2, 5, 5], generator: g);
+        using var labels = tensor(new long[] { 0, 1, 0 });
+        using var conv = nn.Sequential(("conv", nn.Conv2d(2, 2, 3)), ("flatten", nn.Flatten()), ("fc", nn.Linear(18, 2)));
+        AssertAllPathsMatchLoop(conv, images, labels);
+    }
+
     /// <summary>How <see cref="SkipsALayer"/> uses its layers.</summary>
     public enum Use
     {
