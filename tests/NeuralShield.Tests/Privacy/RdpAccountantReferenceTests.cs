@@ -187,6 +187,10 @@ public sealed class RdpAccountantReferenceTests
     // tolerance would stop at another σ.
     [InlineData(0.2, 0.05, 200L, 4.0, 100.0)]
     [InlineData(20.0, 0.05, 10L, 0.1, 0.6)]
+    [InlineData(8.0, 0.05, 10L, 0.1, 1.0)]
+    [InlineData(12.0, 0.05, 10L, 0.1, 1.0)]
+    [InlineData(30.0, 0.05, 10L, 0.05, 0.6)]
+    [InlineData(50.0, 0.05, 10L, 0.02, 0.6)]
     public void NoiseSearchStopsWithinItsRelativeTolerance(double target, double q, long steps, double sigmaAbove, double sigmaBelow)
     {
         const double delta = 1e-5, tolerance = 1e-3;
