@@ -135,9 +135,7 @@ internal static class AuditInputs
         {
             throw new CliUserException($"--arch/--model zoo: {CommandRunner.OneLine(e.Message)}", e);
         }
-        var min = data.Test.Features.min().item<float>();
-        var max = data.Test.Features.max().item<float>();
-        var bounds = min >= 0 && max <= 1 ? InputBounds.Unit : new InputBounds(Math.Min(min, 0) - 1, Math.Max(max, 1) + 1);
+        var bounds = InputBounds.Covering(data.Train.Features, data.Attacker.Features, data.Test.Features);
         return new ModelRecipe
         {
             Architecture = architecture.Create,

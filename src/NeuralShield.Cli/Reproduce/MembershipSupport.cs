@@ -55,13 +55,7 @@ internal static class MembershipSupport
         new[] { "adult.data", "adult.data.gz" }.Any(f => File.Exists(Path.Combine(directory, f)));
 
     /// <summary>A box holding every encoded Adult feature (standardised numbers and one-hot groups), with a unit of margin.</summary>
-    public static InputBounds AdultBounds(AdultDataset adult)
-    {
-        using var scope = NewDisposeScope();
-        var lo = Math.Min(adult.Train.Features.min().item<float>(), adult.Test.Features.min().item<float>());
-        var hi = Math.Max(adult.Train.Features.max().item<float>(), adult.Test.Features.max().item<float>());
-        return new InputBounds(MathF.Floor(lo) - 1, MathF.Ceiling(hi) + 1);
-    }
+    public static InputBounds AdultBounds(AdultDataset adult) => InputBounds.Covering(adult.Train.Features, adult.Test.Features);
 
     /// <summary>
     /// The overfit Adult target's recipe (Shokri et al.'s setting): MLP features-512-512-2 ReLU, Adam lr 1e-3, batch 64;

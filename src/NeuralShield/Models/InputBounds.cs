@@ -36,6 +36,29 @@ public readonly record struct InputBounds
     /// <summary>The unit box [0, 1].</summary>
     public static InputBounds Unit => new(0f, 1f);
 
+    /// <summary>
+    /// The box a model of data whose scale is not given works in, by one rule for every caller: [0, 1] when every value
+    /// of <paramref name="features"/> lies there (pixels), otherwise [⌊min(lo, 0)⌋ − 1, ⌈max(hi, 1)⌉ + 1] over all of
+    /// them — standardised or one-hot tabular data with a unit of margin.
+    /// </summary>
+    /// <exception cref="ArgumentException">No tensor, an empty one, or a non-finite value.</exception>
+    public static InputBounds Covering(params Tensor[] features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.Length == 0) throw new ArgumentException("At least one feature tensor is needed.", nameof(features));
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        foreach (var f in features)
+        {
+            ArgumentNullException.ThrowIfNull(f, nameof(features));
+            if (f.numel() == 0) throw new ArgumentException("A feature tensor is empty.", nameof(features));
+            using var scope = NewDisposeScope();
+            lo = Math.Min(lo, f.min().to_type(ScalarType.Float64).item<double>());
+            hi = Math.Max(hi, f.max().to_type(ScalarType.Float64).item<double>());
+        }
+        if (!double.IsFinite(lo) || !double.IsFinite(hi)) throw new ArgumentException("The features hold NaN or infinite values.", nameof(features));
+        return lo >= 0 && hi <= 1 ? Unit : new InputBounds((float)Math.Floor(Math.Min(lo, 0)) - 1, (float)Math.Ceiling(Math.Max(hi, 1)) + 1);
+    }
+
     /// <summary>A new tensor: <paramref name="inputs"/> clamped into the box.</summary>
     public Tensor Clamp(Tensor inputs) => inputs.clamp(Lower, Upper);
 

@@ -25,4 +25,23 @@ public class InputBoundsTests
         using var unchanged = clamped.eq(x);
         return bounds.Contains(clamped) && unchanged.logical_or(inside.logical_not()).all().item<bool>();
     }
+
+    [Fact]
+    public void CoveringIsTheUnitBoxForPixelsAndAMarginedIntegerBoxOtherwise()
+    {
+        using var pixels = tensor(new float[] { 0f, 0.25f, 1f });
+        using var more = tensor(new float[] { 0.5f });
+        Assert.Equal(InputBounds.Unit, InputBounds.Covering(pixels, more));
+        // Standardised values in [-2.3, 4.1] over two sets: ⌊-2.3⌋ - 1 = -4, ⌈4.1⌉ + 1 = 6.
+        using var a = tensor(new float[] { -2.3f, 0.7f });
+        using var b = tensor(new float[] { 4.1f });
+        Assert.Equal(new InputBounds(-4f, 6f), InputBounds.Covering(a, b));
+        // Non-negative counts above 1: the box keeps 0 inside with a unit margin, [-1, ⌈7.5⌉ + 1].
+        using var counts = tensor(new float[] { 0f, 7.5f });
+        Assert.Equal(new InputBounds(-1f, 9f), InputBounds.Covering(counts));
+        using var empty = zeros(0);
+        Assert.Equal("features", Assert.Throws<ArgumentException>(() => InputBounds.Covering(empty)).ParamName);
+        using var nan = tensor(new float[] { float.NaN, 1f });
+        Assert.Equal("features", Assert.Throws<ArgumentException>(() => InputBounds.Covering(nan)).ParamName);
+    }
 }
