@@ -2,6 +2,7 @@ using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Attacks.Extraction;
 using NeuralShield.Data;
+using NeuralShield.Evaluation;
 using NeuralShield.Models;
 using NeuralShield.Reports;
 using NeuralShield.Training;
@@ -195,16 +196,8 @@ internal static class BlackBoxSupport
         var extraction = attack.Extract(queried ?? oracle, seeds.Features.to(context.Device), new QueryBudget(Budget), progress, cancellationToken);
         try
         {
-            var fgsm = new Fgsm(new FgsmOptions { Epsilon = Epsilon });
-            var transfer = TransferEvaluation.Transfer(fgsm, extraction.Substitute, oracle, evaluated.Features, evaluated.Labels, 512, cancellationToken);
-            // The share among the images the oracle classifies correctly.
-            using var scope = TorchSharp.torch.NewDisposeScope();
-            using var crafted = fgsm.Run(extraction.Substitute, evaluated.Features, AttackGoal.Untargeted(evaluated.Labels), new RunOptions { BatchSize = 512 }, cancellationToken);
-            var clean = oracle.Predict(evaluated.Features.to(oracle.Device)).cpu().eq(evaluated.Labels);
-            var fooled = oracle.Predict(crafted.Adversarials.to(oracle.Device)).cpu().ne(evaluated.Labels);
-            var onCorrect = fooled.logical_and(clean).sum().item<long>() / (double)Math.Max(1, clean.sum().item<long>());
-            var agreement = extraction.Substitute.Predict(evaluated.Features.to(extraction.Substitute.Device)).cpu()
-                .eq(oracle.Predict(evaluated.Features.to(oracle.Device)).cpu()).to_type(TorchSharp.torch.ScalarType.Float64).mean().item<double>();
+            var evaluation = ExtractionEvaluation.Evaluate(extraction.Substitute, oracle, evaluated, new Fgsm(new FgsmOptions { Epsilon = Epsilon }), 512, cancellationToken);
+            var (transfer, onCorrect, agreement) = (evaluation.Transfer, evaluation.TransferOnCorrect, evaluation.Agreement);
             return new Outcome(extraction, transfer, onCorrect, agreement);
         }
         catch

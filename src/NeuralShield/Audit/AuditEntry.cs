@@ -211,14 +211,10 @@ public abstract class AuditEntry
             using var result = attack.Extract(target.Model, seedData.Features, budget, null, cancellationToken);
             var substitute = result.Substitute;
             var test = data.Test;
-            var transferred = TransferEvaluation.Transfer(transfer, substitute, target.Model, test.Features, test.Labels, data.BatchSize, cancellationToken);
-            var substitutePredictions = substitute.Predict(test.Features.to(substitute.Device), data.BatchSize).cpu();
-            var targetPredictions = target.Model.Predict(test.Features.to(target.Model.Device), data.BatchSize).cpu();
-            var labels = test.Labels.cpu();
-            var accuracy = substitutePredictions.eq(labels).to_type(ScalarType.Float64).mean().item<double>();
-            var agreement = substitutePredictions.eq(targetPredictions).to_type(ScalarType.Float64).mean().item<double>();
-            var metrics = new Metrics.ExtractionMetrics(seedData.Count, result.OracleQueries, budget.MaxQueries, test.Count, accuracy, agreement,
-                transferred.SuccessRate, watch.Elapsed);
+            var outcome = ExtractionEvaluation.Evaluate(substitute, target.Model, test, transfer, data.BatchSize, cancellationToken);
+            var transferred = outcome.Transfer;
+            var metrics = new Metrics.ExtractionMetrics(seedData.Count, result.OracleQueries, budget.MaxQueries, test.Count, outcome.SubstituteAccuracy,
+                outcome.Agreement, transferred.SuccessRate, watch.Elapsed);
             var sources = new List<(string Name, IDifferentiableClassifier Model)> { ("substitute", substitute) };
             if (target.Model is IDifferentiableClassifier whiteBox) sources.Add((target.Name, whiteBox));
             var judges = new (string Name, IClassifier Model)[] { (target.Name, target.Model), ("substitute", substitute) };
