@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NeuralShield.Attacks.Poisoning;
 using NeuralShield.Data;
+using NeuralShield.Evaluation;
 using NeuralShield.Defenses.Data;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
@@ -344,14 +345,9 @@ internal sealed class PoisoningExperiment : IExperiment
     private static void Restored(ReproductionReport report, string name, double restoredAccuracy, double? poisonedAccuracy, double? cleanAccuracy, string suffix = "")
     {
         report.Metrics[$"sanitization.{name}.restored_accuracy{suffix}"] = restoredAccuracy;
-        if (poisonedAccuracy is { } p && cleanAccuracy is { } c && c > p)
-            report.Metrics[$"sanitization.{name}.restored_share_of_loss{suffix}"] = (restoredAccuracy - p) / (c - p);
+        if (poisonedAccuracy is { } p && cleanAccuracy is { } c && PoisoningEvaluation.ShareOfLossRestored(c, p, restoredAccuracy) is { } share)
+            report.Metrics[$"sanitization.{name}.restored_share_of_loss{suffix}"] = share;
     }
 
-    private static double ClassAccuracy(IClassifier model, LabeledData test, int label)
-    {
-        var idx = test.Labels.cpu().data<long>().ToArray().Select((y, i) => (y, i)).Where(p => p.y == label).Select(p => (long)p.i).ToArray();
-        using var subset = test.Subset(idx);
-        return ModelAccuracy.Of(model, subset);
-    }
+    private static double ClassAccuracy(IClassifier model, LabeledData test, int label) => ModelAccuracy.PerClass(model, test)[label];
 }

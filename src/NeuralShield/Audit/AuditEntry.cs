@@ -372,12 +372,9 @@ public abstract class AuditEntry
     {
         protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
         {
-            var recipe = target.Recipe!;
             using var poisoned = attack.Poison(target.TrainingData!, cancellationToken);
-            using var retrained = recipe.Train(poisoned.Data, cancellationToken: cancellationToken);
-            var accuracy = ModelAccuracy.Of(retrained.Classifier, data.Test, data.BatchSize);
-            double? success = stamp is null ? null : Metrics.PoisoningMeasures.BackdoorSuccessRate(retrained.Classifier, data.Test, stamp, targetClass, data.BatchSize);
-            var metrics = poisoned.Metrics with { CleanAccuracy = accuracy, AttackSuccessRate = success };
+            var outcome = PoisoningEvaluation.Retrain(target.Recipe!, poisoned.Data, data.Test, stamp, targetClass, data.BatchSize, cancellationToken);
+            var metrics = poisoned.Metrics with { CleanAccuracy = outcome.Accuracy, AttackSuccessRate = outcome.BackdoorSuccess };
             return new AttackRecord(target.Name, info, Setting, stamp is null ? null : $"backdoor to class {targetClass}") { Poisoning = metrics };
         }
     }
