@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using NeuralShield.Attacks;
+using NeuralShield.Attacks.Extraction;
 using NeuralShield.Data;
 using NeuralShield.Internal;
-using NeuralShield.Metrics;
 using NeuralShield.Models;
 using static TorchSharp.torch;
 
@@ -30,23 +29,17 @@ public static class ExtractionEvaluation
             throw new ArgumentException($"The substitute has {substitute.ClassCount} classes, the target {target.ClassCount}.", nameof(substitute));
         if (test.ClassCount != target.ClassCount)
             throw new ArgumentException($"test has {test.ClassCount} classes, the target {target.ClassCount}.", nameof(test));
-        InputChecks.Inputs(test.Features, target.Bounds, nameof(test));
-        var watch = Stopwatch.StartNew();
+        var (transferred, fooled) = TransferEvaluation.TransferPerSample(transfer, substitute, target, test.Features, test.Labels, batchSize, cancellationToken);
         using var scope = NewDisposeScope();
         var labels = test.Labels.cpu();
         var substitutePredictions = substitute.Predict(test.Features.to(substitute.Device), batchSize).cpu();
         var targetPredictions = target.Predict(test.Features.to(target.Device), batchSize).cpu();
-        var goal = AttackGoal.Untargeted(test.Labels);
-        using var crafted = transfer.Run(substitute, test.Features, goal, new RunOptions { BatchSize = batchSize }, cancellationToken);
-        var adversarials = crafted.Adversarials.to(target.Device);
-        var fooled = target.Predict(adversarials, batchSize).cpu().ne(labels);
-        var metrics = EvasionMetrics.Of(adversarials, test.Features.to(target.Device).to_type(ScalarType.Float32), fooled.to(target.Device), test.Count, watch.Elapsed);
-        var correct = targetPredictions.eq(labels);
-        var correctCount = correct.sum().item<long>();
+        var correct = targetPredictions.eq(labels).data<bool>().ToArray();
+        var correctCount = correct.Count(c => c);
         return new ExtractionOutcome(
             substitutePredictions.eq(labels).to_type(ScalarType.Float64).mean().item<double>(),
             substitutePredictions.eq(targetPredictions).to_type(ScalarType.Float64).mean().item<double>(),
-            metrics,
-            correctCount == 0 ? double.NaN : fooled.logical_and(correct).sum().item<long>() / (double)correctCount);
+            transferred,
+            correctCount == 0 ? double.NaN : Enumerable.Range(0, correct.Length).Count(i => correct[i] && fooled[i]) / (double)correctCount);
     }
 }

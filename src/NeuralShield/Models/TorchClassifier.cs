@@ -30,6 +30,7 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
         if (bounds is { } given) InputChecks.Bounds(given, nameof(bounds));
         if (inputShape is not null && (inputShape.Length == 0 || inputShape.Any(d => d <= 0)))
             throw new ArgumentException("inputShape must list positive per-sample dimensions.", nameof(inputShape));
+        module.eval(); // a classifier answers in evaluation mode (and the width probe below must not update batch statistics)
         if (OutputWidth(module, inputShape) is { } width && width != classCount)
             throw new ArgumentException($"classCount is {classCount} but the module outputs {width} logits per sample.", nameof(classCount));
         Module = module;
@@ -39,7 +40,6 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
         _ownsModule = ownsModule;
         var first = module.parameters().FirstOrDefault();
         Device = first?.device ?? CPU;
-        module.eval();
     }
 
     /// <summary>The wrapped module.</summary>
@@ -101,7 +101,7 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
 
     /// <summary>
     /// The number of logits <paramref name="module"/> gives per sample, where it can be told before a query: from a
-    /// forward pass of one zero sample when <paramref name="inputShape"/> is known, else from the output width of its
+    /// forward pass of one zero sample (in evaluation mode) when <paramref name="inputShape"/> is known, else from the output width of its
     /// last layer with parameters when that is a linear layer; null otherwise.
     /// </summary>
     private static long? OutputWidth(nn.Module<Tensor, Tensor> module, long[]? inputShape)
@@ -111,8 +111,6 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             var device = module.parameters().FirstOrDefault()?.device ?? CPU;
-            var wasTraining = module.training;
-            module.eval();
             try
             {
                 var logits = module.forward(zeros([1, .. inputShape], device: device));
@@ -121,10 +119,6 @@ public sealed class TorchClassifier : IDifferentiableClassifier, ITorchModel, ID
             catch (System.Runtime.InteropServices.ExternalException e)
             {
                 throw new ArgumentException($"The module rejected one sample of inputShape [{string.Join(", ", inputShape)}]: {e.Message.Split('\n')[0]}", nameof(inputShape), e);
-            }
-            finally
-            {
-                if (wasTraining) module.train();
             }
         }
         var last = module.modules().LastOrDefault(m => m.parameters(recurse: false).Any());

@@ -205,7 +205,12 @@ public static class TransferEvaluation
     /// The queries are the target's (one per sample).
     /// </summary>
     public static EvasionMetrics Transfer(IEvasionAttack<IDifferentiableClassifier> attack, IDifferentiableClassifier source, IClassifier target,
-        Tensor inputs, Tensor labels, int batchSize = 512, CancellationToken cancellationToken = default)
+        Tensor inputs, Tensor labels, int batchSize = 512, CancellationToken cancellationToken = default) =>
+        TransferPerSample(attack, source, target, inputs, labels, batchSize, cancellationToken).Metrics;
+
+    /// <summary><see cref="Transfer"/>, with whether the target misclassifies each sample's adversarial.</summary>
+    internal static (EvasionMetrics Metrics, bool[] Success) TransferPerSample(IEvasionAttack<IDifferentiableClassifier> attack, IDifferentiableClassifier source,
+        IClassifier target, Tensor inputs, Tensor labels, int batchSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attack);
         ArgumentNullException.ThrowIfNull(source);
@@ -220,7 +225,8 @@ public static class TransferEvaluation
         using var crafted = attack.Run(source, inputs, goal, new RunOptions { BatchSize = batchSize }, cancellationToken);
         var adversarials = crafted.Adversarials.to(target.Device);
         var success = goal.IsSuccess(target.Predict(adversarials, batchSize).to(goal.Labels.device));
-        return EvasionMetrics.Of(adversarials, inputs.to(target.Device).to_type(ScalarType.Float32), success.to(target.Device), inputs.shape[0], watch.Elapsed);
+        var metrics = EvasionMetrics.Of(adversarials, inputs.to(target.Device).to_type(ScalarType.Float32), success.to(target.Device), inputs.shape[0], watch.Elapsed);
+        return (metrics, success.cpu().data<bool>().ToArray());
     }
 
     private static double Judge(IClassifier model, Tensor adversarials, AttackGoal goal, int batchSize)
