@@ -110,6 +110,17 @@ public sealed class LabeledData : IDisposable
         return With(Features.index_select(0, idx), Labels.index_select(0, idx));
     }
 
+    /// <summary>These samples followed by those of <paramref name="other"/> (same class count and sample shape), with these class and feature names.</summary>
+    internal LabeledData Concat(LabeledData other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.ClassCount != ClassCount)
+            throw new ArgumentException($"other has {other.ClassCount} classes but these data {ClassCount}.", nameof(other));
+        if (!other.SampleShape.SequenceEqual(SampleShape))
+            throw new ArgumentException($"other's samples are [{string.Join(", ", other.SampleShape)}] but these [{string.Join(", ", SampleShape)}].", nameof(other));
+        return With(cat([Features, other.Features.to(Features.device)]), cat([Labels, other.Labels.to(Labels.device)]));
+    }
+
     /// <summary>A seeded random permutation of the samples.</summary>
     public LabeledData Shuffle(long seed)
     {

@@ -69,12 +69,9 @@ public sealed class MembershipCandidates : IDisposable
             throw new ArgumentException($"The members have {training.ClassCount} classes but the non-members {nonMembers.ClassCount}.", nameof(nonMembers));
         if (!training.SampleShape.SequenceEqual(nonMembers.SampleShape))
             throw new ArgumentException($"The members' samples are [{string.Join(", ", training.SampleShape)}] but the non-members' [{string.Join(", ", nonMembers.SampleShape)}].", nameof(nonMembers));
-        using var scope = NewDisposeScope();
         using var members = training.Subset(memberRows);
         using var others = nonMembers.Subset(nonMemberRows);
-        var features = cat([members.Features, others.Features]).MoveToOuterDisposeScope();
-        var labels = cat([members.Labels, others.Labels]).MoveToOuterDisposeScope();
-        var records = new LabeledData(features, labels, training.ClassCount, training.ClassNames, training.FeatureNames);
+        var records = members.Concat(others);
         var isMember = Enumerable.Range(0, memberRows.Count + nonMemberRows.Count).Select(i => i < memberRows.Count).ToArray();
         return new MembershipCandidates(records, isMember, memberRows.ToArray(), nonMemberRows.ToArray());
     }

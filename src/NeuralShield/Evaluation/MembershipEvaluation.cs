@@ -64,13 +64,7 @@ public sealed class MembershipEvaluation : IDisposable
         LabeledData? pool = null;
         try
         {
-            if (candidatesInPool)
-            {
-                using var scope = NewDisposeScope();
-                var features = cat([attackerData.Features, candidates.Records.Features]).MoveToOuterDisposeScope();
-                var labels = cat([attackerData.Labels, candidates.Records.Labels]).MoveToOuterDisposeScope();
-                pool = new LabeledData(features, labels, attackerData.ClassCount, attackerData.ClassNames, attackerData.FeatureNames);
-            }
+            if (candidatesInPool) pool = attackerData.Concat(candidates.Records);
             var shadows = ShadowModelSet.Train(pool ?? attackerData, shadowTraining, progress, cancellationToken);
             return new MembershipEvaluation(target, candidates, shadows, pool);
         }

@@ -248,4 +248,18 @@ public class LabeledDataTests
         Assert.Contains("Inf", e.Message);
         Assert.Contains("sample 1", e.Message);
     }
+
+    [Fact]
+    public void ConcatKeepsOrderAndRefusesOtherClassesOrShapes()
+    {
+        using var a = new LabeledData(tensor(new float[,] { { 1, 2 }, { 3, 4 } }), tensor(new long[] { 0, 1 }), 3);
+        using var b = new LabeledData(tensor(new float[,] { { 5, 6 } }), tensor(new long[] { 2 }), 3);
+        using var both = a.Concat(b);
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, both.Features.data<float>().ToArray());
+        Assert.Equal(new long[] { 0, 1, 2 }, both.Labels.data<long>().ToArray());
+        using var twoClasses = new LabeledData(tensor(new float[,] { { 5, 6 } }), tensor(new long[] { 1 }), 2);
+        Assert.Equal("other", Assert.Throws<ArgumentException>(() => a.Concat(twoClasses)).ParamName);
+        using var wide = new LabeledData(tensor(new float[,] { { 5, 6, 7 } }), tensor(new long[] { 1 }), 3);
+        Assert.Equal("other", Assert.Throws<ArgumentException>(() => a.Concat(wide)).ParamName);
+    }
 }
