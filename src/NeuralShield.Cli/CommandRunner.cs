@@ -63,7 +63,7 @@ internal static class CommandRunner
         }
     }
 
-    private static bool IsUserError(Exception e) => e is CliUserException or IOException or UnauthorizedAccessException;
+    private static bool IsUserError(Exception e) => e is CliUserException or NeuralShield.Reproductions.ReproductionSettingException or IOException or UnauthorizedAccessException;
 
     /// <summary>Collapses a message onto one line.</summary>
     internal static string OneLine(string message) =>

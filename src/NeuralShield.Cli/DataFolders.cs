@@ -18,11 +18,11 @@ internal static class DataFolders
     /// (<c>--data</c> must then hold one of them; the default is MNIST).
     /// </summary>
     /// <exception cref="CliUserException">The folder holds none of the expected files, or none was found.</exception>
-    public static string Resolve(DirectoryInfo? option, Reproduce.ExperimentDataKind kind) => kind switch
+    public static string Resolve(DirectoryInfo? option, NeuralShield.Reproductions.ReproductionData kind) => kind switch
     {
-        Reproduce.ExperimentDataKind.Mnist => ResolveMnist(option),
-        Reproduce.ExperimentDataKind.Adult => ResolveAdult(option?.FullName, [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]),
-        Reproduce.ExperimentDataKind.None => "",
+        NeuralShield.Reproductions.ReproductionData.Mnist => ResolveMnist(option),
+        NeuralShield.Reproductions.ReproductionData.Adult => ResolveAdult(option?.FullName, [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]),
+        NeuralShield.Reproductions.ReproductionData.None => "",
         _ => option is not null && HasAdult(option.FullName)
             ? option.FullName
             : ResolveMnist(option),

@@ -98,9 +98,9 @@ public class DataFolderTests
     {
         using var temp = new TempFolder();
         var adult = MakeAdult(temp, "adult-here");
-        Assert.Equal(adult, DataFolders.Resolve(new DirectoryInfo(adult), NeuralShield.Cli.Reproduce.ExperimentDataKind.MnistOrAdult));
+        Assert.Equal(adult, DataFolders.Resolve(new DirectoryInfo(adult), NeuralShield.Reproductions.ReproductionData.MnistOrAdult));
         var mnist = MakeMnist(temp, "mnist-here");
-        Assert.Equal(mnist, DataFolders.Resolve(new DirectoryInfo(mnist), NeuralShield.Cli.Reproduce.ExperimentDataKind.MnistOrAdult));
-        Assert.Throws<CliUserException>(() => DataFolders.Resolve(new DirectoryInfo(mnist), NeuralShield.Cli.Reproduce.ExperimentDataKind.Adult));
+        Assert.Equal(mnist, DataFolders.Resolve(new DirectoryInfo(mnist), NeuralShield.Reproductions.ReproductionData.MnistOrAdult));
+        Assert.Throws<CliUserException>(() => DataFolders.Resolve(new DirectoryInfo(mnist), NeuralShield.Reproductions.ReproductionData.Adult));
     }
 }

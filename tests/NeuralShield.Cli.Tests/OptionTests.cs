@@ -135,11 +135,11 @@ public class OptionTests
     [Fact]
     public void AVariantValueOutsideItsChoicesIsAUserError()
     {
-        var context = new NeuralShield.Cli.Reproduce.ExperimentContext("d", null, 0, TorchSharp.torch.CPU, "c", TextWriter.Null,
+        var context = new NeuralShield.Reproductions.ReproductionContext("d", null, 0, TorchSharp.torch.CPU, "c", TextWriter.Null,
             Variants: new Dictionary<string, string> { ["substitute"] = "CNN", ["jacobian"] = " Logits " });
         Assert.Equal("logits", context.Variant("jacobian", "probabilities", "logits"));
         Assert.Equal("continue", context.Variant("training", "continue", "retrain"));
-        var error = Assert.Throws<CliUserException>(() => context.Variant("substitute", "lenet5", "mlp"));
+        var error = Assert.Throws<NeuralShield.Reproductions.ReproductionSettingException>(() => context.Variant("substitute", "lenet5", "mlp"));
         Assert.Contains("lenet5 or mlp", error.Message);
     }
 }

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NeuralShield.Attacks.Inference;
-using NeuralShield.Cli.Reproduce;
 using NeuralShield.Data;
 using NeuralShield.Defenses.Data;
 using NeuralShield.Models;
@@ -135,7 +134,7 @@ internal static class ClusterCommands
         using var perm = LabeledData.Permutation(adult.Train.Count, seed, CPU);
         var poolIndices = perm.data<long>().ToArray()[..poolSize];
         using var pool = adult.Train.Subset(poolIndices);
-        var recipe = MembershipSupport.AdultOverfitRecipe(adult, epochs, seed);
+        var recipe = NeuralShield.Reproductions.MembershipSupport.AdultOverfitRecipe(adult, epochs, seed);
         var architecture = ZooArchitecture.Of(recipe.Architecture);
         var options = new ShadowTrainingOptions
         {
@@ -207,6 +206,10 @@ internal static class ClusterCommands
     /// Connects to the training silos behind <paramref name="gateways"/> (the sample host's cluster id), turning a
     /// connection failure into a user error.
     /// </summary>
+    /// <summary>The silos behind <paramref name="gateways"/> as the membership reproduction's remote shadow training (the caller disposes the service).</summary>
+    internal static NeuralShield.Reproductions.RemoteShadowTraining ConnectForShadows(IReadOnlyList<IPEndPoint> gateways) =>
+        new(Connect(gateways, CancellationToken.None), AdultTrainRows, $"on the silos behind {string.Join(", ", gateways)}");
+
     internal static ClusterTrainingService Connect(IReadOnlyList<IPEndPoint> gateways, CancellationToken cancellationToken)
     {
         try

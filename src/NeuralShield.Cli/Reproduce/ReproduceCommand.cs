@@ -1,5 +1,6 @@
 using System.CommandLine;
-using System.Reflection;
+using NeuralShield.Reports;
+using NeuralShield.Reproductions;
 
 namespace NeuralShield.Cli.Reproduce;
 
@@ -9,12 +10,8 @@ namespace NeuralShield.Cli.Reproduce;
 /// </summary>
 internal static class ReproduceCommand
 {
-    /// <summary>Every experiment of this assembly, by name.</summary>
-    public static IReadOnlyDictionary<string, IExperiment> Experiments { get; } = typeof(ReproduceCommand).Assembly.GetTypes()
-        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IExperiment).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
-        .Select(t => (IExperiment)Activator.CreateInstance(t)!)
-        .OrderBy(e => e.Name, StringComparer.Ordinal)
-        .ToDictionary(e => e.Name, StringComparer.Ordinal);
+    /// <summary>Every reproduction of the library, by name.</summary>
+    public static IReadOnlyDictionary<string, IReproduction> Experiments => ReproductionCatalog.All;
 
     /// <summary>The experiments that read each experiment-specific option (training settings, the ONNX oracle); the option is refused for the others.</summary>
     internal static IReadOnlyDictionary<string, string[]> TrainingOptionUsers { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
@@ -93,13 +90,31 @@ internal static class ReproduceCommand
         });
         CommandRunner.SetAction(command, globals, (parse, run, ct) =>
         {
-            var dir = DataFolders.Resolve(parse.GetValue(data), Experiments[parse.GetValue(experiment)!].Data);
-            var context = new ExperimentContext(dir, parse.GetValue(samples), parse.GetValue(seed), run.Device,
-                parse.GetValue(cache)?.FullName ?? CliOptions.DefaultCache(), run.Out,
-                parse.GetValue(epochs), parse.GetValue(trainSteps), parse.GetValue(lambda), parse.GetValue(oracle)?.FullName,
-                (parse.GetValue(variant) ?? []).Select(p => p.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal),
-                parse.GetValue(cluster) is { } gateways ? Cluster.ClusterCommands.ParseGateways(gateways) : null);
-            var report = Experiments[parse.GetValue(experiment)!].Run(context, ct);
+            var name = parse.GetValue(experiment)!;
+            var dir = DataFolders.Resolve(parse.GetValue(data), Experiments[name].Data);
+            var blackBoxes = BlackBoxFiles.Open(name, parse.GetValue(oracle)?.FullName);
+            var remote = parse.GetValue(cluster) is { } gateways ? Cluster.ClusterCommands.ConnectForShadows(Cluster.ClusterCommands.ParseGateways(gateways)) : null;
+            ReproductionReport report;
+            try
+            {
+                var context = new ReproductionContext(dir, parse.GetValue(samples), parse.GetValue(seed), run.Device,
+                    parse.GetValue(cache)?.FullName ?? CliOptions.DefaultCache(), run.Out,
+                    parse.GetValue(epochs), parse.GetValue(trainSteps), parse.GetValue(lambda), blackBoxes,
+                    (parse.GetValue(variant) ?? []).Select(p => p.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal),
+                    remote);
+                report = Experiments[name].Run(context, ct);
+            }
+            finally
+            {
+                foreach (var box in blackBoxes) ((IDisposable)box.Classifier).Dispose();
+                if (remote?.Service is IAsyncDisposable service) service.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            foreach (var plot in report.Plots)
+            {
+                var path = Path.GetFullPath(plot.File);
+                ReproductionPlotSvg.Save(plot, path);
+                run.Out.WriteLine($"  plot written to {path}");
+            }
             report.Setting["device"] = run.Device.type.ToString().ToLowerInvariant();
             run.Out.WriteLine();
             run.Out.WriteLine(report.ToTable());

@@ -30,6 +30,9 @@ public sealed class ReproductionReport
     /// <summary>The paper's published numbers for the same keys, where it gives them (and its source).</summary>
     public Dictionary<string, object> Paper { get; } = new();
 
+    /// <summary>Plots the reproduction asks its caller to draw (the CLI writes each as an SVG file); not part of the JSON.</summary>
+    public List<ReproductionPlot> Plots { get; } = new();
+
     /// <summary>The JSON document (non-finite numbers as null).</summary>
     public string ToJson()
     {

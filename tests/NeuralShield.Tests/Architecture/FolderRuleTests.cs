@@ -41,6 +41,13 @@ public sealed class FolderRuleTests
         { "Metrics", "Audit", "nothing but the audit uses the audit" },
         { "Reports", "Audit", "nothing but the audit uses the audit" },
         { "Training", "Audit", "nothing but the audit uses the audit" },
+        { "Reproductions", "Audit", "the reproductions and the audit are two settings over the evaluation layer" },
+        { "Audit", "Reproductions", "the reproductions and the audit are two settings over the evaluation layer" },
+        { "Evaluation", "Reproductions", "nothing in the library uses the reproductions (only the tool runs them)" },
+        { "Attacks", "Reproductions", "nothing in the library uses the reproductions (only the tool runs them)" },
+        { "Defenses", "Reproductions", "nothing in the library uses the reproductions (only the tool runs them)" },
+        { "Training", "Reproductions", "nothing in the library uses the reproductions (only the tool runs them)" },
+        { "Reports", "Reproductions", "nothing in the library uses the reproductions (only the tool runs them)" },
     };
 
     [Theory]

@@ -1,0 +1,49 @@
+using NeuralShield.Data;
+using NeuralShield.Models;
+using NeuralShield.Training;
+using TorchSharp;
+
+namespace NeuralShield.Reproductions;
+
+/// <summary>MNIST as the reproductions use it: the training images of the folder, and the first N test images.</summary>
+internal static class ExperimentData
+{
+    public static (LabeledData Train, LabeledData Test) Mnist(ReproductionContext context, int defaultSamples)
+    {
+        var train = Load(context.DataDirectory, MnistSplit.Train);
+        using var allTest = Load(context.DataDirectory, MnistSplit.Test);
+        var test = allTest.Take(context.Samples ?? defaultSamples);
+        context.Log.WriteLine($"  MNIST: {train.Count} training images, attacking the first {test.Count} test images");
+        return (train, test);
+    }
+
+    private static LabeledData Load(string directory, MnistSplit split)
+    {
+        try
+        {
+            return NeuralShield.Data.Mnist.Load(directory, split);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ReproductionSettingException($"MNIST folder {directory}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>How <see cref="LeNet5"/> is trained, as the reports' "training" setting states it.</summary>
+    public const string LeNet5Training = "train-first10k, Adam lr 1e-3, 10 epochs, batch 128";
+
+    private const int LeNet5Epochs = 10;
+    private const int LeNet5BatchSize = 128;
+
+    /// <summary>
+    /// LeNet-5 trained on <paramref name="train"/> (Adam lr 1e-3, 10 epochs, batch 128), cached by seed and shared by
+    /// the reproductions that attack "LeNet"; the classifier owns the module.
+    /// </summary>
+    public static TorchClassifier LeNet5(ReproductionContext context, LabeledData train, CancellationToken cancellationToken)
+    {
+        var training = new TrainingOptions { Epochs = LeNet5Epochs, BatchSize = LeNet5BatchSize, LearningRate = 1e-3, Seed = context.Seed };
+        var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
+        ModelCache.LoadOrTrain(context, "lenet5-adam-lr1e-3-e10-b128", module, () => ModelCache.Fit(context, module, train, training, cancellationToken));
+        return new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 28, 28], ownsModule: true);
+    }
+}

@@ -1,0 +1,48 @@
+using NeuralShield.Metrics;
+using NeuralShield.Reports;
+using NeuralShield.Attacks;
+using NeuralShield.Attacks.Evasion;
+using NeuralShield.Models;
+using NeuralShield.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Reproductions;
+
+/// <summary>Goodfellow et al. 2015: FGSM at ε = 0.25 against softmax regression on MNIST (paper: 99.9% error).</summary>
+internal sealed class FgsmExperiment : IReproduction
+{
+    public string Name => "fgsm";
+
+    public string Description => "Goodfellow et al. 2015, FGSM eps=0.25 on softmax regression";
+
+    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    {
+        const double epsilon = 0.25;
+        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
+        using var _ = train;
+        using var __ = test;
+        var options = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
+        var module = ModelZoo.SoftmaxRegression(784, 10, context.Seed).to(context.Device);
+        ModelCache.LoadOrTrain(context, "softmax-regression", module, () => ModelCache.Fit(context, module, train, options, cancellationToken));
+        using var model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);
+        var clean = ModelAccuracy.Of(model, test);
+
+        using var result = new Fgsm(new FgsmOptions { Epsilon = epsilon }).Run(model, test.Features, AttackGoal.Untargeted(test.Labels), cancellationToken);
+        var meanConfidence = Robustness.MeanConfidence(model, result.Adversarials, result.Success);
+
+        var report = new ReproductionReport(Name);
+        report.Setting["model"] = "softmax regression (784-10)";
+        report.Setting["training"] = $"train-first10k, Adam lr 1e-3, {options.Epochs} epochs, batch {options.BatchSize}";
+        report.Setting["epsilon"] = epsilon;
+        report.Setting["samples"] = test.Count;
+        report.Setting["seed"] = context.Seed;
+        report.Metrics["clean_accuracy"] = clean;
+        report.Metrics["error_rate"] = result.Metrics.SuccessRate;
+        report.Metrics["mean_confidence"] = meanConfidence;
+        report.Paper["error_rate"] = 0.999;
+        report.Paper["mean_confidence"] = 0.793;
+        report.Paper["source"] = "Goodfellow, Shlens, Szegedy, ICLR 2015, arXiv 1412.6572, Section 5";
+        return report;
+    }
+}

@@ -1,0 +1,12 @@
+namespace NeuralShield.Reproductions;
+
+/// <summary>Every reproduction of the library, by name.</summary>
+public static class ReproductionCatalog
+{
+    /// <summary>The reproductions, by name (ordinal order).</summary>
+    public static IReadOnlyDictionary<string, IReproduction> All { get; } = typeof(ReproductionCatalog).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IReproduction).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
+        .Select(t => (IReproduction)Activator.CreateInstance(t)!)
+        .OrderBy(e => e.Name, StringComparer.Ordinal)
+        .ToDictionary(e => e.Name, StringComparer.Ordinal);
+}

@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace NeuralShield.Reproductions;
+
+/// <summary>What every reproduction receives.</summary>
+/// <param name="DataDirectory">The data folder: MNIST in IDX format (train-first10k-* or train-*, and t10k-*) or UCI Adult.</param>
+/// <param name="Samples">Number of test images to attack (null: the reproduction's default).</param>
+/// <param name="Seed">Seed of training and of the attacks.</param>
+/// <param name="Device">Where tensors live.</param>
+/// <param name="CacheDirectory">Where trained models are cached (by reproduction, model and seed).</param>
+/// <param name="Log">Progress output.</param>
+/// <param name="Epochs">Training epochs of the models a defense reproduction trains (null: the reproduction's).</param>
+/// <param name="TrainSteps">PGD steps of adversarial training (null: the reproduction's).</param>
+/// <param name="Lambda">Saturation penalty weight λ (null: the reproduction's).</param>
+/// <param name="BlackBoxes">Models queried as black boxes (substitute: the first is the oracle; transfer: extra columns and substitute rows).</param>
+/// <param name="Variants">Choices of the reproduction's variants, key → value (null: none given).</param>
+/// <param name="RemoteTraining">Where membership on Adult trains its shadows (null: in process).</param>
+public sealed record ReproductionContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log,
+    int? Epochs = null, int? TrainSteps = null, double? Lambda = null, IReadOnlyList<BlackBoxModel>? BlackBoxes = null,
+    IReadOnlyDictionary<string, string>? Variants = null, RemoteShadowTraining? RemoteTraining = null)
+{
+    /// <summary>
+    /// The value chosen for variant <paramref name="key"/>: <paramref name="fallback"/> when not given, otherwise one of
+    /// <paramref name="fallback"/> and <paramref name="others"/> (case-insensitive).
+    /// </summary>
+    /// <exception cref="ReproductionSettingException">The value is none of them.</exception>
+    public string Variant(string key, string fallback, params string[] others)
+    {
+        if (Variants is null || !Variants.TryGetValue(key, out var text)) return fallback;
+        text = text.Trim().ToLowerInvariant();
+        if (text != fallback && !others.Contains(text))
+            throw new ReproductionSettingException($"--variant {key} must be {string.Join(" or ", new[] { fallback }.Concat(others))}; got '{text}'.");
+        return text;
+    }
+}
