@@ -1,11 +1,11 @@
 using BenchmarkDotNet.Attributes;
-using NeuralShield.Cli.Bench;
+using NeuralShield.Workloads;
 using TorchSharp;
 
 namespace NeuralShield.Benchmarks;
 
 /// <summary>
-/// A loop of <see cref="Workloads"/> (shared with <c>neuralshield bench</c>) twice: <see cref="Bare"/>, the bare
+/// A loop of <see cref="WorkloadCatalog"/> (shared with <c>neuralshield bench</c>) twice: <see cref="Bare"/>, the bare
 /// TorchSharp work it needs (the baseline), and <see cref="NeuralShield"/>, the library's public API. The ratio column is
 /// the library's overhead. One libtorch thread (intra-op and inter-op) in every benchmark.
 /// </summary>
@@ -127,5 +127,5 @@ public class SubstituteRoundBenchmarks : WorkloadBenchmark
 }
 
 // Other families (DP-SGD step next to the plain step, shadow ensemble next to sequential shadows, detector query) have
-// their own benchmark classes in this folder; a new loop adds a Workload to src/NeuralShield.Cli/Bench/Workloads.cs and
+// their own benchmark classes in this folder; a new loop adds a Workload to src/NeuralShield.Workloads (and its name to WorkloadCatalog) and
 // a class here.

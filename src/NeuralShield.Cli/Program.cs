@@ -2,6 +2,7 @@ using System.CommandLine;
 using NeuralShield.Cli;
 using NeuralShield.Cli.Audit;
 using NeuralShield.Cli.Bench;
+using NeuralShield.Workloads;
 using NeuralShield.Cli.Cluster;
 using NeuralShield.Cli.Reproduce;
 

@@ -16,7 +16,7 @@ public class BenchTests
         Assert.True(code == 0, string.Join("\n", errors));
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var results = document.RootElement.GetProperty("results").EnumerateArray().ToArray();
-        Assert.Equal(Bench.Workloads.Names, results.Select(r => r.GetProperty("name").GetString()));
+        Assert.Equal(NeuralShield.Workloads.WorkloadCatalog.Names, results.Select(r => r.GetProperty("name").GetString()));
         Assert.All(results, r =>
         {
             Assert.True(r.GetProperty("library_median_ms").GetDouble() > 0);
@@ -26,7 +26,7 @@ public class BenchTests
         Assert.Equal("quick", document.RootElement.GetProperty("sizes").GetString());
         var table = File.ReadAllLines(markdown);
         Assert.Contains("| loop | what | steps | bare TorchSharp (ms) | NeuralShield (ms) | ratio |", table);
-        Assert.Equal(Bench.Workloads.Names.Count, table.Count(l => l.StartsWith("| `", StringComparison.Ordinal)));
+        Assert.Equal(NeuralShield.Workloads.WorkloadCatalog.Names.Count, table.Count(l => l.StartsWith("| `", StringComparison.Ordinal)));
         Assert.Contains("pgd-40", output);
     }
 

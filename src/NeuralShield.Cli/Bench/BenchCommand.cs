@@ -8,12 +8,14 @@ using NeuralShield.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
+using NeuralShield.Workloads;
+
 namespace NeuralShield.Cli.Bench;
 
 /// <summary>
 /// <c>neuralshield bench [name...] [--all] [--quick] [--repetitions N] [--warmup N] [--json FILE] [--markdown FILE]
 /// [--device cpu|cuda] [--threads N]</c>: a quick measurement of the hot loops, each through the library and as the bare
-/// TorchSharp work it needs (<see cref="Workloads"/>), with their ratio; or <c>jsma-224</c>, one JSMA iteration at full
+/// TorchSharp work it needs (<see cref="WorkloadCatalog"/>), with their ratio; or <c>jsma-224</c>, one JSMA iteration at full
 /// ImageNet size.
 /// </summary>
 internal static class BenchCommand
@@ -27,12 +29,12 @@ internal static class BenchCommand
     {
         var names = new Argument<string[]>("name")
         {
-            Description = "Which loops: " + string.Join(", ", Workloads.Names) + "; or " +
+            Description = "Which loops: " + string.Join(", ", WorkloadCatalog.Names) + "; or " +
                           string.Join(", ", Benches.Select(b => $"{b.Key} ({b.Value.Description})")),
             Arity = ArgumentArity.ZeroOrMore,
         };
-        names.AcceptOnlyFromAmong([.. Workloads.Names, .. Benches.Keys]);
-        var all = new Option<bool>("--all") { Description = "Measure every loop (" + string.Join(", ", Workloads.Names) + ")" };
+        names.AcceptOnlyFromAmong([.. WorkloadCatalog.Names, .. Benches.Keys]);
+        var all = new Option<bool>("--all") { Description = "Measure every loop (" + string.Join(", ", WorkloadCatalog.Names) + ")" };
         var quick = new Option<bool>("--quick") { Description = "Tiny sizes (a few samples): checks that every loop runs, measures nothing" };
         var repetitions = GlobalOptions.AtLeastOne("--repetitions", "Timed repetitions of each side, alternating which runs first (default 5); the median is reported");
         var warmup = new Option<int?>("--warmup") { Description = "Untimed runs of each side first (default 1)" };
@@ -57,7 +59,7 @@ internal static class BenchCommand
                 single.Run(context.Device, context.Out, ct);
                 return 0;
             }
-            var selected = parse.GetValue(all) ? Workloads.Names : given.Distinct(StringComparer.Ordinal).ToArray();
+            var selected = parse.GetValue(all) ? WorkloadCatalog.Names : given.Distinct(StringComparer.Ordinal).ToArray();
             var sizes = parse.GetValue(quick) ? BenchSizes.Quick : BenchSizes.Full;
             var report = BenchSuite.Run(selected, context.Device, sizes, parse.GetValue(warmup) ?? 1, parse.GetValue(repetitions) ?? 5, context.Threads, context.Out, ct);
             var table = BenchSuite.ToMarkdown(report);

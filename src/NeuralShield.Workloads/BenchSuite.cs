@@ -7,7 +7,7 @@ using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralShield.Cli.Bench;
+namespace NeuralShield.Workloads;
 
 /// <summary>One loop's measurement: the library's and the bare times of every repetition, in milliseconds.</summary>
 internal sealed record BenchResult(string Name, string What, int Steps, IReadOnlyList<double> LibraryMs, IReadOnlyList<double> BareMs)
@@ -26,7 +26,7 @@ internal sealed record BenchResult(string Name, string What, int Steps, IReadOnl
 internal sealed record BenchReport(string Date, string Device, int Threads, int InteropThreads, string Machine, string Sizes, int Warmup, int Repetitions, IReadOnlyList<BenchResult> Results);
 
 /// <summary>
-/// The quick pass of <c>neuralshield bench</c>: for each loop of <see cref="Workloads"/>, warm-up runs of both sides,
+/// The quick pass of <c>neuralshield bench</c>: for each loop of <see cref="WorkloadCatalog"/>, warm-up runs of both sides,
 /// then repetitions that alternate which side runs first, each timed with a <see cref="Stopwatch"/>; the medians and
 /// their ratio are reported. For machines without the .NET SDK; BenchmarkDotNet (benchmarks/NeuralShield.Benchmarks)
 /// measures the same loops more carefully.
@@ -47,7 +47,7 @@ internal static class BenchSuite
         foreach (var name in names)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var workload = Workloads.Create(name, device, sizes);
+            using var workload = WorkloadCatalog.Create(name, device, sizes);
             for (var i = 0; i < warmup; i++)
             {
                 workload.Library();

@@ -1,0 +1,30 @@
+using NeuralShield.Attacks;
+using NeuralShield.Attacks.Evasion;
+using NeuralShield.Attacks.Extraction;
+using NeuralShield.Attacks.Fooling;
+using NeuralShield.Cuda;
+using NeuralShield.Data;
+using NeuralShield.Defenses.Training;
+using NeuralShield.Metrics;
+using NeuralShield.Models;
+using NeuralShield.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralShield.Workloads;
+
+/// <summary>Which training step an epoch runs.</summary>
+internal enum TrainingKind
+{
+    /// <summary>Plain cross-entropy.</summary>
+    CrossEntropy,
+
+    /// <summary>Defensive distillation's student step: soft labels of a teacher at T = 20.</summary>
+    Distillation,
+
+    /// <summary>Saturation: cross-entropy + 0.1 · the ReLU penalty.</summary>
+    Saturation,
+
+    /// <summary>Adversarial training, Goodfellow et al.: 0.5 clean + 0.5 FGSM (ε = 0.25) cross-entropy.</summary>
+    AdversarialFgsm,
+}
