@@ -142,7 +142,7 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
                 ShadowModels = 4,
                 MembershipSamples = 200,
                 TrainingService = trainingService,
-                AttackerDataSource = trainingService is null ? null : new DataReference(AdultSetup.PoolId),
+                AttackerDataSource = new DataReference(AdultSetup.PoolId),
             };
             var entries = AttackCatalog.Select(AttackCatalog.Full(catalog), "membership-shadow");
             var report = new Auditor(new AuditOptions { Seed = 3, Entries = entries }).Run(

@@ -113,26 +113,27 @@ public static class AttackCatalog
     {
         if (o.ShadowRecipe is not { } recipe) return;
         var defenses = new (string Key, IOutputDefense? Defense)[] { ("", null), ("-top1", new TopKOutput(1)), ("-round1", new RoundingOutput(1)) };
-        // The shadow-model attack's pool is the attacker's data, which a training service elsewhere knows by AttackerDataSource.
-        // LiRA's pool also holds the candidates, so its shadows train in process.
-        var shokri = new AuditShadows(new ShadowTrainingOptions
+        // One shadow set per model, trained once and seen through every defense by the three attacks that share it: random
+        // halves of the attacker's data and the candidates (each candidate in half of the shadows: LiRA's online setting).
+        // When the attacker's data is named for a training service elsewhere (AttackerDataSource), the service knows only
+        // that data, so the pool is that data alone and LiRA scores offline (from the shadows that never saw a candidate).
+        var remote = o.AttackerDataSource is not null;
+        var shadows = new AuditShadows(new ShadowTrainingOptions
         {
-            Recipe = recipe, Count = o.ShadowModels, Sampling = ShadowSampling.Disjoint, Seed = o.Seed,
+            Recipe = recipe, Count = o.ShadowModels, Sampling = ShadowSampling.RandomHalves, Seed = o.Seed,
             TrainingService = o.TrainingService, PoolSource = o.AttackerDataSource,
-        }, CandidatesInPool: false);
-        var lira = new AuditShadows(new ShadowTrainingOptions { Recipe = recipe, Count = o.LiraShadowModels, Sampling = ShadowSampling.RandomHalves, Seed = o.Seed },
-            CandidatesInPool: true);
-        // Two shadow sets per model, each trained once and seen through every defense by the attacks that share it.
+        }, CandidatesInPool: !remote);
+        var liraVariant = remote ? LiraVariant.Offline : LiraVariant.Online;
         foreach (var (suffix, defense) in defenses)
         {
-            entries.Add(AuditEntry.Membership(new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = shokri.Training, Seed = o.Seed }),
-                "attack models", o.MembershipSamples, defense, shokri).Named("membership-shadow" + suffix,
+            entries.Add(AuditEntry.Membership(new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = shadows.Training, Seed = o.Seed }),
+                "attack models", o.MembershipSamples, defense, shadows).Named("membership-shadow" + suffix,
                 suffix == "" ? "Shokri et al. 2017: precision 0.517 on MNIST (10 classes)" : null));
             entries.Add(AuditEntry.Membership(new ThresholdAttack(new ThresholdAttackOptions { Score = ThresholdScore.Loss }), "loss score, threshold chosen",
-                o.MembershipSamples, defense, shokri)
+                o.MembershipSamples, defense, shadows)
                 .Named("membership-loss" + suffix, suffix == "" ? "Yeom et al. 2018: advantage tracks the generalisation gap" : null));
-            entries.Add(AuditEntry.Membership(new Lira(new LiraOptions { Shadows = lira.Training, Variant = LiraVariant.Online }), "online",
-                o.MembershipSamples, defense, lira).Named("membership-lira" + suffix, null));
+            entries.Add(AuditEntry.Membership(new Lira(new LiraOptions { Shadows = shadows.Training, Variant = liraVariant }), liraVariant == LiraVariant.Online ? "online" : "offline",
+                o.MembershipSamples, defense, shadows).Named("membership-lira" + suffix, null));
         }
     }
 
@@ -209,9 +210,9 @@ public sealed class AuditCatalogOptions : OptionsBase<AuditCatalogOptions>
     public ModelRecipe? ShadowRecipe { get; set; }
 
     /// <summary>
-    /// Where the shadow-model attack trains its shadow models (e.g. a cluster's <c>ClusterTrainingService</c>); null: in
-    /// process. A service that trains elsewhere needs <see cref="AttackerDataSource"/>. LiRA's shadows, whose pool holds
-    /// the candidates as well, always train in process.
+    /// Where the membership entries' one shadow set trains (e.g. a cluster's <c>ClusterTrainingService</c>); null: in
+    /// process. A service that trains elsewhere needs <see cref="AttackerDataSource"/>; the shadows' pool is then the
+    /// attacker's data alone (not the candidates) and LiRA scores offline.
     /// </summary>
     public IModelTrainingService? TrainingService { get; set; }
 
@@ -236,11 +237,11 @@ public sealed class AuditCatalogOptions : OptionsBase<AuditCatalogOptions>
     /// <summary>Members (and as many non-members) each membership inference entry scores. Default 300.</summary>
     public int MembershipSamples { get; set; } = 300;
 
-    /// <summary>Shadow models of the shadow-model attack. Default 4.</summary>
-    public int ShadowModels { get; set; } = 4;
-
-    /// <summary>Shadow models of LiRA. Default 8.</summary>
-    public int LiraShadowModels { get; set; } = 8;
+    /// <summary>
+    /// Shadow models of the one shadow set the membership entries share (the shadow-model attack, the loss threshold
+    /// and LiRA): random halves of the attacker's data and the candidates, so at least 2. Default 8.
+    /// </summary>
+    public int ShadowModels { get; set; } = 8;
 
     /// <summary>Attacker samples the substitute starts from. Default 100.</summary>
     public int SubstituteSeeds { get; set; } = 100;
@@ -266,8 +267,7 @@ public sealed class AuditCatalogOptions : OptionsBase<AuditCatalogOptions>
         Guard.Positive(UniversalFittingSamples, nameof(UniversalFittingSamples));
         Guard.Positive(FoolingGenerations, nameof(FoolingGenerations));
         Guard.Positive(MembershipSamples, nameof(MembershipSamples));
-        Guard.Positive(ShadowModels, nameof(ShadowModels));
-        Guard.Positive(LiraShadowModels, nameof(LiraShadowModels));
+        if (ShadowModels < 2) throw new ArgumentOutOfRangeException(nameof(ShadowModels), ShadowModels, "The shared shadows take random halves: at least 2.");
         Guard.Positive(SubstituteSeeds, nameof(SubstituteSeeds));
         if (SubstituteBudget < SubstituteSeeds) throw new ArgumentOutOfRangeException(nameof(SubstituteBudget), SubstituteBudget, "The budget must cover the seeds.");
         if (AttackerDataSource is { Dataset: var id } && string.IsNullOrWhiteSpace(id)) throw new ArgumentException("AttackerDataSource must name a dataset.", nameof(AttackerDataSource));

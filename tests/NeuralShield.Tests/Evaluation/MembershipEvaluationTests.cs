@@ -5,6 +5,7 @@ using NeuralShield.Defenses;
 using NeuralShield.Defenses.Output;
 using NeuralShield.Evaluation;
 using NeuralShield.Tests.Attacks.Inference;
+using NeuralShield.Tests.Training;
 using NeuralShield.Training;
 
 namespace NeuralShield.Tests.Evaluation;
@@ -102,14 +103,18 @@ public sealed class MembershipEvaluationTests
         using var attacker = Memorisation.Data(200, 42);
         var recipe = Memorisation.Recipe(4);
         using var target = recipe.Train(members);
+        var counting = new CountingTrainingService();
         var catalog = new AuditCatalogOptions
         {
-            SampleShape = members.SampleShape, ShadowRecipe = recipe, Seed = 4, ShadowModels = 4, LiraShadowModels = 8, MembershipSamples = Members,
+            SampleShape = members.SampleShape, ShadowRecipe = recipe, Seed = 4, ShadowModels = 8, MembershipSamples = Members,
+            TrainingService = counting,
         };
         var entries = AttackCatalog.Select(AttackCatalog.Full(catalog), "membership");
         var report = new Auditor(new AuditOptions { Seed = 4, Entries = entries }).Run(
             [new AuditTarget("memoriser", target.Classifier) { TrainingData = members }], attacker, test);
         Assert.Equal(9, report.Results.Count);
+        // One shadow set for the nine rows: eight shadows trained once.
+        Assert.Equal(8, counting.Jobs);
         foreach (var record in report.Results)
         {
             Assert.Null(record.Error);
@@ -118,15 +123,23 @@ public sealed class MembershipEvaluationTests
             if (record.Defense is not null) Assert.Contains("adaptive attacker", record.Setting);
         }
 
-        // The LiRA rows equal an independent evaluation with one set of LiRA's shadows trained alike and viewed through each defense.
+        // Every row equals an independent evaluation with one set of shadows trained alike and viewed through each defense.
         using var candidates = MembershipCandidates.First(members, test, Members);
         var liraShadows = new ShadowTrainingOptions { Recipe = recipe, Count = 8, Sampling = ShadowSampling.RandomHalves, Seed = 4 };
         using var evaluation = MembershipEvaluation.Prepare(target.Classifier, candidates, attacker, liraShadows, candidatesInPool: true);
-        var lira = new Lira(new LiraOptions { Shadows = liraShadows });
-        foreach (var (key, defense) in new (string, IOutputDefense?)[] { ("membership-lira", null), ("membership-lira-top1", new TopKOutput(1)), ("membership-lira-round1", new RoundingOutput(1)) })
+        var attacks = new (string Key, IMembershipInferenceAttack Attack)[]
         {
-            var record = report.Results.Single(r => r.Key == key);
-            Assert.Equal(evaluation.Evaluate(lira, defense).Metrics.Auc, record.Membership!.Value.Auc, 12);
+            ("membership-lira", new Lira(new LiraOptions { Shadows = liraShadows })),
+            ("membership-shadow", new ShadowModelAttack(new ShadowModelAttackOptions { Shadows = liraShadows, Seed = 4 })),
+            ("membership-loss", new ThresholdAttack(new ThresholdAttackOptions { Score = ThresholdScore.Loss })),
+        };
+        foreach (var (prefix, attack) in attacks)
+        {
+            foreach (var (suffix, defense) in new (string, IOutputDefense?)[] { ("", null), ("-top1", new TopKOutput(1)), ("-round1", new RoundingOutput(1)) })
+            {
+                var record = report.Results.Single(r => r.Key == prefix + suffix);
+                Assert.Equal(evaluation.Evaluate(attack, defense).Metrics.Auc, record.Membership!.Value.Auc, 12);
+            }
         }
         Assert.Contains("\"adaptive_attacker\": true", report.ToJson());
     }
