@@ -1,6 +1,3 @@
-using NeuralShield.Internal;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Data;
-using NeuralShield.Models;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks;
 

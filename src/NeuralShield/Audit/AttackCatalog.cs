@@ -6,10 +6,6 @@ using NeuralShield.Attacks.Inference;
 using NeuralShield.Attacks.Poisoning;
 using NeuralShield.Defenses;
 using NeuralShield.Defenses.Output;
-using NeuralShield.Internal;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using NeuralShield.Training;
 
 namespace NeuralShield.Audit;
 

@@ -4,14 +4,10 @@ using NeuralShield.Attacks.Extraction;
 using NeuralShield.Attacks.Fooling;
 using NeuralShield.Attacks.Inference;
 using NeuralShield.Attacks.Poisoning;
-using NeuralShield.Data;
 using NeuralShield.Defenses;
 using NeuralShield.Defenses.Output;
 using NeuralShield.Evaluation;
-using NeuralShield.Training;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Audit;
 

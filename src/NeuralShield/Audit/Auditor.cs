@@ -1,9 +1,5 @@
 using Microsoft.Extensions.Logging;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
 
 namespace NeuralShield.Audit;
 

@@ -1,7 +1,4 @@
-using NeuralShield.Data;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Audit;
 

@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Data;
 

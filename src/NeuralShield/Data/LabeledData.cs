@@ -1,7 +1,3 @@
-using NeuralShield.Internal;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Data;
 
 /// <summary>

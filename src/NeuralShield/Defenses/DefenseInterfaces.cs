@@ -1,8 +1,4 @@
 using NeuralShield.Attacks;
-using NeuralShield.Data;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses;
 

@@ -1,12 +1,5 @@
-using System.Diagnostics;
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Evaluation;
 

@@ -1,9 +1,5 @@
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Extraction;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Evaluation;
 

@@ -1,5 +1,3 @@
-using NeuralShield.Metrics;
-
 namespace NeuralShield.Evaluation;
 
 /// <summary>A substitute against its target (<see cref="ExtractionEvaluation"/>).</summary>

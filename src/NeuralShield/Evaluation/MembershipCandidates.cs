@@ -1,6 +1,3 @@
-using NeuralShield.Data;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Evaluation;
 
 /// <summary>

@@ -1,11 +1,7 @@
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Inference;
-using NeuralShield.Data;
 using NeuralShield.Defenses;
 using NeuralShield.Defenses.Output;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Evaluation;
 

@@ -1,5 +1,4 @@
 using NeuralShield.Attacks.Inference;
-using NeuralShield.Metrics;
 
 namespace NeuralShield.Evaluation;
 

@@ -1,9 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Metrics;
-using NeuralShield.Training;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Evaluation;
 
 /// <summary>

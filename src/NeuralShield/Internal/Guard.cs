@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Internal;
 
 /// <summary>Argument checks shared by the whole library: each names the argument and what was expected.</summary>

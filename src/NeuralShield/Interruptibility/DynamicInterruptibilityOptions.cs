@@ -1,5 +1,3 @@
-using NeuralShield.Internal;
-
 namespace NeuralShield.Interruptibility;
 
 /// <summary>Settings of <see cref="DynamicInterruptibility"/>.</summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Internal;
-
 namespace NeuralShield.Interruptibility;
 
 /// <summary>Settings of <see cref="SafeInterruptibility"/>: the gridworld's interruption and the tabular learner's.</summary>

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using NeuralShield.Metrics;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Learnability;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Internal;
-
 namespace NeuralShield.Learnability;
 
 /// <summary>Settings of <see cref="LearnabilityAudit"/>: the sample counts, the network and its training.</summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Metrics;
-
 namespace NeuralShield.Learnability;
 
 /// <summary>The network trained on one number of pairs, measured on the held-out pairs.</summary>

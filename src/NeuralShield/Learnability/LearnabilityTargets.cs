@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using NeuralShield.Defenses.Input;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Learnability;
 

@@ -1,6 +1,3 @@
-using NeuralShield.Internal;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Metrics;
 
 /// <summary>The norm a perturbation is measured or bounded in.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace NeuralShield.Metrics;
 
 /// <summary>Summary numbers of one evasion run.</summary>

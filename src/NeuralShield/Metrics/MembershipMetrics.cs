@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace NeuralShield.Metrics;
 
 /// <summary>One point of a receiver operating characteristic: predicting "member" for every score at or above <see cref="Threshold"/>.</summary>

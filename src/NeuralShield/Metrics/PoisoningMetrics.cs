@@ -1,7 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Models;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Metrics;
 
 /// <summary>What a poisoning run did to a training set and what it achieved, as plain numbers.</summary>

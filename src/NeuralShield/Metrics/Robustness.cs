@@ -1,7 +1,3 @@
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Metrics;
 
 /// <summary>Robustness numbers the papers report, computed once for every caller.</summary>

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Models;
 
 /// <summary>The kind of a hidden non-linearity found in a sequential model.</summary>

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Models;
 
 /// <summary>A classifier backed by a TorchSharp module that maps inputs [N, ...] to logits: what layer-wise tools need.</summary>

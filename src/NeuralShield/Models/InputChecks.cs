@@ -1,7 +1,3 @@
-using NeuralShield.Internal;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Models;
 
 /// <summary>The argument checks that involve an input box: inputs inside the bounds, and bounds that are set.</summary>

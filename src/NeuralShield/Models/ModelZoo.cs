@@ -1,6 +1,3 @@
-using NeuralShield.Internal;
-using TorchSharp;
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace NeuralShield.Models;

@@ -1,5 +1,3 @@
-using NeuralShield.Internal;
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace NeuralShield.Models;

@@ -1,5 +1,4 @@
 using MathNet.Numerics;
-using NeuralShield.Internal;
 
 namespace NeuralShield.Privacy;
 

@@ -1,5 +1,4 @@
 using NeuralShield.Attacks;
-using NeuralShield.Metrics;
 
 namespace NeuralShield.Reports;
 

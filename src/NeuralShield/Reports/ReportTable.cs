@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace NeuralShield.Reports;
 
 /// <summary>Plain-text tables of reports, for terminals and logs.</summary>

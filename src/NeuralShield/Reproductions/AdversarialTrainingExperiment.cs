@@ -3,11 +3,7 @@ using NeuralShield.Reports;
 using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Defenses.Training;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
 using static NeuralShield.Reproductions.DefenseExperimentSupport;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

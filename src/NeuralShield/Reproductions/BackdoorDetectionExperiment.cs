@@ -1,13 +1,8 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using NeuralShield.Attacks.Poisoning;
-using NeuralShield.Data;
 using NeuralShield.Defenses.Data;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
 
 namespace NeuralShield.Reproductions;
 

@@ -1,5 +1,3 @@
-using NeuralShield.Models;
-
 namespace NeuralShield.Reproductions;
 
 /// <summary>A model a reproduction queries as a black box (an ONNX file the caller opened), with its name in the report.</summary>

@@ -1,10 +1,6 @@
 using NeuralShield.Evaluation;
 using NeuralShield.Reports;
-using NeuralShield.Data;
 using NeuralShield.Defenses.Training;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

@@ -1,12 +1,9 @@
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Attacks.Extraction;
-using NeuralShield.Data;
 using NeuralShield.Defenses;
 using NeuralShield.Defenses.Detection;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

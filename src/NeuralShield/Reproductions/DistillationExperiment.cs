@@ -3,8 +3,6 @@ using NeuralShield.Evaluation;
 using NeuralShield.Reports;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Defenses.Training;
-using NeuralShield.Models;
-using NeuralShield.Training;
 using static NeuralShield.Reproductions.DefenseExperimentSupport;
 
 namespace NeuralShield.Reproductions;

@@ -1,12 +1,6 @@
-using System.Diagnostics;
-using System.Globalization;
 using NeuralShield.Defenses.Training;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
-using TorchSharp;
 using static NeuralShield.Reproductions.DefenseExperimentSupport;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

@@ -1,6 +1,5 @@
 using NeuralShield.Defenses.Training;
 using NeuralShield.Privacy;
-using NeuralShield.Training;
 
 namespace NeuralShield.Reproductions;
 

@@ -1,8 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-
 namespace NeuralShield.Reproductions;
 
 /// <summary>MNIST as the reproductions use it: the training images of the folder, and the first N test images.</summary>

@@ -1,11 +1,6 @@
-using NeuralShield.Metrics;
 using NeuralShield.Reports;
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

@@ -1,9 +1,5 @@
 using NeuralShield.Reports;
 using NeuralShield.Attacks.Fooling;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

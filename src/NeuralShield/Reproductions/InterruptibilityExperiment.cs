@@ -1,5 +1,4 @@
 using NeuralShield.Interruptibility;
-using NeuralShield.Metrics;
 using NeuralShield.Reports;
 
 namespace NeuralShield.Reproductions;

@@ -1,12 +1,6 @@
 using NeuralShield.Reports;
-using System.Diagnostics;
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Data;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

@@ -1,10 +1,7 @@
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Attacks.Extraction;
 using NeuralShield.Defenses.Input;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
-using TorchSharp;
 
 namespace NeuralShield.Reproductions;
 

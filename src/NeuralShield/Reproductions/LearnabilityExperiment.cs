@@ -1,4 +1,3 @@
-using System.Globalization;
 using NeuralShield.Defenses.Input;
 using NeuralShield.Learnability;
 using NeuralShield.Reports;

@@ -1,9 +1,5 @@
-using System.Diagnostics;
 using NeuralShield.Attacks.Inference;
-using NeuralShield.Data;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
 
 namespace NeuralShield.Reproductions;
 

@@ -1,10 +1,6 @@
-using System.Diagnostics;
 using NeuralShield.Attacks.Inference;
-using NeuralShield.Data;
 using NeuralShield.Defenses.Output;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
 
 namespace NeuralShield.Reproductions;
 

@@ -1,14 +1,8 @@
-using System.Diagnostics;
 using NeuralShield.Attacks.Inference;
-using NeuralShield.Data;
 using NeuralShield.Evaluation;
 using NeuralShield.Defenses;
 using NeuralShield.Defenses.Output;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

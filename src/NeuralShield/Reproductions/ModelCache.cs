@@ -1,7 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Training;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Reproductions;
 
 /// <summary>Trains a model once per (name, seed) and caches its weights on disk for later reproductions.</summary>

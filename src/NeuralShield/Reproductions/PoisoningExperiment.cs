@@ -1,14 +1,7 @@
-using System.Diagnostics;
 using NeuralShield.Attacks.Poisoning;
-using NeuralShield.Data;
 using NeuralShield.Evaluation;
 using NeuralShield.Defenses.Data;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using NeuralShield.Data;
-using NeuralShield.Models;
-using NeuralShield.Training;
-
 namespace NeuralShield.Reproductions;
 
 /// <summary>

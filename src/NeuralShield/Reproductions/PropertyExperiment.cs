@@ -1,11 +1,6 @@
-using System.Diagnostics;
 using NeuralShield.Attacks.Inference;
-using NeuralShield.Data;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
 using static NeuralShield.Reproductions.DefenseExperimentSupport;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

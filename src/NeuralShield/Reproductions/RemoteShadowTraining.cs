@@ -1,5 +1,3 @@
-using NeuralShield.Training;
-
 namespace NeuralShield.Reproductions;
 
 /// <summary>Where the membership reproduction on UCI Adult trains its overfit target's shadows instead of in process.</summary>

@@ -1,15 +1,10 @@
-using NeuralShield.Metrics;
 using NeuralShield.Attacks.Adaptive;
 using NeuralShield.Evaluation;
 using NeuralShield.Reports;
 using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Defenses.Training;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
 using static NeuralShield.Reproductions.DefenseExperimentSupport;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

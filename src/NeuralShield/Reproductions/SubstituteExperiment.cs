@@ -1,11 +1,8 @@
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Attacks.Extraction;
-using NeuralShield.Data;
 using NeuralShield.Evaluation;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
 
 namespace NeuralShield.Reproductions;
 

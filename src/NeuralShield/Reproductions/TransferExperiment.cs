@@ -1,9 +1,7 @@
 using NeuralShield.Attacks.Evasion;
 using NeuralShield.Attacks.Extraction;
 using NeuralShield.Defenses.Training;
-using NeuralShield.Models;
 using NeuralShield.Reports;
-using NeuralShield.Training;
 using static NeuralShield.Reproductions.DefenseExperimentSupport;
 
 namespace NeuralShield.Reproductions;

@@ -1,13 +1,5 @@
 using NeuralShield.Reports;
-using System.Diagnostics;
-using System.Globalization;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Data;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Reproductions;
 

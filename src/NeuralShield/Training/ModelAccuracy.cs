@@ -1,9 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Training;
 
 /// <summary>Accuracy of a model or classifier on labelled data, computed in batches without autograd.</summary>

@@ -1,9 +1,4 @@
 using Microsoft.Extensions.Logging;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Training;
 

@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using NeuralShield.Data;
-using NeuralShield.Internal;
 
 namespace NeuralShield.Training;
 

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Training;
 
 /// <summary>Copies of a module's state (parameters and buffers), to keep the best epoch or to load cached weights.</summary>

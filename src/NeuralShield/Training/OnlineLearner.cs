@@ -1,8 +1,3 @@
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Training;
 
 /// <summary>Settings of an <see cref="OnlineLearner"/>.</summary>

@@ -1,10 +1,5 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using NeuralShield.Data;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Training;
 

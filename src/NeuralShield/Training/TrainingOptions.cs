@@ -1,5 +1,3 @@
-using NeuralShield.Internal;
-
 namespace NeuralShield.Training;
 
 /// <summary>The optimiser a <see cref="Trainer"/> uses.</summary>

@@ -1,7 +1,3 @@
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Adaptive;
 
 /// <summary>

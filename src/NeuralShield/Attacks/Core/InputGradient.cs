@@ -1,8 +1,3 @@
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Core;
 
 /// <summary>The gradients of one or more objectives with respect to a point, and the logits there (detached).</summary>

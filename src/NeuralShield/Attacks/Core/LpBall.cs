@@ -1,7 +1,3 @@
-using NeuralShield.Internal;
-using NeuralShield.Metrics;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Core;
 
 /// <summary>

@@ -1,10 +1,4 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using NeuralShield.Internal;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Evasion;
 

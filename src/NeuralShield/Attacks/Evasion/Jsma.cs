@@ -1,7 +1,4 @@
 using NeuralShield.Attacks.Core;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Evasion;
 

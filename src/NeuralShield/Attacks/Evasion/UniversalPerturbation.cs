@@ -1,10 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Evasion;
 
 /// <summary>How <see cref="UniversalPerturbation"/> searches for v.</summary>

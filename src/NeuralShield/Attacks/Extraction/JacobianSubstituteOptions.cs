@@ -1,7 +1,3 @@
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using NeuralShield.Training;
-
 namespace NeuralShield.Attacks.Extraction;
 
 /// <summary>Which output of the substitute the Jacobian-based augmentation differentiates.</summary>

@@ -1,10 +1,4 @@
-using System.Diagnostics;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Extraction;
 

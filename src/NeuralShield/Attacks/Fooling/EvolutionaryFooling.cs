@@ -1,8 +1,3 @@
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Fooling;
 
 /// <summary>How <see cref="EvolutionaryFooling"/> selects.</summary>

@@ -1,6 +1,3 @@
-using NeuralShield.Metrics;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Fooling;
 
 /// <summary>

@@ -1,9 +1,5 @@
 using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Fooling;
 

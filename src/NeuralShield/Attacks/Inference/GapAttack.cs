@@ -1,7 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Models;
-
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Models;
-
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>A membership inference attack that learns nothing first: it scores candidates from the target's answers alone.</summary>

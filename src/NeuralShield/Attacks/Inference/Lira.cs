@@ -1,8 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>Which LiRA test is made.</summary>

@@ -1,7 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>

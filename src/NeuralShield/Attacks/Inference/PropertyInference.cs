@@ -1,10 +1,4 @@
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Inference;
 

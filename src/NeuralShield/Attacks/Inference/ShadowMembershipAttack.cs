@@ -1,6 +1,4 @@
-using NeuralShield.Data;
 using NeuralShield.Defenses.Output;
-using NeuralShield.Models;
 
 namespace NeuralShield.Attacks.Inference;
 

@@ -1,10 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>The attack model of <see cref="ShadowModelAttack"/>.</summary>

@@ -1,12 +1,5 @@
-using System.Diagnostics;
-using NeuralShield.Data;
 using NeuralShield.Defenses;
 using NeuralShield.Defenses.Output;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Inference;
 

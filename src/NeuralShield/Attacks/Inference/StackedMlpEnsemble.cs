@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using NeuralShield.Data;
-using NeuralShield.Training;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Inference;
 

@@ -1,8 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>The probability vectors of a classifier on labelled records, as float64 rows, checked.</summary>

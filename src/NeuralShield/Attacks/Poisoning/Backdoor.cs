@@ -1,8 +1,4 @@
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Poisoning;
 

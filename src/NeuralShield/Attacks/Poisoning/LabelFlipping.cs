@@ -1,8 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Poisoning;
 
 /// <summary>Which points a label-flipping attack may flip and to what.</summary>

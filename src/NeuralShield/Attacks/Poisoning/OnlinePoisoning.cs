@@ -1,9 +1,3 @@
-using NeuralShield.Models;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Training;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Poisoning;
 
 /// <summary>Settings of <see cref="OnlinePoisoning"/>.</summary>

@@ -1,6 +1,3 @@
-using NeuralShield.Data;
-using NeuralShield.Metrics;
-
 namespace NeuralShield.Attacks.Poisoning;
 
 /// <summary>

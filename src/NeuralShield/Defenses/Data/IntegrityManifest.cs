@@ -4,8 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using NeuralShield.Attacks;
-using NeuralShield.Data;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Data;
 

@@ -1,9 +1,5 @@
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Poisoning;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Data;
 

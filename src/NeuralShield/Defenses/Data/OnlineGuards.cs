@@ -1,11 +1,5 @@
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Poisoning;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Data;
 

@@ -1,8 +1,5 @@
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Poisoning;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
 
 namespace NeuralShield.Defenses.Data;
 

@@ -1,9 +1,4 @@
 using NeuralShield.Attacks.Poisoning;
-using NeuralShield.Data;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Data;
 

@@ -1,6 +1,3 @@
-using NeuralShield.Models;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Defenses.Detection;
 
 /// <summary>What a <see cref="MonitoredClassifier"/> does with a batch in which the detector flags a query.</summary>

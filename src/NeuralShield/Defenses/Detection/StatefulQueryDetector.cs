@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using NeuralShield.Attacks;
-using NeuralShield.Internal;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Detection;
 

@@ -1,11 +1,5 @@
 using Microsoft.Extensions.Logging;
 using NeuralShield.Attacks;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Input;
 

@@ -1,6 +1,4 @@
 using NeuralShield.Attacks;
-using NeuralShield.Models;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Output;
 

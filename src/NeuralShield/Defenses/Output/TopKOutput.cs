@@ -1,5 +1,4 @@
 using NeuralShield.Attacks;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Output;
 

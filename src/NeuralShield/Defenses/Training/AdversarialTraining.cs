@@ -1,12 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Training;
 

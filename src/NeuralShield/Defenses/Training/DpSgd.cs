@@ -1,13 +1,6 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using NeuralShield.Attacks;
-using NeuralShield.Data;
-using NeuralShield.Internal;
-using NeuralShield.Models;
 using NeuralShield.Privacy;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Training;
 

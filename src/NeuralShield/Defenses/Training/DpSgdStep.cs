@@ -1,8 +1,4 @@
-using NeuralShield.Internal;
 using NeuralShield.Privacy;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Defenses.Training;
 

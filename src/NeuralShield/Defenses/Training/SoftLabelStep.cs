@@ -1,9 +1,3 @@
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Defenses.Training;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Logging;
-using NeuralShield.Data;
-using NeuralShield.Models;
-using NeuralShield.Training;
 
 namespace NeuralShield.Defenses.Training;
 
