@@ -49,7 +49,8 @@ public class ShadowTrainingBenchmarks
 
     private ShadowModelSet Train(int count, int parallelism, bool batched) => ShadowModelSet.Train(_pool, new ShadowTrainingOptions
     {
-        Recipe = _recipe, Count = count, TrainSize = 1000, Sampling = ShadowSampling.Disjoint, MaxParallelism = parallelism, Batched = batched,
+        Recipe = _recipe, Count = count, TrainSize = 1000, Sampling = ShadowSampling.Disjoint, MaxParallelism = parallelism,
+        TrainingService = batched ? new StackedTrainingService() : null,
     });
 
     [Benchmark(Baseline = true)]

@@ -112,9 +112,12 @@ public class LearningRateScheduleTests
         var dp = new DifferentiallyPrivateTrainingOptions { Recipe = recipe, NoiseMultiplier = 1.0 };
         Assert.Equal("Recipe", Assert.Throws<ArgumentException>(() => dp.Validated()).ParamName);
 
-        var shadows = new ShadowTrainingOptions { Recipe = recipe, Count = 2, Batched = true };
-        Assert.Equal("Batched", Assert.Throws<ArgumentException>(() => shadows.Validated()).ParamName);
-        shadows.Batched = false;
+        var shadows = new ShadowTrainingOptions { Recipe = recipe, Count = 2, TrainingService = new StackedTrainingService() };
+        using var pool = TestModels.Blobs(40, 4, seed: 3);
+        var refused = Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(pool, shadows));
+        Assert.Equal("jobs", refused.ParamName);
+        Assert.Contains("Constant", refused.Message);
+        shadows.TrainingService = null;
         Assert.Equal(LearningRateSchedule.Cosine, shadows.Validated().Recipe.Training.Schedule);
     }
 }

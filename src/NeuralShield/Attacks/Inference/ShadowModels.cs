@@ -57,7 +57,7 @@ public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
     /// <summary>
     /// Where the shadows are trained (one <see cref="TrainingJob"/> per shadow). Null: in this process, by an
     /// <see cref="InProcessTrainingService"/> with <see cref="MaxParallelism"/>; when set, <see cref="MaxParallelism"/>
-    /// is the service's business and ignored here. Not used by <see cref="Batched"/> training, the in-process fast path.
+    /// is the service's business and ignored here. A <see cref="StackedTrainingService"/> trains MLP shadows as one stacked ensemble.
     /// </summary>
     public IModelTrainingService? TrainingService { get; set; }
 
@@ -67,16 +67,6 @@ public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
     /// <see cref="TrainingService"/> that trains in other processes. Null: the jobs carry only the tensors.
     /// </summary>
     public DataReference? PoolSource { get; set; }
-
-    /// <summary>
-    /// Train all shadows as one stacked ensemble (<see cref="StackedMlp"/>: weights [k, in, out], batched matrix
-    /// products, one loop) instead of k loops. Needs an MLP architecture (Flatten, Linear layers, one element-wise
-    /// activation), plain cross-entropy (no <see cref="Step"/>), no early stopping, and training sets of one size
-    /// (disjoint or overlapping sampling). This is the in-process fast path: it does not go through
-    /// <see cref="TrainingService"/>. Each shadow gets the initial weights and batch order it would get alone, so
-    /// the result matches sequential training up to floating-point summation order. Default false.
-    /// </summary>
-    public bool Batched { get; set; }
 
     /// <inheritdoc />
     public override ShadowTrainingOptions Copy()
@@ -97,12 +87,6 @@ public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
             throw new ArgumentOutOfRangeException(nameof(Count), Count, "RandomHalves needs at least 2 shadow models (each record in half of them).");
         if (TrainSize is { } t) Guard.Positive(t, nameof(TrainSize));
         Guard.Positive(MaxParallelism, nameof(MaxParallelism));
-        if (Batched && Step is not null) throw new ArgumentException("Batched shadows train with plain cross-entropy; Step must be null.", nameof(Batched));
-        if (Batched && Sampling == ShadowSampling.RandomHalves)
-            throw new ArgumentException("Batched shadows need training sets of one size: use Disjoint or Overlapping sampling.", nameof(Batched));
-        if (Batched && Recipe.Training.EarlyStopPatience is not null) throw new ArgumentException("Batched shadows do not support early stopping.", nameof(Batched));
-        if (Batched && Recipe.Training.Schedule != LearningRateSchedule.Constant)
-            throw new ArgumentException("Batched shadows keep the learning rate constant; set Recipe.Training.Schedule to LearningRateSchedule.Constant.", nameof(Batched));
         if (PoolSource is { Dataset: var id } && string.IsNullOrWhiteSpace(id)) throw new ArgumentException("PoolSource must name a dataset.", nameof(PoolSource));
     }
 }
@@ -189,13 +173,6 @@ public sealed class ShadowModelSet : IDisposable
         InputChecks.Inputs(pool.Features, o.Recipe.Bounds, nameof(pool));
         var roles = Assign(pool.Count, o);
         var watch = Stopwatch.StartNew();
-        if (o.Batched)
-        {
-            // The in-process fast path: one stacked ensemble, one training loop (not a set of jobs for the seam).
-            var batched = TrainBatched(pool, o, roles, cancellationToken);
-            progress?.Report($"{o.Count} shadows trained as one stacked ensemble in {watch.Elapsed.TotalSeconds:F1} s");
-            return new ShadowModelSet(pool, batched, batched.Select(m => (IClassifier)m.Classifier).ToArray(), roles, watch.Elapsed, owns: true);
-        }
         var service = o.TrainingService ?? new InProcessTrainingService(new InProcessTrainingOptions { MaxParallelism = o.MaxParallelism });
         var jobs = new List<TrainingJob>(o.Count);
         try
@@ -226,45 +203,6 @@ public sealed class ShadowModelSet : IDisposable
     {
         public void Report(TrainingJobReport value) =>
             inner.Report($"shadow {value.Index + 1}/{count}: trained on {value.Records} records ({value.Training.Elapsed.TotalSeconds:F1} s)");
-    }
-
-    private static TrainedModel[] TrainBatched(LabeledData pool, ShadowTrainingOptions o, ShadowRole[][] roles, CancellationToken cancellationToken)
-    {
-        var recipe = o.Recipe;
-        var modules = new List<nn.Module<Tensor, Tensor>>();
-        var trains = new List<LabeledData>();
-        try
-        {
-            for (var k = 0; k < o.Count; k++)
-            {
-                modules.Add(recipe.Create(1 + k));
-                trains.Add(pool.Subset(Enumerable.Range(0, pool.Count).Where(i => roles[k][i] == ShadowRole.In).Select(i => (long)i).ToArray()));
-            }
-            if (!StackedMlp.CanStack(modules[0]))
-                throw new ArgumentException("Batched shadows need an MLP architecture (Flatten, Linear layers, one element-wise activation).", nameof(o.Batched));
-            var settings = Enumerable.Range(0, o.Count).Select(k =>
-            {
-                var t = o.Recipe.Training.Copy();
-                t.Seed = unchecked(o.Recipe.Training.Seed + 1 + k);
-                return t;
-            }).ToArray();
-            IReadOnlyList<TrainingResult> records;
-            using (var stacked = StackedMlp.FromModules(modules))
-            {
-                records = stacked.Fit(trains, settings, cancellationToken);
-                for (var k = 0; k < o.Count; k++) stacked.CopyTo(k, modules[k]);
-            }
-            var models = new TrainedModel[o.Count];
-            for (var k = 0; k < o.Count; k++)
-                models[k] = new TrainedModel(new TorchClassifier(modules[k], pool.ClassCount, o.Recipe.Bounds, pool.SampleShape, ownsModule: true), records[k]);
-            modules.Clear();
-            return models;
-        }
-        finally
-        {
-            foreach (var m in modules) m.Dispose();
-            foreach (var t in trains) t.Dispose();
-        }
     }
 
     private static ShadowRole[][] Assign(int n, ShadowTrainingOptions o)

@@ -215,7 +215,7 @@ public class MembershipInferenceTests
         };
         var options = new ShadowTrainingOptions { Recipe = recipe, Count = 3, TrainSize = 40, Sampling = sampling, Seed = 10 };
         using var sequential = ShadowModelSet.Train(pool, options);
-        options.Batched = true;
+        options.TrainingService = new StackedTrainingService();
         using var batched = ShadowModelSet.Train(pool, options);
         for (var k = 0; k < 3; k++)
         {
@@ -226,11 +226,12 @@ public class MembershipInferenceTests
             Assert.True(diff.item<float>() < 1e-4f, $"shadow {k}: probabilities differ by {diff.item<float>()}");
             Assert.Equal(sequential.Models[k].Training.Epochs[^1].TrainLoss, batched.Models[k].Training.Epochs[^1].TrainLoss, 4);
         }
-        var halves = new ShadowTrainingOptions { Recipe = recipe, Count = 2, Sampling = ShadowSampling.RandomHalves, Batched = true };
-        Assert.Equal("Batched", Assert.Throws<ArgumentException>(() => halves.Validated()).ParamName);
-        var lenet = new ShadowTrainingOptions { Recipe = new ModelRecipe { Architecture = s => ModelZoo.LeNet5(seed: s) }, Count = 2, Batched = true };
+        // Refused before training, naming the reason: training sets of two sizes (random halves), a network that is not an MLP.
+        var halves = new ShadowTrainingOptions { Recipe = recipe, Count = 3, Sampling = ShadowSampling.RandomHalves, TrainingService = new StackedTrainingService() };
+        Assert.Contains("one size", Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(pool, halves)).Message);
+        var lenet = new ShadowTrainingOptions { Recipe = new ModelRecipe { Architecture = s => ModelZoo.LeNet5(seed: s) }, Count = 2, TrainingService = new StackedTrainingService() };
         using var images = new LabeledData(rand(8, 1, 28, 28), tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 }), 10);
-        Assert.Equal("Batched", Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(images, lenet)).ParamName);
+        Assert.Contains("only MLP", Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(images, lenet)).Message);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using TorchSharp.Modules;
 
-namespace NeuralShield.Attacks.Inference;
+namespace NeuralShield.Training;
 
 /// <summary>
 /// k multilayer perceptrons of one shape as one module: layer l holds weights [k, in, out] and biases [k, 1, out], and
