@@ -11,28 +11,30 @@ internal static class ModelCache
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
+        var log = Log(context);
         var path = Path.Combine(context.CacheDirectory, $"{key}-seed{context.Seed}.bin");
-        if (File.Exists(path))
-        {
-            try
-            {
-                model.load(path);
-                context.Log.WriteLine($"  loaded cached model {path}");
-                return true;
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or EndOfStreamException)
-            {
-                context.Log.WriteLine($"  cached model {path} unusable ({e.Message}); retraining");
-            }
-        }
+        if (CachingTrainingService.TryLoad(model, path, log)) return true;
         train();
-        Directory.CreateDirectory(context.CacheDirectory);
-        var temp = path + "." + Environment.ProcessId + ".tmp";
-        model.save(temp);
-        File.Move(temp, path, overwrite: true);
-        context.Log.WriteLine($"  cached model {path}");
+        CachingTrainingService.Save(model, path, log);
         return false;
     }
+
+    /// <summary>
+    /// <paramref name="recipe"/> trained on <paramref name="train"/> (with <paramref name="step"/>), or its weights
+    /// cached under <paramref name="key"/> and the context's seed: a <see cref="CachingTrainingService"/> over the
+    /// in-process service. The caller owns the model.
+    /// </summary>
+    public static TrainedModel Train(ReproductionContext context, string key, ModelRecipe recipe, LabeledData train, CancellationToken cancellationToken,
+        ITrainingStep? step = null)
+    {
+        var service = new CachingTrainingService(new InProcessTrainingService(), context.CacheDirectory, _ => $"{key}-seed{context.Seed}", Log(context));
+        var progress = new SynchronousProgress<TrainingJobReport>(r => context.Log.WriteLine(r.Training.Epochs.Count == 0
+            ? $"  {r.Name}: from the cache"
+            : $"  {r.Name}: {r.Training.Epochs.Count} epochs, last loss {r.Training.Epochs[^1].TrainLoss:F4} ({r.Training.Elapsed.TotalSeconds:F0} s)"));
+        return service.TrainAll([new TrainingJob(key, recipe, train, Step: step)], progress, cancellationToken)[0];
+    }
+
+    private static SynchronousProgress<string> Log(ReproductionContext context) => new(line => context.Log.WriteLine("  " + line));
 
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, logging each epoch.</summary>
     public static TrainingResult Fit(ReproductionContext context, nn.Module<Tensor, Tensor> model, LabeledData train, TrainingOptions options, CancellationToken cancellationToken, ITrainingStep? step = null)
