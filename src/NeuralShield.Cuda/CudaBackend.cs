@@ -6,20 +6,6 @@ using static TorchSharp.torch;
 
 namespace NeuralShield.Cuda;
 
-/// <summary>One place the CUDA backend looked for a CUDA libtorch, and what it found there.</summary>
-/// <param name="Source">Where the folder came from: the environment variable, the application's native folders, or python3.</param>
-/// <param name="Directory">The folder, or null when the source named none.</param>
-/// <param name="Usable">Whether the folder holds <c>libtorch_cuda.so</c>.</param>
-/// <param name="Detail">Why it is not usable, or what it holds.</param>
-public sealed record LibTorchCandidate(string Source, string? Directory, bool Usable, string Detail);
-
-/// <summary>The CUDA backend could not be initialised; the message lists every place that was tried.</summary>
-public sealed class CudaBackendException(string message, IReadOnlyList<LibTorchCandidate> tried) : InvalidOperationException(message)
-{
-    /// <summary>Every place that was tried, in order.</summary>
-    public IReadOnlyList<LibTorchCandidate> Tried { get; } = tried;
-}
-
 /// <summary>
 /// Finds a CUDA libtorch and initialises TorchSharp on it: first the folder named by
 /// <c>NEURALSHIELD_LIBTORCH_DIR</c>, then the application's own native folders (a referenced

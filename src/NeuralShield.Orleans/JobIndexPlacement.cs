@@ -14,16 +14,6 @@ public sealed class JobIndexPlacement : PlacementStrategy
     internal static readonly JobIndexPlacement Singleton = new();
 }
 
-/// <summary>Marks a grain class whose string key ends in "/job index" for <see cref="JobIndexPlacement"/>.</summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class JobIndexPlacementAttribute : PlacementAttribute
-{
-    /// <summary>The attribute.</summary>
-    public JobIndexPlacementAttribute() : base(JobIndexPlacement.Singleton)
-    {
-    }
-}
-
 /// <summary>The director of <see cref="JobIndexPlacement"/>.</summary>
 internal sealed class JobIndexPlacementDirector : IPlacementDirector
 {

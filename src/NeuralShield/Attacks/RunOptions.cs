@@ -2,12 +2,6 @@ using Microsoft.Extensions.Logging;
 
 namespace NeuralShield.Attacks;
 
-/// <summary>Progress of an attack run over a batch of inputs.</summary>
-/// <param name="Done">Samples finished so far.</param>
-/// <param name="Total">Samples in the run.</param>
-/// <param name="Elapsed">Time since the run started.</param>
-public readonly record struct RunProgress(long Done, long Total, TimeSpan Elapsed);
-
 /// <summary>
 /// How a run is carried out, as opposed to what the attack computes: how many samples go to the model at once,
 /// where progress and log messages go. The result does not depend on it for attacks without cross-sample state, up to

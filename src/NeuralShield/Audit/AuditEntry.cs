@@ -11,38 +11,6 @@ using NeuralShield.Reports;
 
 namespace NeuralShield.Audit;
 
-/// <summary>A model the audit attacks: its name in the report and the access the auditor has to it.</summary>
-/// <param name="Name">Its name in the report.</param>
-/// <param name="Model">The model; an <see cref="IDifferentiableClassifier"/> gives the white-box attacks access too.</param>
-public sealed record AuditTarget(string Name, IClassifier Model)
-{
-    /// <summary>The access the audit has: white box when the model is differentiable, otherwise its probabilities.</summary>
-    public ModelAccess Access => Model is IDifferentiableClassifier ? ModelAccess.WhiteBox : ModelAccess.Probabilities;
-
-    /// <summary>
-    /// The model's training data, when the auditor has it: membership inference entries evaluate on members taken from
-    /// it and non-members taken from the test data, and are skipped without it.
-    /// </summary>
-    public LabeledData? TrainingData { get; init; }
-
-    /// <summary>
-    /// How the model was trained, when the auditor knows: poisoning entries retrain it on poisoned copies of
-    /// <see cref="TrainingData"/> and are skipped without it.
-    /// </summary>
-    public ModelRecipe? Recipe { get; init; }
-}
-
-/// <summary>What an audit entry runs on: the attacker's own data (to fit attacks that learn first) and the test data to attack.</summary>
-/// <param name="AttackerData">Data from the target's distribution the attacker holds (e.g. training images for a universal perturbation).</param>
-/// <param name="Test">The labelled samples to attack.</param>
-/// <param name="Seed">The audit's seed.</param>
-/// <param name="BatchSize">Samples per model call.</param>
-public sealed record AuditData(LabeledData AttackerData, LabeledData Test, long Seed, int BatchSize)
-{
-    /// <summary>What the entries of one target share within a run (e.g. the membership shadows); null: each entry makes its own.</summary>
-    internal AuditRunCache? Cache { get; init; }
-}
-
 /// <summary>
 /// One attack of an audit and how it runs inside one: every attack family has an entry kind that knows its verb, picks
 /// a goal the attack supports, and reports in the one result schema (<see cref="AttackRecord"/>). An entry whose attack

@@ -3,43 +3,6 @@ using NeuralShield.Reports;
 
 namespace NeuralShield.Audit;
 
-/// <summary>Settings of <see cref="Auditor"/>.</summary>
-public sealed class AuditOptions : OptionsBase<AuditOptions>
-{
-    /// <summary>Seed of every stochastic component. Default 0.</summary>
-    public long Seed { get; set; }
-
-    /// <summary>The entries to run. Null: <see cref="AttackCatalog.Standard"/> with <see cref="Seed"/>.</summary>
-    public IReadOnlyList<AuditEntry>? Entries { get; set; }
-
-    /// <summary>At most this many test samples are attacked (the first ones). Null: all.</summary>
-    public int? TestSamples { get; set; }
-
-    /// <summary>Samples per model call. Default 512.</summary>
-    public int BatchSize { get; set; } = 512;
-
-    /// <summary>A name for the data in the report. Default "test data".</summary>
-    public string Dataset { get; set; } = "test data";
-
-    /// <summary>Receives a line per model trained or measured, and per attack run when <see cref="Steps"/> is null.</summary>
-    public IProgress<string>? Progress { get; set; }
-
-    /// <summary>Receives a step when each entry starts and when it ends (for progress bars).</summary>
-    public IProgress<AuditStep>? Steps { get; set; }
-
-    /// <summary>Receives one message per attack run.</summary>
-    public ILogger? Logger { get; set; }
-
-    /// <inheritdoc />
-    protected override void Validate()
-    {
-        if (TestSamples is { } t) Guard.Positive(t, nameof(TestSamples));
-        Guard.Positive(BatchSize, nameof(BatchSize));
-        ArgumentException.ThrowIfNullOrWhiteSpace(Dataset, nameof(Dataset));
-        if (Entries is not null && Entries.Any(e => e is null)) throw new ArgumentException("Entries must not contain null.", nameof(Entries));
-    }
-}
-
 /// <summary>
 /// The audit pipeline: measures each model's clean accuracy, runs every entry against every model (skipping, with the
 /// reason, what needs more access than the audit has), and returns one <see cref="AuditReport"/>.
@@ -116,12 +79,3 @@ public sealed class Auditor
         return Run([target], attackerData, test, cancellationToken);
     }
 }
-
-/// <summary>A step of an audit: an entry starting (<paramref name="Record"/> null) or done.</summary>
-/// <param name="Model">The target's name.</param>
-/// <param name="Family">The entry's family.</param>
-/// <param name="Key">The entry's key.</param>
-/// <param name="Index">The entry's position (from 0).</param>
-/// <param name="Total">Entries per target.</param>
-/// <param name="Record">The run's record once it is done; null when it starts.</param>
-public sealed record AuditStep(string Model, AuditFamily Family, string Key, int Index, int Total, AttackRecord? Record);

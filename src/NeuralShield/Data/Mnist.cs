@@ -1,14 +1,5 @@
 namespace NeuralShield.Data;
 
-/// <summary>The part of MNIST (or Fashion-MNIST) to load.</summary>
-public enum MnistSplit
-{
-    /// <summary>The training set (<c>train-*</c> files, or <c>train-first10k-*</c> where only those exist).</summary>
-    Train,
-    /// <summary>The 10,000-image test set (<c>t10k-*</c> files).</summary>
-    Test,
-}
-
 /// <summary>
 /// MNIST and Fashion-MNIST from a directory holding the standard IDX files (raw or gzip), and a
 /// download helper that fetches those files from a mirror.

@@ -1,16 +1,5 @@
 namespace NeuralShield.Metrics;
 
-/// <summary>The norm a perturbation is measured or bounded in.</summary>
-public enum Norm
-{
-    /// <summary>Number of changed features.</summary>
-    L0,
-    /// <summary>Euclidean norm.</summary>
-    L2,
-    /// <summary>Largest absolute change.</summary>
-    LInf,
-}
-
 /// <summary>Per-sample distances between two batches of the same shape [N, ...]; each returns a fresh [N] float32 tensor.</summary>
 public static class Distances
 {

@@ -1,18 +1,5 @@
 namespace NeuralShield.Models;
 
-/// <summary>The kind of a hidden non-linearity found in a sequential model.</summary>
-public enum ActivationKind
-{
-    /// <summary>The logistic sigmoid.</summary>
-    Sigmoid,
-
-    /// <summary>The rectified linear unit.</summary>
-    ReLU,
-
-    /// <summary>The hyperbolic tangent.</summary>
-    Tanh,
-}
-
 /// <summary>
 /// Runs an <c>nn.Sequential</c> model layer by layer so that a caller can see (and replace) what happens at each
 /// activation layer. The zoo models (<see cref="ModelZoo"/>) are sequential with one module per

@@ -2,17 +2,6 @@ using static TorchSharp.torch.nn;
 
 namespace NeuralShield.Models;
 
-/// <summary>The hidden-unit non-linearity of a zoo model.</summary>
-public enum Activation
-{
-    /// <summary>max(0, z).</summary>
-    ReLU,
-    /// <summary>1 / (1 + e^−z).</summary>
-    Sigmoid,
-    /// <summary>tanh(z).</summary>
-    Tanh,
-}
-
 /// <summary>
 /// Factories for the models the papers attack. Each returns a fresh module that maps a batch
 /// [N, ...] to logits [N, classes]; weights are initialised from <c>seed</c>.

@@ -2,19 +2,6 @@ using static TorchSharp.torch.nn;
 
 namespace NeuralShield.Models;
 
-/// <summary>The <see cref="ModelZoo"/> factories a <see cref="ZooArchitecture"/> can name.</summary>
-public enum ZooModel
-{
-    /// <summary><see cref="ModelZoo.SoftmaxRegression"/>.</summary>
-    SoftmaxRegression,
-    /// <summary><see cref="ModelZoo.Mlp"/> (hidden widths and activation from the spec).</summary>
-    Mlp,
-    /// <summary><see cref="ModelZoo.LeNet5"/>.</summary>
-    LeNet5,
-    /// <summary><see cref="ModelZoo.DistillationCnn"/>.</summary>
-    DistillationCnn,
-}
-
 /// <summary>
 /// A zoo architecture by name and settings: plain values that can be written down, sent to another process and turned
 /// back into the same module. Use its <see cref="Create"/> as a recipe's architecture

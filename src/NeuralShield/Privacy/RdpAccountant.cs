@@ -2,12 +2,6 @@ using MathNet.Numerics;
 
 namespace NeuralShield.Privacy;
 
-/// <summary>An (ε, δ) guarantee and the Rényi order that gave it.</summary>
-/// <param name="Epsilon">The privacy loss ε (non-negative; +∞ when no order gives a finite bound).</param>
-/// <param name="Delta">The failure probability δ it holds for.</param>
-/// <param name="Order">The Rényi order α at which the conversion was tightest.</param>
-public readonly record struct PrivacySpent(double Epsilon, double Delta, double Order);
-
 /// <summary>
 /// Rényi differential privacy (RDP) accountant for the sampled Gaussian mechanism — the mechanism of DP-SGD: each
 /// record enters a step's lot independently with probability q (Poisson sampling), the summed, per-record clipped

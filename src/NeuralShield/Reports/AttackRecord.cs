@@ -2,21 +2,6 @@ using NeuralShield.Attacks;
 
 namespace NeuralShield.Reports;
 
-/// <summary>How an attack is described in a report: its descriptor, flattened.</summary>
-/// <param name="Name">Display name.</param>
-/// <param name="Family">Family (which verb).</param>
-/// <param name="Access">The access it needs.</param>
-/// <param name="Paper">Citation of its paper, when it has one.</param>
-public sealed record AttackInfo(string Name, AttackFamily Family, ModelAccess Access, string? Paper)
-{
-    /// <summary>The report form of <paramref name="descriptor"/>.</summary>
-    public static AttackInfo From(AttackDescriptor descriptor)
-    {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        return new(descriptor.Name, descriptor.Family, descriptor.Access, descriptor.Paper?.ToString());
-    }
-}
-
 /// <summary>
 /// One attack run against one model, in the one result schema: what ran (attack, setting, goal), on what (model,
 /// samples), and the metrics of its family — exactly one of the family fields is set, the others are null. A family
@@ -78,49 +63,4 @@ public sealed record AttackRecord(
     /// </summary>
     public double Headline => Evasion?.SuccessRate ?? Fooling?.ReachedThresholdRate ?? Extraction?.TransferSuccessRate ?? Membership?.Auc
         ?? Poisoning?.AttackSuccessRate ?? Poisoning?.CleanAccuracy ?? double.NaN;
-}
-
-/// <summary>
-/// One image of a report: its pixels (row-major, in the model's bounds), the class the model gave it with its
-/// confidence, and for an adversarial example the clean image it came from.
-/// </summary>
-/// <param name="Height">Rows.</param>
-/// <param name="Width">Columns (features of a non-image sample are laid out on one row).</param>
-/// <param name="Pixels">The image, <c>Height × Width</c> values (first channel).</param>
-/// <param name="TrueLabel">The sample's label (the target class for a fooling input).</param>
-/// <param name="Predicted">The class the model gave it.</param>
-/// <param name="Confidence">The model's probability for <paramref name="Predicted"/>.</param>
-/// <param name="CleanPixels">The clean image of an adversarial example; null otherwise.</param>
-/// <param name="CleanPredicted">The class the model gave the clean image.</param>
-/// <param name="CleanConfidence">Its probability for that class.</param>
-public sealed record ImageExample(int Height, int Width, IReadOnlyList<float> Pixels, int TrueLabel, int Predicted, double Confidence,
-    IReadOnlyList<float>? CleanPixels = null, int? CleanPredicted = null, double? CleanConfidence = null);
-
-/// <summary>One cell of a transfer matrix: the attack crafted on <paramref name="Source"/>, judged on <paramref name="Target"/>.</summary>
-/// <param name="Source">The model the adversarial examples were crafted on.</param>
-/// <param name="Target">The model they were judged on.</param>
-/// <param name="SuccessRate">Share of samples that met the goal on the target.</param>
-public sealed record TransferCell(string Source, string Target, double SuccessRate);
-
-/// <summary>A model in an audit report.</summary>
-/// <param name="Name">Its name in the report.</param>
-/// <param name="Access">The access the audit had to it.</param>
-/// <param name="CleanAccuracy">Accuracy on the audit's test data.</param>
-/// <param name="TestSamples">Test samples the accuracy was measured on.</param>
-public sealed record ModelRecord(string Name, ModelAccess Access, double CleanAccuracy, int TestSamples);
-
-/// <summary>The result of an audit: when, on what data, the models, and one <see cref="AttackRecord"/> per attack and model.</summary>
-/// <param name="Created">When the audit ran.</param>
-/// <param name="Dataset">The data the models were audited on.</param>
-/// <param name="Device">The device the audit ran on.</param>
-/// <param name="Seed">The seed of every stochastic component.</param>
-/// <param name="Models">The audited models.</param>
-/// <param name="Results">The attack runs.</param>
-public sealed record AuditReport(DateTimeOffset Created, string Dataset, string Device, long Seed, IReadOnlyList<ModelRecord> Models, IReadOnlyList<AttackRecord> Results)
-{
-    /// <summary>The report as JSON (<see cref="ReportJson"/>).</summary>
-    public string ToJson() => ReportJson.Serialize(this);
-
-    /// <summary>Reads a report written by <see cref="ToJson"/>.</summary>
-    public static AuditReport FromJson(string json) => ReportJson.Deserialize<AuditReport>(json);
 }

@@ -1,27 +1,5 @@
 namespace NeuralShield.Training;
 
-/// <summary>The optimiser a <see cref="Trainer"/> uses.</summary>
-public enum OptimizerKind
-{
-    /// <summary>Adam (Kingma and Ba 2015).</summary>
-    Adam,
-    /// <summary>Stochastic gradient descent with momentum.</summary>
-    Sgd,
-}
-
-/// <summary>How a <see cref="Trainer"/> changes the learning rate over a run.</summary>
-public enum LearningRateSchedule
-{
-    /// <summary>The learning rate stays at <see cref="TrainingOptions.LearningRate"/>.</summary>
-    Constant,
-    /// <summary>
-    /// Cosine annealing without restarts (Loshchilov and Hutter 2017, arXiv 1608.03983): at step t of T planned steps
-    /// (epochs × batches per epoch) the rate is LearningRate · (1 + cos(π t / T)) / 2, set before each mini-batch, so it
-    /// falls from LearningRate to nearly 0 by the last step.
-    /// </summary>
-    Cosine,
-}
-
 /// <summary>Settings of a training run; validated when a <see cref="Trainer"/> is made from them.</summary>
 public sealed class TrainingOptions : OptionsBase<TrainingOptions>
 {
@@ -68,17 +46,3 @@ public sealed class TrainingOptions : OptionsBase<TrainingOptions>
         Guard.Defined(Schedule, nameof(Schedule));
     }
 }
-
-/// <summary>One epoch of a training run.</summary>
-/// <param name="Epoch">1-based epoch number.</param>
-/// <param name="TrainLoss">Mean training objective over the epoch.</param>
-/// <param name="ValidationAccuracy">Accuracy on the validation data, when given.</param>
-/// <param name="Elapsed">Time since training started.</param>
-public readonly record struct EpochReport(int Epoch, double TrainLoss, double? ValidationAccuracy, TimeSpan Elapsed);
-
-/// <summary>The outcome of <see cref="Trainer.Fit"/>.</summary>
-/// <param name="Epochs">Per-epoch reports, in order.</param>
-/// <param name="BestEpoch">The epoch whose weights the model holds (the last, unless early stopping restored an earlier one).</param>
-/// <param name="StoppedEarly">Whether early stopping ended the run.</param>
-/// <param name="Elapsed">Total training time.</param>
-public sealed record TrainingResult(IReadOnlyList<EpochReport> Epochs, int BestEpoch, bool StoppedEarly, TimeSpan Elapsed);

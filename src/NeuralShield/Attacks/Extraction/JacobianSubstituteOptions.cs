@@ -1,38 +1,5 @@
 namespace NeuralShield.Attacks.Extraction;
 
-/// <summary>Which output of the substitute the Jacobian-based augmentation differentiates.</summary>
-public enum SubstituteGradient
-{
-    /// <summary>The softmax output F(x)[Õ(x)], as the paper writes J_F (Papernot et al. 2017, Algorithm 1).</summary>
-    Probabilities,
-
-    /// <summary>The logit Z(x)[Õ(x)], as the cleverhans reference tutorial computes it.</summary>
-    Logits,
-}
-
-/// <summary>How the substitute is trained on the growing training set from one round to the next.</summary>
-public enum SubstituteTraining
-{
-    /// <summary>A fresh substitute (the recipe's seed) is trained on S_ρ each round, as Algorithm 1 of the paper reads.</summary>
-    Retrain,
-
-    /// <summary>The substitute of the previous round keeps training on S_ρ (what the cleverhans tutorial does).</summary>
-    Continue,
-}
-
-/// <summary>The sign of the augmentation step during the first τ rounds.</summary>
-public enum SubstituteStepSign
-{
-    /// <summary>+λ first: λ_ρ = λ·(−1)^⌊ρ/τ⌋, as the paper writes the periodic step size (the children move up the gradient of the oracle label's output).</summary>
-    Positive,
-
-    /// <summary>
-    /// −λ first: λ_ρ = −λ·(−1)^⌊ρ/τ⌋ (the children move down that gradient, toward the substitute's decision boundary). For
-    /// ρ ≤ 7 rounds this is the cleverhans tutorial's schedule (−λ for the augmentations after rounds 0–2, +λ after 3–5).
-    /// </summary>
-    Negative,
-}
-
 /// <summary>Settings of <see cref="JacobianSubstitute"/>, with the paper's values as defaults.</summary>
 public sealed class JacobianSubstituteOptions : OptionsBase<JacobianSubstituteOptions>
 {

@@ -3,63 +3,6 @@ using Microsoft.Extensions.Logging;
 namespace NeuralShield.Attacks.Fooling;
 
 /// <summary>
-/// A fooling-input attack (Nguyen, Yosinski, Clune, CVPR 2015): synthesises inputs that the model assigns
-/// to chosen classes with high confidence although they resemble no example of those classes. The model
-/// type states the access the attack needs; contravariance lets a black-box attack run wherever a
-/// white-box one does.
-/// </summary>
-/// <typeparam name="TModel">The access the attack needs.</typeparam>
-public interface IFoolingAttack<in TModel> : IAttack where TModel : IClassifier
-{
-    /// <summary>
-    /// Synthesises one input of shape <paramref name="sampleShape"/> per entry of <paramref name="targetClasses"/>
-    /// (repeats allowed), all in one batch.
-    /// </summary>
-    /// <param name="model">The classifier to fool.</param>
-    /// <param name="targetClasses">The class each synthesised input should be assigned to; each in [0, C).</param>
-    /// <param name="sampleShape">The shape of one input, without the batch dimension (e.g. [1, 28, 28]).</param>
-    /// <param name="options">Progress (one report per step or generation) and logger of the run; its batch size is not used.</param>
-    /// <param name="cancellationToken">Checked once per step or generation.</param>
-    FoolingResult Generate(TModel model, IReadOnlyList<int> targetClasses, IReadOnlyList<long> sampleShape, RunOptions? options, CancellationToken cancellationToken = default);
-}
-
-/// <summary>Conveniences over <see cref="IFoolingAttack{TModel}"/>.</summary>
-public static class FoolingAttackExtensions
-{
-    /// <summary>Synthesises one input per target class, without progress or logging.</summary>
-    public static FoolingResult Generate<TModel>(this IFoolingAttack<TModel> attack, TModel model, IReadOnlyList<int> targetClasses, IReadOnlyList<long> sampleShape,
-        CancellationToken cancellationToken = default) where TModel : IClassifier
-    {
-        ArgumentNullException.ThrowIfNull(attack);
-        return attack.Generate(model, targetClasses, sampleShape, RunOptions.Default, cancellationToken);
-    }
-}
-
-/// <summary>What a fooling search sees of its run: cancellation and progress, one call per step or generation.</summary>
-public sealed class SearchContext
-{
-    private readonly IProgress<RunProgress>? _progress;
-    private readonly Stopwatch _watch;
-
-    internal SearchContext(CancellationToken cancellationToken, IProgress<RunProgress>? progress, Stopwatch watch)
-    {
-        CancellationToken = cancellationToken;
-        _progress = progress;
-        _watch = watch;
-    }
-
-    /// <summary>The run's cancellation token.</summary>
-    public CancellationToken CancellationToken { get; }
-
-    /// <summary>Throws when the run is cancelled; otherwise reports that <paramref name="done"/> of at most <paramref name="total"/> iterations ran.</summary>
-    public void Iteration(int done, int total)
-    {
-        CancellationToken.ThrowIfCancellationRequested();
-        _progress?.Report(new RunProgress(done, total, _watch.Elapsed));
-    }
-}
-
-/// <summary>
 /// The shared part of every fooling attack: argument checks, device placement, a dispose scope, clamping to
 /// the model's bounds, the library's own confidence check on the model, query count and elapsed time.
 /// A concrete attack implements only <see cref="Search"/>.

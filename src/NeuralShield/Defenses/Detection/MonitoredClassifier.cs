@@ -1,25 +1,5 @@
 namespace NeuralShield.Defenses.Detection;
 
-/// <summary>What a <see cref="MonitoredClassifier"/> does with a batch in which the detector flags a query.</summary>
-public enum DetectionResponse
-{
-    /// <summary>Answer as usual and record the flags (<see cref="MonitoredClassifier.FlaggedQueries"/>).</summary>
-    Record,
-
-    /// <summary>Refuse the whole batch with a <see cref="QueryRejectedException"/>.</summary>
-    Reject,
-}
-
-/// <summary>Thrown by a <see cref="MonitoredClassifier"/> that refuses a batch of queries.</summary>
-public sealed class QueryRejectedException : InvalidOperationException
-{
-    /// <summary>Creates the exception.</summary>
-    public QueryRejectedException(string message, long flagged) : base(message) => Flagged = flagged;
-
-    /// <summary>The number of queries of the refused batch that were flagged.</summary>
-    public long Flagged { get; }
-}
-
 /// <summary>
 /// A classifier that shows every query batch to a detector before answering: the detection defenses of a black-box
 /// deployment. Attacks call it like any classifier; they meet the detector without knowing of it.

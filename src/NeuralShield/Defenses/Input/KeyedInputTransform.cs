@@ -3,36 +3,6 @@ using NeuralShield.Attacks;
 
 namespace NeuralShield.Defenses.Input;
 
-/// <summary>Settings of <see cref="KeyedInputTransform"/>.</summary>
-public sealed class KeyedInputTransformOptions : OptionsBase<KeyedInputTransformOptions>
-{
-    /// <summary>The secret key's seed: it draws the permutation and the XOR bits. Keep it secret. Default 0.</summary>
-    public long KeySeed { get; set; }
-
-    /// <summary>Whether the features are permuted by the key (differentiable). Default true.</summary>
-    public bool Permute { get; set; } = true;
-
-    /// <summary>
-    /// Whether the features are binarised (at <see cref="BinarizeThreshold"/> between the bounds) and XORed with the key's
-    /// bits; the output takes the bound values only. Default false.
-    /// </summary>
-    public bool Xor { get; set; }
-
-    /// <summary>Where in [0, 1] of the input range a feature binarises to the upper bound (when <see cref="Xor"/> is on). Default 0.5.</summary>
-    public double BinarizeThreshold { get; set; } = 0.5;
-
-    /// <summary>Share of features whose bit is flipped by the XOR key. Default 0.5.</summary>
-    public double XorDensity { get; set; } = 0.5;
-
-    /// <inheritdoc />
-    protected override void Validate()
-    {
-        if (!Permute && !Xor) throw new ArgumentException("At least one of Permute and Xor must be on.", nameof(Permute));
-        Guard.InRange(BinarizeThreshold, 0, 1, nameof(BinarizeThreshold));
-        Guard.InRange(XorDensity, 0, 1, nameof(XorDensity));
-    }
-}
-
 /// <summary>
 /// A secret keyed input transform applied before a model and trained with it: a key-seeded permutation of the input
 /// features and/or an XOR of the binarised features with key bits (the "input transformation with a secret key" idea
@@ -228,23 +198,4 @@ public sealed class KeyedInputTransform : IInputDefense, IDisposable
             return Inner.PredictProbabilities(transformed);
         }
     }
-}
-
-/// <summary>A model trained on keyed inputs and deployed behind its <see cref="KeyedInputTransform"/>; owns the trained model.</summary>
-public sealed class KeyedModel : IDisposable
-{
-    internal KeyedModel(TrainedModel inner, KeyedInputTransform transform)
-    {
-        Inner = inner;
-        Classifier = transform.Apply(inner.Classifier);
-    }
-
-    /// <summary>The model as trained, on transformed inputs.</summary>
-    public TrainedModel Inner { get; }
-
-    /// <summary>The deployed classifier: natural inputs pass through the transform first.</summary>
-    public IDifferentiableClassifier Classifier { get; }
-
-    /// <inheritdoc />
-    public void Dispose() => Inner.Dispose();
 }

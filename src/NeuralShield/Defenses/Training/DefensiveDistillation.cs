@@ -3,60 +3,6 @@ using NeuralShield.Attacks;
 
 namespace NeuralShield.Defenses.Training;
 
-/// <summary>Settings of <see cref="DefensiveDistillation"/>.</summary>
-public sealed class DefensiveDistillationOptions : OptionsBase<DefensiveDistillationOptions>
-{
-    /// <summary>The softmax temperature T of training. Papernot et al. use T = 100 on MNIST (their best setting). Default 100.</summary>
-    public double Temperature { get; set; } = 100;
-
-    /// <summary>
-    /// The model: architecture (the teacher and the student have the same one, as in the paper), how the student is
-    /// trained, the weight seed (the teacher gets <c>Seed</c>, the student <c>Seed + 1</c>), device and bounds. Required.
-    /// </summary>
-    public required ModelRecipe Recipe { get; set; }
-
-    /// <summary>How the teacher is trained (at temperature T, on the hard labels). Null: as the student (<see cref="ModelRecipe.Training"/>).</summary>
-    public TrainingOptions? TeacherTraining { get; set; }
-
-    /// <inheritdoc />
-    public override DefensiveDistillationOptions Copy()
-    {
-        var copy = (DefensiveDistillationOptions)MemberwiseClone();
-        copy.Recipe = Recipe?.Copy()!;
-        copy.TeacherTraining = TeacherTraining?.Copy();
-        return copy;
-    }
-
-    /// <inheritdoc />
-    protected override void Validate()
-    {
-        Guard.Positive(Temperature, nameof(Temperature));
-        if (Recipe is null) throw new ArgumentException("Recipe must be set: the architecture, training, seed, device and bounds of the model.", nameof(Recipe));
-        Recipe = Recipe.Validated();
-        TeacherTraining = TeacherTraining?.Validated();
-    }
-}
-
-/// <summary>The distilled student deployed at T = 1, with the records of both training runs.</summary>
-public sealed class DistillationResult : HardenedModel
-{
-    internal DistillationResult(TrainedModel student, double temperature, TrainingResult teacher)
-        : base(student)
-    {
-        Temperature = temperature;
-        TeacherTraining = teacher;
-    }
-
-    /// <summary>The training temperature T (the deployed classifier runs at T = 1, so its logits are about T times larger than at training).</summary>
-    public double Temperature { get; }
-
-    /// <summary>The teacher's training record.</summary>
-    public TrainingResult TeacherTraining { get; }
-
-    /// <summary>The student's training record (the same as <see cref="HardenedModel.Training"/>).</summary>
-    public TrainingResult StudentTraining => Training;
-}
-
 /// <summary>
 /// Defensive distillation — Papernot, McDaniel, Wu, Jha, Swami, "Distillation as a Defense to Adversarial
 /// Perturbations against Deep Neural Networks", IEEE S&amp;P 2016 (arXiv 1511.04508), §IV.

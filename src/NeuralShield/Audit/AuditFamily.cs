@@ -1,0 +1,29 @@
+using NeuralShield.Attacks;
+using NeuralShield.Attacks.Evasion;
+using NeuralShield.Attacks.Extraction;
+using NeuralShield.Attacks.Fooling;
+using NeuralShield.Attacks.Inference;
+using NeuralShield.Attacks.Poisoning;
+using NeuralShield.Defenses;
+using NeuralShield.Defenses.Output;
+
+namespace NeuralShield.Audit;
+
+/// <summary>The families an audit groups its entries in (what <c>--attacks</c> selects).</summary>
+public enum AuditFamily
+{
+    /// <summary>Adversarial examples: FGSM, PGD, JSMA, DeepFool, universal perturbations.</summary>
+    Evasion,
+
+    /// <summary>Inputs synthesised to be classified with high confidence.</summary>
+    Fooling,
+
+    /// <summary>Membership inference, with and without output defenses.</summary>
+    Membership,
+
+    /// <summary>Substitute extraction and the transfer of its adversarial examples.</summary>
+    Transfer,
+
+    /// <summary>Label flipping and backdoor sensitivity (the model retrained on poisoned data).</summary>
+    Poisoning,
+}

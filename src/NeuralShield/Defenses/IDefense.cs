@@ -1,0 +1,10 @@
+using NeuralShield.Attacks;
+
+namespace NeuralShield.Defenses;
+
+/// <summary>The common root of every defense of the library.</summary>
+public interface IDefense
+{
+    /// <summary>Name, kind, paper and the families it counters.</summary>
+    DefenseDescriptor Descriptor { get; }
+}

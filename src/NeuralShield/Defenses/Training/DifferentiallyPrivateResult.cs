@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+using NeuralShield.Attacks;
+using NeuralShield.Privacy;
+
+namespace NeuralShield.Defenses.Training;
+
+/// <summary>The differentially private classifier, its training record and its privacy guarantee.</summary>
+public sealed class DifferentiallyPrivateResult : HardenedModel
+{
+    internal DifferentiallyPrivateResult(TrainedModel model, PrivacySpent privacy, double noiseMultiplier, double clipNorm, double samplingRate, long steps, LotSampling sampling)
+        : base(model)
+    {
+        Privacy = privacy;
+        NoiseMultiplier = noiseMultiplier;
+        ClipNorm = clipNorm;
+        SamplingRate = samplingRate;
+        Steps = steps;
+        Sampling = sampling;
+    }
+
+    /// <summary>The (ε, δ) guarantee of the whole run (RDP accountant) and the order that gave it.</summary>
+    public PrivacySpent Privacy { get; }
+
+    /// <summary>The noise multiplier σ used (given, or calibrated to the target ε).</summary>
+    public double NoiseMultiplier { get; }
+
+    /// <summary>The clipping norm C.</summary>
+    public double ClipNorm { get; }
+
+    /// <summary>The sampling rate q = L / N.</summary>
+    public double SamplingRate { get; }
+
+    /// <summary>The number of noisy steps taken.</summary>
+    public long Steps { get; }
+
+    /// <summary>How lots were formed.</summary>
+    public LotSampling Sampling { get; }
+}
