@@ -15,7 +15,7 @@ internal static class ModelCache
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
-        var path = Path.Combine(context.CacheDirectory, $"{key}-seed{context.Seed}.bin");
+        var path = Path.Combine(context.CacheDirectory, $"{key}{context.SizeTag}-seed{context.Seed}.bin");
         if (File.Exists(path))
         {
             try
