@@ -42,7 +42,7 @@ internal sealed class AdversarialTrainingExperiment : IReproduction
         };
 
         context.Log.WriteLine($"  undefended LeNet-5: {ExperimentData.LeNet5Training}");
-        using var undefended = ExperimentData.LeNet5(context, train, cancellationToken);
+        using var undefended = ExperimentData.LeNet5(context, train, cancellationToken, ExperimentData.LeNet5Epochs);
 
         context.Log.WriteLine($"  PGD-trained LeNet-5: eps {PgdEpsilon}, {trainSteps} steps of {trainStepSize:G3}, {pgdEpochs} epochs");
         var batchesPerEpoch = (train.Count + 127) / 128;

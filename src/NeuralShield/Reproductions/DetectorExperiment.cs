@@ -68,7 +68,11 @@ internal sealed class DetectorExperiment : IReproduction
         using var oracle = ExperimentData.LeNet5(context, train, cancellationToken);
 
         // Record every stream once; a detector that only logs does not change the answers, so replaying is the same as watching.
-        var benignCount = Math.Min(BenignQueries, evaluated.Count);
+        // The benign stream leaves the JSMA streams their images, and the later substitute runs take their seeds from the end.
+        const int minimumEvaluated = (SubstituteRuns - 1) * BlackBoxSupport.SeedCount + JsmaStreams + 1;
+        if (evaluated.Count < minimumEvaluated)
+            throw new ReproductionSettingException($"detector needs at least {minimumEvaluated} evaluated test images (--samples); got {evaluated.Count}.");
+        var benignCount = Math.Min(BenignQueries, evaluated.Count - JsmaStreams);
         var benignStream = new QueryStream("benign");
         for (var start = 0; start < benignCount; start += BenignBatch)
             benignStream.Add(evaluated.Features.narrow(0, start, Math.Min(BenignBatch, benignCount - start)));

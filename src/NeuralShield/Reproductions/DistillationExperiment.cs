@@ -43,7 +43,7 @@ internal sealed class DistillationExperiment : IReproduction
         context.Log.WriteLine(cuda ? $"  undefended {modelName}, {epochs} epochs" : $"  undefended {modelName}: {ExperimentData.LeNet5Training}");
         using var undefended = cuda
             ? new TorchClassifier(CachedPlain(context, $"{modelName}-plain-e{epochs}", factory, train, Options(), cancellationToken), 10, InputBounds.Unit, ownsModule: true)
-            : ExperimentData.LeNet5(context, train, cancellationToken);
+            : ExperimentData.LeNet5(context, train, cancellationToken, ExperimentData.LeNet5Epochs);
 
         context.Log.WriteLine($"  distilled {modelName}, T = {Temperature}, teacher and student {epochs} epochs each");
         var distillation = new DefensiveDistillation(new DefensiveDistillationOptions

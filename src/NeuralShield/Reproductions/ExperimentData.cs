@@ -5,12 +5,15 @@ internal static class ExperimentData
 {
     public static (LabeledData Train, LabeledData Test) Mnist(ReproductionContext context, int defaultSamples)
     {
-        var train = Load(context.DataDirectory, MnistSplit.Train);
+        var train = MnistTrain(context);
         using var allTest = Load(context.DataDirectory, MnistSplit.Test);
         var test = allTest.Take(context.Samples ?? defaultSamples);
         context.Log.WriteLine($"  MNIST: {train.Count} training images, attacking the first {test.Count} test images");
         return (train, test);
     }
+
+    /// <summary>The training images of the folder, at most <see cref="ReproductionContext.TrainSamples"/> of them.</summary>
+    public static LabeledData MnistTrain(ReproductionContext context) => context.CapTrain(Load(context.DataDirectory, MnistSplit.Train));
 
     private static LabeledData Load(string directory, MnistSplit split)
     {
@@ -27,18 +30,21 @@ internal static class ExperimentData
     /// <summary>How <see cref="LeNet5"/> is trained, as the reports' "training" setting states it.</summary>
     public const string LeNet5Training = "train-first10k, Adam lr 1e-3, 10 epochs, batch 128";
 
-    private const int LeNet5Epochs = 10;
+    /// <summary>The shared LeNet-5's epochs.</summary>
+    public const int LeNet5Epochs = 10;
     private const int LeNet5BatchSize = 128;
 
     /// <summary>
     /// LeNet-5 trained on <paramref name="train"/> (Adam lr 1e-3, 10 epochs, batch 128), cached by seed and shared by
-    /// the reproductions that attack "LeNet"; the classifier owns the module.
+    /// the reproductions that attack "LeNet"; the classifier owns the module. <paramref name="epochs"/>: its epochs when
+    /// given (a defense reproduction whose <see cref="ReproductionContext.Epochs"/> means its defended models' keeps
+    /// <see cref="LeNet5Epochs"/>), otherwise <see cref="ReproductionContext.Epochs"/> or 10.
     /// </summary>
-    public static TorchClassifier LeNet5(ReproductionContext context, LabeledData train, CancellationToken cancellationToken)
+    public static TorchClassifier LeNet5(ReproductionContext context, LabeledData train, CancellationToken cancellationToken, int? epochs = null)
     {
-        var training = new TrainingOptions { Epochs = LeNet5Epochs, BatchSize = LeNet5BatchSize, LearningRate = 1e-3, Seed = context.Seed };
+        var training = new TrainingOptions { Epochs = epochs ?? context.Epochs ?? LeNet5Epochs, BatchSize = LeNet5BatchSize, LearningRate = 1e-3, Seed = context.Seed };
         var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
-        ModelCache.LoadOrTrain(context, "lenet5-adam-lr1e-3-e10-b128", module, () => ModelCache.Fit(context, module, train, training, cancellationToken));
+        ModelCache.LoadOrTrain(context, $"lenet5-adam-lr1e-3-e{training.Epochs}-b128", module, () => ModelCache.Fit(context, module, train, training, cancellationToken));
         return new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 28, 28], ownsModule: true);
     }
 }

@@ -17,7 +17,7 @@ internal sealed class FgsmExperiment : IReproduction
         var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
         using var _ = train;
         using var __ = test;
-        var options = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
+        var options = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
         var module = ModelZoo.SoftmaxRegression(784, 10, context.Seed).to(context.Device);
         ModelCache.LoadOrTrain(context, "softmax-regression", module, () => ModelCache.Fit(context, module, train, options, cancellationToken));
         using var model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);

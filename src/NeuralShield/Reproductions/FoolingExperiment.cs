@@ -29,6 +29,11 @@ internal sealed class FoolingExperiment : IReproduction
         var gradientOptions = new GradientAscentFoolingOptions { Seed = context.Seed };
         var evolutionOptions = new EvolutionaryFoolingOptions { Seed = context.Seed };
         var mapElitesOptions = new EvolutionaryFoolingOptions { Strategy = EvolutionStrategy.MapElites, Seed = context.Seed };
+        if (context.Iterations is { } generations)
+        {
+            evolutionOptions.Generations = generations;
+            mapElitesOptions.Generations = generations;
+        }
 
         using var gradient = new GradientAscentFooling(gradientOptions).Generate(model, classes, shape, cancellationToken);
         Log(context, "gradient ascent", gradient);

@@ -24,7 +24,7 @@ internal sealed class JsmaExperiment : IReproduction
         var (train, test) = ExperimentData.Mnist(context, defaultSamples: 100);
         using var _ = train;
         using var __ = test;
-        var training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
+        var training = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
         var module = ModelZoo.DistillationCnn(seed: context.Seed).to(context.Device);
         ModelCache.LoadOrTrain(context, "distillation-cnn-adam-e10-b128", module, () => ModelCache.Fit(context, module, train, training, cancellationToken));
         using var model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);

@@ -31,7 +31,7 @@ internal sealed class KeyedTransformExperiment : IReproduction
         using var transform = new KeyedInputTransform(train.SampleShape, new KeyedInputTransformOptions { KeySeed = keySeed, Permute = true, Xor = true });
         context.Log.WriteLine($"  keyed LeNet-5: permutation + XOR of pixels binarised at 0.5, key seed {keySeed}; {ExperimentData.LeNet5Training}");
         var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
-        var options = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
+        var options = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
         ModelCache.LoadOrTrain(context, $"lenet5-keyed-perm-xor-key{keySeed}-adam-lr1e-3-e10-b128", module, () =>
         {
             using var keyedTrain = transform.Transform(train);

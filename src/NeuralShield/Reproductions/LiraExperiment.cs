@@ -24,9 +24,9 @@ internal sealed class LiraExperiment : IReproduction
     {
         var watch = Stopwatch.StartNew();
         var report = new ReproductionReport(Name);
-        var shadowCount = ShadowModels;
+        var shadowCount = context.Shadows ?? ShadowModels;
         var adult = MembershipSupport.IsAdult(context.DataDirectory);
-        var training = new TrainingOptions { Epochs = 60, BatchSize = 64, LearningRate = 1e-3, Seed = context.Seed };
+        var training = new TrainingOptions { Epochs = context.Epochs ?? 60, BatchSize = 64, LearningRate = 1e-3, Seed = context.Seed };
         LabeledData pool;
         ModelRecipe recipe;
         int members;
@@ -49,7 +49,7 @@ internal sealed class LiraExperiment : IReproduction
             else
             {
                 members = 500;
-                using var all = NeuralShield.Data.Mnist.Load(context.DataDirectory, MnistSplit.Train);
+                using var all = ExperimentData.MnistTrain(context);
                 using var shuffled = all.Shuffle(context.Seed);
                 pool = shuffled.Slice(0, 2 * members);
                 recipe = new ModelRecipe { Architecture = s => ModelZoo.Mlp(784, [512, 512], 10, Activation.ReLU, s), Training = training, Seed = context.Seed, Device = context.Device };

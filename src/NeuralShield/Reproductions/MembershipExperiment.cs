@@ -31,7 +31,7 @@ internal sealed class MembershipExperiment : IReproduction
         using var _ = setup;
         var remote = RemoteTraining(context, setup);
         report.Setting["data"] = setup.Data;
-        var shadowCount = ShadowModels;
+        var shadowCount = context.Shadows ?? ShadowModels;
         var attackOptions = AttackOptions(setup.OverfitRecipe, shadowCount, setup.MembersCount, context.Seed);
         if (remote is not null)
         {
@@ -143,7 +143,7 @@ internal sealed class MembershipExperiment : IReproduction
 
     private const int OverfitEpochs = 60;
 
-    private static TrainingOptions Overfit(long seed) => new() { Epochs = OverfitEpochs, BatchSize = 64, LearningRate = 1e-3, Seed = seed };
+    private static TrainingOptions Overfit(ReproductionContext context) => new() { Epochs = context.Epochs ?? OverfitEpochs, BatchSize = 64, LearningRate = 1e-3, Seed = context.Seed };
 
     private static Setup Adult(ReproductionContext context)
     {
@@ -154,8 +154,8 @@ internal sealed class MembershipExperiment : IReproduction
         var features = (int)train.FeatureCount;
         const int members = 1000;
         const int generalising = 10_000;
-        var overfit = MembershipSupport.AdultOverfitRecipe(adult, OverfitEpochs, context.Seed, context.Device);
-        var general = new ModelRecipe { Architecture = s => ModelZoo.TabularMlp(features, 2, s), Training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed }, Seed = context.Seed, Bounds = bounds, Device = context.Device };
+        var overfit = MembershipSupport.AdultOverfitRecipe(adult, context.Epochs ?? OverfitEpochs, context.Seed, context.Device);
+        var general = new ModelRecipe { Architecture = s => ModelZoo.TabularMlp(features, 2, s), Training = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed }, Seed = context.Seed, Bounds = bounds, Device = context.Device };
         // Members and non-members come from the same shuffled file; the attacker's data are other rows of it.
         var generalisingTrain = train.Slice(2 * members + 16_000, generalising);
         var setup = new Setup
@@ -173,7 +173,7 @@ internal sealed class MembershipExperiment : IReproduction
             GeneralisingMembers = generalisingTrain.Slice(0, members),
             GeneralisingNonMembers = train.Slice(2 * members + 16_000 + generalising, members),
             GeneralisingPool = test.Slice(0, test.Count),
-            GeneralisingShadows = 4,
+            GeneralisingShadows = Math.Min(4, context.Shadows ?? 4),
             GeneralisingShadowSize = 5000,
             PaperPrecision = 0.503,
             ReferenceAuc = "0.603 on 1,000 rows, train 99.9%, test 79.3%",
@@ -192,16 +192,16 @@ internal sealed class MembershipExperiment : IReproduction
 
     private static Setup Mnist(ReproductionContext context)
     {
-        var all = NeuralShield.Data.Mnist.Load(context.DataDirectory, MnistSplit.Train);
+        var all = ExperimentData.MnistTrain(context);
         var allTest = NeuralShield.Data.Mnist.Load(context.DataDirectory, MnistSplit.Test);
         var train = all.Shuffle(context.Seed);
         var test = allTest.Shuffle(context.Seed + 1);
         const int members = 500;
-        var overfit = new ModelRecipe { Architecture = s => ModelZoo.Mlp(784, [512, 512], 10, Activation.ReLU, s), Training = Overfit(context.Seed), Seed = context.Seed, Device = context.Device };
+        var overfit = new ModelRecipe { Architecture = s => ModelZoo.Mlp(784, [512, 512], 10, Activation.ReLU, s), Training = Overfit(context), Seed = context.Seed, Device = context.Device };
         var general = new ModelRecipe
         {
             Architecture = s => ModelZoo.LeNet5(10, 1, Activation.ReLU, s),
-            Training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed }, Seed = context.Seed, Device = context.Device,
+            Training = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed }, Seed = context.Seed, Device = context.Device,
         };
         const int generalisingEvaluation = 1000;
         var setup = new Setup
@@ -222,7 +222,7 @@ internal sealed class MembershipExperiment : IReproduction
             GeneralisingMembers = all.Slice(0, generalisingEvaluation),
             GeneralisingNonMembers = test.Slice(0, generalisingEvaluation),
             GeneralisingPool = test.Slice(generalisingEvaluation, test.Count - generalisingEvaluation),
-            GeneralisingShadows = 4,
+            GeneralisingShadows = Math.Min(4, context.Shadows ?? 4),
             GeneralisingShadowSize = 4000,
             PaperPrecision = 0.517,
             ReferenceAuc = "0.630 on a 500-image MLP, train 100%, test 87.2%",

@@ -338,8 +338,10 @@ internal sealed class PoisoningExperiment : IReproduction
     private static void Restored(ReproductionReport report, string name, double restoredAccuracy, double? poisonedAccuracy, double? cleanAccuracy, string suffix = "")
     {
         report.Metrics[$"sanitization.{name}.restored_accuracy{suffix}"] = restoredAccuracy;
-        if (poisonedAccuracy is { } p && cleanAccuracy is { } c && PoisoningEvaluation.ShareOfLossRestored(c, p, restoredAccuracy) is { } share)
-            report.Metrics[$"sanitization.{name}.restored_share_of_loss{suffix}"] = share;
+        // Written whenever both accuracies are known, so that the keys do not depend on the outcome: NaN (null in the
+        // JSON) where poisoning lost nothing and the share is not defined.
+        if (poisonedAccuracy is { } p && cleanAccuracy is { } c)
+            report.Metrics[$"sanitization.{name}.restored_share_of_loss{suffix}"] = PoisoningEvaluation.ShareOfLossRestored(c, p, restoredAccuracy) ?? double.NaN;
     }
 
     private static double ClassAccuracy(IClassifier model, LabeledData test, int label) => ModelAccuracy.PerClass(model, test)[label];

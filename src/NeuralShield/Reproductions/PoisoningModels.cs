@@ -33,7 +33,7 @@ internal static class PoisoningModels
         {
             var key = $"poisoning-v1-lenet5-e{epochs}{(schedule == LearningRateSchedule.Cosine ? "cos" : "")}{(run == 0 ? "" : $"-run{run}")}-" + new string(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray());
             var training = recipe.Training.Copy();
-            training.Epochs = epochs;
+            training.Epochs = context.Epochs ?? epochs;
             training.Schedule = schedule;
             training.Seed = unchecked(training.Seed + run);
             var cached = ModelCache.LoadOrTrain(context, key, module, () => ModelCache.Fit(context, module, data, training, cancellationToken));

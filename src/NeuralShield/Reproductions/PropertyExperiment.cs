@@ -26,7 +26,7 @@ internal sealed class PropertyExperiment : IReproduction
 
     public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
     {
-        var shadowsPerSide = ShadowsPerSide;
+        var shadowsPerSide = context.Shadows ?? ShadowsPerSide;
         var epochs = context.Epochs ?? 10;
         var total = Stopwatch.StartNew();
         using var adult = AdultDataset.Load(context.DataDirectory);

@@ -7,16 +7,39 @@ namespace NeuralShield.Reproductions;
 /// <param name="Device">Where tensors live.</param>
 /// <param name="CacheDirectory">Where trained models are cached (by reproduction, model and seed).</param>
 /// <param name="Log">Progress output.</param>
-/// <param name="Epochs">Training epochs of the models a defense reproduction trains (null: the reproduction's).</param>
+/// <param name="Epochs">
+/// Training epochs of the models a defense reproduction trains (null: the reproduction's); in the other reproductions, of
+/// every model they train (a size knob, as <paramref name="TrainSamples"/>).
+/// </param>
 /// <param name="TrainSteps">PGD steps of adversarial training (null: the reproduction's).</param>
 /// <param name="Lambda">Saturation penalty weight λ (null: the reproduction's).</param>
 /// <param name="BlackBoxes">Models queried as black boxes (substitute: the first is the oracle; transfer: extra columns and substitute rows).</param>
 /// <param name="Variants">Choices of the reproduction's variants, key → value (null: none given).</param>
 /// <param name="RemoteTraining">Where membership on Adult trains its shadows (null: in process).</param>
+/// <param name="TrainSamples">
+/// At most this many training records are loaded (the first of the file; null: all). A size knob for quick checks: the
+/// numbers are then not the paper's, and cached models get their own keys.
+/// </param>
+/// <param name="Shadows">Shadow models of the inference reproductions (per side for property inference; null: the reproduction's).</param>
+/// <param name="Iterations">Cap on the iterations of a reproduction's search loops (fooling: generations of the evolutionary searches; universal: passes and epochs; null: the reproduction's).</param>
 public sealed record ReproductionContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log,
     int? Epochs = null, int? TrainSteps = null, double? Lambda = null, IReadOnlyList<BlackBoxModel>? BlackBoxes = null,
-    IReadOnlyDictionary<string, string>? Variants = null, RemoteShadowTraining? RemoteTraining = null)
+    IReadOnlyDictionary<string, string>? Variants = null, RemoteShadowTraining? RemoteTraining = null, int? TrainSamples = null, int? Shadows = null, int? Iterations = null)
 {
+    /// <summary>
+    /// Appended to cache keys when a size knob is set (<see cref="TrainSamples"/>, <see cref="Epochs"/>), so that a model
+    /// trained at another size is never loaded for a full-size run; empty otherwise.
+    /// </summary>
+    internal string SizeTag => (TrainSamples is { } n ? $"-n{n}" : "") + (Epochs is { } e ? $"-epochs{e}" : "");
+
+    /// <summary>The first <see cref="TrainSamples"/> records of <paramref name="train"/> (disposing it), or it unchanged when no cap is set or it is smaller.</summary>
+    internal LabeledData CapTrain(LabeledData train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (TrainSamples is not { } cap || cap >= train.Count) return train;
+        using (train) return train.Take(cap);
+    }
+
     /// <summary>
     /// The value chosen for variant <paramref name="key"/>: <paramref name="fallback"/> when not given, otherwise one of
     /// <paramref name="fallback"/> and <paramref name="others"/> (case-insensitive).

@@ -94,7 +94,7 @@ internal static class BlackBoxSupport
     /// </summary>
     public static (LabeledData Train, LabeledData Seeds, LabeledData Evaluated) Mnist(ReproductionContext context, int? defaultSamples = null)
     {
-        var train = NeuralShield.Data.Mnist.Load(context.DataDirectory, MnistSplit.Train);
+        var train = ExperimentData.MnistTrain(context);
         using var allTest = NeuralShield.Data.Mnist.Load(context.DataDirectory, MnistSplit.Test);
         using var shuffled = allTest.Shuffle(unchecked(context.Seed * 7919 + 17));
         var seeds = shuffled.Slice(0, SeedCount);
@@ -125,7 +125,7 @@ internal static class BlackBoxSupport
     public static ModelRecipe Recipe(ReproductionContext context) => new()
     {
         Architecture = LeNetSubstitute(context) ? s => ModelZoo.LeNet5(seed: s) : s => ModelZoo.Mlp(784, [200, 200], 10, Activation.ReLU, s),
-        Training = new TrainingOptions { Epochs = 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed },
+        Training = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed },
         Seed = unchecked(context.Seed + 1),
         Device = context.Device,
     };

@@ -32,7 +32,7 @@ internal sealed class TransferExperiment : IReproduction
         using var __ = seeds;
         using var ___ = evaluated;
         var samples = context.Samples ?? 1000;
-        TrainingOptions Options() => new() { Epochs = Epochs, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
+        TrainingOptions Options() => new() { Epochs = context.Epochs ?? Epochs, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
 
         context.Log.WriteLine("  softmax regression (as the fgsm reproduction)");
         using var softmax = new TorchClassifier(CachedPlain(context, "softmax-regression", s => ModelZoo.SoftmaxRegression(784, 10, s), train, Options(), cancellationToken),
@@ -50,7 +50,7 @@ internal sealed class TransferExperiment : IReproduction
             Recipe = new ModelRecipe
             {
                 Architecture = factory, Seed = context.Seed, Device = context.Device,
-                Training = new TrainingOptions { Epochs = Epochs, BatchSize = 128, LearningRate = HotLearningRate, Seed = context.Seed },
+                Training = new TrainingOptions { Epochs = context.Epochs ?? Epochs, BatchSize = 128, LearningRate = HotLearningRate, Seed = context.Seed },
             },
         });
         using var distilled = new TorchClassifier(

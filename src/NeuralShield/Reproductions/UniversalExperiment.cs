@@ -37,7 +37,7 @@ internal sealed class UniversalExperiment : IReproduction
 
     public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
     {
-        using var train = Mnist.Load(context.DataDirectory, MnistSplit.Train);
+        using var train = ExperimentData.MnistTrain(context);
         using var test = Mnist.Load(context.DataDirectory, MnistSplit.Test);
         // X: a seeded random sample of the training images (the paper: 10,000 ImageNet training images); the fooling rate
         // is measured on every test image, so it depends neither on the order of the test set nor on which half of it
@@ -60,7 +60,7 @@ internal sealed class UniversalExperiment : IReproduction
             cancellationToken.ThrowIfCancellationRequested();
             var options = new UniversalPerturbationOptions
             {
-                Xi = xi, Norm = Norm.LInf, Delta = Delta, MaxPasses = MaxPasses, Overshoot = 0.02, MaxDeepFoolIterations = 10,
+                Xi = xi, Norm = Norm.LInf, Delta = Delta, MaxPasses = context.Iterations ?? MaxPasses, Overshoot = 0.02, MaxDeepFoolIterations = 10,
                 CandidateClasses = 10, BatchSize = BatchSize, Seed = context.Seed,
             };
             var (rate, result) = Measure(context, model, fit, heldOut, options, $"xi {xi}", cancellationToken);
@@ -85,7 +85,7 @@ internal sealed class UniversalExperiment : IReproduction
             cancellationToken.ThrowIfCancellationRequested();
             var options = new UniversalPerturbationOptions
             {
-                Search = UniversalSearch.ProjectedGradient, Xi = xi, Norm = Norm.LInf, Delta = 0.01, Epochs = Epochs,
+                Search = UniversalSearch.ProjectedGradient, Xi = xi, Norm = Norm.LInf, Delta = 0.01, Epochs = context.Iterations ?? Epochs,
                 GradientBatchSize = GradientBatchSize, StepSize = xi / 20, Kappa = Kappa, Seed = context.Seed,
             };
             var (rate, result) = Measure(context, model, fit, heldOut, options, $"optimised, xi {xi}", cancellationToken);
