@@ -32,15 +32,10 @@ internal static class DefenseExperimentSupport
         return module;
     }
 
-    /// <summary>A plain model trained (or loaded from the cache) with cross-entropy.</summary>
-    public static nn.Module<Tensor, Tensor> CachedPlain(ReproductionContext context, string key, Func<long, nn.Module<Tensor, Tensor>> factory,
-        LabeledData train, TrainingOptions options, CancellationToken cancellationToken)
-    {
-        var module = factory(context.Seed).to(context.Device);
-        ModelCache.LoadOrTrain(context, key, module, () => ModelCache.Fit(context, module, train, options, cancellationToken));
-        module.eval();
-        return module;
-    }
+    /// <summary>A plain model trained (or loaded from the cache) with cross-entropy; the classifier owns its module.</summary>
+    public static TorchClassifier CachedPlain(ReproductionContext context, string key, Func<long, nn.Module<Tensor, Tensor>> factory,
+        LabeledData train, TrainingOptions options, CancellationToken cancellationToken) =>
+        ModelCache.Train(context, key, new ModelRecipe { Architecture = factory, Training = options, Seed = context.Seed, Device = context.Device }, train, cancellationToken).Classifier;
 
     /// <summary>Progress that logs each epoch of a defense's training.</summary>
     public static IProgress<EpochReport> Progress(ReproductionContext context, string what) =>

@@ -42,7 +42,7 @@ internal sealed class DistillationExperiment : IReproduction
         // On CPU the undefended model is the reproductions' shared LeNet-5 (Adam lr 1e-3, 10 epochs, batch 128).
         context.Log.WriteLine(cuda ? $"  undefended {modelName}, {epochs} epochs" : $"  undefended {modelName}: {ExperimentData.LeNet5Training}");
         using var undefended = cuda
-            ? new TorchClassifier(CachedPlain(context, $"{modelName}-plain-e{epochs}", factory, train, Options(), cancellationToken), 10, InputBounds.Unit, ownsModule: true)
+            ? CachedPlain(context, $"{modelName}-plain-e{epochs}", factory, train, Options(), cancellationToken)
             : ExperimentData.LeNet5(context, train, cancellationToken, ExperimentData.LeNet5Epochs);
 
         context.Log.WriteLine($"  distilled {modelName}, T = {Temperature}, teacher and student {epochs} epochs each");

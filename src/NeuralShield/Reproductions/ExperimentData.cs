@@ -43,8 +43,7 @@ internal static class ExperimentData
     public static TorchClassifier LeNet5(ReproductionContext context, LabeledData train, CancellationToken cancellationToken, int? epochs = null)
     {
         var training = new TrainingOptions { Epochs = epochs ?? context.Epochs ?? LeNet5Epochs, BatchSize = LeNet5BatchSize, LearningRate = 1e-3, Seed = context.Seed };
-        var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
-        ModelCache.LoadOrTrain(context, $"lenet5-adam-lr1e-3-e{training.Epochs}-b128", module, () => ModelCache.Fit(context, module, train, training, cancellationToken));
-        return new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 28, 28], ownsModule: true);
+        var recipe = new ModelRecipe { Architecture = s => ModelZoo.LeNet5(10, 1, Activation.ReLU, s), Training = training, Seed = context.Seed, Device = context.Device };
+        return ModelCache.Train(context, $"lenet5-adam-lr1e-3-e{training.Epochs}-b128", recipe, train, cancellationToken).Classifier;
     }
 }

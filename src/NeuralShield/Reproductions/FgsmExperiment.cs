@@ -18,9 +18,8 @@ internal sealed class FgsmExperiment : IReproduction
         using var _ = train;
         using var __ = test;
         var options = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
-        var module = ModelZoo.SoftmaxRegression(784, 10, context.Seed).to(context.Device);
-        ModelCache.LoadOrTrain(context, "softmax-regression", module, () => ModelCache.Fit(context, module, train, options, cancellationToken));
-        using var model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);
+        var recipe = new ModelRecipe { Architecture = s => ModelZoo.SoftmaxRegression(784, 10, s), Training = options, Seed = context.Seed, Device = context.Device };
+        using var model = ModelCache.Train(context, "softmax-regression", recipe, train, cancellationToken).Classifier;
         var clean = ModelAccuracy.Of(model, test);
 
         using var result = new Fgsm(new FgsmOptions { Epsilon = epsilon }).Run(model, test.Features, AttackGoal.Untargeted(test.Labels), cancellationToken);

@@ -25,9 +25,8 @@ internal sealed class JsmaExperiment : IReproduction
         using var _ = train;
         using var __ = test;
         var training = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
-        var module = ModelZoo.DistillationCnn(seed: context.Seed).to(context.Device);
-        ModelCache.LoadOrTrain(context, "distillation-cnn-adam-e10-b128", module, () => ModelCache.Fit(context, module, train, training, cancellationToken));
-        using var model = new TorchClassifier(module, 10, InputBounds.Unit, ownsModule: true);
+        var recipe = new ModelRecipe { Architecture = s => ModelZoo.DistillationCnn(seed: s), Training = training, Seed = context.Seed, Device = context.Device };
+        using var model = ModelCache.Train(context, "distillation-cnn-adam-e10-b128", recipe, train, cancellationToken).Classifier;
         double clean;
         using (var fullTest = Mnist.Load(context.DataDirectory, MnistSplit.Test)) clean = ModelAccuracy.Of(model, fullTest);
         context.Log.WriteLine($"  clean accuracy on the 10,000 test images: {clean:P2}");

@@ -30,14 +30,10 @@ internal sealed class KeyedTransformExperiment : IReproduction
         var keySeed = unchecked(context.Seed + 1000);
         using var transform = new KeyedInputTransform(train.SampleShape, new KeyedInputTransformOptions { KeySeed = keySeed, Permute = true, Xor = true });
         context.Log.WriteLine($"  keyed LeNet-5: permutation + XOR of pixels binarised at 0.5, key seed {keySeed}; {ExperimentData.LeNet5Training}");
-        var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
         var options = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
-        ModelCache.LoadOrTrain(context, $"lenet5-keyed-perm-xor-key{keySeed}-adam-lr1e-3-e10-b128", module, () =>
-        {
-            using var keyedTrain = transform.Transform(train);
-            ModelCache.Fit(context, module, keyedTrain, options, cancellationToken);
-        });
-        using var inner = new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 28, 28], ownsModule: true);
+        var recipe = new ModelRecipe { Architecture = s => ModelZoo.LeNet5(10, 1, Activation.ReLU, s), Training = options, Seed = context.Seed, Device = context.Device };
+        using var keyedTrain = transform.Transform(train);
+        using var inner = ModelCache.Train(context, $"lenet5-keyed-perm-xor-key{keySeed}-adam-lr1e-3-e10-b128", recipe, keyedTrain, cancellationToken).Classifier;
         var keyed = transform.Apply(inner);
 
         var plainAccuracy = ModelAccuracy.Of(plain, evaluated);

@@ -35,13 +35,6 @@ internal static class ModelCache
     }
 
     private static SynchronousProgress<string> Log(ReproductionContext context) => new(line => context.Log.WriteLine("  " + line));
-
-    /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, logging each epoch.</summary>
-    public static TrainingResult Fit(ReproductionContext context, nn.Module<Tensor, Tensor> model, LabeledData train, TrainingOptions options, CancellationToken cancellationToken, ITrainingStep? step = null)
-    {
-        var progress = new SynchronousProgress<EpochReport>(e => context.Log.WriteLine($"  epoch {e.Epoch}: loss {e.TrainLoss:F4} ({e.Elapsed.TotalSeconds:F0} s)"));
-        return new Trainer(options).Fit(model, train, step: step, progress: progress, cancellationToken: cancellationToken);
-    }
 }
 
 /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread.</summary>

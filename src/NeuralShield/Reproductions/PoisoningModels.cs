@@ -28,23 +28,16 @@ internal static class PoisoningModels
         CancellationToken cancellationToken, int epochs = Epochs, LearningRateSchedule schedule = LearningRateSchedule.Constant, int run = 0)
     {
         var watch = Stopwatch.StartNew();
-        var module = recipe.Create(run);
-        try
-        {
-            var key = $"poisoning-v1-lenet5-e{epochs}{(schedule == LearningRateSchedule.Cosine ? "cos" : "")}{(run == 0 ? "" : $"-run{run}")}-" + new string(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray());
-            var training = recipe.Training.Copy();
-            training.Epochs = context.Epochs ?? epochs;
-            training.Schedule = schedule;
-            training.Seed = unchecked(training.Seed + run);
-            var cached = ModelCache.LoadOrTrain(context, key, module, () => ModelCache.Fit(context, module, data, training, cancellationToken));
-            if (!cached) timings[run == 0 ? what : $"{what} run {run}"] = watch.Elapsed.TotalSeconds;
-            context.Log.WriteLine($"  {(cached ? "loaded" : "trained")} the model of {what} ({data.Count} points) in {watch.Elapsed.TotalSeconds:F0} s");
-            return new TorchClassifier(module, 10, InputBounds.Unit, [1, 28, 28], ownsModule: true);
-        }
-        catch
-        {
-            module.Dispose();
-            throw;
-        }
+        var key = $"poisoning-v1-lenet5-e{epochs}{(schedule == LearningRateSchedule.Cosine ? "cos" : "")}{(run == 0 ? "" : $"-run{run}")}-" + new string(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray());
+        var runRecipe = recipe.Copy();
+        runRecipe.Seed = unchecked(recipe.Seed + run);
+        runRecipe.Training.Epochs = context.Epochs ?? epochs;
+        runRecipe.Training.Schedule = schedule;
+        runRecipe.Training.Seed = unchecked(recipe.Training.Seed + run);
+        var model = ModelCache.Train(context, key, runRecipe, data, cancellationToken);
+        var cached = model.Training.Epochs.Count == 0;
+        if (!cached) timings[run == 0 ? what : $"{what} run {run}"] = watch.Elapsed.TotalSeconds;
+        context.Log.WriteLine($"  {(cached ? "loaded" : "trained")} the model of {what} ({data.Count} points) in {watch.Elapsed.TotalSeconds:F0} s");
+        return model.Classifier;
     }
 }

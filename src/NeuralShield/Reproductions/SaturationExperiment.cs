@@ -38,8 +38,7 @@ internal sealed class SaturationExperiment : IReproduction
         TrainingOptions Options() => new() { Epochs = epochs, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
 
         context.Log.WriteLine($"  undefended sigmoid MLP 784-200-200-10, {epochs} epochs");
-        using var undefended = new TorchClassifier(
-            CachedPlain(context, $"mlp200x2-sigmoid-plain-e{epochs}", Factory, train, Options(), cancellationToken), 10, InputBounds.Unit, ownsModule: true);
+        using var undefended = CachedPlain(context, $"mlp200x2-sigmoid-plain-e{epochs}", Factory, train, Options(), cancellationToken);
 
         context.Log.WriteLine($"  saturated sigmoid MLP, lambda {lambda} ramped linearly over {epochs / 2} epochs");
         var saturation = new Saturation(new SaturationOptions

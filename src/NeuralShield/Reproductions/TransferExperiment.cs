@@ -35,11 +35,10 @@ internal sealed class TransferExperiment : IReproduction
         TrainingOptions Options() => new() { Epochs = context.Epochs ?? Epochs, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
 
         context.Log.WriteLine("  softmax regression (as the fgsm reproduction)");
-        using var softmax = new TorchClassifier(CachedPlain(context, "softmax-regression", s => ModelZoo.SoftmaxRegression(784, 10, s), train, Options(), cancellationToken),
-            10, InputBounds.Unit, ownsModule: true);
+        using var softmax = CachedPlain(context, "softmax-regression", s => ModelZoo.SoftmaxRegression(784, 10, s), train, Options(), cancellationToken);
         context.Log.WriteLine("  MLP 784-200-200-10");
-        using var mlp = new TorchClassifier(CachedPlain(context, "mlp-784-200-200-adam-lr1e-3-e10-b128", s => ModelZoo.Mlp(784, [200, 200], 10, Activation.ReLU, s),
-            train, Options(), cancellationToken), 10, InputBounds.Unit, ownsModule: true);
+        using var mlp = CachedPlain(context, "mlp-784-200-200-adam-lr1e-3-e10-b128", s => ModelZoo.Mlp(784, [200, 200], 10, Activation.ReLU, s),
+            train, Options(), cancellationToken);
         context.Log.WriteLine($"  LeNet-5: {ExperimentData.LeNet5Training}");
         using var lenet = ExperimentData.LeNet5(context, train, cancellationToken);
         context.Log.WriteLine($"  distilled LeNet-5, T = {Temperature} (as the distillation reproduction on CPU)");
