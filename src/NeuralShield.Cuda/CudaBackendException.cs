@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using NeuralShield.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

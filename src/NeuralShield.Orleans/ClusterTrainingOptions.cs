@@ -1,10 +1,6 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using NeuralShield.Models;
-using NeuralShield.Training;
 using Orleans.Runtime;
 
 namespace NeuralShield.Orleans;

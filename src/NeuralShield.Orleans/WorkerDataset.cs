@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NeuralShield.Data;
 using NeuralShield.Defenses.Data;
-using NeuralShield.Training;
 using Orleans.Runtime;
 
 namespace NeuralShield.Orleans;

@@ -1,13 +1,5 @@
-using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Attacks.Extraction;
-using NeuralShield.Attacks.Fooling;
-using NeuralShield.Cuda;
 using NeuralShield.Data;
-using NeuralShield.Defenses.Training;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using NeuralShield.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

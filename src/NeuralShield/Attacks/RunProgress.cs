@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace NeuralShield.Attacks;
 
 /// <summary>Progress of an attack run over a batch of inputs.</summary>

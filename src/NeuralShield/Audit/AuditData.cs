@@ -1,14 +1,3 @@
-using NeuralShield.Attacks;
-using NeuralShield.Attacks.Evasion;
-using NeuralShield.Attacks.Extraction;
-using NeuralShield.Attacks.Fooling;
-using NeuralShield.Attacks.Inference;
-using NeuralShield.Attacks.Poisoning;
-using NeuralShield.Defenses;
-using NeuralShield.Defenses.Output;
-using NeuralShield.Evaluation;
-using NeuralShield.Reports;
-
 namespace NeuralShield.Audit;
 
 /// <summary>What an audit entry runs on: the attacker's own data (to fit attacks that learn first) and the test data to attack.</summary>

@@ -1,11 +1,4 @@
-using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Attacks.Extraction;
-using NeuralShield.Attacks.Fooling;
-using NeuralShield.Attacks.Inference;
-using NeuralShield.Attacks.Poisoning;
-using NeuralShield.Defenses;
-using NeuralShield.Defenses.Output;
 
 namespace NeuralShield.Audit;
 

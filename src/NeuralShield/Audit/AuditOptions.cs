@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using NeuralShield.Reports;
 
 namespace NeuralShield.Audit;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using NeuralShield.Reports;
 
 namespace NeuralShield.Audit;

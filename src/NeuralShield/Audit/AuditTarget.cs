@@ -1,13 +1,4 @@
 using NeuralShield.Attacks;
-using NeuralShield.Attacks.Evasion;
-using NeuralShield.Attacks.Extraction;
-using NeuralShield.Attacks.Fooling;
-using NeuralShield.Attacks.Inference;
-using NeuralShield.Attacks.Poisoning;
-using NeuralShield.Defenses;
-using NeuralShield.Defenses.Output;
-using NeuralShield.Evaluation;
-using NeuralShield.Reports;
 
 namespace NeuralShield.Audit;
 

@@ -1,5 +1,3 @@
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses;
 
 /// <summary>What a defense acts on; each kind has its own verb.</summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses;
 
 /// <summary>A data defense: filters or verifies a training set before training.</summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses;
 
 /// <summary>An input transformation defense (e.g. squeezing, smoothing) applied before the model; stays differentiable.</summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses;
 
 /// <summary>A training defense (distillation, saturation, adversarial training, DP-SGD): fits a hardened classifier.</summary>

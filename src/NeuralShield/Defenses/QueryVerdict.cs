@@ -1,5 +1,3 @@
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses;
 
 /// <summary>The verdict of a detector on a batch of queries.</summary>

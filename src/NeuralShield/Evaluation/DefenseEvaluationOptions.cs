@@ -1,5 +1,4 @@
 using NeuralShield.Attacks;
-using NeuralShield.Attacks.Evasion;
 
 namespace NeuralShield.Evaluation;
 

@@ -1,6 +1,3 @@
-using NeuralShield.Attacks;
-using NeuralShield.Attacks.Evasion;
-
 namespace NeuralShield.Evaluation;
 
 /// <summary>Which goals the evaluation's attacks pursue.</summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Reports;
 
 /// <summary>The result of an audit: when, on what data, the models, and one <see cref="AttackRecord"/> per attack and model.</summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Reports;
 
 /// <summary>One cell of a transfer matrix: the attack crafted on <paramref name="Source"/>, judged on <paramref name="Target"/>.</summary>

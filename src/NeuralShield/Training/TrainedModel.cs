@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace NeuralShield.Training;
 
 /// <summary>A classifier trained from a <see cref="ModelRecipe"/> (it owns its module) and the record of its training.</summary>

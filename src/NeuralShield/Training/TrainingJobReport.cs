@@ -1,5 +1,3 @@
-using System.Runtime.ExceptionServices;
-
 namespace NeuralShield.Training;
 
 /// <summary>A job finished: which one, how many are done, and its training record.</summary>

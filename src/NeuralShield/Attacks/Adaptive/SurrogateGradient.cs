@@ -1,5 +1,3 @@
-using NeuralShield.Attacks.Core;
-
 namespace NeuralShield.Attacks.Adaptive;
 
 /// <summary>How <see cref="StabilisedGradientClassifier"/> back-propagates through a saturating non-linearity.</summary>

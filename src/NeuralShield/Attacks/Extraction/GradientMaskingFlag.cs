@@ -1,5 +1,3 @@
-using NeuralShield.Attacks.Evasion;
-
 namespace NeuralShield.Attacks.Extraction;
 
 /// <summary>The gradient-masking verdict on one model of a transfer matrix.</summary>

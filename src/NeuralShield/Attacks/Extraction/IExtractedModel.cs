@@ -1,5 +1,3 @@
-using NeuralShield.Attacks.Core;
-
 namespace NeuralShield.Attacks.Extraction;
 
 /// <summary>What an extraction attack hands back: the local copy of the oracle and what it cost.</summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Attacks.Core;
-
 namespace NeuralShield.Attacks.Extraction;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Attacks.Evasion;
-
 namespace NeuralShield.Attacks.Extraction;
 
 /// <summary>

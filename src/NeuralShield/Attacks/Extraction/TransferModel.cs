@@ -1,5 +1,3 @@
-using NeuralShield.Attacks.Evasion;
-
 namespace NeuralShield.Attacks.Extraction;
 
 /// <summary>A model of a transfer evaluation: a column (adversarials are judged on it) and, when it is differentiable, a row.</summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Attacks.Evasion;
-
 namespace NeuralShield.Attacks.Extraction;
 
 /// <summary>A model adversarials are only crafted on (a row without a column), e.g. a substitute trained by <see cref="JacobianSubstitute"/>.</summary>

@@ -1,6 +1,3 @@
-using NeuralShield.Attacks.Core;
-using NeuralShield.Attacks.Evasion;
-
 namespace NeuralShield.Attacks.Fooling;
 
 /// <summary>How a gradient-ascent step turns the gradient into an update.</summary>

@@ -1,6 +1,3 @@
-using NeuralShield.Attacks.Core;
-using NeuralShield.Attacks.Evasion;
-
 namespace NeuralShield.Attacks.Fooling;
 
 /// <summary>The quantity gradient-ascent fooling climbs for the target class t.</summary>

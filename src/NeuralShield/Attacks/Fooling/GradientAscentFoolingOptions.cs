@@ -1,6 +1,3 @@
-using NeuralShield.Attacks.Core;
-using NeuralShield.Attacks.Evasion;
-
 namespace NeuralShield.Attacks.Fooling;
 
 /// <summary>Settings of <see cref="GradientAscentFooling"/>.</summary>

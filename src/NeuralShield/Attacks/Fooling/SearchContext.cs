@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace NeuralShield.Attacks.Fooling;
 
 /// <summary>What a fooling search sees of its run: cancellation and progress, one call per step or generation.</summary>

@@ -1,5 +1,5 @@
-using NeuralShield.Defenses;
 using NeuralShield.Defenses.Output;
+using NeuralShield.Defenses;
 
 namespace NeuralShield.Attacks.Inference;
 

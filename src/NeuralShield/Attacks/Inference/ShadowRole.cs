@@ -1,6 +1,3 @@
-using NeuralShield.Defenses;
-using NeuralShield.Defenses.Output;
-
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>Where a record of the pool stands for one shadow model.</summary>

@@ -1,6 +1,3 @@
-using NeuralShield.Defenses;
-using NeuralShield.Defenses.Output;
-
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>How the attacker's data pool is shared among shadow models.</summary>

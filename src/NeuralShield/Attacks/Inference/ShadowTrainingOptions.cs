@@ -1,6 +1,3 @@
-using NeuralShield.Defenses;
-using NeuralShield.Defenses.Output;
-
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>How shadow models are made: the recipe, how many, how the attacker's pool is shared, and the seed.</summary>

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses.Detection;
 
 /// <summary>The calibration of a <see cref="StatefulQueryDetector"/>'s threshold on benign queries.</summary>

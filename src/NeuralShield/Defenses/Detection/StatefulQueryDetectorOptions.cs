@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses.Detection;
 
 /// <summary>Settings of <see cref="StatefulQueryDetector"/>, with the paper's values as defaults.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses.Input;
 
 /// <summary>A model trained on keyed inputs and deployed behind its <see cref="KeyedInputTransform"/>; owns the trained model.</summary>

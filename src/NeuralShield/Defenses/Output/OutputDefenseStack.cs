@@ -1,5 +1,3 @@
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses.Output;
 
 /// <summary>Output defenses applied in order, as one defense.</summary>

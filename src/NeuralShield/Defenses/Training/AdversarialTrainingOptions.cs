@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
 

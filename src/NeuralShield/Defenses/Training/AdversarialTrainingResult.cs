@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging;
-using NeuralShield.Attacks;
-using NeuralShield.Attacks.Evasion;
-
 namespace NeuralShield.Defenses.Training;
 
 /// <summary>The adversarially trained classifier, its training record and the inner attack's success per epoch.</summary>

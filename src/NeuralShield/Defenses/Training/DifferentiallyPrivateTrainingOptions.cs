@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using NeuralShield.Attacks;
 using NeuralShield.Privacy;
 
 namespace NeuralShield.Defenses.Training;

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses.Training;
 
 /// <summary>The distilled student deployed at T = 1, with the records of both training runs.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using NeuralShield.Attacks;
-
 namespace NeuralShield.Defenses.Training;
 
 /// <summary>The saturated classifier and its training record.</summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using NeuralShield.Attacks;
 
 namespace NeuralShield.Defenses.Training;
 
