@@ -12,6 +12,9 @@ public sealed record LearnabilityResult(string Target, double Chance, IReadOnlyL
     /// <summary>The fewest training pairs at which the accuracy reached <paramref name="accuracy"/> (null: never).</summary>
     public int? SamplesToReach(double accuracy) => Points.FirstOrDefault(p => p.Accuracy.Estimate >= accuracy)?.TrainSamples;
 
-    /// <summary>Whether the chance rate lies inside the interval at the largest sample count (nothing learned that the interval can tell).</summary>
-    public bool InsideChanceAtBudget => Points[^1].Accuracy.Contains(Chance);
+    /// <summary>
+    /// Whether the interval at the largest sample count does not lie above the chance rate (it holds it, or lies below it
+    /// as a network that memorises its training pairs may): nothing learned that the interval can tell.
+    /// </summary>
+    public bool InsideChanceAtBudget => Points[^1].Accuracy.Lower <= Chance;
 }

@@ -59,13 +59,18 @@ public class LearnabilityAuditTests
     }
 
     [Fact]
-    public void ChanceIsTheHeldOutShareOfTheTrainingMajority()
+    public void ChanceIsTheBestConstantGuessOnTheHeldOutPairs()
     {
-        // Training labels: class 1 is the majority; held out: 3 of 4 are class 1 → 0.75. Top 2 of 3 classes (1 then 0): 1.0.
+        // Held out: 3 of 4 are class 1 → 0.75; top 2 of 3 classes (1 then 0): 1.0. The training majority (class 0 in an
+        // attacker's small sample) would score 0.25 on these pairs, a baseline any lucky guess beats.
         var target = LearnabilityTarget.FromOracle("t", 1, 1, 3, _ => [0f], _ => [0]);
-        int[][] train = [[1], [1], [0]], test = [[1], [1], [0], [1]];
-        Assert.Equal(0.75, LearnabilityAudit.Chance(train, test, target, 1));
-        Assert.Equal(1.0, LearnabilityAudit.Chance(train, test, target, 2));
+        int[][] test = [[1], [1], [0], [1]];
+        Assert.Equal(0.75, LearnabilityAudit.Chance(test, target, 1));
+        Assert.Equal(1.0, LearnabilityAudit.Chance(test, target, 2));
+        // Two output entries: entry 0 mostly 1 (3/4), entry 1 mostly 2 (2/4) → (3 + 2) / 8.
+        var wide = LearnabilityTarget.FromOracle("w", 1, 2, 3, _ => [0f], _ => [0, 0]);
+        int[][] pairs = [[1, 2], [1, 2], [0, 0], [1, 1]];
+        Assert.Equal(5.0 / 8, LearnabilityAudit.Chance(pairs, wide, 1));
     }
 
     [Fact]
