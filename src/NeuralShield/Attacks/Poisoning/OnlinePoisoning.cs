@@ -1,57 +1,5 @@
 namespace NeuralShield.Attacks.Poisoning;
 
-/// <summary>Settings of <see cref="OnlinePoisoning"/>.</summary>
-public sealed class OnlinePoisoningOptions : OptionsBase<OnlinePoisoningOptions>
-{
-    /// <summary>Sources the attacker controls (a coordinated group, e.g. sock-puppet accounts). Default 4.</summary>
-    public int AttackerSources { get; set; } = 4;
-
-    /// <summary>Poisoned points each attacker source sends per round. Default 8.</summary>
-    public int PointsPerSource { get; set; } = 8;
-
-    /// <summary>Honest sources sending clean data. Default 4.</summary>
-    public int CleanSources { get; set; } = 4;
-
-    /// <summary>Clean points each honest source sends per round. Default 32.</summary>
-    public int CleanBatchSize { get; set; } = 32;
-
-    /// <summary>The attacker stops after sending this many poisoned points. Default 2048.</summary>
-    public int MaxPoisonedPoints { get; set; } = 2048;
-
-    /// <summary>Half-width of the uniform L∞ jitter around the target input that makes the poisoned points distinct. Default 0.05.</summary>
-    public double Jitter { get; set; } = 0.05;
-
-    /// <summary>Seed of the jitter and of the clean stream's order.</summary>
-    public long Seed { get; set; }
-
-    /// <inheritdoc />
-    protected override void Validate()
-    {
-        Guard.Positive(AttackerSources, nameof(AttackerSources));
-        Guard.Positive(PointsPerSource, nameof(PointsPerSource));
-        Guard.NonNegative(CleanSources, nameof(CleanSources));
-        Guard.Positive(CleanBatchSize, nameof(CleanBatchSize));
-        Guard.Positive(MaxPoisonedPoints, nameof(MaxPoisonedPoints));
-        Guard.NonNegative(Jitter, nameof(Jitter));
-    }
-}
-
-/// <summary>The setting an on-line poisoning attack runs in: the learner, the honest traffic and the attacker's aim.</summary>
-/// <param name="Learner">The deployed model that keeps learning (its guards are the defenses); it is updated in place.</param>
-/// <param name="CleanStream">The honest sources' data, sent in a seeded order and cycled.</param>
-/// <param name="TargetInput">The input [1, ...] the attacker wants misclassified.</param>
-/// <param name="AttackerLabel">The class the attacker wants for it.</param>
-public sealed record OnlineScenario(OnlineLearner Learner, LabeledData CleanStream, Tensor TargetInput, int AttackerLabel);
-
-/// <summary>The outcome of an on-line poisoning run.</summary>
-/// <param name="PoisonedPointsSent">Poisoned points sent until the target behaviour appeared (or all that were sent, when it never did).</param>
-/// <param name="Flipped">Whether the target input came to be classified as the attacker's label.</param>
-/// <param name="Rounds">Rounds of traffic (every source sends once per round).</param>
-/// <param name="CleanPointsSent">Clean points sent meanwhile.</param>
-/// <param name="PoisonedPointsAdmitted">Poisoned points the guards let through to an update.</param>
-/// <param name="UpdatesKept">Updates the learner made and kept during the run (from clean and poisoned points alike).</param>
-public sealed record OnlinePoisoningResult(long PoisonedPointsSent, bool Flipped, int Rounds, long CleanPointsSent, long PoisonedPointsAdmitted, long UpdatesKept);
-
 /// <summary>
 /// On-line poisoning of a model that keeps learning from its users (the Tay case of survey §4.1): a coordinated group
 /// of sources sends points near one target input (the target plus a small uniform jitter) labelled with the attacker's

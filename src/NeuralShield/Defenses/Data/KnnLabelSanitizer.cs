@@ -3,35 +3,6 @@ using NeuralShield.Attacks.Poisoning;
 
 namespace NeuralShield.Defenses.Data;
 
-/// <summary>Settings of <see cref="KnnLabelSanitizer"/>.</summary>
-public sealed class KnnSanitizerOptions : OptionsBase<KnnSanitizerOptions>
-{
-    /// <summary>Neighbours consulted. Paudice et al. vary k; default 10.</summary>
-    public int K { get; set; } = 10;
-
-    /// <summary>Agreement threshold η: a point is given the most common label of its neighbours when at least this share of them carry it. Default 0.5.</summary>
-    public double Eta { get; set; } = 0.5;
-
-    /// <summary>
-    /// What happens to a point whose label disagrees with a confident neighbourhood (a majority of at least <see cref="Eta"/>):
-    /// relabelled (<see cref="SanitizeAction.Relabel"/>, the default and the paper) or removed; with
-    /// <see cref="SanitizeAction.RelabelOrRemove"/> points whose own label is outvoted without such a majority are removed too.
-    /// </summary>
-    public SanitizeAction Action { get; set; } = SanitizeAction.Relabel;
-
-    /// <summary>Query rows per distance block (bounds memory: block × N distances). Default 512.</summary>
-    public int BlockSize { get; set; } = 512;
-
-    /// <inheritdoc />
-    protected override void Validate()
-    {
-        Guard.Positive(K, nameof(K));
-        if (!(Eta > 0 && Eta <= 1)) throw new ArgumentOutOfRangeException(nameof(Eta), Eta, "Eta must lie in (0, 1].");
-        Guard.Defined(Action, nameof(Action));
-        Guard.Positive(BlockSize, nameof(BlockSize));
-    }
-}
-
 /// <summary>
 /// kNN label sanitization (Paudice, Muñoz-González, Lupu 2018) against label flipping: for every training point, the
 /// k nearest other points (Euclidean, in input space or a given representation) vote; when the most common label among

@@ -3,19 +3,6 @@ using NeuralShield.Attacks.Poisoning;
 
 namespace NeuralShield.Defenses.Data;
 
-/// <summary>Settings of <see cref="LossOutlierSanitizer"/>.</summary>
-public sealed class LossSanitizerOptions : OptionsBase<LossSanitizerOptions>
-{
-    /// <summary>Share of the set to remove: the points of highest loss (the defender's bound on the poisoned share). Default 0.1.</summary>
-    public double RemoveFraction { get; set; } = 0.1;
-
-    /// <inheritdoc />
-    protected override void Validate()
-    {
-        if (!(RemoveFraction >= 0 && RemoveFraction < 1)) throw new ArgumentOutOfRangeException(nameof(RemoveFraction), RemoveFraction, "RemoveFraction must lie in [0, 1).");
-    }
-}
-
 /// <summary>
 /// Loss-based outlier removal (the loss defense of Steinhardt, Koh, Liang 2017): the points whose labels a model
 /// trained on the inspected set finds least plausible — the highest cross-entropy — are removed. The model is the

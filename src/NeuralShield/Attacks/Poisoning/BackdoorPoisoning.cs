@@ -1,0 +1,78 @@
+namespace NeuralShield.Attacks.Poisoning;
+
+/// <summary>
+/// BadNets (Gu, Dolan-Gavitt, Garg 2017): the attacker who supplies part of the training set stamps a trigger on a
+/// share of the training inputs of the other classes and relabels them as the target class. The trained model keeps
+/// its clean accuracy but assigns triggered inputs to the target class. Threat model: write access to training data
+/// (<see cref="ModelAccess.TrainingData"/>), no access to the model. Measure with
+/// <see cref="Metrics.PoisoningMeasures.BackdoorSuccessRate"/> on triggered test inputs outside the target class.
+/// </summary>
+public sealed class BackdoorPoisoning : IPoisoningAttack<LabeledData, PoisonedData>
+{
+    private readonly BackdoorOptions _options;
+
+    /// <summary>Creates the attack with <paramref name="trigger"/>; the options are validated and copied.</summary>
+    public BackdoorPoisoning(BackdoorTrigger trigger, BackdoorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        Trigger = trigger;
+        _options = (options ?? new BackdoorOptions()).Validated();
+    }
+
+    /// <summary>The trigger.</summary>
+    public BackdoorTrigger Trigger { get; }
+
+    /// <summary>A copy of the settings.</summary>
+    public BackdoorOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public AttackDescriptor Descriptor => new("BadNets backdoor", AttackFamily.Poisoning, ModelAccess.TrainingData, PoisoningPapers.Gu2017);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The target class does not exist, the samples do not fit the trigger, or the budget exceeds the points outside the target class.</exception>
+    public PoisonedData Poison(LabeledData clean, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clean);
+        cancellationToken.ThrowIfCancellationRequested();
+        var o = _options;
+        if (o.TargetClass >= clean.ClassCount)
+            throw new ArgumentOutOfRangeException(nameof(BackdoorOptions.TargetClass), o.TargetClass, $"TargetClass must lie in [0, {clean.ClassCount}): the data have {clean.ClassCount} classes.");
+        var labels = clean.Labels.cpu().data<long>().ToArray();
+        var eligible = Enumerable.Range(0, labels.Length).Where(i => labels[i] != o.TargetClass).ToArray();
+        var count = o.Budget ?? (int)Math.Round(o.Fraction * clean.Count, MidpointRounding.AwayFromZero);
+        if (count > eligible.Length)
+            throw new ArgumentException($"The attack asks to poison {count} points but only {eligible.Length} lie outside the target class.", nameof(clean));
+        var random = new Random(unchecked((int)(o.Seed ^ (o.Seed >> 32))));
+        random.Shuffle(eligible);
+        var chosen = eligible.Take(count).Select(i => (long)i).Order().ToArray();
+        return PoisonedCopy(clean, chosen, Trigger, x => Trigger.Stamp(x), relabel: o.TargetClass, Descriptor.Name);
+    }
+
+    /// <summary>A copy of <paramref name="clean"/> where the rows <paramref name="chosen"/> go through <paramref name="transform"/> (and get label <paramref name="relabel"/> when given).</summary>
+    internal static PoisonedData PoisonedCopy(LabeledData clean, long[] chosen, BackdoorTrigger trigger, Func<Tensor, Tensor> transform, int? relabel, string attack)
+    {
+        if (!clean.SampleShape.SequenceEqual(trigger.SampleShape))
+            throw new ArgumentException($"The data's samples have shape [{string.Join(", ", clean.SampleShape)}] but the trigger's [{string.Join(", ", trigger.SampleShape)}].", nameof(clean));
+        var features = clean.Features.clone();
+        var labels = clean.Labels.clone();
+        try
+        {
+            if (chosen.Length > 0)
+            {
+                using var scope = NewDisposeScope();
+                var idx = tensor(chosen, device: features.device);
+                var changed = transform(features.index_select(0, idx)).to(features.device);
+                features.index_copy_(0, idx, changed);
+                if (relabel is { } target) labels.index_fill_(0, idx, target);
+            }
+            var data = new LabeledData(features, labels, clean.ClassCount, clean.ClassNames, clean.FeatureNames);
+            return new PoisonedData(data, chosen, attack);
+        }
+        catch
+        {
+            features.Dispose();
+            labels.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using NeuralShield.Attacks.Evasion;
+
+namespace NeuralShield.Attacks.Poisoning;
+
+/// <summary>
+/// The clean-label (label-consistent) backdoor of Turner, Tsipras and Madry 2019: the attacker may only add correctly
+/// labelled images, so it takes images of the target class, makes them hard to classify by an untargeted L∞ PGD
+/// perturbation against a surrogate model it trained itself (<see cref="Pgd"/>), stamps the trigger on them and keeps
+/// their labels. A model that cannot learn these images from their content learns the trigger instead. Threat model:
+/// write access to training inputs, not labels; white-box access to the attacker's own surrogate only.
+/// </summary>
+public sealed class CleanLabelBackdoor : IPoisoningAttack<LabeledData, PoisonedData>
+{
+    private readonly CleanLabelBackdoorOptions _options;
+    private readonly IDifferentiableClassifier _surrogate;
+
+    /// <summary>Creates the attack; the options are validated and copied; the surrogate is not owned.</summary>
+    public CleanLabelBackdoor(BackdoorTrigger trigger, IDifferentiableClassifier surrogate, CleanLabelBackdoorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        ArgumentNullException.ThrowIfNull(surrogate);
+        Trigger = trigger;
+        _surrogate = surrogate;
+        _options = (options ?? new CleanLabelBackdoorOptions()).Validated();
+    }
+
+    /// <summary>The trigger.</summary>
+    public BackdoorTrigger Trigger { get; }
+
+    /// <summary>A copy of the settings.</summary>
+    public CleanLabelBackdoorOptions Options => _options.Copy();
+
+    /// <inheritdoc />
+    public AttackDescriptor Descriptor => new("Clean-label backdoor", AttackFamily.Poisoning, ModelAccess.TrainingData, PoisoningPapers.Turner2019);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The target class does not exist or the budget exceeds its images.</exception>
+    public PoisonedData Poison(LabeledData clean, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clean);
+        cancellationToken.ThrowIfCancellationRequested();
+        var o = _options;
+        if (o.TargetClass >= clean.ClassCount)
+            throw new ArgumentOutOfRangeException(nameof(CleanLabelBackdoorOptions.TargetClass), o.TargetClass, $"TargetClass must lie in [0, {clean.ClassCount}): the data have {clean.ClassCount} classes.");
+        if (_surrogate.ClassCount != clean.ClassCount)
+            throw new ArgumentException($"The surrogate has {_surrogate.ClassCount} classes but the data {clean.ClassCount}.", nameof(clean));
+        var labels = clean.Labels.cpu().data<long>().ToArray();
+        var eligible = Enumerable.Range(0, labels.Length).Where(i => labels[i] == o.TargetClass).ToArray();
+        var count = o.Budget ?? (int)Math.Round(o.Fraction * eligible.Length, MidpointRounding.AwayFromZero);
+        if (count > eligible.Length)
+            throw new ArgumentException($"The attack asks to poison {count} images but the target class has {eligible.Length}.", nameof(clean));
+        var random = new Random(unchecked((int)(o.Seed ^ (o.Seed >> 32))));
+        random.Shuffle(eligible);
+        var chosen = eligible.Take(count).Select(i => (long)i).Order().ToArray();
+        var pgd = new Pgd(new PgdOptions { Epsilon = o.Epsilon, StepSize = o.StepSize, Steps = o.Steps, RandomStart = true, Seed = o.Seed });
+        return BackdoorPoisoning.PoisonedCopy(clean, chosen, Trigger, x =>
+        {
+            using var y = full(x.shape[0], (long)o.TargetClass, ScalarType.Int64, device: x.device);
+            using var result = pgd.Run(_surrogate, x, AttackGoal.Untargeted(y), new RunOptions { BatchSize = 500 }, cancellationToken);
+            return Trigger.Stamp(result.Adversarials);
+        }, relabel: null, Descriptor.Name);
+    }
+}
