@@ -200,4 +200,7 @@ function rotate(id, steps) {
   return keep(evaluator.rotateVector(get(id), steps, galoisKeys));
 }
 
-module.exports = { setup, generateKeys, encrypt, decrypt, exportSecretKey, loadKeys, load, save, release, dotPlain, addPlain, add, square, rescale, rotate };
+// Jering.Javascript.NodeJS awaits a returned promise (a function that returns a plain value is expected to call a callback):
+// every export is async.
+const operations = { setup, generateKeys, encrypt, decrypt, exportSecretKey, loadKeys, load, save, release, dotPlain, addPlain, add, square, rescale, rotate };
+module.exports = Object.fromEntries(Object.entries(operations).map(([name, f]) => [name, async (...args) => f(...args)]));
