@@ -19,7 +19,7 @@ internal static class ReproduceCommand
     /// <summary>The experiments that read each experiment-specific option (training settings, the ONNX oracle); the option is refused for the others.</summary>
     internal static IReadOnlyDictionary<string, string[]> TrainingOptionUsers { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["--epochs"] = ["adversarial-training", "distillation", "dpsgd", "learnability", "property", "saturation"],
+        ["--epochs"] = ["adversarial-training", "distillation", "dpsgd", "encrypted-inference", "learnability", "property", "recording", "saturation"],
         ["--train-steps"] = ["adversarial-training"],
         ["--lambda"] = ["saturation"],
         ["--oracle"] = ["substitute", "transfer"],
