@@ -30,17 +30,18 @@ internal sealed class RecordingExperiment : IExperiment
 
         var report = new ReproductionReport(Name);
         report.Setting["model"] = $"MLP 784-256-10 (ReLU), pretrained {options.PretrainEpochs} epochs (Adam 1e-3) on {pretrain.Count} MNIST training images";
-        report.Setting["stream"] = $"{r.StreamQueries} labelled user queries + {options.Canaries} canaries x {options.Repetitions}, on-line SGD lr {options.LearningRate}, batch {options.BatchSize}";
+        report.Setting["stream"] = $"{r.StreamQueries} labelled user queries + {options.Canaries} canaries x {string.Join("/", options.Repetitions)} (one stream per count), on-line SGD lr {options.LearningRate}, batch {options.BatchSize}";
+        report.Setting["offline"] = $"the same MLP trained from scratch on the {pretrain.Count} images + {options.Canaries} canaries x {options.OfflineRepetitions}: Adam 1e-3, {options.OfflineEpochs} epochs; DP-SGD: SGD lr 0.1, Poisson lots of 128, target eps {options.OfflineEpsilon}";
         report.Setting["canaries"] = $"{options.Bits}-bit block codes on a 28x28 image, one per class; 5 control codes per class never inserted (baseline)";
         report.Setting["dp_sgd"] = $"C = {options.ClipNorm}, sigma = {options.NoiseMultiplier}, fixed batches (no sampling), delta = {options.Delta}";
-        report.Setting["membership"] = $"loss threshold (Yeom et al.): {r.Undefended.Membership.Members} stream queries vs as many held-out test images";
+        report.Setting["membership"] = $"loss threshold (Yeom et al.): {r.Online[0].Membership.Members} stream (or training) images vs as many held-out test images";
         report.Setting["seed"] = context.Seed;
         report.Metrics["pretrain_accuracy"] = r.PretrainAccuracy;
         report.Metrics["space_bits"] = r.SpaceBits;
-        foreach (var run in new[] { r.Undefended, r.Private })
+        foreach (var (run, offline) in r.Online.Select(run => (run, false)).Append((r.OfflineUndefended, true)).Append((r.OfflinePrivate, true)))
         {
-            var key = run.Private ? "dpsgd" : "sgd";
-            foreach (var p in run.Curve)
+            var key = (offline ? "offline." : "online.") + (run.Private ? "dpsgd" : "sgd") + (offline ? "" : $".r{run.Repetitions}");
+            foreach (var p in offline ? [] : run.Curve)
             {
                 var at = $"{key}.update_{p.Updates.ToString(CultureInfo.InvariantCulture)}";
                 report.Metrics[at + ".canary_exposure"] = p.CanaryMean;
@@ -58,7 +59,7 @@ internal sealed class RecordingExperiment : IExperiment
             if (run.Private)
             {
                 report.Metrics[key + ".epsilon_per_query"] = run.EpsilonPerQuery;
-                report.Metrics[key + ".epsilon_per_canary"] = run.EpsilonPerCanary;
+                report.Metrics[key + (offline ? ".epsilon_group_bound_per_canary" : ".epsilon_per_canary")] = run.EpsilonPerCanary;
             }
         }
         report.Paper["exposure"] = "Carlini et al. 2019: a canary inserted 4+ times into a non-private LSTM's training data reaches full exposure (log2|R|); with DP-SGD (eps < 5) exposure stays at the level of never-inserted secrets";

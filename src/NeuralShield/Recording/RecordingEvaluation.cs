@@ -2,6 +2,7 @@ using NeuralShield.Attacks.Inference;
 using NeuralShield.Data;
 using NeuralShield.Defenses.Training;
 using NeuralShield.Metrics;
+using NeuralShield.Models;
 using NeuralShield.Privacy;
 using NeuralShield.Training;
 using TorchSharp;
@@ -57,22 +58,23 @@ public static class RecordingEvaluation
         var pretrainAccuracy = ModelAccuracy.Of(deployed.Classifier, heldOut);
         progress?.Report($"deployed model: test accuracy {pretrainAccuracy:P2} after {options.PretrainEpochs} epochs on {pretrain.Count} images");
 
-        // The stream: every query once, each canary Repetitions times, in a seeded random order.
-        var entries = Enumerable.Range(0, stream.Count).Concat(Enumerable.Range(0, options.Canaries * options.Repetitions).Select(k => -1 - k % options.Canaries)).ToArray();
-        random.Shuffle(entries);
         var members = Math.Min(stream.Count, heldOut.Count);
         using var memberData = stream.Take(members);
         using var nonMemberData = heldOut.Take(members);
         using var candidates = space.All();
 
-        RecordingRun Learn(bool dp)
+        RecordingRun Learn(int repetitions, bool dp)
         {
+            // The stream: every query once, each canary `repetitions` times, in a seeded random order (the same for SGD and DP-SGD).
+            var entries = Enumerable.Range(0, stream.Count).Concat(Enumerable.Range(0, options.Canaries * repetitions).Select(k => -1 - k % options.Canaries)).ToArray();
+            new Random(unchecked((int)options.Seed) + repetitions).Shuffle(entries);
             var module = recipe.Create();
             module.load_state_dict(deployed.Classifier.Module.state_dict());
             ITrainingStep? step = dp ? new DpSgdStep(options.ClipNorm, options.NoiseMultiplier, options.BatchSize, options.Seed) : null;
             using var learner = new OnlineLearner(module, stream.ClassCount, [1, 28, 28],
                 new OnlineLearnerOptions { LearningRate = options.LearningRate, BatchSize = options.BatchSize, Seed = options.Seed }, step, ownsModule: true);
-            var curve = new List<ExposurePoint> { Measure(learner, candidates, canaries, controls) };
+            ExposurePoint At() => Measure(learner.Classifier, learner.Updates, candidates, canaries, controls);
+            var curve = new List<ExposurePoint> { At() };
             var features = stream.Features.cpu();
             var labels = stream.Labels.cpu();
             for (var start = 0; start < entries.Length; start += options.BatchSize)
@@ -84,25 +86,71 @@ public static class RecordingEvaluation
                 var y = tensor(chunk.Select(e => e >= 0 ? labels[e].item<long>() : -1 - e).ToArray());
                 var before = learner.Updates;
                 learner.Submit("users", inputs, y, cancellationToken);
-                if (learner.Updates / options.MeasureEvery > before / options.MeasureEvery) curve.Add(Measure(learner, candidates, canaries, controls));
+                if (learner.Updates / options.MeasureEvery > before / options.MeasureEvery) curve.Add(At());
             }
             learner.Flush();
-            if (curve[^1].Updates != learner.Updates) curve.Add(Measure(learner, candidates, canaries, controls));
-            var attack = new ThresholdAttack(new ThresholdAttackOptions { Score = ThresholdScore.Loss });
-            var scores = attack.Scores(learner.Classifier, memberData, cancellationToken).Concat(attack.Scores(learner.Classifier, nonMemberData, cancellationToken)).ToArray();
-            var membership = MembershipMetrics.Of(scores, Enumerable.Range(0, scores.Length).Select(i => i < members).ToArray(), double.NaN);
+            if (curve[^1].Updates != learner.Updates) curve.Add(At());
+            var membership = Membership(learner.Classifier, memberData, nonMemberData, cancellationToken);
             var accuracy = ModelAccuracy.Of(learner.Classifier, heldOut);
-            var (perQuery, perCanary) = dp ? (Epsilon(options, 1), Epsilon(options, options.Repetitions)) : (double.PositiveInfinity, double.PositiveInfinity);
+            var (perQuery, perCanary) = dp ? (Epsilon(options, 1), Epsilon(options, repetitions)) : (double.PositiveInfinity, double.PositiveInfinity);
             var last = curve[^1];
-            progress?.Report($"{(dp ? "DP-SGD" : "SGD")}: {learner.Updates} updates, canary exposure {last.CanaryMean:F2} bits (min {last.CanaryMin:F2}), " +
+            progress?.Report($"{repetitions} repetitions, {(dp ? "DP-SGD" : "SGD")}: {learner.Updates} updates, canary exposure {last.CanaryMean:F2} bits (min {last.CanaryMin:F2}), " +
                              $"baseline {last.BaselineMean:F2} ± {last.BaselineStd:F2} (max {last.BaselineMax:F2}); membership AUC {membership.Auc:F3}, " +
                              $"TPR@0.1% {membership.TprAt01PctFpr:F4}; accuracy {accuracy:P2}" + (dp ? $"; eps per query {perQuery:F2}, per canary {perCanary:F2}" : ""));
-            return new RecordingRun(dp, curve, membership, accuracy, perQuery, perCanary);
+            return new RecordingRun(repetitions, dp, curve, membership, accuracy, perQuery, perCanary);
         }
 
-        var plain = Learn(false);
-        var @private = Learn(true);
-        return new RecordingResult(plain, @private, stream.Count, options.Bits, pretrainAccuracy);
+        // Off-line: the canaries in the training set of a model trained from scratch, without and with DP-SGD.
+        RecordingRun Train(bool dp)
+        {
+            using var canaryImages = stack(Enumerable.Range(0, options.Canaries * options.OfflineRepetitions)
+                .Select(k => tensor(space.Render(canaries[k % options.Canaries]), [1, 28, 28])).ToArray());
+            using var canaryLabels = tensor(Enumerable.Range(0, options.Canaries * options.OfflineRepetitions).Select(k => (long)(k % options.Canaries)).ToArray());
+            using var canaryData = new LabeledData(canaryImages, canaryLabels, stream.ClassCount);
+            using var trainSet = pretrain.Concat(canaryData);
+            var offline = recipe.Copy();
+            offline.Training = new TrainingOptions { Epochs = options.OfflineEpochs, BatchSize = 128, LearningRate = 1e-3, Seed = options.Seed };
+            TorchClassifier classifier;
+            IDisposable owner;
+            double epsilon = double.PositiveInfinity;
+            if (dp)
+            {
+                offline.Training = new TrainingOptions { Epochs = options.OfflineEpochs, BatchSize = 128, LearningRate = 0.1, Optimizer = OptimizerKind.Sgd, Momentum = 0, Seed = options.Seed };
+                var result = new DifferentiallyPrivateTraining(new DifferentiallyPrivateTrainingOptions
+                {
+                    Recipe = offline, ClipNorm = options.ClipNorm, TargetEpsilon = options.OfflineEpsilon, Delta = options.Delta, NoiseSeed = options.Seed,
+                }).Fit(trainSet, cancellationToken: cancellationToken);
+                (classifier, owner, epsilon) = (result.Classifier, result, result.Privacy.Epsilon);
+            }
+            else
+            {
+                var trained = offline.Train(trainSet, cancellationToken: cancellationToken);
+                (classifier, owner) = (trained.Classifier, trained);
+            }
+            using (owner)
+            {
+                var point = Measure(classifier, 0, candidates, canaries, controls);
+                using var trainMembers = pretrain.Take(members);
+                var membership = Membership(classifier, trainMembers, nonMemberData, cancellationToken);
+                var accuracy = ModelAccuracy.Of(classifier, heldOut);
+                progress?.Report($"off-line {(dp ? "DP-SGD" : "training")}: canary exposure {point.CanaryMean:F2} bits (min {point.CanaryMin:F2}), " +
+                                 $"baseline {point.BaselineMean:F2} ± {point.BaselineStd:F2} (max {point.BaselineMax:F2}); membership AUC {membership.Auc:F3}, " +
+                                 $"TPR@0.1% {membership.TprAt01PctFpr:F4}; accuracy {accuracy:P2}" + (dp ? $"; eps {epsilon:F2}" : ""));
+                return new RecordingRun(options.OfflineRepetitions, dp, [point], membership, accuracy, epsilon, dp ? options.OfflineRepetitions * epsilon : double.PositiveInfinity);
+            }
+        }
+
+        var online = options.Repetitions.SelectMany(r => new[] { Learn(r, false), Learn(r, true) }).ToArray();
+        var offlinePlain = Train(false);
+        var offlinePrivate = Train(true);
+        return new RecordingResult(online, offlinePlain, offlinePrivate, stream.Count, options.Bits, pretrainAccuracy);
+    }
+
+    private static MembershipMetrics Membership(IClassifier target, LabeledData members, LabeledData nonMembers, CancellationToken cancellationToken)
+    {
+        var attack = new ThresholdAttack(new ThresholdAttackOptions { Score = ThresholdScore.Loss });
+        var scores = attack.Scores(target, members, cancellationToken).Concat(attack.Scores(target, nonMembers, cancellationToken)).ToArray();
+        return MembershipMetrics.Of(scores, Enumerable.Range(0, scores.Length).Select(i => i < members.Count).ToArray(), double.NaN);
     }
 
     private static void random_manual_seed(long seed) => torch.random.manual_seed(seed);
@@ -123,12 +171,12 @@ public static class RecordingEvaluation
         return accountant.GetPrivacySpent(options.Delta).Epsilon;
     }
 
-    private static ExposurePoint Measure(OnlineLearner learner, Tensor candidates, int[] canaries, int[][] controls)
+    private static ExposurePoint Measure(TorchClassifier model, long updates, Tensor candidates, int[] canaries, int[][] controls)
     {
         double[][] losses;
         using (NewDisposeScope())
         {
-            using var logits = learner.Classifier.Logits(candidates);
+            using var logits = model.Logits(candidates);
             var nll = nn.functional.log_softmax(logits, 1).neg().to_type(ScalarType.Float64).cpu();
             losses = Enumerable.Range(0, canaries.Length).Select(label => nll[.., label].data<double>().ToArray()).ToArray();
         }
@@ -136,6 +184,6 @@ public static class RecordingEvaluation
         var baseline = controls.SelectMany((codes, label) => codes.Select(code => Exposure.Of(losses[label], code))).ToArray();
         var mean = baseline.Average();
         var std = Math.Sqrt(baseline.Sum(b => (b - mean) * (b - mean)) / Math.Max(1, baseline.Length - 1));
-        return new ExposurePoint(learner.Updates, canary.Average(), canary.Min(), mean, std, baseline.Max());
+        return new ExposurePoint(updates, canary.Average(), canary.Min(), mean, std, baseline.Max());
     }
 }
