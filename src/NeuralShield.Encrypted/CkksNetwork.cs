@@ -19,6 +19,7 @@ public sealed class CkksNetwork
     private readonly List<object> _stages;
     private readonly int _inputWidth;
     private readonly int _inputPeriod;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ICkksEvaluator, Dictionary<string, PlainHandle>> _stored = [];
 
     private CkksNetwork(CkksParameters parameters, Conv? conv, List<object> stages, int inputWidth, int blockSize, int levels, int outputs)
     {
@@ -168,14 +169,14 @@ public sealed class CkksNetwork
         CiphertextHandle current;
         if (_conv is not null)
         {
-            var sum = Keep(evaluator.DotPlain(inputs, Enumerable.Range(0, inputs.Count).Select(k => Fill(j => _conv.Weight(j % _inputPeriod, k))).ToArray(), cancellationToken));
-            var biased = Keep(evaluator.AddPlain(sum, Fill(j => _conv.BiasAt(j % _inputPeriod)), cancellationToken));
+            var sum = Keep(evaluator.DotPlain(inputs, Enumerable.Range(0, inputs.Count).Select(k => Plain(evaluator, $"conv.w{k}", j => _conv.Weight(j % _inputPeriod, k))).ToArray(), cancellationToken));
+            var biased = Keep(evaluator.AddPlain(sum, Plain(evaluator, "conv.b", j => _conv.BiasAt(j % _inputPeriod)), cancellationToken));
             current = Keep(evaluator.Rescale(biased, cancellationToken));
         }
         else current = inputs[0];
         foreach (var stage in _stages)
         {
-            if (stage is Dense dense) current = ApplyDense(evaluator, dense, current, Keep, cancellationToken);
+            if (stage is Dense dense) current = ApplyDense(evaluator, dense, $"dense{_stages.IndexOf(stage)}", current, Keep, cancellationToken);
             else current = Keep(evaluator.Rescale(Keep(evaluator.Square(current, cancellationToken)), cancellationToken));
         }
         live.Remove(current);
@@ -216,7 +217,7 @@ public sealed class CkksNetwork
         return [.. result];
     }
 
-    private CiphertextHandle ApplyDense(ICkksEvaluator evaluator, Dense dense, CiphertextHandle input, Func<CiphertextHandle, CiphertextHandle> keep, CancellationToken ct)
+    private CiphertextHandle ApplyDense(ICkksEvaluator evaluator, Dense dense, string name, CiphertextHandle input, Func<CiphertextHandle, CiphertextHandle> keep, CancellationToken ct)
     {
         var babies = new CiphertextHandle[dense.Baby];
         babies[0] = input;
@@ -225,15 +226,26 @@ public sealed class CkksNetwork
         for (var g = 0; g < dense.Giant; g++)
         {
             var shift = g * dense.Baby;
-            var plains = Enumerable.Range(0, dense.Baby).Select(b => Fill(j => dense.Diagonal(shift + b, j - shift))).ToArray();
+            var plains = Enumerable.Range(0, dense.Baby).Select(b => Plain(evaluator, $"{name}.d{shift + b}", j => dense.Diagonal(shift + b, j - shift))).ToArray();
             var u = keep(evaluator.DotPlain(babies, plains, ct));
             giants.Add(g == 0 ? u : keep(evaluator.Rotate(u, shift, ct)));
         }
         var sum = giants.Count == 1 ? giants[0] : keep(evaluator.Add(giants, ct));
         for (var s = dense.Span / 2; s >= dense.Rows; s /= 2)
             sum = keep(evaluator.Add([sum, keep(evaluator.Rotate(sum, s, ct))], ct));
-        var biased = keep(evaluator.AddPlain(sum, Fill(j => (j % dense.Rows) < dense.M ? dense.Bias[j % dense.Rows] : 0), ct));
+        var biased = keep(evaluator.AddPlain(sum, Plain(evaluator, name + ".b", j => (j % dense.Rows) < dense.M ? dense.Bias[j % dense.Rows] : 0), ct));
         return keep(evaluator.Rescale(biased, ct));
+    }
+
+    /// <summary>The weight vector <paramref name="key"/>, stored on the evaluator the first time it is needed there.</summary>
+    private PlainHandle Plain(ICkksEvaluator evaluator, string key, Func<int, double> value)
+    {
+        var stored = _stored.GetOrCreateValue(evaluator);
+        lock (stored)
+        {
+            if (!stored.TryGetValue(key, out var handle)) stored[key] = handle = evaluator.StorePlain(Fill(value));
+            return handle;
+        }
     }
 
     /// <summary>A slot vector over every block: value(j) for j the position inside the block.</summary>

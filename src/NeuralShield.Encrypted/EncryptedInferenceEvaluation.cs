@@ -75,11 +75,16 @@ public static class EncryptedInferenceEvaluation
             var count = Math.Min(network.ImagesPerCiphertext, samples - start);
             var logits = network.Infer(client, evaluator, images[start..(start + count)], cancellationToken);
             logits.CopyTo(encrypted, start);
-            if ((start / network.ImagesPerCiphertext) % 25 == 24) progress?.Report($"{start + count} / {samples} images encrypted and classified ({batchWatch.Elapsed.TotalSeconds:F0} s)");
+            if ((start / network.ImagesPerCiphertext) % 25 == 24 || start + count == samples)
+            {
+                var done = start + count;
+                var agreeSoFar = Enumerable.Range(0, done).Count(i => ArgMax(plain[i]) == ArgMax(encrypted[i]));
+                var rightSoFar = Enumerable.Range(0, done).Count(i => ArgMax(encrypted[i]) == labels[i]);
+                progress?.Report($"{done} / {samples} images encrypted and classified ({batchWatch.Elapsed.TotalSeconds:F0} s): agreement {agreeSoFar}/{done}, encrypted accuracy {(double)rightSoFar / done:P2}");
+            }
         }
         var throughput = samples / batchWatch.Elapsed.TotalHours;
 
-        static int ArgMax(double[] v) => Array.IndexOf(v, v.Max());
         var agree = 0;
         var plainRight = 0;
         var encryptedRight = 0;
@@ -95,6 +100,8 @@ public static class EncryptedInferenceEvaluation
         return new EncryptedInferenceResult(plainAccuracy, samples, (double)plainRight / samples, (double)encryptedRight / samples, (double)agree / samples, maxError,
             latency, throughput, network.ImagesPerCiphertext, keySeconds, client.Keys.RelinKeys.Length + client.Keys.GaloisKeys.Length, trained.Training);
     }
+
+    private static int ArgMax(double[] v) => Array.IndexOf(v, v.Max());
 
     private sealed class Reporter<T>(Action<T> report) : IProgress<T>
     {

@@ -20,11 +20,15 @@ public interface ICkksEvaluator : IDisposable
     /// <summary>Serialises a ciphertext for the client.</summary>
     Ciphertext Save(CiphertextHandle handle, CancellationToken cancellationToken = default);
 
-    /// <summary>Σᵢ cᵢ ⊙ pᵢ: each ciphertext times a plaintext vector encoded at the encoding scale, summed (the scale multiplies: rescale after).</summary>
-    CiphertextHandle DotPlain(IReadOnlyList<CiphertextHandle> ciphertexts, IReadOnlyList<double[]> plains, CancellationToken cancellationToken = default);
+    /// <summary>Keeps a plaintext vector of the evaluator's own (up to the slot count) for later products and sums; it is encoded once per level and scale.</summary>
+    /// <exception cref="ArgumentException">More values than slots, or a value that is not finite.</exception>
+    PlainHandle StorePlain(double[] values, CancellationToken cancellationToken = default);
 
-    /// <summary>c + p, the plaintext encoded at the ciphertext's scale and level.</summary>
-    CiphertextHandle AddPlain(CiphertextHandle ciphertext, double[] plain, CancellationToken cancellationToken = default);
+    /// <summary>Σᵢ cᵢ ⊙ pᵢ: each ciphertext times a stored plaintext encoded at the encoding scale, summed (the scale multiplies: rescale after).</summary>
+    CiphertextHandle DotPlain(IReadOnlyList<CiphertextHandle> ciphertexts, IReadOnlyList<PlainHandle> plains, CancellationToken cancellationToken = default);
+
+    /// <summary>c + p, the stored plaintext encoded at the ciphertext's scale and level.</summary>
+    CiphertextHandle AddPlain(CiphertextHandle ciphertext, PlainHandle plain, CancellationToken cancellationToken = default);
 
     /// <summary>The sum of ciphertexts at the same scale and level.</summary>
     CiphertextHandle Add(IReadOnlyList<CiphertextHandle> ciphertexts, CancellationToken cancellationToken = default);

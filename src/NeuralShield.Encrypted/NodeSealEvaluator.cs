@@ -39,17 +39,26 @@ internal sealed class NodeSealEvaluator : ICkksEvaluator
     public Ciphertext Save(CiphertextHandle handle, CancellationToken cancellationToken = default) =>
         new(_process.Invoke<string>("save", cancellationToken, Id(handle)), KeyId);
 
-    public CiphertextHandle DotPlain(IReadOnlyList<CiphertextHandle> ciphertexts, IReadOnlyList<double[]> plains, CancellationToken cancellationToken = default)
+    public PlainHandle StorePlain(double[] values, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length > Parameters.Slots) throw new ArgumentException($"expected at most {Parameters.Slots} values; got {values.Length}", nameof(values));
+        foreach (var v in values)
+            if (!double.IsFinite(v)) throw new ArgumentException("expected finite values", nameof(values));
+        return new PlainHandle(_process.Invoke<long>("storePlain", cancellationToken, values), this);
+    }
+
+    public CiphertextHandle DotPlain(IReadOnlyList<CiphertextHandle> ciphertexts, IReadOnlyList<PlainHandle> plains, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ciphertexts);
         ArgumentNullException.ThrowIfNull(plains);
         if (ciphertexts.Count == 0 || ciphertexts.Count != plains.Count)
             throw new ArgumentException($"expected one plaintext per ciphertext and at least one; got {ciphertexts.Count} ciphertexts and {plains.Count} plaintexts", nameof(plains));
-        return Handle(_process.Invoke<long>("dotPlain", cancellationToken, ciphertexts.Select(Id).ToArray(), plains.Select(Checked).ToArray()));
+        return Handle(_process.Invoke<long>("dotPlain", cancellationToken, ciphertexts.Select(Id).ToArray(), plains.Select(PlainId).ToArray()));
     }
 
-    public CiphertextHandle AddPlain(CiphertextHandle ciphertext, double[] plain, CancellationToken cancellationToken = default) =>
-        Handle(_process.Invoke<long>("addPlain", cancellationToken, Id(ciphertext), Checked(plain)));
+    public CiphertextHandle AddPlain(CiphertextHandle ciphertext, PlainHandle plain, CancellationToken cancellationToken = default) =>
+        Handle(_process.Invoke<long>("addPlain", cancellationToken, Id(ciphertext), PlainId(plain)));
 
     public CiphertextHandle Add(IReadOnlyList<CiphertextHandle> ciphertexts, CancellationToken cancellationToken = default)
     {
@@ -88,10 +97,9 @@ internal sealed class NodeSealEvaluator : ICkksEvaluator
         return handle.Id;
     }
 
-    private double[] Checked(double[] plain)
+    private long PlainId(PlainHandle plain)
     {
-        ArgumentNullException.ThrowIfNull(plain);
-        if (plain.Length > Parameters.Slots) throw new ArgumentException($"expected at most {Parameters.Slots} values; got {plain.Length}", nameof(plain));
-        return plain;
+        if (!ReferenceEquals(plain.Evaluator, this)) throw new ArgumentException("the plaintext is stored on another evaluator", nameof(plain));
+        return plain.Id;
     }
 }

@@ -19,6 +19,9 @@ let relinKeys = null;
 let galoisKeys = null;
 const ciphertexts = new Map();
 let nextId = 1;
+// Plaintext vectors of the evaluator's own (the model's weights), stored once; encoded once per level and scale.
+const plains = new Map();
+const encoded = new Map();
 
 async function library() {
   if (seal === null) {
@@ -145,34 +148,44 @@ function release(ids) {
   return ciphertexts.size;
 }
 
-function plainFor(cipher, values, atScale) {
-  const plain = encoder.encode(pad(values), atScale);
-  evaluator.plainModSwitchTo(plain, cipher.parmsId, plain);
+function storePlain(values) {
+  requireRole('evaluator');
+  const id = nextId++;
+  plains.set(id, pad(values));
+  return id;
+}
+
+function plainFor(cipher, plainId, atScale) {
+  const values = plains.get(plainId);
+  if (values === undefined) throw new Error(`no plaintext ${plainId} on the evaluator`);
+  const level = context.getContextData(cipher.parmsId).chainIndex;
+  const key = `${plainId}:${level}:${atScale}`;
+  let plain = encoded.get(key);
+  if (plain === undefined) {
+    plain = encoder.encode(values, atScale);
+    evaluator.plainModSwitchTo(plain, cipher.parmsId, plain);
+    encoded.set(key, plain);
+  }
   return plain;
 }
 
 // Σ_i c_i ⊙ p_i (p_i encoded at the encoding scale), one ciphertext at the product scale.
-function dotPlain(ids, vectors) {
+function dotPlain(ids, plainIds) {
   requireRole('evaluator');
   let sum = null;
   for (let i = 0; i < ids.length; i++) {
     const cipher = get(ids[i]);
-    const plain = plainFor(cipher, vectors[i], scale);
-    const product = evaluator.multiplyPlain(cipher, plain);
-    plain.delete();
+    const product = evaluator.multiplyPlain(cipher, plainFor(cipher, plainIds[i], scale));
     if (sum === null) sum = product;
     else { evaluator.add(sum, product, sum); product.delete(); }
   }
   return keep(sum);
 }
 
-function addPlain(id, values) {
+function addPlain(id, plainId) {
   requireRole('evaluator');
   const cipher = get(id);
-  const plain = plainFor(cipher, values, cipher.scale);
-  const result = evaluator.addPlain(cipher, plain);
-  plain.delete();
-  return keep(result);
+  return keep(evaluator.addPlain(cipher, plainFor(cipher, plainId, cipher.scale)));
 }
 
 function add(ids) {
@@ -202,5 +215,5 @@ function rotate(id, steps) {
 
 // Jering.Javascript.NodeJS awaits a returned promise (a function that returns a plain value is expected to call a callback):
 // every export is async.
-const operations = { setup, generateKeys, encrypt, decrypt, exportSecretKey, loadKeys, load, save, release, dotPlain, addPlain, add, square, rescale, rotate };
+const operations = { setup, generateKeys, encrypt, decrypt, exportSecretKey, loadKeys, load, save, release, storePlain, dotPlain, addPlain, add, square, rescale, rotate };
 module.exports = Object.fromEntries(Object.entries(operations).map(([name, f]) => [name, async (...args) => f(...args)]));

@@ -38,6 +38,8 @@ internal sealed class RecordingExperiment : IExperiment
         report.Setting["seed"] = context.Seed;
         report.Metrics["pretrain_accuracy"] = r.PretrainAccuracy;
         report.Metrics["space_bits"] = r.SpaceBits;
+        report.Metrics["before_stream.membership_auc"] = r.PretrainMembership.Auc;
+        report.Metrics["before_stream.membership_tpr_at_0.1pct_fpr"] = r.PretrainMembership.TprAt01PctFpr;
         foreach (var (run, offline) in r.Online.Select(run => (run, false)).Append((r.OfflineUndefended, true)).Append((r.OfflinePrivate, true)))
         {
             var key = (offline ? "offline." : "online.") + (run.Private ? "dpsgd" : "sgd") + (offline ? "" : $".r{run.Repetitions}");

@@ -140,10 +140,12 @@ public static class RecordingEvaluation
             }
         }
 
+        var before = Membership(deployed.Classifier, memberData, nonMemberData, cancellationToken);
+        progress?.Report($"before the stream: membership AUC {before.Auc:F3}, TPR@0.1% {before.TprAt01PctFpr:F4} (the stream's queries are not yet learned: the reference)");
         var online = options.Repetitions.SelectMany(r => new[] { Learn(r, false), Learn(r, true) }).ToArray();
         var offlinePlain = Train(false);
         var offlinePrivate = Train(true);
-        return new RecordingResult(online, offlinePlain, offlinePrivate, stream.Count, options.Bits, pretrainAccuracy);
+        return new RecordingResult(online, offlinePlain, offlinePrivate, stream.Count, options.Bits, pretrainAccuracy, before);
     }
 
     private static MembershipMetrics Membership(IClassifier target, LabeledData members, LabeledData nonMembers, CancellationToken cancellationToken)

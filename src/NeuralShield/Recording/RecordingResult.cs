@@ -7,4 +7,5 @@ namespace NeuralShield.Recording;
 /// <param name="StreamQueries">User queries in the stream (canaries excluded).</param>
 /// <param name="SpaceBits">log2 |R|.</param>
 /// <param name="PretrainAccuracy">Test accuracy of the deployed model before the stream.</param>
-public sealed record RecordingResult(IReadOnlyList<RecordingRun> Online, RecordingRun OfflineUndefended, RecordingRun OfflinePrivate, int StreamQueries, int SpaceBits, double PretrainAccuracy);
+/// <param name="PretrainMembership">The membership view on the deployed model before the stream (queries not yet learned): the reference.</param>
+public sealed record RecordingResult(IReadOnlyList<RecordingRun> Online, RecordingRun OfflineUndefended, RecordingRun OfflinePrivate, int StreamQueries, int SpaceBits, double PretrainAccuracy, NeuralShield.Metrics.MembershipMetrics PretrainMembership);

@@ -100,7 +100,7 @@ public sealed class NodeSealTests(NodeSealFixture fixture) : IClassFixture<NodeS
             foreach (var vector in args.OfType<double[][]>().SelectMany(v => v).Concat(args.OfType<double[]>()))
                 Assert.DoesNotContain(inputVectors, input => input.Length > 0 && vector.Length >= input.Length && input.Where((x, i) => x != 0).Any() &&
                                                              input.Select((x, i) => x == vector[i]).All(b => b));
-            Assert.Contains(function, new[] { "setup", "loadKeys", "load", "save", "release", "dotPlain", "addPlain", "add", "square", "rescale", "rotate" });
+            Assert.Contains(function, new[] { "setup", "loadKeys", "load", "save", "release", "storePlain", "dotPlain", "addPlain", "add", "square", "rescale", "rotate" });
             if (function == "load") Assert.NotEmpty(Assert.IsType<string>(args[0]));
         }
         Assert.DoesNotContain(received, m => m.Function is "generateKeys" or "encrypt" or "decrypt" or "exportSecretKey");

@@ -33,16 +33,30 @@ internal sealed class PlainSlotEvaluator(CkksParameters parameters) : ICkksEvalu
 
     public Ciphertext Save(CiphertextHandle handle, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public CiphertextHandle DotPlain(IReadOnlyList<CiphertextHandle> ciphertexts, IReadOnlyList<double[]> plains, CancellationToken cancellationToken = default)
+    private readonly List<double[]> _plains = [];
+
+    public PlainHandle StorePlain(double[] values, CancellationToken cancellationToken = default)
+    {
+        _plains.Add((double[])values.Clone());
+        return new PlainHandle(_plains.Count - 1, this);
+    }
+
+    public CiphertextHandle DotPlain(IReadOnlyList<CiphertextHandle> ciphertexts, IReadOnlyList<PlainHandle> plains, CancellationToken cancellationToken = default)
     {
         var sum = new double[Parameters.Slots];
         for (var k = 0; k < ciphertexts.Count; k++)
-            for (var i = 0; i < plains[k].Length; i++) sum[i] += Get(ciphertexts[k])[i] * plains[k][i];
+        {
+            var plain = _plains[(int)plains[k].Id];
+            for (var i = 0; i < plain.Length; i++) sum[i] += Get(ciphertexts[k])[i] * plain[i];
+        }
         return Put(sum);
     }
 
-    public CiphertextHandle AddPlain(CiphertextHandle ciphertext, double[] plain, CancellationToken cancellationToken = default) =>
-        Put(Get(ciphertext).Select((x, i) => x + (i < plain.Length ? plain[i] : 0)).ToArray());
+    public CiphertextHandle AddPlain(CiphertextHandle ciphertext, PlainHandle plain, CancellationToken cancellationToken = default)
+    {
+        var p = _plains[(int)plain.Id];
+        return Put(Get(ciphertext).Select((x, i) => x + (i < p.Length ? p[i] : 0)).ToArray());
+    }
 
     public CiphertextHandle Add(IReadOnlyList<CiphertextHandle> ciphertexts, CancellationToken cancellationToken = default) =>
         Put(Enumerable.Range(0, Parameters.Slots).Select(i => ciphertexts.Sum(c => Get(c)[i])).ToArray());
