@@ -41,6 +41,10 @@ public sealed class FolderRuleTests
         { "Metrics", "Audit", "nothing but the audit uses the audit" },
         { "Reports", "Audit", "nothing but the audit uses the audit" },
         { "Training", "Audit", "nothing but the audit uses the audit" },
+        { "Recording", "Audit", "nothing but the audit uses the audit" },
+        { "Attacks", "Recording", "the recording experiment uses the attacks and defenses, not the reverse" },
+        { "Defenses", "Recording", "the recording experiment uses the attacks and defenses, not the reverse" },
+        { "Training", "Recording", "the on-line learner knows nothing of what is measured on it" },
     };
 
     [Theory]
