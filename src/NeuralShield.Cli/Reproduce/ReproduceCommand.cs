@@ -10,13 +10,21 @@ namespace NeuralShield.Cli.Reproduce;
 /// </summary>
 internal static class ReproduceCommand
 {
-    /// <summary>Every reproduction of the library, by name.</summary>
-    public static IReadOnlyDictionary<string, IReproduction> Experiments => ReproductionCatalog.All;
+    /// <summary>
+    /// Every reproduction of the library and those of this tool that need a package the core does without (the encrypted
+    /// inference, on NeuralShield.Encrypted), by name.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReproduction> Experiments { get; } = ReproductionCatalog.All.Values
+        .Concat(typeof(ReproduceCommand).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IReproduction).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Select(t => (IReproduction)Activator.CreateInstance(t)!))
+        .OrderBy(e => e.Name, StringComparer.Ordinal)
+        .ToDictionary(e => e.Name, StringComparer.Ordinal);
 
     /// <summary>The experiments that read each experiment-specific option (training settings, the ONNX oracle); the option is refused for the others.</summary>
     internal static IReadOnlyDictionary<string, string[]> TrainingOptionUsers { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["--epochs"] = ["adversarial-training", "distillation", "dpsgd", "learnability", "property", "saturation"],
+        ["--epochs"] = ["adversarial-training", "distillation", "dpsgd", "encrypted-inference", "learnability", "property", "recording", "saturation"],
         ["--train-steps"] = ["adversarial-training"],
         ["--lambda"] = ["saturation"],
         ["--oracle"] = ["substitute", "transfer"],

@@ -48,6 +48,10 @@ public sealed class FolderRuleTests
         { "Defenses", "Reproductions", "nothing in the library uses the reproductions (only the tool runs them)" },
         { "Training", "Reproductions", "nothing in the library uses the reproductions (only the tool runs them)" },
         { "Reports", "Reproductions", "nothing in the library uses the reproductions (only the tool runs them)" },
+        { "Recording", "Audit", "nothing but the audit uses the audit" },
+        { "Attacks", "Recording", "the recording experiment uses the attacks and defenses, not the reverse" },
+        { "Defenses", "Recording", "the recording experiment uses the attacks and defenses, not the reverse" },
+        { "Training", "Recording", "the on-line learner knows nothing of what is measured on it" },
     };
 
     [Theory]

@@ -208,6 +208,16 @@ internal static partial class SmallReproductionSettings
             // An HMAC bit: a network fits the training pairs but is at chance on held-out ones.
             Assert.InRange(M(r, "hmac.accuracy"), 0.45, 0.55);
         }, k => LearningCurvePoint().IsMatch(k)),
+        ["recording"] = new(c => c with { TrainSamples = 4000, Epochs = 2 }, (r, _) =>
+        {
+            // Carlini et al.: a canary repeated often in a non-private learner's stream is exposed far above the secrets
+            // never inserted; DP-SGD keeps it near them. The same holds off-line (canaries in the training set).
+            Assert.True(M(r, "online.sgd.r64.canary_exposure") > M(r, "online.sgd.r64.baseline_exposure") + 1,
+                $"on-line exposure {M(r, "online.sgd.r64.canary_exposure"):F2} vs baseline {M(r, "online.sgd.r64.baseline_exposure"):F2}");
+            Assert.True(M(r, "online.sgd.r64.canary_exposure") > M(r, "online.dpsgd.r64.canary_exposure") + 1);
+            Assert.True(M(r, "offline.sgd.canary_exposure") > M(r, "offline.dpsgd.canary_exposure") + 1);
+            Assert.InRange(M(r, "online.dpsgd.r64.epsilon_per_canary"), M(r, "online.dpsgd.r1.epsilon_per_canary"), double.PositiveInfinity);
+        }, k => UpdateCurvePoint().IsMatch(k)),
     };
 
     /// <summary>The metric, asserting it is there and finite.</summary>
@@ -254,4 +264,8 @@ internal static partial class SmallReproductionSettings
     /// <summary>A learning-curve point of the learnability audit (its keys name the training-set sizes reached, which follow the budget).</summary>
     [GeneratedRegex(@"^metrics\.[a-z0-9_.]+?\.n\d+\.")]
     private static partial Regex LearningCurvePoint();
+
+    /// <summary>The exposure curve's points (<c>.update_N.</c>), one per logged update: their number follows the stream's length.</summary>
+    [GeneratedRegex(@"\.update_\d+\.")]
+    private static partial Regex UpdateCurvePoint();
 }
