@@ -27,6 +27,8 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
     private const double Epsilon = 0.35;
     /// <summary>IBM ART's silhouette threshold (ClusteringAnalyzer.analyze_by_silhouette_score).</summary>
     private const double SilhouetteThreshold = 0.10;
+    /// <summary>Training runs of the clean set and of the chosen detectors' cleaned sets (weights and batch order seeded seed + run).</summary>
+    private const int TrainingRuns = 4;
 
     public string Name => "backdoor-detection";
 
@@ -58,8 +60,19 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
         report.Metrics["backdoor.poisoned_share_of_target_class"] = poisonedOfTarget;
         log.WriteLine($"  BadNets: success {report.Metrics["backdoor.success_rate"]:P2}, clean accuracy {report.Metrics["backdoor.clean_accuracy"]:P2}; {poisonedOfTarget:P1} of class {Target} poisoned");
 
+        // The clean model's spread over training runs (weights and batch order seeded seed + run): the noise that "within
+        // 1 pp of the clean model" is judged against. Run 0 is the shared cached model.
+        var cleanRuns = new double[TrainingRuns];
+        cleanRuns[0] = cleanAccuracy;
+        for (var run = 1; run < TrainingRuns; run++)
+        {
+            using var model = PoisoningModels.Train(context, recipe, train, "clean", timings, cancellationToken, run: run);
+            cleanRuns[run] = ModelAccuracy.Of(model, test);
+        }
+        Spread(report, "clean_accuracy_runs", cleanRuns);
+
         var flags = new Dictionary<string, IReadOnlyList<long>>();
-        void Measure(string name, SanitizationReport result)
+        void Measure(string name, SanitizationReport result, bool runs = false)
         {
             var detection = result.Detection!.Value;
             report.Metrics[$"{name}.precision"] = detection.Precision;
@@ -71,6 +84,22 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
             report.Metrics[$"{name}.accuracy_after"] = ModelAccuracy.Of(restored, test);
             report.Metrics[$"{name}.backdoor_success_after"] = PoisoningMeasures.BackdoorSuccessRate(restored, test, trigger.Stamp, Target);
             log.WriteLine($"  {name}: precision {detection.Precision:F3}, recall {detection.Recall:F3} ({result.Flagged.Count} flagged); after removal accuracy {report.Metrics[$"{name}.accuracy_after"]:P2}, backdoor success {report.Metrics[$"{name}.backdoor_success_after"]:P2}");
+            if (!runs) return;
+            // The same cleaned set trained TrainingRuns times, against the clean set's runs.
+            var accuracies = new double[TrainingRuns];
+            var successes = new double[TrainingRuns];
+            accuracies[0] = report.Metrics[$"{name}.accuracy_after"];
+            successes[0] = report.Metrics[$"{name}.backdoor_success_after"];
+            for (var run = 1; run < TrainingRuns; run++)
+            {
+                using var again = PoisoningModels.Train(context, recipe, result.Cleaned, $"5% BadNets without {result.Flagged.Count} flags {Hash(result.Cleaned)}", timings, cancellationToken, run: run);
+                accuracies[run] = ModelAccuracy.Of(again, test);
+                successes[run] = PoisoningMeasures.BackdoorSuccessRate(again, test, trigger.Stamp, Target);
+            }
+            Spread(report, $"{name}.accuracy_after_runs", accuracies);
+            Spread(report, $"{name}.backdoor_success_after_runs", successes);
+            report.Metrics[$"{name}.accuracy_after_minus_clean_runs_mean"] = accuracies.Average() - cleanRuns.Average();
+            log.WriteLine($"  {name}: over {TrainingRuns} training runs, accuracy after removal {accuracies.Average():P2} ({accuracies.Min():P2}-{accuracies.Max():P2}) against the clean set's {cleanRuns.Average():P2} ({cleanRuns.Min():P2}-{cleanRuns.Max():P2}); backdoor success at most {successes.Max():P2}");
         }
 
         // Activation clustering: the three analyses share each clustering (same reduction, same k-means seed). "ica": the
@@ -97,7 +126,7 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
                 var defense = new ActivationClustering(backdoored, options,
                     (set, ct) => PoisoningModels.Train(context, recipe, set, $"5% BadNets without {backdoor.Data.Count - set.Count} points of a smaller cluster {Hash(set)}", timings, ct));
                 using var result = defense.Inspect(backdoor, cancellationToken);
-                Measure(name, result);
+                Measure(name, result, runs: name == "activation.ica.exclusionary");
                 if (!smallerClusters.ContainsKey(reduction))
                 {
                     var inSmall = defense.LastInSmallerCluster.ToArray();
@@ -134,6 +163,21 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
             flags[$"spectral_eps0.05.{layerName}"] = tight.Flagged;
         }
 
+        // SPECTRE (Hayase et al. 2021) in the penultimate layer, with the same bound ε: every class (the defender does not
+        // know the target), and the target class alone (as the authors' experiments run it).
+        foreach (var (name, only) in new[] { ("spectre.penultimate", (int?)null), ("spectre.penultimate.target", Target) })
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var watch = Stopwatch.StartNew();
+            var spectre = new Defenses.Data.Spectre(backdoored, new SpectreOptions { Epsilon = Epsilon, Class = only });
+            using var result = spectre.Inspect(backdoor, cancellationToken);
+            timings[$"{name} inspection"] = watch.Elapsed.TotalSeconds;
+            report.Metrics[$"{name}.target_dimensions"] = spectre.LastDimensions[Target];
+            Measure(name, result, runs: only is not null);
+            flags[name] = result.Flagged;
+            scores[name] = result.Scores!.ToArray();
+        }
+
         if (context.Variants is not null && context.Variants.TryGetValue("export", out var folder))
             Export(folder, backdoored, backdoor, flags, scores, smallerClusters, context.Seed);
 
@@ -144,11 +188,20 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
         report.Setting["activation"] = $"penultimate layer (84), PCA to 10 (ica: whitened, the distances of FastICA's output; pca: plain), 2-means per class (k-means++, 5 restarts); relative_size: smaller cluster <= 0.35 of the class; silhouette: class silhouette >= {SilhouetteThreshold} (IBM ART's threshold); "
             + "exclusionary: per class, a LeNet-5 retrained without that class's smaller cluster; the cluster is poison when l <= 1 * p (l: its points classified as their label, p: as the most common other class)";
         report.Setting["spectral"] = $"per class ((r - mean).v)^2, v the top right singular vector of the centred representations, top floor(1.5 * eps * n) removed, eps {Epsilon} (and 0.05: the overall poisoned share); penultimate: 84 units; conv: the 400 flattened outputs of the second conv block";
+        report.Setting["spectre"] = $"Hayase et al. 2021 as the authors' code runs it: per class, PCA to k (k = 1, 4, ..., 81 chosen per class by the QUE-weighted excess of the class whitened by the kept points), robust covariance by the filter of Diakonikolas et al. 2017 (at most 2 eps n points discarded, tau 0.1), whitening, QUE scores (alpha 4), the top round(1.5 * eps * n) removed; eps {Epsilon}; spectre.penultimate: every class; spectre.penultimate.target: class {Target} only";
+        report.Setting["training_runs"] = $"clean_accuracy_runs_* and *_runs_* (activation.ica.exclusionary, spectre.penultimate.target): {TrainingRuns} trainings of the same set, weights and batch order seeded seed + run (run 0: the single-run keys)";
         report.Setting["after"] = "accuracy_after and backdoor_success_after: a LeNet-5 retrained on the set without the flagged points (same recipe and seed)";
         report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);
         foreach (var (what, seconds) in timings) report.Setting[$"seconds.{what}"] = Math.Round(seconds, 1);
         report.Paper["source"] = "Chen et al. 2018 (arXiv 1811.03728); Tran, Li, Madry 2018 (arXiv 1811.00636); reference code: IBM ART ActivationDefence, MadryLab/backdoor_data_poisoning compute_corr.py";
         return report;
+    }
+
+    private static void Spread(ReproductionReport report, string name, double[] values)
+    {
+        report.Metrics[$"{name}_mean"] = values.Average();
+        report.Metrics[$"{name}_min"] = values.Min();
+        report.Metrics[$"{name}_max"] = values.Max();
     }
 
     /// <summary>The first 12 hex digits of SHA-256 over a set's labels and features: names a sanitized set in the model cache.</summary>
