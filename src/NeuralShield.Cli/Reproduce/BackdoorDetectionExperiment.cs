@@ -29,6 +29,8 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
     private const double SilhouetteThreshold = 0.10;
     /// <summary>Training runs of the clean set and of the chosen detectors' cleaned sets (weights and batch order seeded seed + run).</summary>
     private const int TrainingRuns = 4;
+    /// <summary>The largest k SPECTRE's search considers here.</summary>
+    private const int SpectreMaxDimensions = 16;
 
     public string Name => "backdoor-detection";
 
@@ -163,18 +165,18 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
             flags[$"spectral_eps0.05.{layerName}"] = tight.Flagged;
         }
 
-        // SPECTRE (Hayase et al. 2021) in the penultimate layer, with the same bound ε: every class (the defender does not
-        // know the target), and the target class alone (as the authors' experiments run it).
-        foreach (var (name, only) in new[] { ("spectre.penultimate", (int?)null), ("spectre.penultimate.target", Target) })
+        // SPECTRE (Hayase et al. 2021) in the penultimate layer, with the same bound ε, on the target class (as the authors'
+        // experiments run it; on every class it would also remove 1.5·ε = 52% of each clean class, as spectral signatures
+        // do). k is searched over 1, 4, 9, 16 (the authors: up to 100): the robust filter runs hundreds of rounds at this
+        // poisoned share, and each k above 16 costs minutes.
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            const string name = "spectre.penultimate.target";
             var watch = Stopwatch.StartNew();
-            var spectre = new Defenses.Data.Spectre(backdoored, new SpectreOptions { Epsilon = Epsilon, Class = only });
+            var spectre = new Defenses.Data.Spectre(backdoored, new SpectreOptions { Epsilon = Epsilon, Class = Target, MaxDimensions = SpectreMaxDimensions });
             using var result = spectre.Inspect(backdoor, cancellationToken);
             timings[$"{name} inspection"] = watch.Elapsed.TotalSeconds;
-            report.Metrics[$"{name}.target_dimensions"] = spectre.LastDimensions[Target];
-            Measure(name, result, runs: only is not null);
-            flags[name] = result.Flagged;
+            report.Metrics[$"{name}.dimensions"] = spectre.LastDimensions[Target];
+            Measure(name, result, runs: true);
             scores[name] = result.Scores!.ToArray();
         }
 
@@ -188,7 +190,7 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
         report.Setting["activation"] = $"penultimate layer (84), PCA to 10 (ica: whitened, the distances of FastICA's output; pca: plain), 2-means per class (k-means++, 5 restarts); relative_size: smaller cluster <= 0.35 of the class; silhouette: class silhouette >= {SilhouetteThreshold} (IBM ART's threshold); "
             + "exclusionary: per class, a LeNet-5 retrained without that class's smaller cluster; the cluster is poison when l <= 1 * p (l: its points classified as their label, p: as the most common other class)";
         report.Setting["spectral"] = $"per class ((r - mean).v)^2, v the top right singular vector of the centred representations, top floor(1.5 * eps * n) removed, eps {Epsilon} (and 0.05: the overall poisoned share); penultimate: 84 units; conv: the 400 flattened outputs of the second conv block";
-        report.Setting["spectre"] = $"Hayase et al. 2021 as the authors' code runs it: per class, PCA to k (k = 1, 4, ..., 81 chosen per class by the QUE-weighted excess of the class whitened by the kept points), robust covariance by the filter of Diakonikolas et al. 2017 (at most 2 eps n points discarded, tau 0.1), whitening, QUE scores (alpha 4), the top round(1.5 * eps * n) removed; eps {Epsilon}; spectre.penultimate: every class; spectre.penultimate.target: class {Target} only";
+        report.Setting["spectre"] = $"Hayase et al. 2021 as the authors' code runs it: per class, PCA to k (k = 1, 4, 9, 16 chosen by the QUE-weighted excess of the class whitened by the kept points; the authors search up to 100), robust covariance by the filter of Diakonikolas et al. 2017 (at most 2 eps n points discarded, tau 0.1), whitening, QUE scores (alpha 4), the top round(1.5 * eps * n) removed; eps {Epsilon}; class {Target} only (the authors' experiments know the target label)";
         report.Setting["training_runs"] = $"clean_accuracy_runs_* and *_runs_* (activation.ica.exclusionary, spectre.penultimate.target): {TrainingRuns} trainings of the same set, weights and batch order seeded seed + run (run 0: the single-run keys)";
         report.Setting["after"] = "accuracy_after and backdoor_success_after: a LeNet-5 retrained on the set without the flagged points (same recipe and seed)";
         report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);

@@ -37,15 +37,19 @@ internal static class RobustCovariance
         return (centred.t().mm(centred) / (corrected ? n - 1 : n)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>A symmetric positive definite matrix raised to the power −1/2 (by its eigendecomposition).</summary>
+    /// <summary>
+    /// A symmetric positive semi-definite matrix raised to the power −1/2 (by its eigendecomposition). Eigenvalues below
+    /// 1e-10 of the largest count as 1e-10 of it: a direction in which the points whitened by it do not vary (a unit only
+    /// the removed points use) is scaled up as far as that allows instead of dividing by zero.
+    /// </summary>
     public static Tensor InverseSqrt(Tensor symmetric)
     {
         using var scope = NewDisposeScope();
         var (values, vectors) = linalg.eigh(symmetric);
         var largest = values.max().item<double>();
-        if (!(values.min().item<double>() > 1e-12 * Math.Max(largest, 1e-300)))
-            throw new InvalidOperationException("The covariance to whiten by is singular: fewer independent directions than dimensions.");
-        return (vectors.mm(diag(values.rsqrt())).mm(vectors.t())).MoveToOuterDisposeScope();
+        if (!(largest > 0)) throw new InvalidOperationException("The covariance to whiten by is zero: the points do not vary.");
+        var floored = values.clamp_min(1e-10 * largest);
+        return (vectors.mm(diag(floored.rsqrt())).mm(vectors.t())).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -92,12 +96,13 @@ internal static class RobustCovariance
         var indices = Enumerable.Range(0, n).ToArray();
         var left = limit;
         var current = rows.alias();
+        Tensor? direction = null;
         try
         {
             while (left > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var keep = FilterRound(current, epsilon, tau, left);
+                var keep = FilterRound(current, epsilon, tau, left, ref direction);
                 if (keep is null) break;
                 var removed = keep.Count(k => !k);
                 if (removed == 0) break;
@@ -113,6 +118,7 @@ internal static class RobustCovariance
         finally
         {
             current.Dispose();
+            direction?.Dispose();
         }
         var selected = new bool[n];
         foreach (var i in indices) selected[i] = true;
@@ -122,6 +128,20 @@ internal static class RobustCovariance
     /// <summary>One round of the filter: the rows to keep, or null when it stops (nothing more to remove).</summary>
     internal static bool[]? FilterRound(Tensor rows, double epsilon, double tau, int limit)
     {
+        Tensor? direction = null;
+        try
+        {
+            return FilterRound(rows, epsilon, tau, limit, ref direction);
+        }
+        finally
+        {
+            direction?.Dispose();
+        }
+    }
+
+    // direction: the previous round's top direction, to start the eigensolver from (replaced by this round's).
+    private static bool[]? FilterRound(Tensor rows, double epsilon, double tau, int limit, ref Tensor? direction)
+    {
         using var scope = NewDisposeScope();
         var (m, d) = ((int)rows.shape[0], (int)rows.shape[1]);
         var second = rows.t().mm(rows) / m;
@@ -130,7 +150,9 @@ internal static class RobustCovariance
         var far = C * d * Math.Log(m / tau);
         if (norms.Any(q => q >= far))
             return AtMost(norms, q => q >= far, limit);
-        var (lambda, v) = TopEigen(y);
+        var (lambda, v) = TopEigen(y, direction);
+        direction?.Dispose();
+        direction = v.clone().DetachFromDisposeScope();
         if (lambda <= 1 + C * epsilon * Math.Pow(Math.Log(1 / epsilon), 2)) return null;
         var trace = v.trace().item<double>();
         var p = (y.mm(v) * y).sum(1).data<double>().Select(t => (t - trace) / Math.Sqrt(2)).ToArray();
@@ -184,15 +206,15 @@ internal static class RobustCovariance
 
     /// <summary>
     /// The largest eigenvalue of <see cref="Apply"/> over symmetric matrices and its eigenvector (Frobenius norm 1), by
-    /// Lanczos iterations with full reorthogonalisation, restarted from the Ritz vector until the residual is below 1e-10
-    /// of the eigenvalue.
+    /// Lanczos iterations with full reorthogonalisation from <paramref name="from"/> (the filter's previous direction) or
+    /// the all-ones matrix, restarted from the Ritz vector until the residual is below 1e-9 of the eigenvalue.
     /// </summary>
-    internal static (double Value, Tensor Vector) TopEigen(Tensor y, int maxSteps = 60, int maxRestarts = 40)
+    internal static (double Value, Tensor Vector) TopEigen(Tensor y, Tensor? from = null, int maxSteps = 80, int maxRestarts = 20)
     {
         var d = (int)y.shape[1];
         var dimension = d * (d + 1) / 2;
         var steps = Math.Min(maxSteps, dimension);
-        var start = ones(d, d, dtype: ScalarType.Float64);
+        var start = from is null ? ones(d, d, dtype: ScalarType.Float64) : from.clone();
         try
         {
             return Lanczos(y, start, steps, dimension, maxRestarts);
@@ -209,45 +231,56 @@ internal static class RobustCovariance
         for (var restart = 0; ; restart++)
         {
             using var scope = NewDisposeScope();
-            var basis = new List<Tensor>();
+            // The Krylov basis as the rows of one matrix, so that reorthogonalising against all of it is two products.
+            var basis = zeros(steps, d * d, dtype: ScalarType.Float64);
             var alphas = new List<double>();
             var betas = new List<double>();
-            var q = start / Norm(start);
-            var invariant = false;
+            var q = (start / Norm(start)).reshape(d * d);
             for (var j = 0; j < steps; j++)
             {
-                basis.Add(q);
-                var w = Apply(y, q);
+                basis[j] = q;
+                var w = Apply(y, q.reshape(d, d)).reshape(d * d);
                 alphas.Add(Dot(w, q));
-                for (var pass = 0; pass < 2; pass++)
-                    foreach (var b in basis) w -= b * Dot(w, b);
+                var used = basis.narrow(0, 0, j + 1);
+                for (var pass = 0; pass < 2; pass++) w -= used.t().mv(used.mv(w));
                 var beta = Norm(w);
-                if (beta <= 1e-12 * Math.Max(1, Math.Abs(alphas[^1])))
+                var invariant = beta <= 1e-12 * Math.Max(1, Math.Abs(alphas[^1]));
+                // The Ritz pair is checked every 8 steps, at the end and when the space is exhausted.
+                if (invariant || j + 1 == steps || (j + 1) % 8 == 0)
                 {
-                    invariant = true;
-                    break;
+                    var (theta, s) = Tridiagonal(alphas, betas);
+                    var residual = invariant ? 0 : beta * Math.Abs(s[^1]);
+                    var converged = residual <= 1e-9 * Math.Max(1, Math.Abs(theta));
+                    if (converged || j + 1 == steps)
+                    {
+                        using var weights = tensor(s);
+                        var ritz = basis.narrow(0, 0, j + 1).t().mv(weights).reshape(d, d);
+                        ritz /= Norm(ritz);
+                        if (converged || restart >= maxRestarts || j + 1 == dimension)
+                            return (theta, ritz.MoveToOuterDisposeScope());
+                        start.copy_(ritz);
+                        break;
+                    }
                 }
                 betas.Add(beta);
                 q = w / beta;
             }
-            var size = alphas.Count;
-            var entries = new double[size * size];
-            for (var i = 0; i < size; i++)
-            {
-                entries[i * size + i] = alphas[i];
-                if (i + 1 < size) entries[i * size + i + 1] = entries[(i + 1) * size + i] = betas[i];
-            }
-            var (values, vectors) = linalg.eigh(tensor(entries, [size, size]));
-            var theta = values[size - 1].item<double>();
-            var s = vectors.select(1, size - 1).data<double>().ToArray();
-            var ritz = zeros(d, d, dtype: ScalarType.Float64);
-            for (var i = 0; i < size; i++) ritz += basis[i] * s[i];
-            ritz /= Norm(ritz);
-            var residual = invariant ? 0 : betas[^1] * Math.Abs(s[^1]);
-            if (invariant || residual <= 1e-10 * Math.Max(1, Math.Abs(theta)) || restart >= maxRestarts || size == dimension)
-                return (theta, ritz.MoveToOuterDisposeScope());
-            start.copy_(ritz);
         }
+    }
+
+    // The largest eigenvalue of the Lanczos tridiagonal matrix (diagonal alphas, off-diagonal betas) and its eigenvector.
+    private static (double Value, double[] Vector) Tridiagonal(List<double> alphas, List<double> betas)
+    {
+        using var scope = NewDisposeScope();
+        var size = alphas.Count;
+        var entries = new double[size * size];
+        for (var i = 0; i < size; i++)
+        {
+            entries[i * size + i] = alphas[i];
+            if (i + 1 < size) entries[i * size + i + 1] = entries[(i + 1) * size + i] = betas[i];
+        }
+        var (values, vectors) = linalg.eigh(tensor(entries, [size, size]));
+        return (values[size - 1].item<double>(), vectors.select(1, size - 1).data<double>().ToArray());
     }
 
     private static double Dot(Tensor a, Tensor b) => (a * b).sum().item<double>();

@@ -120,30 +120,54 @@ public class SpectreTests
         Assert.Equal(spectral.Flagged, spectre.Flagged);
     }
 
+    // Class 0: 190 clean points N(0, diag(1, 16, 1, …, 1)) in 20 dimensions and 10 poison points (5%) shifted by 10
+    // along e₁; class 1: 100 clean points around 20·1.
+    private static (double[][] Points, long[] Labels, HashSet<long> Poison) PlantedCluster()
+    {
+        var random = new Random(11);
+        const int d = 20;
+        var points = new List<double[]>();
+        for (var i = 0; i < 200; i++) points.Add(Normal(random, d).Select((v, j) => v * (j == 1 ? 4 : 1) + (i >= 190 && j == 0 ? 10 : 0)).ToArray());
+        for (var i = 0; i < 100; i++) points.Add(Normal(random, d).Select((v, j) => v * (j == 1 ? 4 : 1) + 20).ToArray());
+        var labels = Enumerable.Range(0, 300).Select(i => (long)(i < 200 ? 0 : 1)).ToArray();
+        return (points.ToArray(), labels, Enumerable.Range(190, 10).Select(i => (long)i).ToHashSet());
+    }
+
+    [Fact]
+    public void FilterRemovesThePlantedClusterFromTheCovarianceEstimate()
+    {
+        // The poison makes e₁'s fourth moment far from a Gaussian's (a whitened kurtosis near 14 against the filter's
+        // bound 1 + 10 · 0.05 · ln²(20) = 5.5), so the filter removes it, within its limit of 2 · 10 points.
+        var (points, _, poison) = PlantedCluster();
+        using var rows = Rows(points.Take(200).ToArray());
+        var (projected, _) = RobustCovariance.Pca(rows, 16);
+        using var _p = projected;
+        var keep = RobustCovariance.Filter(projected, epsilon: 0.05, tau: 0.1, limit: 20);
+        Assert.All(poison, i => Assert.False(keep[i]));
+        Assert.True(keep.Count(k => !k) <= 20);
+    }
+
     [Fact]
     public void FlagsAPlantedClusterThatTheTopSingularVectorMisses()
     {
-        // Class 0: 190 clean points N(0, diag(1, 16, 1, 1, 1)) and 10 poison points (5%) shifted by 10 along e₁. Along e₁
-        // the class varies by 1 + 10² · 0.05 · 0.95 = 5.75, along e₂ by 16: the top singular vector is e₂, so the spectral
-        // signature ranks the clean tails of e₂. The poison makes e₁'s fourth moment far from a Gaussian's (the filter's
-        // test: a whitened kurtosis near 14 against the bound 1 + 10 · 0.05 · ln²(20) = 5.5), so the robust filter removes
-        // it; whitened by the clean covariance, e₁ is the direction that stands out and QUE ranks the poison first.
-        // Class 1: 100 clean points.
-        var random = new Random(11);
-        var scale = new[] { 1.0, 4, 1, 1, 1 };
-        var points = new List<double[]>();
-        for (var i = 0; i < 200; i++) points.Add(Normal(random, 5).Select((v, j) => v * scale[j] + (i >= 190 && j == 0 ? 10 : 0)).ToArray());
-        for (var i = 0; i < 100; i++) points.Add(Normal(random, 5).Select((v, j) => v * scale[j] + 20).ToArray());
-        var labels = Enumerable.Range(0, 300).Select(i => (long)(i < 200 ? 0 : 1)).ToArray();
-        using var data = Data(points.ToArray(), labels);
-        using var model = IdentityModel(5);
-        var poison = Enumerable.Range(190, 10).Select(i => (long)i).ToHashSet();
-        var defense = new Spectre(model, new SpectreOptions { Epsilon = 0.05 });
+        // Along e₁ class 0 varies by 1 + 10² · 0.05 · 0.95 = 5.75, along e₂ by 16: the top singular vector is e₂, so the
+        // spectral signature ranks the clean tails of e₂. Whitened by the full covariance (no robust estimate), the poison
+        // lies 3.96 from the mean along e₁ and the Mahalanobis norms of the clean points, χ² with up to 15 more degrees of
+        // freedom (k = 9), reach as far; whitened by the clean covariance it lies 10 away, e₁ is the direction that stands out, and
+        // QUE ranks the poison first.
+        var (points, labels, poison) = PlantedCluster();
+        using var data = Data(points, labels);
+        using var model = IdentityModel(20);
+        var defense = new Spectre(model, new SpectreOptions { Epsilon = 0.05, Class = 0, Dimensions = 9 });
         using var report = defense.Inspect(data);
-        // round(1.5 · round(0.05 · 200)) = 15 points of class 0 and round(1.5 · 5) = 8 of class 1 are removed.
-        Assert.Equal(23, report.Flagged.Count);
+        // round(1.5 · round(0.05 · 200)) = 15 points of class 0 are removed, nothing of class 1 (not inspected).
+        Assert.Equal(15, report.Flagged.Count);
         Assert.Equal(10, report.Flagged.Count(poison.Contains));
-        Assert.Equal(4, defense.LastDimensions[0]);
+        Assert.Equal(9, defense.LastDimensions[0]);
+        // Whitened by the clean covariance, every poison point scores above every clean one (by the full covariance they
+        // would overlap: 3.96² + χ²₈ against χ²₉).
+        var scores = report.Scores!;
+        Assert.True(poison.Min(i => scores[(int)i]) > Enumerable.Range(0, 190).Max(i => scores[i]));
         using var spectral = new SpectralSignatures(model, new SpectralSignatureOptions { Epsilon = 0.05 }).Inspect(data);
         Assert.True(spectral.Flagged.Count(poison.Contains) < 5, "the spectral signature was expected to follow e₂");
     }
