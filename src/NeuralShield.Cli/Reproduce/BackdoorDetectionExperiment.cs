@@ -36,9 +36,50 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
 
     public string Description => "Chen et al. 2018 activation clustering (relative size, silhouette, exclusionary reclassification) and Tran et al. 2018 spectral signatures on 5% BadNets, LeNet-5";
 
-    public IReadOnlyList<string> VariantKeys => ["export"];
+    public IReadOnlyList<string> VariantKeys => ["export", "seeds"];
 
+    /// <summary>The keys summarised over seeds: each detector's detection and after-removal numbers, and the models' own.</summary>
+    private static readonly string[] SummarisedSuffixes = [".recall", ".precision", ".flagged", ".accuracy_after", ".backdoor_success_after", ".accuracy_after_minus_clean_runs_mean", "clean_accuracy", "clean_accuracy_runs_mean", "backdoor.success_rate"];
+
+    /// <summary>
+    /// One seed (the context's), or with <c>--variant seeds=0,1,2,7</c> each of those seeds in turn: every seed's metrics
+    /// under <c>seedS.</c> and the mean and range over the seeds of each detector's numbers (<c>key.mean</c>, <c>.min</c>,
+    /// <c>.max</c>). With <c>export=DIR</c>, seed S writes to DIR/seedS.
+    /// </summary>
     public ReproductionReport Run(ExperimentContext context, CancellationToken cancellationToken)
+    {
+        if (context.Variants is null || !context.Variants.TryGetValue("seeds", out var list)) return RunSeed(context, cancellationToken);
+        long[] seeds;
+        try
+        {
+            seeds = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).Distinct().ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new CliUserException($"--variant seeds must be a comma-separated list of integers; got '{list}'.");
+        }
+        if (seeds.Length == 0) throw new CliUserException("--variant seeds must name at least one seed.");
+        var report = new ReproductionReport(Name);
+        var perSeed = new List<IReadOnlyDictionary<string, double>>();
+        foreach (var seed in seeds)
+        {
+            var variants = context.Variants.Where(v => v.Key != "seeds")
+                .ToDictionary(v => v.Key, v => v.Key == "export" ? Path.Combine(v.Value, $"seed{seed}") : v.Value);
+            context.Log.WriteLine($"seed {seed}:");
+            var one = RunSeed(context with { Seed = seed, Variants = variants }, cancellationToken);
+            foreach (var (key, value) in one.Metrics) report.Metrics[$"seed{seed}.{key}"] = value;
+            foreach (var (key, value) in one.Setting) report.Setting[key] = value;
+            foreach (var (key, value) in one.Paper) report.Paper[key] = value;
+            report.Setting[$"wall_seconds.seed{seed}"] = one.Setting["wall_seconds"];
+            perSeed.Add(one.Metrics);
+        }
+        foreach (var (key, value) in SeedSpread.Of(perSeed, k => SummarisedSuffixes.Any(k.EndsWith))) report.Metrics[key] = value;
+        report.Setting["seed"] = string.Join(",", seeds);
+        report.Setting["seeds"] = "seedS.*: seed S's metrics; KEY.mean / KEY.min / KEY.max: over the seeds, for each detector's recall, precision, flagged, accuracy_after, backdoor_success_after and the models' accuracies";
+        return report;
+    }
+
+    private ReproductionReport RunSeed(ExperimentContext context, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
         var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
