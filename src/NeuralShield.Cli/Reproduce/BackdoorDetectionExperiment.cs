@@ -59,6 +59,7 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
             throw new CliUserException($"--variant seeds must be a comma-separated list of integers; got '{list}'.");
         }
         if (seeds.Length == 0) throw new CliUserException("--variant seeds must name at least one seed.");
+        var total = Stopwatch.StartNew();
         var report = new ReproductionReport(Name);
         var perSeed = new List<IReadOnlyDictionary<string, double>>();
         foreach (var seed in seeds)
@@ -75,6 +76,7 @@ internal sealed class BackdoorDetectionExperiment : IExperiment
         }
         foreach (var (key, value) in SeedSpread.Of(perSeed, k => SummarisedSuffixes.Any(k.EndsWith))) report.Metrics[key] = value;
         report.Setting["seed"] = string.Join(",", seeds);
+        report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);
         report.Setting["seeds"] = "seedS.*: seed S's metrics; KEY.mean / KEY.min / KEY.max: over the seeds, for each detector's recall, precision, flagged, accuracy_after, backdoor_success_after and the models' accuracies";
         return report;
     }
