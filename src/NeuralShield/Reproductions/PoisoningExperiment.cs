@@ -116,9 +116,11 @@ internal sealed class PoisoningExperiment : IReproduction
             report.Metrics["sanitization.poisoned_accuracy_mean"] = poisonedRuns.Average();
             Spread("clean_accuracy", cleanRuns);
             Spread("poisoned_accuracy", poisonedRuns);
+            var restoredRuns = new Dictionary<string, double[]>();
             void Measure(string name, LabeledData set, string what)
             {
                 var runs = Runs(set, what);
+                restoredRuns[name] = runs;
                 Restored(report, name, runs[0], poisonedRuns[0], cleanRuns[0]);
                 Restored(report, name, runs.Average(), poisonedRuns.Average(), cleanRuns.Average(), "_mean");
                 Spread($"{name}.restored_accuracy", runs);
@@ -168,6 +170,16 @@ internal sealed class PoisoningExperiment : IReproduction
             // has). What it leaves unrestored is the cost of training on 8,000 instead of 10,000 points.
             using var oracleSet = Without(flips);
             Measure("oracle_remove", oracleSet, "exactly the flipped points removed");
+            // Each sanitizer's restoration as a share of what the oracle removal restores (not of the unreachable clean model):
+            // (restored - poisoned) / (oracle - poisoned), from run 0 and from the means over the runs.
+            var oracleRuns = restoredRuns["oracle_remove"];
+            foreach (var (name, runs) in restoredRuns.Where(r => r.Key != "oracle_remove"))
+            {
+                if (PoisoningEvaluation.ShareOfLossRestored(oracleRuns[0], poisonedRuns[0], runs[0]) is { } single)
+                    report.Metrics[$"sanitization.{name}.share_of_oracle"] = single;
+                if (PoisoningEvaluation.ShareOfLossRestored(oracleRuns.Average(), poisonedRuns.Average(), runs.Average()) is { } mean)
+                    report.Metrics[$"sanitization.{name}.share_of_oracle_mean"] = mean;
+            }
             // The same victim with the learning rate annealed (cosine) instead of constant: whether the flips still cost
             // accuracy once training settles, and what the vote restores then.
             using (var cleanCosine = TrainOn(train, "clean", convergedEpochs, LearningRateSchedule.Cosine))
@@ -245,7 +257,7 @@ internal sealed class PoisoningExperiment : IReproduction
             + "knn_penultimate_remove: the same, remove; knn_penultimate_relabel_or_remove: k=20, relabel at eta=0.9, remove other outvoted labels; "
             + "loss: the 10-epoch poisoned model's losses, remove 20%; " +
             "knn_penultimate_remove.true_flags_only: only the flipped points that vote flags removed; knn_penultimate_remove.false_flags_and_every_flip: every flipped point and the clean points that vote flags removed; "
-            + "oracle_remove: exactly the flipped points removed (the ceiling of removing sanitizers); cosine.*: clean, poisoned, knn_penultimate-sanitized and oracle_remove models trained the same 30 epochs with the learning rate annealed by a cosine schedule instead of constant; " +
+            + "oracle_remove: exactly the flipped points removed (the ceiling of removing sanitizers); share_of_oracle(_mean): (restored - poisoned) / (oracle_remove - poisoned), run 0 (the means over the runs); cosine.*: clean, poisoned, knn_penultimate-sanitized and oracle_remove models trained the same 30 epochs with the learning rate annealed by a cosine schedule instead of constant; " +
             "activation PCA-10 2-means share<=0.35, spectral eps=0.35 remove 1.5 eps per class (on the backdoor set)";
         report.Setting["seed"] = seed;
         report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);

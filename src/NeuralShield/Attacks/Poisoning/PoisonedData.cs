@@ -64,6 +64,9 @@ public static class PoisoningPapers
     /// <summary>Tran, Li, Madry 2018 (spectral signatures).</summary>
     public static PaperReference Tran2018 { get; } = new("Tran, Li, Madry", "Spectral Signatures in Backdoor Attacks", "NeurIPS 2018", "1811.00636");
 
+    /// <summary>Hayase, Kong, Somani, Oh 2021 (SPECTRE: robust covariance and quantum-entropy scores).</summary>
+    public static PaperReference Hayase2021 { get; } = new("Hayase, Kong, Somani, Oh", "SPECTRE: Defending Against Backdoor Attacks Using Robust Statistics", "ICML 2021", "2104.11315");
+
     /// <summary>Steinhardt, Koh, Liang 2017 (data sanitization by outlier removal; loss and centroid defenses).</summary>
     public static PaperReference Steinhardt2017 { get; } = new("Steinhardt, Koh, Liang", "Certified Defenses for Data Poisoning Attacks", "NeurIPS 2017", "1706.03691");
 }
