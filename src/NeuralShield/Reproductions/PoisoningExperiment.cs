@@ -175,10 +175,10 @@ internal sealed class PoisoningExperiment : IReproduction
             var oracleRuns = restoredRuns["oracle_remove"];
             foreach (var (name, runs) in restoredRuns.Where(r => r.Key != "oracle_remove"))
             {
-                if (PoisoningEvaluation.ShareOfLossRestored(oracleRuns[0], poisonedRuns[0], runs[0]) is { } single)
-                    report.Metrics[$"sanitization.{name}.share_of_oracle"] = single;
-                if (PoisoningEvaluation.ShareOfLossRestored(oracleRuns.Average(), poisonedRuns.Average(), runs.Average()) is { } mean)
-                    report.Metrics[$"sanitization.{name}.share_of_oracle_mean"] = mean;
+                // Always written (null in the JSON when the oracle removal restores nothing to share), so the keys do not depend on the outcome.
+                report.Metrics[$"sanitization.{name}.share_of_oracle"] = PoisoningEvaluation.ShareOfLossRestored(oracleRuns[0], poisonedRuns[0], runs[0]) ?? double.NaN;
+                report.Metrics[$"sanitization.{name}.share_of_oracle_mean"] =
+                    PoisoningEvaluation.ShareOfLossRestored(oracleRuns.Average(), poisonedRuns.Average(), runs.Average()) ?? double.NaN;
             }
             // The same victim with the learning rate annealed (cosine) instead of constant: whether the flips still cost
             // accuracy once training settles, and what the vote restores then.
