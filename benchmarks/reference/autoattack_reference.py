@@ -15,6 +15,8 @@ Versions (all L-inf, batches of 250, AutoAttack's own settings; CPU, `--threads`
   standard  AutoAttack(version='standard'): APGD-CE, APGD-T (9 targets), FAB-T (9 targets), Square (5,000 queries)
   no-fab    the same members without FAB-T, the library's standard ensemble
   apgd-ce   APGD-CE alone (100 iterations, 1 restart)
+  square    SquareAttack alone (p_init 0.8, `--queries` per sample including the initial one) on the correctly
+            classified points: success rate and the median queries of the successes, for `reproduce square`
 Each member runs on the points no earlier member broke, exactly as run_standard_evaluation does (same order, same
 batches, the same seed per member), one member per call so that its time and robust accuracy are recorded separately.
 Printed: clean accuracy, robust accuracy after each member (reference and NeuralShield), wall time of each, and the
@@ -58,7 +60,37 @@ def load(folder):
     return model, images, labels, ours
 
 
-MEMBERS = {'standard': ['apgd-ce', 'apgd-t', 'fab-t', 'square'], 'no-fab': ['apgd-ce', 'apgd-t', 'square'], 'apgd-ce': ['apgd-ce']}
+MEMBERS = {'standard': ['apgd-ce', 'apgd-t', 'fab-t', 'square'], 'no-fab': ['apgd-ce', 'apgd-t', 'square'], 'apgd-ce': ['apgd-ce'],
+           'square': []}
+
+
+def square_alone(model, x, y, args):
+    """fra31's SquareAttack alone on the correctly classified points: success within the budget and its query counts."""
+    from autoattack.square import SquareAttack
+    with torch.no_grad():
+        correct = model(x).argmax(1).eq(y).nonzero().squeeze(1)
+    square = SquareAttack(model, p_init=.8, n_queries=args.queries - 1, eps=args.eps, norm='Linf', n_restarts=1,
+                          seed=args.seed, verbose=False, device='cpu', resc_schedule=False)
+    queries, successes, total = [], [], 0.0
+    for start in range(0, correct.numel(), args.bs):
+        idx = correct[start:start + args.bs]
+        square.init_hyperparam(x[idx])
+        torch.random.manual_seed(args.seed)
+        begin = time.perf_counter()
+        n_queries, adv = square.attack_single_run(x[idx], y[idx])
+        total += time.perf_counter() - begin
+        with torch.no_grad():
+            fooled = model(adv).argmax(1).ne(y[idx])
+        assert (adv - x[idx]).abs().amax() <= args.eps + 1e-5
+        queries.append(n_queries[fooled])
+        successes.append(fooled)
+    fooled = torch.cat(successes)
+    q = torch.cat(queries).double()
+    result = dict(attacked=correct.numel(), success=fooled.float().mean().item(), median_queries=float(np.median(q.numpy())) if q.numel() else None,
+                  mean_queries=q.mean().item() if q.numel() else None, max_queries=int(q.max().item()) if q.numel() else None, seconds=total)
+    print(f'reference Square: success {result["success"]:.4f} of {result["attacked"]}, median queries {result["median_queries"]}, '
+          f'mean {result["mean_queries"]}, {total:.1f} s')
+    return result
 
 
 def main():
@@ -70,6 +102,7 @@ def main():
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--bs', type=int, default=250)
+    parser.add_argument('--queries', type=int, default=5001, help='square: the budget per sample, the initial query included')
     parser.add_argument('--json')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -86,6 +119,13 @@ def main():
     print(f'clean accuracy {clean.float().mean():.4f} (NeuralShield {ours["clean"]:.4f})')
     if abs(clean.float().mean().item() - ours['clean']) > 1e-9:
         raise SystemExit('the rebuilt network does not classify as NeuralShield does: wrong export?')
+
+    if args.version == 'square':
+        result = square_alone(model, x, y, args)
+        if args.json:
+            with open(args.json, 'w') as f:
+                json.dump(dict(version='square', eps=args.eps, seed=args.seed, queries=args.queries, threads=args.threads, **result), f, indent=1)
+        return
 
     adversary = AutoAttack(model, norm='Linf', eps=args.eps, version='standard', device='cpu', seed=args.seed, verbose=False)
     robust = clean.clone()

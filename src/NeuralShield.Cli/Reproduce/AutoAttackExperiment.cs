@@ -72,7 +72,7 @@ internal sealed class AutoAttackExperiment : IExperiment
     }
 
     /// <summary>The cached LeNet-5 of the reproduction that trains it (the same keys as there).</summary>
-    private static TorchClassifier Model(ExperimentContext context, string which, NeuralShield.Data.LabeledData train, CancellationToken cancellationToken)
+    internal static TorchClassifier Model(ExperimentContext context, string which, NeuralShield.Data.LabeledData train, CancellationToken cancellationToken)
     {
         if (which == "plain") return ExperimentData.LeNet5(context, train, cancellationToken);
         var key = which == "pgd"
