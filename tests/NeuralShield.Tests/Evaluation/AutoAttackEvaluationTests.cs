@@ -26,7 +26,7 @@ public class AutoAttackEvaluationTests
     /// later members see fewer samples in the ensemble (other random draws), so only the totals are compared. The cases
     /// are replayed from a fixed seed, so the test is deterministic.
     /// </summary>
-    [Property(MaxTest = 6, Replay = "(12345,67890)")]
+    [Property(MaxTest = 6, Replay = "(12345,67891)")]
     public bool RobustAccuracyIsNeverAboveAnyMembersAlone(byte epsByte, int seed)
     {
         using var scope = NewDisposeScope();
