@@ -207,6 +207,23 @@ public class ApgdTests
         return distance <= eps + 1e-5 && model.Bounds.Contains(result.Adversarials);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void EachIterationIsOneForwardPassPerEotDraw(int eot)
+    {
+        // One query per sample for the clean check, then (1 + Steps) gradient evaluations of EOT draws each; with
+        // EOT on a deterministic model the averaged gradient is the plain one, so the result does not change.
+        using var scope = NewDisposeScope();
+        using var model = TinyImageModel.Model(seed: 12);
+        var (x, labels) = TinyImageModel.Case(model, 9, seed: 6);
+        const int steps = 7;
+        using var result = new Apgd(new ApgdOptions { Epsilon = 0.05, Steps = steps, EotIterations = eot, Seed = 2 }).Run(model, x, AttackGoal.Untargeted(labels));
+        Assert.Equal(9L + (1 + steps) * eot * 9L, result.Metrics.Queries);
+        using var plain = new Apgd(new ApgdOptions { Epsilon = 0.05, Steps = steps, Seed = 2 }).Run(model, x, AttackGoal.Untargeted(labels));
+        Assert.True((result.Adversarials - plain.Adversarials).abs().max().item<float>() < 1e-5f);
+    }
+
     [Fact]
     public void TargetedRunsReachTheTargetOrKeepTheInput()
     {
