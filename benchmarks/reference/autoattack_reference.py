@@ -4,7 +4,7 @@
         [--variant version=standard|apgd-ce] --threads 1 --variant export=DIR
     git clone https://github.com/fra31/auto-attack /tmp/auto-attack     # never into this repository
     OMP_NUM_THREADS=1 /usr/bin/python3 benchmarks/reference/autoattack_reference.py DIR --autoattack /tmp/auto-attack
-        [--version standard|no-fab|apgd-ce] [--eps 0.3] [--seed 0] [--threads 1] [--json FILE]
+        [--version standard|no-fab|apgd-ce|square] [--eps 0.3] [--seed S] [--threads 1] [--json FILE]
 
 DIR holds what AutoAttackExperiment.Export writes: weights.json with one little-endian float32 file per parameter of
 ModelZoo.LeNet5 (conv1, conv2, fc1, fc2, logits), images.f32 [N, 1, 28, 28], labels.i64 and results.json (NeuralShield's
@@ -17,6 +17,8 @@ Versions (all L-inf, batches of 250, AutoAttack's own settings; CPU, `--threads`
   apgd-ce   APGD-CE alone (100 iterations, 1 restart)
   square    SquareAttack alone (p_init 0.8, `--queries` per sample including the initial one) on the correctly
             classified points: success rate and the median queries of the successes, for `reproduce square`
+Give the reproduction's --seed: AutoAttack seeds torch's CPU generator with it before each batch of 250, as the library
+seeds its generator, so APGD's random starts are the same numbers on both sides (APGD-CE then agrees sample by sample).
 Each member runs on the points no earlier member broke, exactly as run_standard_evaluation does (same order, same
 batches, the same seed per member), one member per call so that its time and robust accuracy are recorded separately.
 Printed: clean accuracy, robust accuracy after each member (reference and NeuralShield), wall time of each, and the
