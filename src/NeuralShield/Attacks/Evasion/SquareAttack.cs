@@ -20,8 +20,8 @@ public sealed class SquareAttack : EvasionAttackBase<IClassifier>
 {
     private static readonly int[] ScheduleIterations = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000];
     private readonly SquareOptions _options;
-    private readonly object _gate = new();
-    private List<Tensor>? _queriesSink;
+    // Where Perturb leaves each batch's per-sample query counts during RunCounted (per call flow, so concurrent runs do not mix).
+    private readonly AsyncLocal<List<Tensor>?> _queriesSink = new();
 
     /// <summary>Creates the attack; the options are validated and copied.</summary>
     public SquareAttack(SquareOptions? options = null)
@@ -42,21 +42,19 @@ public sealed class SquareAttack : EvasionAttackBase<IClassifier>
     public (EvasionResult Result, Tensor Queries) RunCounted(IClassifier model, Tensor inputs, AttackGoal goal, RunOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        var sink = new List<Tensor>();
+        _queriesSink.Value = sink;
+        try
         {
-            _queriesSink = [];
-            try
-            {
-                var result = Run(model, inputs, goal, options, cancellationToken);
-                using var scope = NewDisposeScope();
-                var queries = (_queriesSink.Count == 1 ? _queriesSink[0] : cat(_queriesSink, 0)).cpu();
-                return (result, queries.MoveToOuterDisposeScope());
-            }
-            finally
-            {
-                foreach (var t in _queriesSink) t.Dispose();
-                _queriesSink = null;
-            }
+            var result = Run(model, inputs, goal, options, cancellationToken);
+            using var scope = NewDisposeScope();
+            var queries = cat(sink, 0).cpu();
+            return (result, queries.MoveToOuterDisposeScope());
+        }
+        finally
+        {
+            foreach (var t in sink) t.Dispose();
+            _queriesSink.Value = null;
         }
     }
 
@@ -123,7 +121,7 @@ public sealed class SquareAttack : EvasionAttackBase<IClassifier>
             held.Keep(best, margin, lossMin, queries);
             held.ReleaseAllBut([best, margin, lossMin, queries]);
         }
-        if (_queriesSink is not null) _queriesSink.Add(queries.clone().DetachFromDisposeScope());
+        _queriesSink.Value?.Add(queries.clone().DetachFromDisposeScope());
         return PerSample.Where(margin.le(0), best, inputs);
     }
 
