@@ -89,20 +89,20 @@ public class OptionTests
     }
 
     [Fact]
-    public void OracleIsAcceptedForSubstituteAndTransferAndDefaultsToNone()
+    public void OracleIsAcceptedForSquareSubstituteAndTransferAndDefaultsToNone()
     {
         var file = Path.GetTempFileName();
         try
         {
             var root = CliApp.CreateRoot();
-            foreach (var experiment in new[] { "substitute", "transfer" })
+            foreach (var experiment in new[] { "square", "substitute", "transfer" })
             {
                 var parse = root.Parse(["reproduce", experiment, "--oracle", file]);
                 Assert.Empty(parse.Errors);
                 Assert.Equal(file, parse.GetValue<FileInfo?>("--oracle")!.FullName);
             }
             Assert.Null(root.Parse(["reproduce", "substitute"]).GetValue<FileInfo?>("--oracle"));
-            Assert.Equal(["substitute", "transfer"], NeuralShield.Cli.Reproduce.ReproduceCommand.TrainingOptionUsers["--oracle"]);
+            Assert.Equal(["square", "substitute", "transfer"], NeuralShield.Cli.Reproduce.ReproduceCommand.TrainingOptionUsers["--oracle"]);
         }
         finally
         {

@@ -14,7 +14,7 @@ internal static class BlackBoxFiles
     public static IReadOnlyList<(string File, string Name)> SharedOnnxModels { get; } = [("mnist-8.onnx", "mnist8"), ("lenet5-pytorch.onnx", "lenet5_pytorch")];
 
     /// <summary>
-    /// The black boxes of <paramref name="experiment"/>: substitute queries <paramref name="oracle"/> (none: its own LeNet-5);
+    /// The black boxes of <paramref name="experiment"/>: substitute and square query <paramref name="oracle"/> (none: their own LeNet-5);
     /// transfer the shared models found under <see cref="ModelsRelativePath"/> and <paramref name="oracle"/> when it is another file.
     /// </summary>
     public static List<BlackBoxModel> Open(string experiment, string? oracle)
@@ -26,7 +26,7 @@ internal static class BlackBoxFiles
             if (folder is not null)
                 files.AddRange(SharedOnnxModels.Select(m => (Path: Path.Combine(folder, m.File), m.Name)).Where(m => File.Exists(m.Path)));
         }
-        if (oracle is not null && (experiment is "transfer" or "substitute") && !files.Any(f => string.Equals(Path.GetFullPath(f.Path), oracle, StringComparison.Ordinal)))
+        if (oracle is not null && (experiment is "transfer" or "substitute" or "square") && !files.Any(f => string.Equals(Path.GetFullPath(f.Path), oracle, StringComparison.Ordinal)))
         {
             var name = OnnxName(oracle);
             while (files.Any(f => f.Name == name)) name += "_oracle";

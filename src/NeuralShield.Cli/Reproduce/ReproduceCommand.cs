@@ -24,10 +24,10 @@ internal static class ReproduceCommand
     /// <summary>The experiments that read each experiment-specific option (training settings, the ONNX oracle); the option is refused for the others.</summary>
     internal static IReadOnlyDictionary<string, string[]> TrainingOptionUsers { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["--epochs"] = ["adversarial-training", "distillation", "dpsgd", "encrypted-inference", "learnability", "property", "recording", "saturation"],
-        ["--train-steps"] = ["adversarial-training"],
+        ["--epochs"] = ["adversarial-training", "autoattack", "distillation", "dpsgd", "encrypted-inference", "learnability", "property", "recording", "saturation", "square"],
+        ["--train-steps"] = ["adversarial-training", "autoattack", "square"],
         ["--lambda"] = ["saturation"],
-        ["--oracle"] = ["substitute", "transfer"],
+        ["--oracle"] = ["square", "substitute", "transfer"],
         ["--cluster"] = ["membership"],
     };
 

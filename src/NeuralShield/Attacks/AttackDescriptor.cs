@@ -111,4 +111,10 @@ public static class Papers
 
     /// <summary>Nayebi and Ganguli 2017 (saturation).</summary>
     public static PaperReference Nayebi2017 { get; } = new("Nayebi, Ganguli", "Biologically inspired protection of deep networks from adversarial attacks", "arXiv 2017", "1703.09202");
+
+    /// <summary>Croce and Hein 2020 (APGD, the DLR loss, AutoAttack).</summary>
+    public static PaperReference Croce2020 { get; } = new("Croce, Hein", "Reliable evaluation of adversarial robustness with an ensemble of diverse parameter-free attacks", "ICML 2020", "2003.01690");
+
+    /// <summary>Andriushchenko, Croce, Flammarion, Hein 2020 (Square attack).</summary>
+    public static PaperReference Andriushchenko2020 { get; } = new("Andriushchenko, Croce, Flammarion, Hein", "Square Attack: a query-efficient black-box adversarial attack via random search", "ECCV 2020", "1912.00049");
 }

@@ -208,6 +208,14 @@ internal static partial class SmallReproductionSettings
             // An HMAC bit: a network fits the training pairs but is at chance on held-out ones.
             Assert.InRange(M(r, "hmac.accuracy"), 0.45, 0.55);
         }, k => LearningCurvePoint().IsMatch(k)),
+        ["autoattack"] = new(c => Base(c) with { Samples = 40, Variants = new Dictionary<string, string> { ["model"] = "plain" } }, (r, _) =>
+        {
+            AutoAttackCheck(r);
+        }),
+        ["square"] = new(c => Base(c) with { Samples = 40, Variants = new Dictionary<string, string> { ["model"] = "plain", ["queries"] = "300" } }, (r, _) =>
+        {
+            SquareCheck(r);
+        }),
         ["recording"] = new(c => c with { TrainSamples = 4000, Epochs = 2 }, (r, _) =>
         {
             // Carlini et al.: a canary repeated often in a non-private learner's stream is exposed far above the secrets
@@ -219,6 +227,29 @@ internal static partial class SmallReproductionSettings
             Assert.InRange(M(r, "online.dpsgd.r64.epsilon_per_canary"), M(r, "online.dpsgd.r1.epsilon_per_canary"), double.PositiveInfinity);
         }, k => UpdateCurvePoint().IsMatch(k)),
     };
+
+    /// <summary>
+    /// Croce and Hein: each member runs on the samples still robust, so robust accuracy never rises from member to member,
+    /// the reported robust accuracy is the last (the worst case per sample), and an undefended LeNet-5 at ε = 0.3 is broken.
+    /// </summary>
+    private static void AutoAttackCheck(ReproductionReport r)
+    {
+        Above(r, "clean_accuracy", 0.8);
+        var members = new[] { "APGD-CE", "APGD-T", "Square L∞" }.Select(m => M(r, "robust_accuracy_after." + m)).ToArray();
+        Assert.True(members[0] <= M(r, "clean_accuracy"));
+        for (var i = 1; i < members.Length; i++) Assert.True(members[i] <= members[i - 1], $"member {i} raised robust accuracy: {string.Join(", ", members)}");
+        Assert.Equal(members[^1], M(r, "robust_accuracy"), 12);
+        Assert.True(members[0] < 0.2, $"APGD-CE left {members[0]:P1} robust on an undefended LeNet-5 at eps 0.3");
+    }
+
+    /// <summary>Andriushchenko et al.: the score-only random search fools an undefended LeNet-5 at ε = 0.3 within its query budget.</summary>
+    private static void SquareCheck(ReproductionReport r)
+    {
+        Above(r, "clean_accuracy", 0.8);
+        Above(r, "success_rate", 0.9);
+        Assert.InRange(M(r, "median_queries"), 1, 300);
+        Assert.InRange(M(r, "mean_queries"), M(r, "median_queries") / 10, 300);
+    }
 
     /// <summary>The metric, asserting it is there and finite.</summary>
     private static double M(ReproductionReport report, string key)

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using NeuralShield.Evaluation;
+using NeuralShield.Reports;
+
+namespace NeuralShield.Reproductions;
+
+/// <summary>
+/// AutoAttack (Croce and Hein, ICML 2020) at ε = 0.3 L∞ on the first N MNIST test images against the reproductions'
+/// cached LeNet-5s: the PGD-trained one of <c>reproduce adversarial-training</c> (default), the distilled one of
+/// <c>reproduce distillation</c>, or the plain one. Prints the robust accuracy after each member and the worst case.
+/// <c>--variant export=DIR</c> writes the weights, images, labels and per-sample results for
+/// benchmarks/reference/autoattack_reference.py, which runs fra31/auto-attack on the same weights.
+/// </summary>
+internal sealed class AutoAttackExperiment : IReproduction
+{
+    private const double Epsilon = 0.3;
+
+    public string Name => "autoattack";
+
+    public string Description => "Croce & Hein 2020, AutoAttack (APGD-CE, APGD-T, Square) at eps 0.3 Linf on the cached LeNet-5s";
+
+    public IReadOnlyList<string> VariantKeys => ["model", "version", "export"];
+
+    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    {
+        var which = context.Variant("model", "pgd", "distilled", "plain");
+        var version = context.Variant("version", "standard", "apgd-ce", "rand");
+        var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
+        using var _ = train;
+        using var all = test;
+        using var images = all.Take(context.Samples ?? 1000);
+        using var model = Model(context, which, train, cancellationToken);
+
+        var members = version switch
+        {
+            "apgd-ce" => [AutoAttackEvaluation.Members(AutoAttackVersion.Standard, Epsilon, Metrics.Norm.LInf, context.Seed)[0]],
+            "rand" => AutoAttackEvaluation.Members(AutoAttackVersion.Rand, Epsilon, Metrics.Norm.LInf, context.Seed),
+            _ => AutoAttackEvaluation.Members(AutoAttackVersion.Standard, Epsilon, Metrics.Norm.LInf, context.Seed),
+        };
+        context.Log.WriteLine($"  AutoAttack {version} (eps {Epsilon} Linf) on the first {images.Count} test images: {string.Join(", ", members.Select(m => m.Descriptor.Name))}");
+        var progress = new SynchronousProgress<AutoAttackRow>(r =>
+            context.Log.WriteLine($"  after {r.Attack,-8} robust accuracy {r.RobustAccuracy:P2} ({r.Broken} broken, {r.Queries} queries, {r.Elapsed.TotalSeconds:F1} s)"));
+        var cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var result = AutoAttackEvaluation.Evaluate(model, images.Features, images.Labels,
+            new AutoAttackOptions { Epsilon = Epsilon, Members = members, Seed = context.Seed }, progress, cancellationToken);
+        var cpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        context.Log.WriteLine($"  clean {result.CleanAccuracy:P2}, AutoAttack robust accuracy {result.RobustAccuracy:P2} ({result.Elapsed.TotalSeconds:F1} s wall, {cpuSeconds:F1} s CPU)");
+
+        if (context.Variants is not null && context.Variants.TryGetValue("export", out var folder))
+            Export(folder, model, images.Features, images.Labels, result, cpuSeconds);
+
+        var report = new ReproductionReport(Name);
+        report.Setting["model"] = which;
+        report.Setting["version"] = version;
+        report.Setting["members"] = string.Join(", ", members.Select(m => m.Descriptor.Name));
+        report.Setting["epsilon"] = Epsilon;
+        report.Setting["samples"] = images.Count;
+        report.Setting["seed"] = context.Seed;
+        report.Setting["settings"] = "APGD 100 iterations, 1 restart, rho 0.75; APGD-T 9 target classes; Square 5,000 iterations (5,001 queries), p_init 0.8; batches of 250; AutoAttack's FAB-T is not run";
+        report.Metrics["clean_accuracy"] = result.CleanAccuracy;
+        foreach (var row in result.Rows)
+        {
+            report.Metrics[$"robust_accuracy_after.{row.Attack}"] = row.RobustAccuracy;
+            report.Metrics[$"seconds.{row.Attack}"] = row.Elapsed.TotalSeconds;
+        }
+        report.Metrics["robust_accuracy"] = result.RobustAccuracy;
+        report.Metrics["seconds"] = result.Elapsed.TotalSeconds;
+        report.Metrics["cpu_seconds"] = cpuSeconds;
+        report.Paper["robust_accuracy"] = "Madry et al. MNIST model: clean 98.53%, reported 89.62%, AutoAttack 88.50% (Croce & Hein 2020, Table 2)";
+        report.Paper["source"] = "Croce & Hein, ICML 2020, arXiv 2003.01690; reference code fra31/auto-attack";
+        return report;
+    }
+
+    /// <summary>The cached LeNet-5 of the reproduction that trains it (the same keys as there).</summary>
+    internal static TorchClassifier Model(ReproductionContext context, string which, NeuralShield.Data.LabeledData train, CancellationToken cancellationToken)
+    {
+        if (which == "plain") return ExperimentData.LeNet5(context, train, cancellationToken);
+        var key = which == "pgd"
+            ? $"lenet5-pgd-eps0.3-k{context.TrainSteps ?? 7}-w3-e{context.Epochs ?? 45}"
+            : $"lenet5-distilled-T100-lr0.005-e{context.Epochs ?? 10}";
+        var path = Path.Combine(context.CacheDirectory, $"{key}-seed{context.Seed}.bin");
+        if (!File.Exists(path))
+            throw new ReproductionSettingException($"no cached {which} model {path}: run `reproduce {(which == "pgd" ? "adversarial-training" : "distillation")}` with the same --seed, --epochs and --cache first.");
+        var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
+        module.load(path);
+        module.eval();
+        context.Log.WriteLine($"  loaded {path}");
+        return new TorchClassifier(module, 10, InputBounds.Unit, inputShape: [1, 28, 28], ownsModule: true);
+    }
+
+    /// <summary>
+    /// Writes for the reference script: weights.json (each parameter's name, shape and file), one little-endian float32
+    /// file per parameter, images.f32 [N, 1, 28, 28], labels.i64 and results.json (the per-member rows and per-sample flags).
+    /// </summary>
+    private static void Export(string folder, TorchClassifier model, Tensor images, Tensor labels, AutoAttackReport result, double cpuSeconds)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var weights = new List<object>();
+            foreach (var (name, parameter) in model.Module.state_dict())
+            {
+                var file = name + ".f32";
+                Write(Path.Combine(folder, file), parameter);
+                weights.Add(new { name, shape = parameter.shape, file });
+            }
+            File.WriteAllText(Path.Combine(folder, "weights.json"), JsonSerializer.Serialize(weights));
+            Write(Path.Combine(folder, "images.f32"), images);
+            using (var cpu = labels.to_type(ScalarType.Int64).cpu().contiguous())
+            {
+                var values = cpu.data<long>().ToArray();
+                var bytes = new byte[values.Length * sizeof(long)];
+                Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+                File.WriteAllBytes(Path.Combine(folder, "labels.i64"), bytes);
+            }
+            File.WriteAllText(Path.Combine(folder, "results.json"), JsonSerializer.Serialize(new
+            {
+                count = result.Samples, clean = result.CleanAccuracy, robust = result.RobustAccuracy, seconds = result.Elapsed.TotalSeconds, cpu_seconds = cpuSeconds,
+                rows = result.Rows.Select(r => new { attack = r.Attack, robust = r.RobustAccuracy, seconds = r.Elapsed.TotalSeconds }),
+                robust_flags = result.Robust,
+            }));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ReproductionSettingException($"cannot write --variant export folder {folder}: {e.Message}", e);
+        }
+    }
+
+    private static void Write(string path, Tensor tensor)
+    {
+        using var cpu = tensor.detach().to_type(ScalarType.Float32).cpu().contiguous();
+        var values = cpu.data<float>().ToArray();
+        var bytes = new byte[values.Length * sizeof(float)];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        File.WriteAllBytes(path, bytes);
+    }
+}

@@ -1,0 +1,29 @@
+namespace NeuralShield.Cli.Tests;
+
+/// <summary>The user errors of <c>reproduce autoattack</c> and <c>reproduce square</c>: one line, exit code 1.</summary>
+public class AutoAttackCliTests
+{
+    [Fact]
+    public void AutoAttackWithoutTheCachedModelNamesTheReproductionToRunFirst()
+    {
+        using var cache = new TempFolder();
+        var (code, _, errors) = InProcess.Run("reproduce", "autoattack", "--threads", "1", "--samples", "5", "--seed", "3",
+            "--data", AuditCommandTests.Shared("data", "mnist"), "--cache", cache.Path, "--variant", "model=distilled");
+        Assert.Equal(1, code);
+        var line = Assert.Single(errors);
+        Assert.Contains("no cached distilled model", line);
+        Assert.Contains("reproduce distillation", line);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    [InlineData("many")]
+    public void SquareRefusesABudgetThatIsNotAPositiveCount(string budget)
+    {
+        var (code, _, errors) = InProcess.Run("reproduce", "square", "--threads", "1", "--samples", "5",
+            "--data", AuditCommandTests.Shared("data", "mnist"), "--variant", "queries=" + budget);
+        Assert.Equal(1, code);
+        Assert.Contains("--variant queries must be a positive whole number", Assert.Single(errors));
+    }
+}
