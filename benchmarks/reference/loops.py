@@ -3,7 +3,7 @@
 Used by side_by_side.py; runs on its own too:
     python3 loops.py [--device cpu|cuda] [--quick] [--repetitions N] [--json FILE]
 
-Every loop mirrors the bare TorchSharp side of src/NeuralShield.Cli/Bench/Workloads.cs:
+Every loop mirrors the bare TorchSharp side of src/NeuralShield.Workloads/:
   fgsm        one FGSM L-inf step (eps 0.3) on LeNet-5, batch 1,000
   pgd-40      PGD-40 L-inf (eps 0.3, alpha 0.01, no random start) on LeNet-5, batch 1,000
   jsma-f      one plain batched JSMA-F iteration on LeNet-5, batch 100: both gradients, every pair of the
