@@ -69,7 +69,7 @@ public class OptionTests
             Assert.Equal("", output);
             var line = Assert.Single(errors);
             Assert.StartsWith("neuralshield: ", line);
-            Assert.Contains("--oracle applies only to substitute, transfer", line);
+            Assert.Contains("--oracle applies only to square, substitute, transfer", line);
         }
         finally
         {

@@ -83,7 +83,9 @@ internal static class AuditRun
             ShadowRecipe = recipe,
             Seed = s.Seed,
             TrainingService = service,
-            AttackerDataSource = service is null ? null : dataSet.AttackerSource,
+            // Named whenever the data set has a name the silos know (Adult), on a cluster or not, so that the shadows' pool —
+            // and so the report — is the same wherever they train.
+            AttackerDataSource = dataSet.AttackerSource,
         };
         IReadOnlyList<AuditEntry> entries;
         try
