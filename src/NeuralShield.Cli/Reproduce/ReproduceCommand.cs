@@ -15,9 +15,7 @@ internal static class ReproduceCommand
     /// inference, on NeuralShield.Encrypted), by name.
     /// </summary>
     public static IReadOnlyDictionary<string, IReproduction> Experiments { get; } = ReproductionCatalog.All.Values
-        .Concat(typeof(ReproduceCommand).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IReproduction).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
-            .Select(t => (IReproduction)Activator.CreateInstance(t)!))
+        .Concat(ReproductionCatalog.In(typeof(ReproduceCommand).Assembly).Values)
         .OrderBy(e => e.Name, StringComparer.Ordinal)
         .ToDictionary(e => e.Name, StringComparer.Ordinal);
 
