@@ -26,7 +26,7 @@ internal sealed class EncryptedInferenceExperiment : IReproduction
         EncryptedInferenceResult r;
         try
         {
-            r = EncryptedInferenceEvaluation.Run(train, test, samples, options, new Progress(context.Log), cancellationToken);
+            r = EncryptedInferenceEvaluation.Run(train, test, samples, options, context.IndentedLog(), cancellationToken);
         }
         catch (NodeSealMissingException e)
         {
@@ -58,10 +58,5 @@ internal sealed class EncryptedInferenceExperiment : IReproduction
         report.Paper["seconds_per_image"] = 2.0;
         report.Paper["images_per_hour_batched"] = 59_000;
         return report;
-    }
-
-    private sealed class Progress(TextWriter log) : IProgress<string>
-    {
-        public void Report(string value) => log.WriteLine("  " + value);
     }
 }

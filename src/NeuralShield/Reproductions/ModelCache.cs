@@ -11,7 +11,7 @@ internal static class ModelCache
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
-        var log = Log(context);
+        var log = context.IndentedLog();
         var path = Path.Combine(context.CacheDirectory, $"{key}{context.SizeTag}-seed{context.Seed}.bin");
         if (CachingTrainingService.TryLoad(model, path, log)) return true;
         train();
@@ -27,14 +27,13 @@ internal static class ModelCache
     public static TrainedModel Train(ReproductionContext context, string key, ModelRecipe recipe, LabeledData train, CancellationToken cancellationToken,
         ITrainingStep? step = null)
     {
-        var service = new CachingTrainingService(new InProcessTrainingService(), context.CacheDirectory, _ => $"{key}{context.SizeTag}-seed{context.Seed}", Log(context));
+        var service = new CachingTrainingService(new InProcessTrainingService(), context.CacheDirectory, _ => $"{key}{context.SizeTag}-seed{context.Seed}", context.IndentedLog());
         var progress = new SynchronousProgress<TrainingJobReport>(r => context.Log.WriteLine(r.Training.Epochs.Count == 0
             ? $"  {r.Name}: from the cache"
             : $"  {r.Name}: {r.Training.Epochs.Count} epochs, last loss {r.Training.Epochs[^1].TrainLoss:F4} ({r.Training.Elapsed.TotalSeconds:F0} s)"));
         return service.TrainAll([new TrainingJob(key, recipe, train, Step: step)], progress, cancellationToken)[0];
     }
 
-    private static SynchronousProgress<string> Log(ReproductionContext context) => new(line => context.Log.WriteLine("  " + line));
 }
 
 /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread.</summary>

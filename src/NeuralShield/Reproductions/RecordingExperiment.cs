@@ -25,7 +25,7 @@ internal sealed class RecordingExperiment : IReproduction
         using var stream = train.Slice(half, train.Count - half);
         var options = new RecordingOptions { Seed = context.Seed };
         if (context.Epochs is { } epochs) options.PretrainEpochs = epochs;
-        var r = RecordingEvaluation.Run(pretrain, stream, test, options, new Progress(context.Log), cancellationToken);
+        var r = RecordingEvaluation.Run(pretrain, stream, test, options, context.IndentedLog(), cancellationToken);
 
         var report = new ReproductionReport(Name);
         report.Setting["model"] = $"MLP 784-256-10 (ReLU), pretrained {options.PretrainEpochs} epochs (Adam 1e-3) on {pretrain.Count} MNIST training images";
@@ -65,10 +65,5 @@ internal sealed class RecordingExperiment : IReproduction
         }
         report.Paper["exposure"] = "Carlini et al. 2019: a canary inserted 4+ times into a non-private LSTM's training data reaches full exposure (log2|R|); with DP-SGD (eps < 5) exposure stays at the level of never-inserted secrets";
         return report;
-    }
-
-    private sealed class Progress(TextWriter log) : IProgress<string>
-    {
-        public void Report(string value) => log.WriteLine("  " + value);
     }
 }

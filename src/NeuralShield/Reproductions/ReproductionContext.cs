@@ -30,6 +30,9 @@ public sealed record ReproductionContext(string DataDirectory, int? Samples, lon
     /// Appended to cache keys when a size knob is set (<see cref="TrainSamples"/>, <see cref="Epochs"/>), so that a model
     /// trained at another size is never loaded for a full-size run; empty otherwise.
     /// </summary>
+    /// <summary>Progress lines written to <see cref="Log"/> on the calling thread, indented by two spaces.</summary>
+    internal IProgress<string> IndentedLog() => new SynchronousProgress<string>(line => Log.WriteLine("  " + line));
+
     internal string SizeTag => (TrainSamples is { } n ? $"-n{n}" : "") + (Epochs is { } e ? $"-epochs{e}" : "");
 
     /// <summary>The first <see cref="TrainSamples"/> records of <paramref name="train"/> (disposing it), or it unchanged when no cap is set or it is smaller.</summary>

@@ -144,7 +144,7 @@ internal static class BlackBoxSupport
             Training = Training(context), FirstSign = FirstSign(context),
             RoundEvaluation = m => ModelAccuracy.Of(m, evaluated),
         });
-        var progress = new SynchronousProgress<string>(line => context.Log.WriteLine("  " + line));
+        var progress = context.IndentedLog();
         var extraction = attack.Extract(queried ?? oracle, seeds.Features.to(context.Device), new QueryBudget(Budget), progress, cancellationToken);
         try
         {

@@ -92,7 +92,7 @@ internal sealed class TransferExperiment : IReproduction
         }.Concat(onnxModels.Select(m => new TransferModel(m.Name, m.Classifier))).ToArray();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var matrix = TransferEvaluation.Evaluate(models, sources, evaluated,
-            new TransferEvaluationOptions { Attack = fgsm, Samples = samples, Progress = new SynchronousProgress<string>(l => context.Log.WriteLine("  " + l)) },
+            new TransferEvaluationOptions { Attack = fgsm, Samples = samples, Progress = context.IndentedLog() },
             cancellationToken);
         context.Log.WriteLine($"  matrix over {matrix.Samples} samples ({watch.Elapsed.TotalSeconds:F0} s):");
         context.Log.WriteLine("  " + string.Join("", new[] { "from \\ to" }.Concat(matrix.Columns).Select(c => c.PadLeft(18))));
