@@ -26,7 +26,7 @@ internal static class BlackBoxFiles
             if (folder is not null)
                 files.AddRange(SharedOnnxModels.Select(m => (Path: Path.Combine(folder, m.File), m.Name)).Where(m => File.Exists(m.Path)));
         }
-        if (oracle is not null && (experiment is "transfer" or "substitute" or "square") && !files.Any(f => string.Equals(Path.GetFullPath(f.Path), oracle, StringComparison.Ordinal)))
+        if (oracle is not null && ReproduceCommand.TrainingOptionUsers["--oracle"].Contains(experiment) && !files.Any(f => string.Equals(Path.GetFullPath(f.Path), oracle, StringComparison.Ordinal)))
         {
             var name = OnnxName(oracle);
             while (files.Any(f => f.Name == name)) name += "_oracle";
