@@ -88,7 +88,7 @@ public sealed class CachingTrainingService : IModelTrainingService
             for (var j = 0; j < misses.Count; j++) results[misses[j]] = trained[j];
             for (var j = 0; j < misses.Count; j++)
             {
-                if (paths[misses[j]] is { } path) Save(trained[j].Classifier.Module, path);
+                if (paths[misses[j]] is { } path) Save(trained[j].Classifier.Module, path, _log);
             }
             return results!;
         }
@@ -140,8 +140,6 @@ public sealed class CachingTrainingService : IModelTrainingService
         return new TrainedModel(new TorchClassifier(module, job.Data.ClassCount, recipe.Bounds, job.Data.SampleShape, ownsModule: true),
             new TrainingResult([], 0, false, TimeSpan.Zero));
     }
-
-    private void Save(nn.Module<Tensor, Tensor> module, string path) => Save(module, path, _log);
 
     /// <summary>Reports the inner service's jobs under their places in the whole run.</summary>
     private sealed class Relay(IProgress<TrainingJobReport> outer, IReadOnlyList<int> places, int cached, int total) : IProgress<TrainingJobReport>
