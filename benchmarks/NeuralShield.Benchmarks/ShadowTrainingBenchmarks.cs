@@ -11,7 +11,7 @@ namespace NeuralShield.Benchmarks;
 /// <summary>
 /// Training k shadow copies of the Adult tabular MLP (108-64-32-2, Adam, batch 128, 1,000 records each) on
 /// Adult-shaped data: one model alone (the baseline), k sequential loops, k loops on 2 threads, and one stacked
-/// ensemble of k (<see cref="StackedMlp"/>). The target: k = 16 batched within 4× one model.
+/// ensemble of k (<see cref="StackedTrainingService"/>). The target: k = 16 batched within 4× one model.
 /// </summary>
 public class ShadowTrainingBenchmarks
 {
@@ -49,8 +49,8 @@ public class ShadowTrainingBenchmarks
 
     private ShadowModelSet Train(int count, int parallelism, bool batched) => ShadowModelSet.Train(_pool, new ShadowTrainingOptions
     {
-        Recipe = _recipe, Count = count, TrainSize = 1000, Sampling = ShadowSampling.Disjoint, MaxParallelism = parallelism,
-        TrainingService = batched ? new StackedTrainingService() : null,
+        Recipe = _recipe, Count = count, TrainSize = 1000, Sampling = ShadowSampling.Disjoint,
+        TrainingService = batched ? new StackedTrainingService() : new InProcessTrainingService(new InProcessTrainingOptions { MaxParallelism = parallelism }),
     });
 
     [Benchmark(Baseline = true)]

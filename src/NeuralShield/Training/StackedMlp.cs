@@ -9,7 +9,7 @@ namespace NeuralShield.Training;
 /// exactly the gradient they would alone, and both optimisers act element by element, so k models train in one loop
 /// the way k separate loops would train them (up to floating-point summation order).
 /// </summary>
-public sealed class StackedMlp : nn.Module<Tensor, Tensor>
+internal sealed class StackedMlp : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter[] _weights;
     private readonly Parameter[] _biases;
@@ -49,6 +49,12 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
     /// <summary>Whether <paramref name="module"/> is an MLP this class can stack: Flatten (optional), then Linear layers with one kind of element-wise activation (ReLU, Tanh or Sigmoid) between them.</summary>
     public static bool CanStack(nn.Module<Tensor, Tensor> module) => Describe(module) is not null;
 
+    /// <summary>Whether the stackable MLPs <paramref name="modules"/> share one activation and one set of layer shapes.</summary>
+    internal static bool SameLayers(IReadOnlyList<nn.Module<Tensor, Tensor>> modules) => SameLayers(modules.Select(m => Describe(m)!.Value).ToArray());
+
+    private static bool SameLayers(IReadOnlyList<(IReadOnlyList<Linear> Layers, string Activation)> shapes) =>
+        shapes.All(s => s.Activation == shapes[0].Activation && s.Layers.Select(l => l.weight!.shape).SequenceEqual(shapes[0].Layers.Select(l => l.weight!.shape), ShapeComparer.Instance));
+
     /// <summary>Stacks <paramref name="modules"/> (each an MLP of the same shape, see <see cref="CanStack"/>), copying their weights.</summary>
     /// <exception cref="ArgumentException">A module is not a stackable MLP, or their shapes differ.</exception>
     public static StackedMlp FromModules(IReadOnlyList<nn.Module<Tensor, Tensor>> modules)
@@ -57,8 +63,7 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
         if (modules.Count == 0) throw new ArgumentException("At least one module is needed.", nameof(modules));
         var shapes = modules.Select(m => Describe(m) ?? throw new ArgumentException(
             "Only MLPs (Flatten, then Linear layers with ReLU, Tanh or Sigmoid between them) can be stacked.", nameof(modules))).ToArray();
-        if (shapes.Any(s => s.Activation != shapes[0].Activation || !s.Layers.Select(l => l.weight!.shape).SequenceEqual(shapes[0].Layers.Select(l => l.weight!.shape), ShapeComparer.Instance)))
-            throw new ArgumentException("All modules must have the same layers.", nameof(modules));
+        if (!SameLayers(shapes)) throw new ArgumentException("All modules must have the same layers.", nameof(modules));
         using var _ = no_grad();
         var layers = shapes[0].Layers.Count;
         var weights = new Parameter[layers];

@@ -25,23 +25,12 @@ public sealed class StackedTrainingService : IModelTrainingService
         {
             var job = jobs[i] ?? throw new ArgumentException($"Job {i} is null.", nameof(jobs));
             if (job.Recipe is null || job.Data is null) throw new ArgumentException($"Job {i} ('{job.Name}') has no recipe or no data.", nameof(jobs));
-            var training = job.Recipe.Validated().Training;
-            if (job.Step is not null) throw new ArgumentException($"Job {i} ('{job.Name}'): stacked models train with plain cross-entropy; its step must be null.", nameof(jobs));
-            if (training.EarlyStopPatience is not null) throw new ArgumentException($"Job {i} ('{job.Name}'): stacked models do not support early stopping.", nameof(jobs));
-            if (training.Schedule != LearningRateSchedule.Constant)
-                throw new ArgumentException($"Job {i} ('{job.Name}'): stacked models keep the learning rate constant; set the recipe's Training.Schedule to Constant.", nameof(jobs));
-            if (job.Data.Count != jobs[0].Data.Count)
-                throw new ArgumentException($"Job {i} ('{job.Name}') trains on {job.Data.Count} records, job 0 on {jobs[0].Data.Count}: stacked models need training sets of one size.", nameof(jobs));
         }
+        if (Refusal(jobs) is { } why) throw new ArgumentException(why, nameof(jobs));
         var modules = new List<nn.Module<Tensor, Tensor>>();
         try
         {
             foreach (var job in jobs) modules.Add(job.Recipe.Create(job.SeedOffset));
-            for (var i = 0; i < modules.Count; i++)
-            {
-                if (!StackedMlp.CanStack(modules[i]))
-                    throw new ArgumentException($"Job {i} ('{jobs[i].Name}'): only MLP architectures (Flatten, Linear layers, one element-wise activation) stack.", nameof(jobs));
-            }
             IReadOnlyList<TrainingResult> records;
             using (var stacked = StackedMlp.FromModules(modules))
             {
@@ -57,6 +46,43 @@ public sealed class StackedTrainingService : IModelTrainingService
             }
             modules.Clear();
             return models;
+        }
+        finally
+        {
+            foreach (var m in modules) m.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Why <paramref name="jobs"/> (each with a recipe and data) cannot be trained as one stacked ensemble, or null when
+    /// they can: the checks <see cref="TrainAll"/> makes before any training.
+    /// </summary>
+    internal static string? Refusal(IReadOnlyList<TrainingJob> jobs)
+    {
+        var first = jobs[0].Recipe.Validated().Training;
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var job = jobs[i];
+            var training = job.Recipe.Validated().Training;
+            if (job.Step is not null) return $"Job {i} ('{job.Name}'): stacked models train with plain cross-entropy; its step must be null.";
+            if (training.EarlyStopPatience is not null) return $"Job {i} ('{job.Name}'): stacked models do not support early stopping.";
+            if (training.Schedule != LearningRateSchedule.Constant)
+                return $"Job {i} ('{job.Name}'): stacked models keep the learning rate constant; set the recipe's Training.Schedule to Constant.";
+            if (training.Epochs != first.Epochs || training.BatchSize != first.BatchSize || training.Optimizer != first.Optimizer
+                || training.LearningRate != first.LearningRate || training.Momentum != first.Momentum || training.WeightDecay != first.WeightDecay)
+                return $"Job {i} ('{job.Name}'): stacked models share epochs, batch size, optimiser, learning rate, momentum and weight decay with job 0.";
+            if (job.Data.Count != jobs[0].Data.Count || job.Data.ClassCount != jobs[0].Data.ClassCount)
+                return $"Job {i} ('{job.Name}') trains on {job.Data.Count} records of {job.Data.ClassCount} classes, job 0 on {jobs[0].Data.Count} of {jobs[0].Data.ClassCount}: stacked models need training sets of one size and class count.";
+        }
+        var modules = jobs.Select(j => j.Recipe.Create(j.SeedOffset)).ToArray();
+        try
+        {
+            for (var i = 0; i < modules.Length; i++)
+            {
+                if (!StackedMlp.CanStack(modules[i]))
+                    return $"Job {i} ('{jobs[i].Name}'): only MLP architectures (Flatten, Linear layers, one element-wise activation) stack.";
+            }
+            return StackedMlp.SameLayers(modules) ? null : "The jobs' MLPs differ in their layers or activation; stacked models need one architecture.";
         }
         finally
         {

@@ -72,7 +72,6 @@ public sealed class ShadowModelSet : IDisposable
         InputChecks.Inputs(pool.Features, o.Recipe.Bounds, nameof(pool));
         var roles = Assign(pool.Count, o);
         var watch = Stopwatch.StartNew();
-        var service = o.TrainingService ?? new InProcessTrainingService(new InProcessTrainingOptions { MaxParallelism = o.MaxParallelism });
         var jobs = new List<TrainingJob>(o.Count);
         try
         {
@@ -83,6 +82,12 @@ public sealed class ShadowModelSet : IDisposable
                 var inIndices = Enumerable.Range(0, pool.Count).Where(i => roles[k][i] == ShadowRole.In).Select(i => (long)i).ToArray();
                 jobs.Add(new TrainingJob($"shadow {k + 1}", recipe, pool.Subset(inIndices), SeedOffset: 1 + k, o.Step, o.PoolSource?.Select(inIndices)));
             }
+            // Without a service of the caller's, shadows that stack (MLPs, one training-set size) train as one stacked
+            // ensemble: the same models up to floating-point summation order, in one loop instead of Count.
+            var service = o.TrainingService
+                ?? (o.MaxParallelism == 1 && StackedTrainingService.Refusal(jobs) is null
+                    ? new StackedTrainingService()
+                    : new InProcessTrainingService(new InProcessTrainingOptions { MaxParallelism = o.MaxParallelism }));
             var reports = progress is null ? null : new ShadowProgress(progress, o.Count);
             var trained = service.TrainAll(jobs, reports, cancellationToken).ToArray();
             if (trained.Length != o.Count)
@@ -149,6 +154,7 @@ public sealed class ShadowModelSet : IDisposable
                     random.Shuffle(shadows);
                     for (var r = 0; r < o.Count; r++) roles[shadows[r]][i] = r < half ? ShadowRole.In : ShadowRole.Out;
                 }
+                EqualiseHalves(roles, random);
                 for (var k = 0; k < o.Count; k++)
                 {
                     if (!roles[k].Contains(ShadowRole.In) || !roles[k].Contains(ShadowRole.Out))
@@ -158,6 +164,53 @@ public sealed class ShadowModelSet : IDisposable
             }
         }
         return roles;
+    }
+
+    /// <summary>
+    /// Moves records between shadows, each move keeping the record's number of shadows, until every shadow trains on as
+    /// many records as the others: the shadows then train on half the pool, as in Carlini et al., and can be trained as
+    /// one stacked ensemble. Where the sizes cannot be equal with every record in exactly half the shadows (an odd pool),
+    /// fewer than half the shadows' count of records are held out by one more shadow.
+    /// </summary>
+    private static void EqualiseHalves(ShadowRole[][] roles, Random random)
+    {
+        var n = roles[0].Length;
+        var sizes = roles.Select(r => r.Count(x => x == ShadowRole.In)).ToArray();
+        while (true)
+        {
+            var big = Array.IndexOf(sizes, sizes.Max());
+            var small = Array.IndexOf(sizes, sizes.Min());
+            if (sizes[big] - sizes[small] <= 1) break;
+            // A record in the big shadow and out of the small one exists, because the big one holds more records.
+            var start = random.Next(n);
+            for (var j = 0; j < n; j++)
+            {
+                var i = (start + j) % n;
+                if (roles[big][i] != ShadowRole.In || roles[small][i] != ShadowRole.Out) continue;
+                roles[big][i] = ShadowRole.Out;
+                roles[small][i] = ShadowRole.In;
+                sizes[big]--;
+                sizes[small]++;
+                break;
+            }
+        }
+        // Where the pool's size does not divide evenly, the larger shadows each hold out one more record (a different one
+        // each), so that all train on the same number: those few records are in one shadow fewer than half.
+        var least = sizes.Min();
+        var moved = new HashSet<int>();
+        for (var k = 0; k < roles.Length; k++)
+        {
+            if (sizes[k] == least) continue;
+            var start = random.Next(n);
+            for (var j = 0; j < n; j++)
+            {
+                var i = (start + j) % n;
+                if (roles[k][i] != ShadowRole.In || !moved.Add(i)) continue;
+                roles[k][i] = ShadowRole.Out;
+                sizes[k]--;
+                break;
+            }
+        }
     }
 
     private static long[] Permutation(int n, long seed)

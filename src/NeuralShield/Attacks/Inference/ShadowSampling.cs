@@ -15,7 +15,9 @@ public enum ShadowSampling
 
     /// <summary>
     /// LiRA's design (Carlini et al. 2022): every record is in the training set of exactly half of the shadows (chosen at
-    /// random per record) and held out by the others, so each shadow trains on about half the pool.
+    /// random per record, then balanced so that every shadow trains on as many records as the others) and held out by the
+    /// others: each shadow trains on half the pool. Where the pool's size does not allow equal halves, a few records
+    /// (fewer than half the number of shadows) are held out by one more shadow.
     /// </summary>
     RandomHalves,
 }

@@ -32,9 +32,10 @@ public sealed class ShadowTrainingOptions : OptionsBase<ShadowTrainingOptions>
     public int MaxParallelism { get; set; } = 1;
 
     /// <summary>
-    /// Where the shadows are trained (one <see cref="TrainingJob"/> per shadow). Null: in this process, by an
-    /// <see cref="InProcessTrainingService"/> with <see cref="MaxParallelism"/>; when set, <see cref="MaxParallelism"/>
-    /// is the service's business and ignored here. A <see cref="StackedTrainingService"/> trains MLP shadows as one stacked ensemble.
+    /// Where the shadows are trained (one <see cref="TrainingJob"/> per shadow). Null: in this process — as one stacked
+    /// ensemble (<see cref="StackedTrainingService"/>) when the shadows stack and <see cref="MaxParallelism"/> is 1,
+    /// else by an <see cref="InProcessTrainingService"/> with <see cref="MaxParallelism"/>; when set,
+    /// <see cref="MaxParallelism"/> is the service's business and ignored here.
     /// </summary>
     public IModelTrainingService? TrainingService { get; set; }
 

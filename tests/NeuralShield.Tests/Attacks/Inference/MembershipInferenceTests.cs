@@ -105,6 +105,15 @@ public class MembershipInferenceTests
         }
         using var halves = ShadowModelSet.Train(pool, new ShadowTrainingOptions { Recipe = recipe, Count = 4, Sampling = ShadowSampling.RandomHalves, Seed = 2 });
         Assert.All(Enumerable.Range(0, pool.Count), i => Assert.Equal(2, Enumerable.Range(0, 4).Count(k => halves.Role(k, i) == ShadowRole.In)));
+        // Each shadow trains on exactly half the pool (Carlini et al.), not on about half; with an odd pool (119 records,
+        // 238 places in 4 shadows) all train on 59 and two records are in one shadow only.
+        Assert.All(Enumerable.Range(0, 4), k => Assert.Equal(60, halves.Indices(k, ShadowRole.In).Count));
+        using var oddPool = pool.Subset(Enumerable.Range(0, 119).Select(i => (long)i).ToArray());
+        using var odd = ShadowModelSet.Train(oddPool, new ShadowTrainingOptions { Recipe = recipe, Count = 4, Sampling = ShadowSampling.RandomHalves, Seed = 3 });
+        Assert.All(Enumerable.Range(0, 4), k => Assert.Equal(59, odd.Indices(k, ShadowRole.In).Count));
+        var inCounts = Enumerable.Range(0, 119).Select(i => Enumerable.Range(0, 4).Count(k => odd.Role(k, i) == ShadowRole.In)).ToArray();
+        Assert.Equal(117, inCounts.Count(c => c == 2));
+        Assert.Equal(2, inCounts.Count(c => c == 1));
         var tooMany = new ShadowTrainingOptions { Recipe = recipe, Count = 5, TrainSize = 20 };
         Assert.Equal("pool", Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(pool, tooMany)).ParamName);
         Assert.Equal("Count", Assert.Throws<ArgumentOutOfRangeException>(() => new ShadowTrainingOptions { Recipe = recipe, Count = 0 }.Validated()).ParamName);
@@ -202,9 +211,10 @@ public class MembershipInferenceTests
     }
 
     [Theory]
-    [InlineData(OptimizerKind.Adam, ShadowSampling.Disjoint)]
-    [InlineData(OptimizerKind.Sgd, ShadowSampling.Overlapping)]
-    public void BatchedShadowsMatchSequentialTraining(OptimizerKind optimizer, ShadowSampling sampling)
+    [InlineData(OptimizerKind.Adam, ShadowSampling.Disjoint, false)]
+    [InlineData(OptimizerKind.Sgd, ShadowSampling.Overlapping, false)]
+    [InlineData(OptimizerKind.Adam, ShadowSampling.RandomHalves, true)]
+    public void BatchedShadowsMatchSequentialTraining(OptimizerKind optimizer, ShadowSampling sampling, bool byDefault)
     {
         using var pool = Memorisation.Data(300, 50);
         var recipe = new ModelRecipe
@@ -213,9 +223,10 @@ public class MembershipInferenceTests
             Training = new TrainingOptions { Epochs = 4, BatchSize = 16, LearningRate = 1e-2, Optimizer = optimizer, WeightDecay = 1e-3, Seed = 9 },
             Seed = 9,
         };
-        var options = new ShadowTrainingOptions { Recipe = recipe, Count = 3, TrainSize = 40, Sampling = sampling, Seed = 10 };
+        var options = new ShadowTrainingOptions { Recipe = recipe, Count = 3, TrainSize = 40, Sampling = sampling, Seed = 10, TrainingService = new InProcessTrainingService() };
         using var sequential = ShadowModelSet.Train(pool, options);
-        options.TrainingService = new StackedTrainingService();
+        // Without a service of the caller's, shadows that stack are trained stacked.
+        options.TrainingService = byDefault ? null : new StackedTrainingService();
         using var batched = ShadowModelSet.Train(pool, options);
         for (var k = 0; k < 3; k++)
         {
@@ -226,9 +237,11 @@ public class MembershipInferenceTests
             Assert.True(diff.item<float>() < 1e-4f, $"shadow {k}: probabilities differ by {diff.item<float>()}");
             Assert.Equal(sequential.Models[k].Training.Epochs[^1].TrainLoss, batched.Models[k].Training.Epochs[^1].TrainLoss, 4);
         }
-        // Refused before training, naming the reason: training sets of two sizes (random halves), a network that is not an MLP.
-        var halves = new ShadowTrainingOptions { Recipe = recipe, Count = 3, Sampling = ShadowSampling.RandomHalves, TrainingService = new StackedTrainingService() };
-        Assert.Contains("one size", Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(pool, halves)).Message);
+        // Refused before training, naming the reason: training sets of two sizes, a network that is not an MLP.
+        using var first = pool.Subset(Enumerable.Range(0, 100).Select(i => (long)i).ToArray());
+        using var second = pool.Subset(Enumerable.Range(100, 99).Select(i => (long)i).ToArray());
+        TrainingJob[] sizes = [new("a", recipe, first), new("b", recipe, second)];
+        Assert.Contains("one size", Assert.Throws<ArgumentException>(() => new StackedTrainingService().TrainAll(sizes)).Message);
         var lenet = new ShadowTrainingOptions { Recipe = new ModelRecipe { Architecture = s => ModelZoo.LeNet5(seed: s) }, Count = 2, TrainingService = new StackedTrainingService() };
         using var images = new LabeledData(rand(8, 1, 28, 28), tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 }), 10);
         Assert.Contains("only MLP", Assert.Throws<ArgumentException>(() => ShadowModelSet.Train(images, lenet)).Message);
