@@ -1,7 +1,7 @@
 namespace NeuralShield.Reports;
 
 /// <summary>Draws a reproduction's <see cref="ReproductionPlot"/> with ScottPlot as an SVG file.</summary>
-public static class ReproductionPlotSvg
+internal static class ReproductionPlotSvg
 {
     /// <summary>Writes <paramref name="plot"/> to <paramref name="path"/> (800 × 450): each curve in its colour, its interval bounds dashed.</summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>

@@ -6,4 +6,4 @@ namespace NeuralShield.Reports;
 /// <param name="Y">The estimates, one per x.</param>
 /// <param name="Lower">Lower interval bounds, one per x (null: none).</param>
 /// <param name="Upper">Upper interval bounds, one per x (null: none).</param>
-public sealed record PlotCurve(string Legend, double[] X, double[] Y, double[]? Lower = null, double[]? Upper = null);
+internal sealed record PlotCurve(string Legend, double[] X, double[] Y, double[]? Lower = null, double[]? Upper = null);

@@ -6,4 +6,4 @@ namespace NeuralShield.Reports;
 /// <param name="XLabel">Label of the x axis.</param>
 /// <param name="YLabel">Label of the y axis.</param>
 /// <param name="Curves">The curves, each with its legend.</param>
-public sealed record ReproductionPlot(string File, string Title, string XLabel, string YLabel, IReadOnlyList<PlotCurve> Curves);
+internal sealed record ReproductionPlot(string File, string Title, string XLabel, string YLabel, IReadOnlyList<PlotCurve> Curves);

@@ -8,7 +8,7 @@ namespace NeuralShield.Reports;
 /// <c>{"experiment": ..., "setting": {...}, "metrics": {...}, "paper": {...}}</c>: the settings that produced the
 /// numbers, the measured numbers by key, and the paper's published numbers for the same keys where it gives them.
 /// </summary>
-public sealed class ReproductionReport
+internal sealed class ReproductionReport
 {
     /// <summary>Creates an empty report for <paramref name="experiment"/>.</summary>
     public ReproductionReport(string experiment)

@@ -1,7 +1,7 @@
 namespace NeuralShield.Reports;
 
 /// <summary>The mean and range over seeds of the numbers a reproduction measured once per seed.</summary>
-public static class SeedSpread
+internal static class SeedSpread
 {
     /// <summary>
     /// For each key that every seed's metrics hold and <paramref name="include"/> accepts: <c>key.mean</c>, <c>key.min</c>

@@ -7,7 +7,7 @@ namespace NeuralShield.Reproductions;
 /// runs the experiment and returns the measured numbers beside the published ones. <see cref="ReproductionCatalog"/>
 /// lists them; <c>neuralshield reproduce NAME</c> runs one.
 /// </summary>
-public interface IReproduction
+internal interface IReproduction
 {
     /// <summary>The name on the command line (e.g. "fgsm").</summary>
     string Name { get; }

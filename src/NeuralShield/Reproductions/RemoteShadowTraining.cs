@@ -4,4 +4,4 @@ namespace NeuralShield.Reproductions;
 /// <param name="Service">The training service (e.g. the silos of an Orleans cluster). The caller owns it.</param>
 /// <param name="AdultRows">How the service names rows of Adult's training file (the attacker pool's rows, by index).</param>
 /// <param name="Description">Where that is, for the report (e.g. the gateways).</param>
-public sealed record RemoteShadowTraining(IModelTrainingService Service, Func<IReadOnlyList<long>, DataReference> AdultRows, string Description);
+internal sealed record RemoteShadowTraining(IModelTrainingService Service, Func<IReadOnlyList<long>, DataReference> AdultRows, string Description);

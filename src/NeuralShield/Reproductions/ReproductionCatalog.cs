@@ -3,7 +3,7 @@ using System.Reflection;
 namespace NeuralShield.Reproductions;
 
 /// <summary>Every reproduction of the library, by name.</summary>
-public static class ReproductionCatalog
+internal static class ReproductionCatalog
 {
     /// <summary>The reproductions, by name (ordinal order).</summary>
     public static IReadOnlyDictionary<string, IReproduction> All { get; } = In(typeof(ReproductionCatalog).Assembly);

@@ -22,7 +22,7 @@ namespace NeuralShield.Reproductions;
 /// </param>
 /// <param name="Shadows">Shadow models of the inference reproductions (per side for property inference; null: the reproduction's).</param>
 /// <param name="Iterations">Cap on the iterations of a reproduction's search loops (fooling: generations of the evolutionary searches; universal: passes and epochs; null: the reproduction's).</param>
-public sealed record ReproductionContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log,
+internal sealed record ReproductionContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log,
     int? Epochs = null, int? TrainSteps = null, double? Lambda = null, IReadOnlyList<BlackBoxModel>? BlackBoxes = null,
     IReadOnlyDictionary<string, string>? Variants = null, RemoteShadowTraining? RemoteTraining = null, int? TrainSamples = null, int? Shadows = null, int? Iterations = null)
 {

@@ -1,7 +1,7 @@
 namespace NeuralShield.Reproductions;
 
 /// <summary>The data set a reproduction reads from its data folder.</summary>
-public enum ReproductionData
+internal enum ReproductionData
 {
     /// <summary>MNIST in IDX format (the default).</summary>
     Mnist,

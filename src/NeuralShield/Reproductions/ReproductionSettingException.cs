@@ -4,7 +4,7 @@ namespace NeuralShield.Reproductions;
 /// A reproduction's setting does not suit it: a data folder without the files it reads, a variant value it does not
 /// know, a black box of the wrong shape. A mistake of its caller, not of the library (the CLI prints it as one line).
 /// </summary>
-public sealed class ReproductionSettingException : ArgumentException
+internal sealed class ReproductionSettingException : ArgumentException
 {
     /// <summary>A setting error with <paramref name="message"/>.</summary>
     public ReproductionSettingException(string message)
