@@ -27,10 +27,6 @@ internal sealed class DeepFoolWorkload : Workload
         What = $"DeepFool L2, at most {iterations} iterations, LeNet-5, batch {batch}";
     }
 
-    public override string What { get; }
-
-    public override int Steps { get; }
-
     public override void Library()
     {
         using var result = _deepFool.Run(_model, _x, AttackGoal.Untargeted(_labels));

@@ -27,10 +27,6 @@ internal sealed class FoolingWorkload : Workload
         What = $"gradient-ascent fooling, {steps} sign steps, {targets} inputs, LeNet-5";
     }
 
-    public override string What { get; }
-
-    public override int Steps { get; }
-
     public override void Library()
     {
         using var result = _fooling.Generate(_model, _targets, [1, 28, 28]);

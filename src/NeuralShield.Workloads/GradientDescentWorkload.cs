@@ -30,10 +30,6 @@ internal sealed class GradientDescentWorkload : Workload
         What = steps == 1 ? $"FGSM L∞ step on LeNet-5, batch {batch}" : $"PGD-{steps} L∞ on LeNet-5, batch {batch}";
     }
 
-    public override string What { get; }
-
-    public override int Steps { get; }
-
     public override void Library()
     {
         using var result = _attack.Run(_model, _x, AttackGoal.Untargeted(_y));

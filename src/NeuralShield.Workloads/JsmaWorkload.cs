@@ -39,10 +39,6 @@ internal sealed class JsmaWorkload : Workload
         What = $"one JSMA-{(output == JsmaOutput.Probabilities ? "F" : "Z")} iteration (pairwise, 784 features) on LeNet-5, batch {batch}";
     }
 
-    public override string What { get; }
-
-    public override int Steps => 1;
-
     public override void Library()
     {
         using var result = _jsma.Run(_model, _x, AttackGoal.Targeted(_targets));

@@ -31,10 +31,6 @@ internal sealed class SubstituteRoundWorkload : Workload
         What = $"substitute round: {seeds} seeds labelled, LeNet-5 trained {Epochs} epochs, {seeds} children labelled, trained {Epochs} epochs on {2 * seeds}, batch {batch}, Adam";
     }
 
-    public override string What { get; }
-
-    public override int Steps { get; }
-
     public override void Library()
     {
         var attack = new JacobianSubstitute(new JacobianSubstituteOptions

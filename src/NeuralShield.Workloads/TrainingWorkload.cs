@@ -52,10 +52,6 @@ internal sealed class TrainingWorkload : Workload
         } + $", LeNet-5, {samples} samples, batch {batch}, Adam";
     }
 
-    public override string What { get; }
-
-    public override int Steps { get; }
-
     public override void Library()
     {
         _trainer.Fit(_student, _data, step: _step);

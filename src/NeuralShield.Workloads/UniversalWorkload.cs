@@ -36,10 +36,6 @@ internal sealed class UniversalWorkload : Workload
         What = $"universal perturbation, one projected-gradient pass over {images} images in batches of {batch}, LeNet-5";
     }
 
-    public override string What { get; }
-
-    public override int Steps { get; }
-
     public override void Library()
     {
         using var result = _universal.Fit(_model, _x);

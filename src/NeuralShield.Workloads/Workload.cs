@@ -18,10 +18,10 @@ internal abstract class Workload : IDisposable
     public Device Device { get; }
 
     /// <summary>What the loop does, in a few words.</summary>
-    public abstract string What { get; }
+    public string What { get; protected init; } = "";
 
     /// <summary>The loop's length in gradient steps (1 for a single step).</summary>
-    public abstract int Steps { get; }
+    public int Steps { get; protected init; } = 1;
 
     /// <summary>The loop through the library's public API.</summary>
     public abstract void Library();

@@ -331,15 +331,28 @@ public abstract class AuditEntry
         return new PoisoningEntry(attack, setting, stamp, targetClass);
     }
 
-    private sealed class PoisoningEntry(IPoisoningAttack<LabeledData, PoisonedData> attack, string setting, Func<Tensor, Tensor>? stamp, int targetClass)
+    /// <summary>A poisoning entry: the target's recipe retrained on the poisoned training data (in a batch with the run's other poisoning entries where the run's cache can).</summary>
+    internal sealed class PoisoningEntry(IPoisoningAttack<LabeledData, PoisonedData> attack, string setting, Func<Tensor, Tensor>? stamp, int targetClass)
         : AuditEntry(attack, setting)
     {
+        public IPoisoningAttack<LabeledData, PoisonedData> Poisoner => attack;
+
+        public Func<Tensor, Tensor>? Stamp => stamp;
+
+        public int TargetClass => targetClass;
+
         protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
         {
-            using var poisoned = attack.Poison(target.TrainingData!, cancellationToken);
-            var outcome = PoisoningEvaluation.Retrain(target.Recipe!, poisoned.Data, data.Test, stamp, targetClass, data.BatchSize, cancellationToken);
-            var metrics = poisoned.Metrics with { CleanAccuracy = outcome.Accuracy, AttackSuccessRate = outcome.BackdoorSuccess };
+            var (poisoning, outcome) = data.Cache is { } cache ? cache.Poisoning(this, target, data, cancellationToken) : Alone(target, data, cancellationToken);
+            var metrics = poisoning with { CleanAccuracy = outcome.Accuracy, AttackSuccessRate = outcome.BackdoorSuccess };
             return new AttackRecord(target.Name, info, Setting, stamp is null ? null : $"backdoor to class {targetClass}") { Poisoning = metrics };
+        }
+
+        /// <summary>Poisons the target's training data and retrains its recipe on it, this entry alone.</summary>
+        public (PoisoningMetrics Poisoning, PoisoningOutcome Outcome) Alone(AuditTarget target, AuditData data, CancellationToken cancellationToken)
+        {
+            using var poisoned = attack.Poison(target.TrainingData!, cancellationToken);
+            return (poisoned.Metrics, PoisoningEvaluation.Retrain(target.Recipe!, poisoned.Data, data.Test, stamp, targetClass, data.BatchSize, cancellationToken));
         }
     }
 }

@@ -44,7 +44,7 @@ public sealed class Auditor
             var accuracy = ModelAccuracy.Of(target.Model, test, o.BatchSize);
             models.Add(new ModelRecord(target.Name, target.Access, accuracy, test.Count));
             o.Progress?.Report($"{target.Name}: clean accuracy {accuracy:P1} on {test.Count} samples");
-            using var cache = new AuditRunCache();
+            using var cache = new AuditRunCache(entries);
             var shared = data with { Cache = cache };
             for (var i = 0; i < entries.Count; i++)
             {

@@ -26,7 +26,12 @@ public static class PoisoningEvaluation
         if (targetClass < 0 || targetClass >= test.ClassCount)
             throw new ArgumentOutOfRangeException(nameof(targetClass), targetClass, $"targetClass must lie in [0, {test.ClassCount}).");
         using var trained = recipe.Train(training, cancellationToken: cancellationToken);
-        var model = trained.Classifier;
+        return Measure(trained.Classifier, test, stamp, targetClass, batchSize);
+    }
+
+    /// <summary>What <see cref="Retrain"/> measures, on a model already retrained (e.g. one of a stacked batch).</summary>
+    internal static PoisoningOutcome Measure(IClassifier model, LabeledData test, Func<Tensor, Tensor>? stamp, int targetClass, int batchSize)
+    {
         return new PoisoningOutcome(
             ModelAccuracy.Of(model, test, batchSize),
             ModelAccuracy.PerClass(model, test, batchSize),

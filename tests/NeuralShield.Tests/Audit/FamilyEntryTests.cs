@@ -66,6 +66,41 @@ public sealed class FamilyEntryTests : IDisposable
         Assert.Equal(6, steps.Count);
         Assert.Equal([null, "flip-half", null, "bd", null, "fgsm-0.2"], steps.Select(s => s.Record?.Key));
         Assert.All(steps, s => Assert.Equal(3, s.Total));
+
+        // The run retrained both poisoned sets as one stacked ensemble; each entry run alone (no shared cache) retrains
+        // its own model: the same numbers up to floating-point summation order (a test sample or two).
+        var recipe = Recipe().Validated();
+        using var trained = recipe.Train(train);
+        var target = new AuditTarget("mlp", trained.Classifier) { TrainingData = train, Recipe = recipe };
+        var data = new AuditData(attacker, test, 0, 512);
+        Assert.Null(StackedTrainingService.Refusal([new TrainingJob("a", recipe, train), new TrainingJob("b", recipe, train)]));
+        for (var i = 0; i < 2; i++)
+        {
+            var alone = entries[i].Run(target, data, default).Poisoning!.Value;
+            var batched = report.Results[i].Poisoning!.Value;
+            Assert.Equal(alone.PoisonedCount, batched.PoisonedCount);
+            Assert.Equal(alone.CleanAccuracy!.Value, batched.CleanAccuracy!.Value, 2.5 / test.Count);
+            if (i == 1) Assert.Equal(alone.AttackSuccessRate!.Value, batched.AttackSuccessRate!.Value, 0.1);
+        }
+    }
+
+    [Fact]
+    public void APoisoningEntryThatFailsInABatchIsAnErrorRowAndTheOthersStillRun()
+    {
+        var trigger = AttackCatalog.Trigger([4]);
+        var entries = new[]
+        {
+            AuditEntry.Poisoning(new LabelFlipping(new LabelFlipOptions { Fraction = 0.2, Seed = 1 }), "20% flipped").Named("flip"),
+            // Target class 7 does not exist in three classes: the attack throws when it poisons.
+            AuditEntry.Poisoning(new BackdoorPoisoning(trigger, new BackdoorOptions { TargetClass = 7, Fraction = 0.3, Seed = 1 }), "bad", trigger.Stamp, 0).Named("bad"),
+            AuditEntry.Poisoning(new LabelFlipping(new LabelFlipOptions { Fraction = 0.1, Seed = 2 }), "10% flipped").Named("flip-small"),
+        };
+        var report = new Auditor(new AuditOptions { Entries = entries }).TrainAndRun("mlp", Recipe(), train, attacker, test);
+        Assert.Null(report.Results[0].Error);
+        Assert.Contains("TargetClass", report.Results[1].Error);
+        Assert.Null(report.Results[2].Error);
+        Assert.Equal(9, report.Results[2].Poisoning!.Value.PoisonedCount);
+        Assert.NotNull(report.Results[2].Poisoning!.Value.CleanAccuracy);
     }
 
     [Fact]

@@ -64,12 +64,7 @@ public sealed class UniversalPerturbation : IAttack
         };
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var outer = NewDisposeScope();
-        var x = images.detach().to(model.Device).to_type(ScalarType.Float32);
-        var n = (int)x.shape[0];
-        Tensor clean;
-        using (no_grad()) clean = model.Predict(x);
-        var v = zeros(x.shape.Skip(1).ToArray(), dtype: ScalarType.Float32, device: model.Device);
-        var best = new BestPass(v);
+        var (x, n, clean, v, best) = Start(model, images);
         var passes = 0;
         using (no_grad())
         {
@@ -109,6 +104,16 @@ public sealed class UniversalPerturbation : IAttack
         return best.Result(model.Bounds, o.Norm, o.Xi, passes);
     }
 
+    /// <summary>The fitting set on the model's device, its clean predictions, v = 0 and the best pass so far (v), in the caller's dispose scope.</summary>
+    private static (Tensor X, int N, Tensor Clean, Tensor V, BestPass Best) Start(IDifferentiableClassifier model, Tensor images)
+    {
+        var x = images.detach().to(model.Device).to_type(ScalarType.Float32);
+        Tensor clean;
+        using (no_grad()) clean = model.Predict(x);
+        var v = zeros(x.shape.Skip(1).ToArray(), dtype: ScalarType.Float32, device: model.Device);
+        return (x, (int)x.shape[0], clean, v, new BestPass(v));
+    }
+
     /// <summary>
     /// <see cref="UniversalSearch.ProjectedGradient"/>: one forward and backward pass per mini-batch; after every
     /// epoch the fitting-set fooling rate is measured and the best v so far kept. Stops early at 1 − δ.
@@ -120,12 +125,7 @@ public sealed class UniversalPerturbation : IAttack
         var alpha = o.StepSize ?? o.Xi / 20;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var outer = NewDisposeScope();
-        var x = images.detach().to(model.Device).to_type(ScalarType.Float32);
-        var n = (int)x.shape[0];
-        Tensor clean;
-        using (no_grad()) clean = model.Predict(x);
-        var v = zeros(x.shape.Skip(1).ToArray(), dtype: ScalarType.Float32, device: model.Device);
-        var best = new BestPass(v);
+        var (x, n, clean, v, best) = Start(model, images);
         var epochs = 0;
         while (epochs < o.Epochs)
         {
