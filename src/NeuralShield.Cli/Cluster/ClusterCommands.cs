@@ -143,7 +143,7 @@ internal static class ClusterCommands
             Sampling = ShadowSampling.Disjoint,
             TrainSize = Math.Min(1000, poolSize / count / 2),
             Seed = seed,
-            MaxParallelism = parallel,
+            TrainingService = new InProcessTrainingService(new InProcessTrainingOptions { MaxParallelism = parallel }),
         };
         ClusterTrainingService? service = null;
         try
@@ -157,7 +157,7 @@ internal static class ClusterCommands
             var where = gateways is null ? $"in process ({parallel} at a time)" : $"on the cluster behind {string.Join(", ", gateways.Select(g => g.ToString()))}";
             context.Out.WriteLine($"training {count} shadows ({architecture}, {epochs} epochs, {options.TrainSize} rows each) {where}");
             var watch = Stopwatch.StartNew();
-            using var shadows = ShadowModelSet.Train(pool, options, new Progress<string>(line => context.Out.WriteLine("  " + line)), ct);
+            using var shadows = ShadowModelSet.Train(pool, options, RunOptions.Reporting(new Progress<string>(line => context.Out.WriteLine("  " + line))), ct);
             watch.Stop();
             var jobSeconds = shadows.Models.Select(m => m.Training.Elapsed.TotalSeconds).ToArray();
             context.Out.WriteLine($"{shadows.Count} shadows in {watch.Elapsed.TotalSeconds:F2} s (training time per shadow: mean {jobSeconds.Average():F2} s, " +

@@ -8,5 +8,5 @@ public interface IExtractionAttack<out TResult> : IAttack
     /// Queries <paramref name="oracle"/>, starting from the attacker's <paramref name="seedInputs"/> [N, ...] and sending
     /// at most <paramref name="budget"/> samples, and returns the extracted model.
     /// </summary>
-    TResult Extract(IClassifier oracle, Tensor seedInputs, QueryBudget budget, IProgress<string>? progress = null, CancellationToken cancellationToken = default);
+    TResult Extract(IClassifier oracle, Tensor seedInputs, QueryBudget budget, RunOptions? options = null, CancellationToken cancellationToken = default);
 }

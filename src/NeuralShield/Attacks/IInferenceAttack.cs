@@ -12,5 +12,5 @@ namespace NeuralShield.Attacks;
 public interface IInferenceAttack<in TModel, in TKnowledge, in TQuery, out TResult> : IAttack where TModel : IClassifier
 {
     /// <summary>Learns the attack against <paramref name="target"/> from <paramref name="knowledge"/>; the caller disposes the result.</summary>
-    IFittedInference<TModel, TQuery, TResult> Fit(TModel target, TKnowledge knowledge, IProgress<string>? progress = null, CancellationToken cancellationToken = default);
+    IFittedInference<TModel, TQuery, TResult> Fit(TModel target, TKnowledge knowledge, RunOptions? options = null, CancellationToken cancellationToken = default);
 }

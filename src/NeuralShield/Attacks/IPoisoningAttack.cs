@@ -6,5 +6,5 @@ namespace NeuralShield.Attacks;
 public interface IPoisoningAttack<in TData, out TResult> : IAttack
 {
     /// <summary>Returns a poisoned copy of <paramref name="clean"/>; the input is not modified.</summary>
-    TResult Poison(TData clean, CancellationToken cancellationToken = default);
+    TResult Poison(TData clean, RunOptions? options = null, CancellationToken cancellationToken = default);
 }

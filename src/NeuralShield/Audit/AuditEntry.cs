@@ -351,7 +351,7 @@ public abstract class AuditEntry
         /// <summary>Poisons the target's training data and retrains its recipe on it, this entry alone.</summary>
         public (PoisoningMetrics Poisoning, PoisoningOutcome Outcome) Alone(AuditTarget target, AuditData data, CancellationToken cancellationToken)
         {
-            using var poisoned = attack.Poison(target.TrainingData!, cancellationToken);
+            using var poisoned = attack.Poison(target.TrainingData!, cancellationToken: cancellationToken);
             return (poisoned.Metrics, PoisoningEvaluation.Retrain(target.Recipe!, poisoned.Data, data.Test, stamp, targetClass, data.BatchSize, cancellationToken));
         }
     }

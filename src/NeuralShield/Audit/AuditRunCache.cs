@@ -39,7 +39,7 @@ internal sealed class AuditRunCache(IReadOnlyList<AuditEntry>? entries = null) :
             {
                 try
                 {
-                    poisoned.Add((e, e.Poisoner.Poison(target.TrainingData!, cancellationToken)));
+                    poisoned.Add((e, e.Poisoner.Poison(target.TrainingData!, cancellationToken: cancellationToken)));
                 }
                 catch (Exception failure) when (failure is not OperationCanceledException)
                 {

@@ -41,11 +41,11 @@ public sealed class MembershipEvaluation : IDisposable
     /// <param name="attackerData">The attacker's data from the target's distribution.</param>
     /// <param name="shadowTraining">How the shared shadows are made; null: no shadows (attacks then fit on the attacker's data).</param>
     /// <param name="candidatesInPool">Whether the shadows' pool holds the candidates too.</param>
-    /// <param name="progress">Receives a line per shadow trained.</param>
+    /// <param name="options">Its logger receives a line per shadow trained.</param>
     /// <param name="cancellationToken">Stops training between mini-batches.</param>
     /// <exception cref="ArgumentException">Class counts or sample shapes of target, candidates and attacker data differ.</exception>
     public static MembershipEvaluation Prepare(IClassifier target, MembershipCandidates candidates, LabeledData attackerData,
-        ShadowTrainingOptions? shadowTraining, bool candidatesInPool = false, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        ShadowTrainingOptions? shadowTraining, bool candidatesInPool = false, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(candidates);
@@ -61,7 +61,7 @@ public sealed class MembershipEvaluation : IDisposable
         try
         {
             if (candidatesInPool) pool = attackerData.Concat(candidates.Records);
-            var shadows = ShadowModelSet.Train(pool ?? attackerData, shadowTraining, progress, cancellationToken);
+            var shadows = ShadowModelSet.Train(pool ?? attackerData, shadowTraining, options, cancellationToken);
             return new MembershipEvaluation(target, candidates, shadows, pool);
         }
         catch
@@ -79,7 +79,7 @@ public sealed class MembershipEvaluation : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">No shared shadows and no <paramref name="attackerData"/>.</exception>
     public MembershipRow Evaluate(IMembershipInferenceAttack attack, IOutputDefense? defense = null, bool adaptive = true,
-        LabeledData? attackerData = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        LabeledData? attackerData = null, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attack);
         var target = defense is null ? _target : defense.Apply(_target);
@@ -87,7 +87,7 @@ public sealed class MembershipEvaluation : IDisposable
         if (Shadows is { } shadows)
         {
             using var view = defense is not null && adaptive ? shadows.WithOutputDefense(defense) : null;
-            fitted = attack.Fit(target, view ?? shadows, progress, cancellationToken);
+            fitted = attack.Fit(target, view ?? shadows, options, cancellationToken);
         }
         else
         {
@@ -95,7 +95,7 @@ public sealed class MembershipEvaluation : IDisposable
                 throw new ArgumentException("Without shared shadows the attack fits on the attacker's data: give attackerData.", nameof(attackerData));
             if (!adaptive && defense is not null)
                 throw new ArgumentException("Without shared shadows the attack trains its own, which answer through the target's defense: the non-adaptive row needs shared shadows.", nameof(adaptive));
-            fitted = attack.Fit(target, attackerData, progress, cancellationToken);
+            fitted = attack.Fit(target, attackerData, options, cancellationToken);
         }
         using (fitted)
         {

@@ -28,8 +28,9 @@ public static class RecordingEvaluation
     /// </summary>
     /// <exception cref="ArgumentException">Data that are not [N, 1, 28, 28], or more canaries than classes.</exception>
     public static RecordingResult Run(LabeledData pretrain, LabeledData stream, LabeledData heldOut, RecordingOptions? options = null,
-        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        RunOptions? run = null, CancellationToken cancellationToken = default)
     {
+        var progress = run?.Messages;
         ArgumentNullException.ThrowIfNull(pretrain);
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(heldOut);

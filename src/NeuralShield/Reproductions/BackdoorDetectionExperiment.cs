@@ -92,7 +92,7 @@ internal sealed class BackdoorDetectionExperiment : IReproduction
         report.Metrics["clean_accuracy"] = cleanAccuracy;
 
         var trigger = BackdoorTrigger.Square([1, 28, 28], size: 3, value: 1f, margin: 1);
-        using var backdoor = new BackdoorPoisoning(trigger, new BackdoorOptions { TargetClass = Target, Fraction = PoisonFraction, Seed = context.Seed }).Poison(train, cancellationToken);
+        using var backdoor = new BackdoorPoisoning(trigger, new BackdoorOptions { TargetClass = Target, Fraction = PoisonFraction, Seed = context.Seed }).Poison(train, cancellationToken: cancellationToken);
         using var backdoored = PoisoningModels.Train(context, recipe, backdoor.Data, "5% BadNets poison", timings, cancellationToken);
         report.Metrics["backdoor.success_rate"] = PoisoningMeasures.BackdoorSuccessRate(backdoored, test, trigger.Stamp, Target);
         report.Metrics["backdoor.clean_accuracy"] = ModelAccuracy.Of(backdoored, test);

@@ -72,7 +72,7 @@ internal sealed class LiraExperiment : IReproduction
             report.Metrics["generalisation_gap"] = train - test;
 
             var shadowOptions = new ShadowTrainingOptions { Recipe = recipe, Count = shadowCount, Sampling = ShadowSampling.RandomHalves, Seed = context.Seed };
-            using var shadows = ShadowModelSet.Train(pool, shadowOptions, MembershipSupport.Log(context), cancellationToken);
+            using var shadows = ShadowModelSet.Train(pool, shadowOptions, RunOptions.Reporting(MembershipSupport.Log(context)), cancellationToken);
             report.Metrics["shadow_models"] = shadows.Count;
             report.Metrics["seconds_shadows"] = shadows.TrainingTime.TotalSeconds;
 

@@ -48,7 +48,7 @@ internal sealed class MembershipExperiment : IReproduction
 
         // Overfit target, undefended and behind each output defense.
         using (var target = MembershipSupport.TrainTarget(context, "overfit target", setup.OverfitRecipe, setup.Members, null, cancellationToken))
-        using (var shadows = ShadowModelSet.Train(setup.AttackerPool, attackOptions.Shadows, MembershipSupport.Log(context), cancellationToken))
+        using (var shadows = ShadowModelSet.Train(setup.AttackerPool, attackOptions.Shadows, RunOptions.Reporting(MembershipSupport.Log(context)), cancellationToken))
         {
             report.Metrics["shadow_models"] = shadows.Count;
             report.Metrics["seconds_shadows"] = shadows.TrainingTime.TotalSeconds;
@@ -72,7 +72,7 @@ internal sealed class MembershipExperiment : IReproduction
             options.Shadows.TrainingService = null;
             options.Shadows.PoolSource = null;
             using var target = MembershipSupport.TrainTarget(context, $"{defense.Key} target", recipe, setup.Members, step, cancellationToken);
-            using var shadows = ShadowModelSet.Train(setup.AttackerPool, options.Shadows, MembershipSupport.Log(context), cancellationToken);
+            using var shadows = ShadowModelSet.Train(setup.AttackerPool, options.Shadows, RunOptions.Reporting(MembershipSupport.Log(context)), cancellationToken);
             MembershipSupport.EvaluateAll(report, $"defended.{defense.Key}.", target.Classifier, setup.Members, setup.NonMembers, shadows, options, context, cancellationToken);
             report.Setting[$"defense_{defense.Key}"] = defense.Description;
         }
@@ -84,7 +84,7 @@ internal sealed class MembershipExperiment : IReproduction
             report.Setting["generalising_target"] = setup.GeneralisingDescription;
             report.Setting["generalising_shadows"] = $"{options.Shadows.Count} overlapping shadows, each trained on {setup.GeneralisingShadowSize} attacker records";
             using var target = setup.GeneralisingTarget(context, cancellationToken);
-            using var shadows = ShadowModelSet.Train(setup.GeneralisingPool, options.Shadows, MembershipSupport.Log(context), cancellationToken);
+            using var shadows = ShadowModelSet.Train(setup.GeneralisingPool, options.Shadows, RunOptions.Reporting(MembershipSupport.Log(context)), cancellationToken);
             report.Metrics["generalising.seconds_shadows"] = shadows.TrainingTime.TotalSeconds;
             MembershipSupport.EvaluateAll(report, "generalising.", target, setup.GeneralisingMembers, setup.GeneralisingNonMembers, shadows, options, context, cancellationToken);
         }

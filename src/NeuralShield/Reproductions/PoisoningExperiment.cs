@@ -66,21 +66,21 @@ internal sealed class PoisoningExperiment : IReproduction
                     report.Metrics["label_flip.targeted.0.source_class_accuracy"] = ClassAccuracy(clean, test, PairSource);
                     continue;
                 }
-                var random = new LabelFlipping(new LabelFlipOptions { Fraction = pct / 100.0, Seed = seed + pct }).Poison(train, cancellationToken);
+                var random = new LabelFlipping(new LabelFlipOptions { Fraction = pct / 100.0, Seed = seed + pct }).Poison(train, cancellationToken: cancellationToken);
                 var randomModel = TrainOn(random.Data, $"{pct}% random flips");
                 report.Metrics[$"label_flip.random.{pct}"] = ModelAccuracy.Of(randomModel, test);
                 if (pct == 20) (flipped20, flipped20Model) = (random, randomModel);
                 else { random.Dispose(); randomModel.Dispose(); }
 
                 using var pair = new LabelFlipping(new LabelFlipOptions { Mode = LabelFlipMode.ClassPair, SourceClass = PairSource, TargetClass = PairTarget, Fraction = pct / 100.0, Seed = seed + pct })
-                    .Poison(train, cancellationToken);
+                    .Poison(train, cancellationToken: cancellationToken);
                 using var pairModel = TrainOn(pair.Data, $"{pct}% of class {PairSource} flipped to {PairTarget}");
                 report.Metrics[$"label_flip.targeted.{pct}"] = ModelAccuracy.Of(pairModel, test);
                 report.Metrics[$"label_flip.targeted.{pct}.source_class_accuracy"] = ClassAccuracy(pairModel, test, PairSource);
             }
 
             // The attacker's knowledge: the 20% of points nearest the surrogate's boundary, relabelled across it.
-            using (var nearest = new LabelFlipping(new LabelFlipOptions { Fraction = 0.2, Selection = FlipSelection.NearestBoundary, Seed = seed }, surrogate).Poison(train, cancellationToken))
+            using (var nearest = new LabelFlipping(new LabelFlipOptions { Fraction = 0.2, Selection = FlipSelection.NearestBoundary, Seed = seed }, surrogate).Poison(train, cancellationToken: cancellationToken))
             using (var nearestModel = TrainOn(nearest.Data, "20% nearest-boundary flips"))
                 report.Metrics["label_flip.nearest_boundary.20"] = ModelAccuracy.Of(nearestModel, test);
 
@@ -204,7 +204,7 @@ internal sealed class PoisoningExperiment : IReproduction
 
         // BadNets at 5% poison: a 3×3 white square in the bottom-right corner, all other classes → class 0.
         var trigger = BackdoorTrigger.Square([1, 28, 28], size: 3, value: 1f, margin: 1);
-        using (var backdoor = new BackdoorPoisoning(trigger, new BackdoorOptions { TargetClass = BackdoorTarget, Fraction = 0.05, Seed = seed }).Poison(train, cancellationToken))
+        using (var backdoor = new BackdoorPoisoning(trigger, new BackdoorOptions { TargetClass = BackdoorTarget, Fraction = 0.05, Seed = seed }).Poison(train, cancellationToken: cancellationToken))
         using (var backdoored = TrainOn(backdoor.Data, "5% BadNets poison"))
         {
             var success = PoisoningMeasures.BackdoorSuccessRate(backdoored, test, trigger.Stamp, BackdoorTarget);
@@ -235,7 +235,7 @@ internal sealed class PoisoningExperiment : IReproduction
         }
 
         // Clean-label backdoor: half of class 0's images (≈ 5% of the set), PGD ε = 0.3 on the surrogate, then the trigger.
-        using (var cleanLabel = new CleanLabelBackdoor(trigger, surrogate, new CleanLabelBackdoorOptions { TargetClass = BackdoorTarget, Fraction = 0.5, Seed = seed }).Poison(train, cancellationToken))
+        using (var cleanLabel = new CleanLabelBackdoor(trigger, surrogate, new CleanLabelBackdoorOptions { TargetClass = BackdoorTarget, Fraction = 0.5, Seed = seed }).Poison(train, cancellationToken: cancellationToken))
         using (var model = TrainOn(cleanLabel.Data, "clean-label backdoor"))
         {
             report.Metrics["clean_label.success_rate"] = PoisoningMeasures.BackdoorSuccessRate(model, test, trigger.Stamp, BackdoorTarget);
@@ -310,7 +310,7 @@ internal sealed class PoisoningExperiment : IReproduction
                             guards: guard is null ? null : [guard], ownsModule: true);
                         using var target = test.Features.narrow(0, t, 1).clone();
                         var label = (int)((labels[t] + 1) % 10);
-                        var result = attack.Poison(new OnlineScenario(learner, stream, target, label), cancellationToken);
+                        var result = attack.Poison(new OnlineScenario(learner, stream, target, label), cancellationToken: cancellationToken);
                         sentSum += result.PoisonedPointsSent;
                         if (result.Flipped) flips++;
                         context.Log.WriteLine($"  on-line [{name}] target test#{t} ({labels[t]}→{label}): {(result.Flipped ? "flipped" : "not flipped")} after {result.PoisonedPointsSent} poisoned points sent ({result.PoisonedPointsAdmitted} admitted, {result.Rounds} rounds)");

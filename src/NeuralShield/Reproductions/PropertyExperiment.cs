@@ -68,7 +68,7 @@ internal sealed class PropertyExperiment : IReproduction
             }
             var watch = Stopwatch.StartNew();
             using var fitted = new PropertyInference(options).Fit(targets[0].Model.Classifier, attacker,
-                context.IndentedLog(), cancellationToken);
+                RunOptions.Reporting(context.IndentedLog()), cancellationToken);
             var fitSeconds = watch.Elapsed.TotalSeconds;
             var correct = targets.Count(t => fitted.Infer(t.Model.Classifier).HasProperty == t.HasProperty);
             var targetAccuracy = targets.Average(t => ModelAccuracy.Of(t.Model.Classifier, adult.Test));

@@ -25,7 +25,7 @@ internal sealed class RecordingExperiment : IReproduction
         using var stream = train.Slice(half, train.Count - half);
         var options = new RecordingOptions { Seed = context.Seed };
         if (context.Epochs is { } epochs) options.PretrainEpochs = epochs;
-        var r = RecordingEvaluation.Run(pretrain, stream, test, options, context.IndentedLog(), cancellationToken);
+        var r = RecordingEvaluation.Run(pretrain, stream, test, options, RunOptions.Reporting(context.IndentedLog()), cancellationToken);
 
         var report = new ReproductionReport(Name);
         report.Setting["model"] = $"MLP 784-256-10 (ReLU), pretrained {options.PretrainEpochs} epochs (Adam 1e-3) on {pretrain.Count} MNIST training images";

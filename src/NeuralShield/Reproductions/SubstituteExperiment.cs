@@ -145,7 +145,7 @@ internal static class BlackBoxSupport
             RoundEvaluation = m => ModelAccuracy.Of(m, evaluated),
         });
         var progress = context.IndentedLog();
-        var extraction = attack.Extract(queried ?? oracle, seeds.Features.to(context.Device), new QueryBudget(Budget), progress, cancellationToken);
+        var extraction = attack.Extract(queried ?? oracle, seeds.Features.to(context.Device), new QueryBudget(Budget), RunOptions.Reporting(progress), cancellationToken);
         try
         {
             var evaluation = ExtractionEvaluation.Evaluate(extraction.Substitute, oracle, evaluated, new Fgsm(new FgsmOptions { Epsilon = Epsilon }), 512, cancellationToken);

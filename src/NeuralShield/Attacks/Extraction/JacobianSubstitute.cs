@@ -70,13 +70,14 @@ public sealed class JacobianSubstitute : IExtractionAttack<JacobianSubstituteRes
     /// <param name="oracle">The model to copy; only its labels are used.</param>
     /// <param name="seedInputs">The attacker's initial inputs S_0 [n, ...] inside the oracle's bounds.</param>
     /// <param name="budget">The most samples that may be sent to the oracle; must cover the seeds.</param>
-    /// <param name="progress">Receives a line per round.</param>
+    /// <param name="options">Its logger receives a line per round.</param>
     /// <param name="cancellationToken">Checked between batches and rounds.</param>
     /// <exception cref="ArgumentException">The seeds are not a valid batch inside the oracle's bounds, or the budget does not cover them.</exception>
     /// <exception cref="InvalidOperationException">The oracle gave non-finite probabilities.</exception>
-    public JacobianSubstituteResult Extract(IClassifier oracle, Tensor seedInputs, QueryBudget budget, IProgress<string>? progress = null,
+    public JacobianSubstituteResult Extract(IClassifier oracle, Tensor seedInputs, QueryBudget budget, RunOptions? options = null,
         CancellationToken cancellationToken = default)
     {
+        var progress = options?.Messages;
         ArgumentNullException.ThrowIfNull(oracle);
         InputChecks.Inputs(seedInputs, oracle.Bounds, nameof(seedInputs));
         if (budget.MaxQueries <= 0) throw new ArgumentOutOfRangeException(nameof(budget), budget.MaxQueries, "The query budget must be positive.");

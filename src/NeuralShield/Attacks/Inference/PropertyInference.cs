@@ -103,8 +103,9 @@ public sealed class PropertyInference : IInferenceAttack<ITorchModel, PropertyKn
     /// have the shapes of the recipe's model.
     /// </summary>
     /// <exception cref="ArgumentException">The target's architecture differs from the recipe's, or the pool's features from the recipe's model.</exception>
-    public FittedPropertyInference Fit(ITorchModel target, PropertyKnowledge knowledge, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public FittedPropertyInference Fit(ITorchModel target, PropertyKnowledge knowledge, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
+        var progress = options?.Messages;
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(knowledge);
         var o = _options;
@@ -198,8 +199,8 @@ public sealed class PropertyInference : IInferenceAttack<ITorchModel, PropertyKn
     }
 
     IFittedInference<ITorchModel, PropertyQuery, PropertyInferenceResult> IInferenceAttack<ITorchModel, PropertyKnowledge, PropertyQuery, PropertyInferenceResult>.Fit(
-        ITorchModel target, PropertyKnowledge knowledge, IProgress<string>? progress, CancellationToken cancellationToken) =>
-        Fit(target, knowledge, progress, cancellationToken);
+        ITorchModel target, PropertyKnowledge knowledge, RunOptions? options, CancellationToken cancellationToken) =>
+        Fit(target, knowledge, options, cancellationToken);
 
     /// <summary>
     /// A seeded training set of <paramref name="size"/> records from <paramref name="knowledge"/>'s pool of which a share

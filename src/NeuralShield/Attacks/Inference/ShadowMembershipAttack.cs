@@ -6,9 +6,9 @@ namespace NeuralShield.Attacks.Inference;
 /// The shared core of the membership inference attacks that learn from shadow models (Shokri et al.'s attack models,
 /// LiRA's Gaussians, a threshold chosen on shadows): training or reusing the shadows, the class checks, and the view
 /// of the shadows through the target's output defense. An attacker who faces a defended model is assumed to know the
-/// defense: <see cref="Fit(IClassifier, LabeledData, IProgress{string}?, CancellationToken)"/> queries its shadows
+/// defense: <see cref="Fit(IClassifier, LabeledData, RunOptions?, CancellationToken)"/> queries its shadows
 /// through the output defense the target answers through (<see cref="OutputDefenses.Find"/>), so shadows and target
-/// reveal the same kind of output (the adaptive attacker). <see cref="Fit(IClassifier, ShadowModelSet, IProgress{string}?, CancellationToken)"/>
+/// reveal the same kind of output (the adaptive attacker). <see cref="Fit(IClassifier, ShadowModelSet, RunOptions?, CancellationToken)"/>
 /// uses the shadows exactly as given: pass <see cref="ShadowModelSet.WithOutputDefense"/> for the adaptive attacker,
 /// the set as trained for the attacker who ignores the defense.
 /// </summary>
@@ -26,15 +26,16 @@ public abstract class ShadowMembershipAttack : IMembershipInferenceAttack
     /// returning. An attack without shadows fits on <paramref name="knowledge"/> directly.
     /// </summary>
     /// <exception cref="ArgumentException">The target's class count differs from the data's.</exception>
-    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, LabeledData knowledge, IProgress<string>? progress = null,
+    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, LabeledData knowledge, RunOptions? options = null,
         CancellationToken cancellationToken = default)
     {
+        var progress = options?.Messages;
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(knowledge);
         if (target.ClassCount != knowledge.ClassCount)
             throw new ArgumentException($"target has {target.ClassCount} classes but the attacker's data (and so the shadows) {knowledge.ClassCount}.", nameof(target));
         if (ShadowTraining is not { } shadowTraining) return FitWithoutShadows(target, knowledge, progress, cancellationToken);
-        using var shadows = ShadowModelSet.Train(knowledge, shadowTraining, progress, cancellationToken);
+        using var shadows = ShadowModelSet.Train(knowledge, shadowTraining, options, cancellationToken);
         var defense = OutputDefenses.Find(target);
         using var view = defense is null ? null : shadows.WithOutputDefense(defense);
         return FitOnShadows(target, view ?? shadows, progress, cancellationToken);
@@ -42,9 +43,10 @@ public abstract class ShadowMembershipAttack : IMembershipInferenceAttack
 
     /// <summary>Fits the attack on already trained <paramref name="shadows"/>, queried as given (see the class remarks on defended targets).</summary>
     /// <exception cref="ArgumentException">The shadow set is empty, or its class count differs from the target's.</exception>
-    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, ShadowModelSet shadows, IProgress<string>? progress = null,
+    public IFittedInference<IClassifier, LabeledData, MembershipScores> Fit(IClassifier target, ShadowModelSet shadows, RunOptions? options = null,
         CancellationToken cancellationToken = default)
     {
+        var progress = options?.Messages;
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(shadows);
         if (shadows.Count == 0) throw new ArgumentException("The shadow set is empty: the attack needs at least one shadow model.", nameof(shadows));

@@ -64,8 +64,9 @@ public sealed class ShadowModelSet : IDisposable
     /// the target's distribution, inside the recipe's bounds).
     /// </summary>
     /// <exception cref="ArgumentException">The pool is too small for the sampling (the message gives the sizes).</exception>
-    public static ShadowModelSet Train(LabeledData pool, ShadowTrainingOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public static ShadowModelSet Train(LabeledData pool, ShadowTrainingOptions options, RunOptions? run = null, CancellationToken cancellationToken = default)
     {
+        var progress = run?.Messages;
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Validated();

@@ -30,7 +30,7 @@ public sealed class BackdoorPoisoning : IPoisoningAttack<LabeledData, PoisonedDa
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The target class does not exist, the samples do not fit the trigger, or the budget exceeds the points outside the target class.</exception>
-    public PoisonedData Poison(LabeledData clean, CancellationToken cancellationToken = default)
+    public PoisonedData Poison(LabeledData clean, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clean);
         cancellationToken.ThrowIfCancellationRequested();

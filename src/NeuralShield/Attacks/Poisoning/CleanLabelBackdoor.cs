@@ -35,7 +35,7 @@ public sealed class CleanLabelBackdoor : IPoisoningAttack<LabeledData, PoisonedD
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The target class does not exist or the budget exceeds its images.</exception>
-    public PoisonedData Poison(LabeledData clean, CancellationToken cancellationToken = default)
+    public PoisonedData Poison(LabeledData clean, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clean);
         cancellationToken.ThrowIfCancellationRequested();
@@ -56,7 +56,7 @@ public sealed class CleanLabelBackdoor : IPoisoningAttack<LabeledData, PoisonedD
         return BackdoorPoisoning.PoisonedCopy(clean, chosen, Trigger, x =>
         {
             using var y = full(x.shape[0], (long)o.TargetClass, ScalarType.Int64, device: x.device);
-            using var result = pgd.Run(_surrogate, x, AttackGoal.Untargeted(y), new RunOptions { BatchSize = 500 }, cancellationToken);
+            using var result = pgd.Run(_surrogate, x, AttackGoal.Untargeted(y), new RunOptions { BatchSize = options?.BatchSize ?? 500, Logger = options?.Logger }, cancellationToken);
             return Trigger.Stamp(result.Adversarials);
         }, relabel: null, Descriptor.Name);
     }

@@ -38,7 +38,7 @@ public sealed class LabelFlipping : IPoisoningAttack<LabeledData, PoisonedData>
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The classes named by the options do not exist in the data, the budget exceeds the eligible points, or the surrogate does not fit the data.</exception>
-    public PoisonedData Poison(LabeledData clean, CancellationToken cancellationToken = default)
+    public PoisonedData Poison(LabeledData clean, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clean);
         cancellationToken.ThrowIfCancellationRequested();

@@ -23,7 +23,7 @@ public sealed class OnlinePoisoning : IPoisoningAttack<OnlineScenario, OnlinePoi
 
     /// <summary>Runs the attack against the scenario's learner (which it updates) and reports when the target flipped.</summary>
     /// <exception cref="ArgumentException">The target input does not fit the learner or the label is not a class.</exception>
-    public OnlinePoisoningResult Poison(OnlineScenario clean, CancellationToken cancellationToken = default)
+    public OnlinePoisoningResult Poison(OnlineScenario clean, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clean);
         ArgumentNullException.ThrowIfNull(clean.Learner);

@@ -1,4 +1,4 @@
-namespace NeuralShield.Attacks;
+namespace NeuralShield;
 
 /// <summary>Progress of an attack run over a batch of inputs.</summary>
 /// <param name="Done">Samples finished so far.</param>
