@@ -35,17 +35,29 @@ public sealed class BackdoorPoisoning : IPoisoningAttack<LabeledData, PoisonedDa
         ArgumentNullException.ThrowIfNull(clean);
         cancellationToken.ThrowIfCancellationRequested();
         var o = _options;
-        if (o.TargetClass >= clean.ClassCount)
-            throw new ArgumentOutOfRangeException(nameof(BackdoorOptions.TargetClass), o.TargetClass, $"TargetClass must lie in [0, {clean.ClassCount}): the data have {clean.ClassCount} classes.");
-        var labels = clean.Labels.cpu().data<long>().ToArray();
-        var eligible = Enumerable.Range(0, labels.Length).Where(i => labels[i] != o.TargetClass).ToArray();
-        var count = o.Budget ?? (int)Math.Round(o.Fraction * clean.Count, MidpointRounding.AwayFromZero);
-        if (count > eligible.Length)
-            throw new ArgumentException($"The attack asks to poison {count} points but only {eligible.Length} lie outside the target class.", nameof(clean));
-        var random = new Random(unchecked((int)(o.Seed ^ (o.Seed >> 32))));
-        random.Shuffle(eligible);
-        var chosen = eligible.Take(count).Select(i => (long)i).Order().ToArray();
+        var chosen = Choose(clean, o.TargetClass, inTarget: false, o.Budget, o.Fraction, o.Seed);
         return PoisonedCopy(clean, chosen, Trigger, x => Trigger.Stamp(x), relabel: o.TargetClass, Descriptor.Name);
+    }
+
+    /// <summary>
+    /// The rows a backdoor poisons, ascending: <paramref name="budget"/> rows (else <paramref name="fraction"/> of the
+    /// target class's rows for a clean-label attack, <paramref name="inTarget"/>, or of all rows for BadNets, rounded)
+    /// drawn with <paramref name="seed"/> from those of the target class (clean-label) or of the other classes (BadNets).
+    /// </summary>
+    internal static long[] Choose(LabeledData clean, int targetClass, bool inTarget, int? budget, double fraction, long seed)
+    {
+        if (targetClass >= clean.ClassCount)
+            throw new ArgumentOutOfRangeException("TargetClass", targetClass, $"TargetClass must lie in [0, {clean.ClassCount}): the data have {clean.ClassCount} classes.");
+        var labels = clean.Labels.cpu().data<long>().ToArray();
+        var eligible = Enumerable.Range(0, labels.Length).Where(i => labels[i] == targetClass == inTarget).ToArray();
+        var count = budget ?? (int)Math.Round(fraction * (inTarget ? eligible.Length : clean.Count), MidpointRounding.AwayFromZero);
+        if (count > eligible.Length)
+            throw new ArgumentException(inTarget
+                ? $"The attack asks to poison {count} images but the target class has {eligible.Length}."
+                : $"The attack asks to poison {count} points but only {eligible.Length} lie outside the target class.", nameof(clean));
+        var random = new Random(unchecked((int)(seed ^ (seed >> 32))));
+        random.Shuffle(eligible);
+        return eligible.Take(count).Select(i => (long)i).Order().ToArray();
     }
 
     /// <summary>A copy of <paramref name="clean"/> where the rows <paramref name="chosen"/> go through <paramref name="transform"/> (and get label <paramref name="relabel"/> when given).</summary>

@@ -40,18 +40,9 @@ public sealed class CleanLabelBackdoor : IPoisoningAttack<LabeledData, PoisonedD
         ArgumentNullException.ThrowIfNull(clean);
         cancellationToken.ThrowIfCancellationRequested();
         var o = _options;
-        if (o.TargetClass >= clean.ClassCount)
-            throw new ArgumentOutOfRangeException(nameof(CleanLabelBackdoorOptions.TargetClass), o.TargetClass, $"TargetClass must lie in [0, {clean.ClassCount}): the data have {clean.ClassCount} classes.");
-        if (_surrogate.ClassCount != clean.ClassCount)
+        if (o.TargetClass < clean.ClassCount && _surrogate.ClassCount != clean.ClassCount)
             throw new ArgumentException($"The surrogate has {_surrogate.ClassCount} classes but the data {clean.ClassCount}.", nameof(clean));
-        var labels = clean.Labels.cpu().data<long>().ToArray();
-        var eligible = Enumerable.Range(0, labels.Length).Where(i => labels[i] == o.TargetClass).ToArray();
-        var count = o.Budget ?? (int)Math.Round(o.Fraction * eligible.Length, MidpointRounding.AwayFromZero);
-        if (count > eligible.Length)
-            throw new ArgumentException($"The attack asks to poison {count} images but the target class has {eligible.Length}.", nameof(clean));
-        var random = new Random(unchecked((int)(o.Seed ^ (o.Seed >> 32))));
-        random.Shuffle(eligible);
-        var chosen = eligible.Take(count).Select(i => (long)i).Order().ToArray();
+        var chosen = BackdoorPoisoning.Choose(clean, o.TargetClass, inTarget: true, o.Budget, o.Fraction, o.Seed);
         var pgd = new Pgd(new PgdOptions { Epsilon = o.Epsilon, StepSize = o.StepSize, Steps = o.Steps, RandomStart = true, Seed = o.Seed });
         return BackdoorPoisoning.PoisonedCopy(clean, chosen, Trigger, x =>
         {
