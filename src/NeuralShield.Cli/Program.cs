@@ -24,6 +24,7 @@ namespace NeuralShield.Cli
             root.Options.Add(globals.Threads);
             root.Options.Add(globals.Device);
             root.Subcommands.Add(AuditCommand.Create(globals));
+            root.Subcommands.Add(CompareCommand.Create(globals));
             root.Subcommands.Add(ReproduceCommand.Create(globals));
             root.Subcommands.Add(BenchCommand.Create(globals));
             root.Subcommands.Add(ClusterCommands.CreateSilo(globals));

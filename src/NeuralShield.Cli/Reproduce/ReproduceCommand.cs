@@ -31,10 +31,7 @@ internal static class ReproduceCommand
 
     public static Command Create(GlobalOptions globals)
     {
-        var experiment = new Argument<string>("experiment")
-        {
-            Description = "Which paper experiment: " + string.Join(", ", Experiments.Values.Select(e => $"{e.Name} ({e.Description})")),
-        };
+        var experiment = new Argument<string>("experiment") { Description = "Which paper experiment (listed above)", HelpName = "experiment" };
         experiment.AcceptOnlyFromAmong(Experiments.Keys.ToArray());
         var data = new Option<DirectoryInfo?>("--data")
         {
@@ -56,7 +53,8 @@ internal static class ReproduceCommand
             Description = "An ONNX classifier (MNIST-shaped, pixels in [0, 1]) queried as a black box: the oracle of substitute " +
                           "(default: the cached LeNet-5), an extra black-box column and substitute row of transfer",
         };
-        var command = new Command("reproduce", "Reproduce a paper's experiment and print it next to the paper's numbers");
+        var command = new Command("reproduce", "Reproduce a paper's experiment and print it next to the paper's numbers" + Environment.NewLine +
+            ReportTable.FormatRows([["experiment", "what it reproduces"], .. Experiments.Values.Select(e => new[] { e.Name, e.Description })]));
         command.Arguments.Add(experiment);
         var variant = new Option<string[]>("--variant")
         {
@@ -72,6 +70,7 @@ internal static class ReproduceCommand
         command.Validators.Add(result =>
         {
             var name = result.GetValue(experiment);
+            if (name is not null && !Experiments.ContainsKey(name)) result.AddError($"unknown experiment '{name}' (neuralshield reproduce --help lists them).");
             foreach (var option in new Option[] { epochs, trainSteps, lambda, oracle, cluster })
             {
                 var users = TrainingOptionUsers[option.Name];
