@@ -131,17 +131,17 @@ public static class HtmlReport
 
     private static void Gates(StringBuilder html, IReadOnlyList<GateResult> gates)
     {
-        html.Append("<h2>Gates</h2>");
-        if (gates.Count == 0)
+        html.Append("<div id=\"gates\"><h2>Gates</h2>");
+        if (gates.Count == 0) html.Append("<p class=\"small\">No gate was set (audit --fail-under METRIC=BOUND).</p>");
+        else
         {
-            html.Append("<p class=\"small\">No gate was set (audit --fail-under METRIC=BOUND).</p>");
-            return;
+            html.Append("<table><tr><th>gate</th><th>result</th><th>value</th></tr>");
+            foreach (var g in gates)
+                html.Append("<tr><td>").Append(E(g.Gate.ToString())).Append("</td><td><span class=\"badge ").Append(g.Passed ? "pass\">PASS" : "fail\">FAIL")
+                    .Append("</span></td><td>").Append(E(g.Detail)).Append("</td></tr>");
+            html.Append("</table>");
         }
-        html.Append("<table><tr><th>gate</th><th>result</th><th>value</th></tr>");
-        foreach (var g in gates)
-            html.Append("<tr><td>").Append(E(g.Gate.ToString())).Append("</td><td><span class=\"badge ").Append(g.Passed ? "pass\">PASS" : "fail\">FAIL")
-                .Append("</span></td><td>").Append(E(g.Detail)).Append("</td></tr>");
-        html.Append("</table>");
+        html.Append("</div>");
     }
 
     private static void Comparison(StringBuilder html, ReportComparison comparison)
