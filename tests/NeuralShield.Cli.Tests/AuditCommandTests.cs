@@ -95,13 +95,16 @@ public class AuditCommandTests
         AssertOneLineError(code, output, errors, "--arch");
     }
 
-    private static void AssertOneLineError(int code, string output, string[] errors, string named)
+    /// <summary>Exit code 1, one line on standard error naming <paramref name="named"/>: no stack trace, no exception name, no .NET "(Parameter …)" suffix.</summary>
+    internal static void AssertOneLineError(int code, string output, string[] errors, string named)
     {
         Assert.Equal(1, code);
         var line = Assert.Single(errors);
         Assert.StartsWith("neuralshield: ", line);
         Assert.Contains(named, line, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(" at ", line);
+        Assert.DoesNotContain("Exception", line);
+        Assert.DoesNotContain("(Parameter", line);
         Assert.DoesNotContain("report:", output);
     }
 

@@ -13,17 +13,8 @@ namespace NeuralShield.Cli.Tests;
 /// </summary>
 public class CommandLineEdgeTests
 {
-    private static void AssertOneLineError(int code, string output, string[] errors, string named)
-    {
-        Assert.Equal(1, code);
-        var line = Assert.Single(errors);
-        Assert.StartsWith("neuralshield: ", line);
-        Assert.Contains(named, line, StringComparison.Ordinal);
-        Assert.DoesNotContain(" at ", line);
-        Assert.DoesNotContain("Exception", line);
-        Assert.DoesNotContain("(Parameter", line);
-        Assert.DoesNotContain("report:", output);
-    }
+    private static void AssertOneLineError(int code, string output, string[] errors, string named) =>
+        AuditCommandTests.AssertOneLineError(code, output, errors, named);
 
     [Theory]
     [InlineData("--out", "/proc/nope", "--out")]
