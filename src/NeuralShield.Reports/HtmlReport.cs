@@ -42,6 +42,7 @@ public static class HtmlReport
         Membership(html, report);
         Poisoning(html, report);
         html.Append("</div>");
+        MembershipSlices(html, report);
         Transfer(html, report);
         Examples(html, report);
         Fooling(html, report);
@@ -264,6 +265,33 @@ public static class HtmlReport
                 r.Roc!.Select(p => p.FalsePositiveRate).ToArray(), r.Roc!.Select(p => p.TruePositiveRate).ToArray())).ToArray();
             html.Append("<div>").Append(ReportPlots.Roc(report.Models.Count > 1 ? $"{group.Key.Name} ({group.Key.Model})" : group.Key.Name, series)).Append("</div>");
         }
+    }
+
+    /// <summary>
+    /// Membership inference per class slice, as TensorFlow Privacy's report shows it: one row per class, AUC and
+    /// advantage of each attack without an output defense, the most exposed class named first.
+    /// </summary>
+    private static void MembershipSlices(StringBuilder html, AuditReport report)
+    {
+        var runs = report.Results.Where(r => r.MembershipByClass is { Count: > 0 } && r.Defense is null).ToArray();
+        if (runs.Length == 0) return;
+        var classes = runs.SelectMany(r => r.MembershipByClass!.Keys).Distinct().Order().ToArray();
+        var worst = runs.SelectMany(r => r.MembershipByClass!.Select(c => (Run: r, Class: c.Key, c.Value.Auc))).MaxBy(c => c.Auc);
+        html.Append("<h2>Membership inference by class</h2><p class=\"small\">").Append(E($"Most exposed: class {worst.Class} " +
+            $"({worst.Run.Attack.Name}{(report.Models.Count > 1 ? $", {worst.Run.Model}" : "")}: AUC {Number(worst.Auc)}). " +
+            "Each cell: AUC / advantage on the candidates of that class."))
+            .Append("</p><table><tr><th>class</th><th>members</th>");
+        foreach (var r in runs) html.Append("<th>").Append(E(report.Models.Count > 1 ? $"{r.Attack.Name} ({r.Model})" : r.Attack.Name)).Append("</th>");
+        html.Append("</tr>");
+        foreach (var c in classes)
+        {
+            var members = runs.Select(r => r.MembershipByClass!.TryGetValue(c, out var m) ? m.Members : 0).Max();
+            html.Append("<tr><td>").Append(c).Append("</td><td>").Append(members).Append("</td>");
+            foreach (var r in runs)
+                html.Append("<td>").Append(r.MembershipByClass!.TryGetValue(c, out var m) ? E($"{Number(m.Auc)} / {Number(m.Advantage)}") : "–").Append("</td>");
+            html.Append("</tr>");
+        }
+        html.Append("</table>");
     }
 
     private static void Poisoning(StringBuilder html, AuditReport report)

@@ -64,6 +64,16 @@ public class HtmlReportTests
     }
 
     [Fact]
+    public void MembershipIsShownPerClassWithTheMostExposedClassNamed()
+    {
+        var document = Parse(Render());
+        var heading = Assert.Single(document.Descendants(Xhtml + "h2"), h => h.Value == "Membership inference by class");
+        Assert.StartsWith("Most exposed: class 1 (LiRA (online): AUC 0.900)", heading.ElementsAfterSelf().First().Value);
+        var rows = heading.ElementsAfterSelf(Xhtml + "table").First().Elements(Xhtml + "tr").Select(r => r.Elements().Select(c => c.Value).ToArray()).ToArray();
+        Assert.Equal([["class", "members", "LiRA (online)"], ["0", "3", "0.600 / 0.250"], ["1", "2", "0.900 / 0.500"]], rows);
+    }
+
+    [Fact]
     public void EveryAttackRunAtSeveralRadiiIsACurveOfTheRobustnessPlotStartingAtTheCleanPoint()
     {
         // The sample runs PGD at two radii (one curve). FGSM at one radius draws nothing; at two radii, a second curve.
