@@ -88,6 +88,14 @@ public class HtmlReportTests
         var titles = Robustness(two);
         Assert.True(titles.Contains("|FGSM|", StringComparison.Ordinal) || titles.EndsWith("|FGSM", StringComparison.Ordinal), titles);
         Assert.Contains("PGD L∞", titles);
+        // An AutoAttack run at several radii joins the same plot beside PGD.
+        var autoAttack = new AttackInfo("AutoAttack", NeuralShield.Attacks.AttackFamily.Evasion, NeuralShield.Attacks.ModelAccess.WhiteBox, null);
+        var three = two with { Results = [.. two.Results,
+            new AttackRecord("mlp", autoAttack, "eps=0.1", "untargeted", Evasion: Metrics(0.5)) { Key = "autoattack-linf-0.1" },
+            new AttackRecord("mlp", autoAttack, "eps=0.3", "untargeted", Evasion: Metrics(0.95)) { Key = "autoattack-linf-0.3" }] };
+        titles = Robustness(three);
+        Assert.Contains("|AutoAttack", titles);
+        Assert.Contains("PGD L∞", titles);
     }
 
     [Fact]
