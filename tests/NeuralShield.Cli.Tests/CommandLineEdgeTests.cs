@@ -44,6 +44,9 @@ public class CommandLineEdgeTests
         File.WriteAllText(junk, "{ not json");
         var (code, output, errors) = InProcess.Run("audit", "--threads", "1", "--baseline", junk, "--out", folder.Path);
         AssertOneLineError(code, output, errors, "--baseline");
+        File.WriteAllText(junk, "{}");
+        (code, output, errors) = InProcess.Run("compare", junk, junk, "--out", folder.Path);
+        AssertOneLineError(code, output, errors, "no models and results");
         (code, output, errors) = InProcess.Run("reproduce", "nonsense");
         AssertOneLineError(code, output, errors, "nonsense");
         (code, output, errors) = InProcess.Run("compare", junk, Path.Combine(folder.Path, "missing.json"), "--out", folder.Path);

@@ -51,10 +51,8 @@ internal static class AuditCommand
             var settings = new AuditSettings(
                 parse.GetValue(model), parse.GetValue(arch), parse.GetValue(data) ?? "digits", parse.GetValue(attacks),
                 parse.GetValue(output)!, parse.GetValue(failUnder) ?? [], parse.GetValue(quiet), parse.GetValue(json), parse.GetValue(verbose),
-                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster))
-            {
-                Baseline = parse.GetValue(baseline), SummaryMd = parse.GetValue(summaryMd), JUnit = parse.GetValue(junit), List = parse.GetValue(list),
-            };
+                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster),
+                parse.GetValue(baseline), parse.GetValue(summaryMd), parse.GetValue(junit), parse.GetValue(list));
             return AuditRun.Execute(settings, context, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -64,17 +62,8 @@ internal static class AuditCommand
 /// <summary>The parsed options of <c>audit</c>.</summary>
 internal sealed record AuditSettings(
     string? Model, string? Arch, string Data, string? Attacks, DirectoryInfo Out, IReadOnlyList<string> FailUnder, bool Quiet, bool Json, bool Verbose,
-    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null)
-{
-    /// <summary>CI outputs and comparison: <c>--baseline</c>, <c>--summary-md</c>, <c>--junit</c>, <c>--list</c>.</summary>
-    public FileInfo? Baseline { get; init; }
-
-    public FileInfo? SummaryMd { get; init; }
-
-    public FileInfo? JUnit { get; init; }
-
-    public bool List { get; init; }
-}
+    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null,
+    FileInfo? Baseline = null, FileInfo? SummaryMd = null, FileInfo? JUnit = null, bool List = false);
 
 /// <summary>Runs an audit from its settings: loads, runs the library's pipeline with progress, writes and prints, checks the gates.</summary>
 internal static class AuditRun

@@ -11,7 +11,8 @@ internal static class ReportFiles
     {
         try
         {
-            return AuditReport.FromJson(File.ReadAllText(path));
+            var report = AuditReport.FromJson(File.ReadAllText(path));
+            return report.Models is null || report.Results is null ? throw new JsonException("it holds no models and results") : report;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
         {
