@@ -22,9 +22,9 @@ public static class JUnitGates
             gates.Select(g => new XElement("testcase",
                 new XAttribute("classname", "neuralshield.gates"),
                 new XAttribute("name", g.Gate.ToString()),
-                new XElement("system-out", g.Detail),
                 g.Passed ? null : new XElement("failure", new XAttribute("message", g.Detail), new XAttribute("type", "GateMissed"),
-                    g.Value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "no value"))));
+                    g.Value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "no value"),
+                new XElement("system-out", g.Detail))));
         var document = new XDocument(new XDeclaration("1.0", "utf-8", null),
             new XElement("testsuites", new XAttribute("name", suiteName), new XAttribute("tests", gates.Count), new XAttribute("failures", failures), suite));
         return document.Declaration + Environment.NewLine + document.ToString();

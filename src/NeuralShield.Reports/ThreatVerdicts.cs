@@ -88,8 +88,11 @@ public static class ThreatVerdicts
         var m = run.Membership!.Value;
         var multiple = m.TprAt01PctFpr / MembershipFpr;
         var severity = m.TprAt01PctFpr >= 10 * MembershipFpr ? Severity.High : m.TprAt01PctFpr >= 3 * MembershipFpr ? Severity.Medium : Severity.Low;
-        var sentence = $"An attacker who can query the model identifies training members at {P(m.TprAt01PctFpr)} TPR with 0.1% false positives — " +
-                       $"{multiple.ToString("0.#", CultureInfo.InvariantCulture)}× chance ({run.Attack.Name}; AUC {m.Auc.ToString("0.000", CultureInfo.InvariantCulture)}).";
+        var auc = $"({run.Attack.Name}; AUC {m.Auc.ToString("0.000", CultureInfo.InvariantCulture)})";
+        var sentence = m.TprAt01PctFpr > 0
+            ? $"An attacker who can query the model identifies training members at {P(m.TprAt01PctFpr)} TPR with 0.1% false positives — " +
+              $"{multiple.ToString("0.#", CultureInfo.InvariantCulture)}× chance {auc}."
+            : $"An attacker who can query the model finds no training member while keeping false positives at 0.1% {auc}.";
         return new(Threat.Membership, severity, $"TPR at 0.1% FPR, {run.Key ?? run.Attack.Name} ({run.Model})", m.TprAt01PctFpr, sentence, MembershipThresholds, defense, page);
     }
 
