@@ -3,7 +3,7 @@ using NeuralShield.Audit;
 namespace NeuralShield.Reports;
 
 /// <summary>What <c>neuralshield audit --list</c> prints: the audit's entries (key, family, attack, access) and the metric names gates take.</summary>
-public static class CatalogListing
+internal static class CatalogListing
 {
     /// <summary>The listing of the full catalog (<see cref="AttackCatalog.Full"/>) as an audit of 8×8 images with membership inference builds it.</summary>
     public static string Format() => Format(AttackCatalog.Full(new AuditCatalogOptions

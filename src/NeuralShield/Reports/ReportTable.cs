@@ -33,7 +33,7 @@ public static class ReportTable
     }
 
     /// <summary>Rows of cells (the first is the header) as a table of at most 120 columns; the widest column wraps when needed.</summary>
-    public static string FormatRows(IReadOnlyList<string[]> rows) => TextTable.Format(rows, Width);
+    internal static string FormatRows(IReadOnlyList<string[]> rows) => TextTable.Format(rows, Width);
 
     /// <summary>A run's result in words (success, robust accuracy, AUC, transfer, accuracy after poisoning…); empty for a skipped run.</summary>
     public static string Describe(AttackRecord r)
