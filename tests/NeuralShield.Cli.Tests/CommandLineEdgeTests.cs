@@ -87,6 +87,9 @@ public class CommandLineEdgeTests
         Assert.All(commands, l => Assert.True(l.TrimStart().IndexOf("  ", StringComparison.Ordinal) < 30, l));
         (_, output, _) = InProcess.Run("audit", "--help");
         Assert.Contains("  neuralshield audit [options]", output);
+        // Every help page fits a 120-column terminal.
+        foreach (var args in new[] { ["--help"], ["audit", "--help"], ["reproduce", "--help"], new[] { "compare", "--help" } })
+            Assert.All(InProcess.Run(args).Out.Split('\n'), l => Assert.True(l.TrimEnd('\r').Length <= 120, l));
     }
 
     [Fact]

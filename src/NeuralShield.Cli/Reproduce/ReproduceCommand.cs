@@ -31,7 +31,7 @@ internal static class ReproduceCommand
 
     public static Command Create(GlobalOptions globals)
     {
-        var experiment = new Argument<string>("experiment") { Description = "Which paper experiment (listed above)", HelpName = "experiment" };
+        var experiment = new Argument<string>("experiment") { Description = "Which paper experiment (listed below)", HelpName = "experiment" };
         experiment.AcceptOnlyFromAmong(Experiments.Keys.ToArray());
         var data = new Option<DirectoryInfo?>("--data")
         {
@@ -53,8 +53,7 @@ internal static class ReproduceCommand
             Description = "An ONNX classifier (MNIST-shaped, pixels in [0, 1]) queried as a black box: the oracle of substitute " +
                           "(default: the cached LeNet-5), an extra black-box column and substitute row of transfer",
         };
-        var command = new Command("reproduce", "Reproduce a paper's experiment and print it next to the paper's numbers" + Environment.NewLine +
-            ReportTable.FormatRows([["experiment", "what it reproduces"], .. Experiments.Values.Select(e => new[] { e.Name, e.Description })]));
+        var command = new Command("reproduce", "Reproduce a paper's experiment and print it next to the paper's numbers");
         command.Arguments.Add(experiment);
         var variant = new Option<string[]>("--variant")
         {
@@ -138,5 +137,20 @@ internal static class ReproduceCommand
             return 0;
         });
         return command;
+    }
+}
+
+/// <summary><c>--help</c> as System.CommandLine writes it, followed for <c>reproduce</c> by its experiments, one a line with a description.</summary>
+internal sealed class ExperimentListHelp(System.CommandLine.Help.HelpAction inner) : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    public override bool ClearsParseErrors => true;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        var code = inner.Invoke(parseResult);
+        if (parseResult.CommandResult.Command.Name == "reproduce")
+            parseResult.InvocationConfiguration.Output.WriteLine("Experiments:" + Environment.NewLine + ReportTable.FormatRows(
+                [["  name", "what it reproduces"], .. ReproduceCommand.Experiments.Values.Select(e => new[] { "  " + e.Name, e.Description })]));
+        return code;
     }
 }
