@@ -93,6 +93,28 @@ public class CommandLineEdgeTests
     }
 
     [Fact]
+    public void TheAuditTableFitsOneHundredTwentyColumnsWithEveryRowUnderTheHeader()
+    {
+        using var folder = new TempFolder();
+        var (code, output, errors) = InProcess.Run("audit", "--threads", "1", "--epochs", "3", "--samples", "40", "--attacks", "fgsm-0.1,membership-loss-round1,label-flip-0.1",
+            "--out", folder.Path);
+        Assert.True(code == 0, string.Join("\n", errors));
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var header = Array.FindIndex(lines, l => l.StartsWith("key ", StringComparison.Ordinal));
+        var table = lines[header..].TakeWhile(l => !l.StartsWith("report:", StringComparison.Ordinal)).ToArray();
+        Assert.All(table, l => Assert.True(l.Length <= 120, l));
+        var result = table[0].IndexOf("result", StringComparison.Ordinal);
+        // The membership and poisoning rows' text starts under "result", like the evasion row's.
+        foreach (var key in new[] { "fgsm-0.1", "membership-loss-round1", "label-flip-0.1" })
+        {
+            var row = Assert.Single(table, l => l.StartsWith(key + " ", StringComparison.Ordinal));
+            Assert.True(row[result - 1] == ' ' && row[result] != ' ', row);
+        }
+        Assert.Contains(table, l => l.Contains("AUC", StringComparison.Ordinal));
+        Assert.Contains(table, l => l.Contains("accuracy after", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AnOnnxFileIsRecognisedByItsContentWhateverItsName()
     {
         using var folder = new TempFolder();
