@@ -65,9 +65,9 @@ internal static class CommandRunner
 
     private static bool IsUserError(Exception e) => e is CliUserException or NeuralShield.Reproductions.ReproductionSettingException or IOException or UnauthorizedAccessException;
 
-    /// <summary>Collapses a message onto one line.</summary>
-    internal static string OneLine(string message) =>
-        string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    /// <summary>Collapses a message onto one line, without the " (Parameter 'name')" that .NET appends to an argument exception's message.</summary>
+    internal static string OneLine(string message) => System.Text.RegularExpressions.Regex.Replace(
+        string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)), @" ?\(Parameter '[^']*'\)", "");
 
     /// <summary>
     /// Prepares the native runtime for <paramref name="name"/> (cpu: the bundled libtorch; cuda: a CUDA libtorch found by

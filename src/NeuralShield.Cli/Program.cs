@@ -19,11 +19,15 @@ namespace NeuralShield.Cli
             var globals = new GlobalOptions();
             // Named after the installed command (a RootCommand takes the entry assembly's name, NeuralShield.Cli, for its usage lines).
             var root = new Command("neuralshield", "neuralshield: audit neural networks against the attacks of the adversarial-ML literature, reproduce the papers' numbers, benchmark the hot loops.");
-            root.Options.Add(new System.CommandLine.Help.HelpOption());
+            var help = new System.CommandLine.Help.HelpOption();
+            // Help wrapped to a 120-column terminal, and reproduce's experiments listed after its options.
+            help.Action = new Reproduce.ExperimentListHelp(new System.CommandLine.Help.HelpAction { MaxWidth = 120 });
+            root.Options.Add(help);
             root.Options.Add(new VersionOption());
             root.Options.Add(globals.Threads);
             root.Options.Add(globals.Device);
             root.Subcommands.Add(AuditCommand.Create(globals));
+            root.Subcommands.Add(CompareCommand.Create(globals));
             root.Subcommands.Add(ReproduceCommand.Create(globals));
             root.Subcommands.Add(BenchCommand.Create(globals));
             root.Subcommands.Add(ClusterCommands.CreateSilo(globals));

@@ -11,8 +11,8 @@ internal sealed record PlotSeries(string Legend, IReadOnlyList<double> X, IReadO
 /// <summary>The report's plots, drawn with ScottPlot as SVG text to inline in the HTML.</summary>
 internal static class ReportPlots
 {
-    public const int Width = 560;
-    public const int Height = 360;
+    public const int Width = 440;
+    public const int Height = 340;
 
     /// <summary>Lines over a linear x axis, y in [0, 1].</summary>
     public static string Lines(string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series)
@@ -27,64 +27,47 @@ internal static class ReportPlots
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.Axes.SetLimitsY(0, 1.02);
-        if (series.Count > 1) plot.ShowLegend();
+        if (series.Count > 1) plot.ShowLegend(ScottPlot.Edge.Bottom);
         return Svg(plot);
     }
 
-    /// <summary>ROC curves with a log-scaled false-positive axis (10⁻ᵏ … 1) and the chance diagonal.</summary>
-    public static string Roc(string title, IReadOnlyList<PlotSeries> series)
+    /// <summary>ROC curves on log–log axes (FPR and TPR from 10⁻ᵏ to 1) with the chance diagonal, the legend below the data.</summary>
+    public static string Roc(string title, IReadOnlyList<PlotSeries> series) => Svg(RocPlot(title, series));
+
+    /// <summary>The plot of <see cref="Roc"/>: both axes carry log10 of the rate, labelled with the rate.</summary>
+    internal static ScottPlot.Plot RocPlot(string title, IReadOnlyList<PlotSeries> series)
     {
         var plot = new ScottPlot.Plot();
-        var minFpr = series.SelectMany(s => s.X).Where(x => x > 0).DefaultIfEmpty(1e-3).Min();
-        var low = Math.Floor(Math.Log10(minFpr));
-        var chanceX = Enumerable.Range(0, 21).Select(i => low + i * (0 - low) / 20).ToArray();
-        var chance = plot.Add.Scatter(chanceX, chanceX.Select(x => Math.Pow(10, x)).ToArray());
-        chance.LegendText = "chance";
+        var positive = series.SelectMany(s => s.X.Concat(s.Y)).Where(v => v > 0).DefaultIfEmpty(1e-3).Min();
+        var low = Math.Floor(Math.Log10(positive));
+        var chance = plot.Add.Scatter(new[] { low, 0.0 }, new[] { low, 0.0 });
+        chance.LegendText = "chance (TPR = FPR)";
         chance.LinePattern = ScottPlot.LinePattern.Dashed;
         chance.MarkerSize = 0;
         chance.Color = ScottPlot.Colors.Gray;
         foreach (var s in series)
         {
-            var points = s.X.Zip(s.Y).Where(p => p.First > 0).ToArray();
-            var line = plot.Add.Scatter(points.Select(p => Math.Log10(p.First)).ToArray(), points.Select(p => p.Second).ToArray());
+            var points = s.X.Zip(s.Y).Where(p => p.First > 0 && p.Second > 0).ToArray();
+            var line = plot.Add.Scatter(points.Select(p => Math.Log10(p.First)).ToArray(), points.Select(p => Math.Log10(p.Second)).ToArray());
             line.LegendText = s.Legend;
-            line.MarkerSize = 3;
+            line.MarkerSize = 4;
+            line.LineWidth = 2;
         }
         var ticks = Enumerable.Range(0, (int)(-low) + 1).Select(i => low + i).ToArray();
-        plot.Axes.Bottom.SetTicks(ticks, ticks.Select(t => Math.Pow(10, t).ToString("0.####", CultureInfo.InvariantCulture)).ToArray());
-        plot.Axes.SetLimits(low, 0, 0, 1.02);
+        var labels = ticks.Select(t => Math.Pow(10, t).ToString("0.####", CultureInfo.InvariantCulture)).ToArray();
+        plot.Axes.Bottom.SetTicks(ticks, labels);
+        plot.Axes.Left.SetTicks(ticks, labels);
+        plot.Axes.SetLimits(low, 0.05, low, 0.05);
         plot.Title(title);
-        plot.XLabel("false-positive rate (log scale)");
-        plot.YLabel("true-positive rate");
-        plot.ShowLegend();
-        return Svg(plot);
+        plot.XLabel("false-positive rate (log)");
+        plot.YLabel("true-positive rate (log)");
+        plot.ShowLegend(ScottPlot.Edge.Bottom);
+        return plot;
     }
 
-    /// <summary>A heat map of values in [0, 1] with row and column names, each cell labelled with its value.</summary>
-    public static string HeatMap(string title, IReadOnlyList<string> rows, IReadOnlyList<string> columns, double[,] values)
+    private static string Svg(ScottPlot.Plot plot, int width = Width)
     {
-        var plot = new ScottPlot.Plot();
-        var map = plot.Add.Heatmap(values);
-        map.Colormap = new ScottPlot.Colormaps.Viridis();
-        map.ManualRange = new ScottPlot.Range(0, 1);
-        for (var r = 0; r < rows.Count; r++)
-            for (var c = 0; c < columns.Count; c++)
-            {
-                var text = plot.Add.Text(values[r, c].ToString("P0", CultureInfo.InvariantCulture), c, rows.Count - 1 - r);
-                text.LabelFontColor = values[r, c] > 0.5 ? ScottPlot.Colors.Black : ScottPlot.Colors.White;
-                text.LabelAlignment = ScottPlot.Alignment.MiddleCenter;
-                text.LabelFontSize = 16;
-            }
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, columns.Count).Select(i => (double)i).ToArray(), columns.Select(c => "on " + c).ToArray());
-        plot.Axes.Left.SetTicks(Enumerable.Range(0, rows.Count).Select(i => (double)(rows.Count - 1 - i)).ToArray(), rows.Select(r => "from " + r).ToArray());
-        plot.Add.ColorBar(map);
-        plot.Title(title);
-        return Svg(plot);
-    }
-
-    private static string Svg(ScottPlot.Plot plot)
-    {
-        var svg = plot.GetSvgXml(Width, Height);
+        var svg = plot.GetSvgXml(width, Height);
         var start = svg.IndexOf("<svg", StringComparison.Ordinal);
         return start > 0 ? svg[start..] : svg;
     }

@@ -34,14 +34,32 @@ public class AuditCommandTests
         var robust = run.GetProperty("robust_accuracy").GetDouble();
         Assert.True(File.Exists(Path.Combine(folder.Path, "report.html")));
 
-        // The same audit (same seed) against a bound just above the measured robust accuracy.
+        // The same audit (same seed) against a bound just above the measured robust accuracy, with the first report as
+        // baseline and the CI outputs: each gate is printed once (a miss on standard error only), exit code 2.
+        var baseline = Path.Combine(folder.Path, "baseline.json");
+        File.Move(Path.Combine(folder.Path, "report.json"), baseline);
         var bound = (robust + 0.01).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        (code, output, errors) = QuickDigits(folder.Path, "fgsm-0.1", "--fail-under", $"robust_accuracy@fgsm-0.1={bound}", "--fail-under", "clean_accuracy=0.3");
+        var junit = Path.Combine(folder.Path, "gates.xml");
+        var summary = Path.Combine(folder.Path, "summary.md");
+        (code, output, errors) = QuickDigits(folder.Path, "fgsm-0.1", "--fail-under", $"robust_accuracy@fgsm-0.1={bound}", "--fail-under", "clean_accuracy=0.3",
+            "--baseline", baseline, "--junit", junit, "--summary-md", summary);
         Assert.Equal(2, code);
         var line = Assert.Single(errors);
-        Assert.StartsWith("neuralshield: gates missed: robust_accuracy@fgsm-0.1", line);
-        Assert.DoesNotContain("clean_accuracy", line);
-        Assert.Contains("gate FAIL: robust_accuracy@fgsm-0.1", output);
+        Assert.StartsWith("neuralshield: gate missed: robust_accuracy@fgsm-0.1", line);
+        Assert.DoesNotContain("robust_accuracy@fgsm-0.1", output);
+        Assert.Contains("gate PASS: clean_accuracy", output);
+
+        var suite = System.Xml.Linq.XDocument.Load(junit).Root!.Element("testsuite")!;
+        var cases = suite.Elements("testcase").ToArray();
+        Assert.Equal([$"robust_accuracy@fgsm-0.1={bound}", "clean_accuracy=0.3"], cases.Select(c => (string)c.Attribute("name")!));
+        Assert.Equal([true, false], cases.Select(c => c.Element("failure") is not null));
+        var markdown = File.ReadAllText(summary);
+        Assert.Contains("| Evasion |", markdown);
+        Assert.Contains($"| `robust_accuracy@fgsm-0.1={bound}` | **FAIL** |", markdown);
+        // The same seed gives the same run: no change against the baseline.
+        Assert.Contains("| mlp | fgsm-0.1 | robust accuracy |", markdown);
+        Assert.Contains("| +0.000 |", markdown);
+        Assert.Contains("Against the baseline", File.ReadAllText(Path.Combine(folder.Path, "report.html")));
     }
 
     [Theory]
@@ -77,13 +95,16 @@ public class AuditCommandTests
         AssertOneLineError(code, output, errors, "--arch");
     }
 
-    private static void AssertOneLineError(int code, string output, string[] errors, string named)
+    /// <summary>Exit code 1, one line on standard error naming <paramref name="named"/>: no stack trace, no exception name, no .NET "(Parameter …)" suffix.</summary>
+    internal static void AssertOneLineError(int code, string output, string[] errors, string named)
     {
         Assert.Equal(1, code);
         var line = Assert.Single(errors);
         Assert.StartsWith("neuralshield: ", line);
         Assert.Contains(named, line, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(" at ", line);
+        Assert.DoesNotContain("Exception", line);
+        Assert.DoesNotContain("(Parameter", line);
         Assert.DoesNotContain("report:", output);
     }
 

@@ -16,20 +16,29 @@ public sealed class ChromiumFactAttribute : FactAttribute
 }
 
 /// <summary>
-/// scripts/screenshot-report.sh takes a headless Chromium screenshot of an audit's report.html: the picture has the
-/// size asked for, is not blank, and shows the page's white background with dark text at the top.
+/// scripts/screenshot-report.sh takes a headless Chromium screenshot of an audit's report.html: at 1400×900 the
+/// picture has that size, is not blank, and shows the page's white background with dark text at the top; the laid-out
+/// DOM holds the five threat cards with their verdicts, and they and the gates end within the first screen; the page is
+/// at most half the height the report had before it opened on the cards (8,127 px for the default audit at 1400 px wide).
 /// </summary>
 public class ReportScreenshotTests
 {
+    /// <summary>The default audit's page height before the summary cards (main, 2026-12-07, 1400 px wide), halved.</summary>
+    private const int HalfTheFormerHeight = 8127 / 2;
+
     [ChromiumFact]
-    public void TheReportScreenshotHasTheExpectedSizeAndIsNotBlank()
+    public void TheFirstScreenHoldsTheFiveThreatCardsAndTheGates()
     {
         using var folder = new TempFolder();
-        var (code, _, errors) = AuditCommandTests.QuickDigits(folder.Path, "fgsm-0.1,pgd-linf-0.1,pgd-linf-0.2,fooling-gradient,membership-loss,label-flip-0.1");
+        var (code, _, errors) = AuditCommandTests.QuickDigits(folder.Path,
+            "fgsm-0.1,fgsm-0.2,pgd-linf-0.1,pgd-linf-0.2,jsma,fooling-gradient,membership-loss,membership-loss-top1,label-flip-0.1,backdoor-0.1",
+            "--fail-under", "clean_accuracy=0.5", "--fail-under", "membership_auc=0.9");
         Assert.True(code == 0, string.Join("\n", errors));
         var script = Path.Combine(DataFolders.FindAbove("scripts", [AppContext.BaseDirectory])!, "screenshot-report.sh");
         var png = Path.Combine(folder.Path, "shot.png");
-        var start = new ProcessStartInfo("bash", [script, Path.Combine(folder.Path, "report.html"), png, "900", "1300"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var layout = Path.Combine(folder.Path, "layout.html");
+        var start = new ProcessStartInfo("bash", [script, Path.Combine(folder.Path, "report.html"), png, "1400", "900", layout])
+            { RedirectStandardError = true, RedirectStandardOutput = true };
         using (var process = Process.Start(start)!)
         {
             var stderr = process.StandardError.ReadToEnd();
@@ -38,12 +47,28 @@ public class ReportScreenshotTests
         }
 
         var (width, height, pixels) = DecodePng(File.ReadAllBytes(png));
-        Assert.Equal((900, 1300), (width, height));
+        Assert.Equal((1400, 900), (width, height));
         var grey = pixels.Select(p => (p.R + p.G + p.B) / 3).ToArray();
         Assert.True(grey.Count(g => g < 200) > width * height / 100, "less than 1% of the screenshot is not white: a blank page");
-        Assert.True(grey[5 * width + 890] > 240, "the page background (top right) is not white");
+        Assert.True(grey[5 * width + 1390] > 240, "the page background (top right) is not white");
         // The title "NeuralShield audit" is dark text in the top-left corner.
         Assert.Contains(Enumerable.Range(15, 30).SelectMany(y => Enumerable.Range(20, 200).Select(x => grey[y * width + x])), g => g < 80);
+
+        // The DOM as Chromium laid it out: the cards' text is there and ends on the first screen, with the gates.
+        var dom = File.ReadAllText(layout);
+        int Bottom(string id)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(dom, $"id=\"{id}\"[^>]*data-bottom=\"(\\d+)\"");
+            Assert.True(match.Success, $"no element {id} in the laid-out page");
+            return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        foreach (var threat in new[] { "evasion", "fooling", "membership", "extraction", "poisoning" }) Assert.InRange(Bottom("threat-" + threat), 1, 900);
+        Assert.InRange(Bottom("gates"), 1, 900);
+        foreach (var text in new[] { "Evasion", "Fooling inputs", "Membership / privacy", "Extraction / transfer", "Poisoning", "robust accuracy, pgd-linf-0.1",
+                     "membership_auc=0.9", "clean_accuracy=0.5", "not assessed" })
+            Assert.Contains(text, dom);
+        var page = System.Text.RegularExpressions.Regex.Match(dom, "data-page-height=\"(\\d+)\"");
+        Assert.InRange(int.Parse(page.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 900, HalfTheFormerHeight);
     }
 
     /// <summary>Decodes an 8-bit RGB or RGBA, non-interlaced PNG (what Chromium writes).</summary>

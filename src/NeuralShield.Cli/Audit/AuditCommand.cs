@@ -24,11 +24,11 @@ internal static class AuditCommand
         var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx (black box), or weights with --arch (white box): a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
         var arch = new Option<string?>("--arch") { Description = $"The zoo architecture of a weights file: {string.Join(", ", ModelZoo.Names)}" };
         var data = new Option<string>("--data") { Description = "digits (embedded), mnist:DIR, fashion-mnist[:DIR], adult:DIR, or a CSV file (features..., label)", DefaultValueFactory = _ => "digits" };
-        var attacks = new Option<string?>("--attacks") { Description = "Comma-separated families (evasion, fooling, membership, transfer, poisoning), entry keys (pgd-linf-0.1) or prefixes (pgd-*). Default: all" };
+        var attacks = new Option<string?>("--attacks") { Description = "Comma-separated families (evasion, fooling, membership, transfer, poisoning), entry keys (pgd-linf-0.1; all of them: --list) or prefixes (pgd-*). Default: all" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for report.json and report.html", DefaultValueFactory = _ => new DirectoryInfo("audit-report") };
         var failUnder = new Option<string[]>("--fail-under")
         {
-            Description = "A gate METRIC=BOUND, repeatable (e.g. robust_accuracy@pgd-linf-0.1=0.5, membership_auc=0.6): accuracies fail under the bound, attack success and AUC over it; exit code 2 when one fails",
+            Description = "A gate METRIC=BOUND, repeatable (e.g. robust_accuracy@pgd-linf-0.1=0.5, membership_auc=0.6; metrics and keys: --list): accuracies fail under the bound, attack success and AUC over it; exit code 2 when one fails",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var quiet = new Option<bool>("--quiet") { Description = "Print no progress and no table: only the report paths and failed gates" };
@@ -39,14 +39,20 @@ internal static class AuditCommand
         var trainSamples = GlobalOptions.AtLeastOne("--train-samples", "Training and attacker samples each, for image and tabular sets (default 2000)");
         var epochs = GlobalOptions.AtLeastOne("--epochs", "Training epochs of models the audit trains (default 60 on digits, 10 otherwise)");
         var cluster = new Option<string?>("--cluster") { Description = "Comma-separated HOST:PORT gateways of silos (neuralshield silo) that train the shadow-model attack's shadows; needs --data adult:DIR (the rows the sample silos serve)" };
+        var baseline = new Option<FileInfo?>("--baseline") { Description = "An earlier report.json: the report shows each run's change and the verdicts that changed" };
+        var summaryMd = new Option<FileInfo?>("--summary-md") { Description = "Also write a markdown summary (verdicts, gates, changes) to FILE, e.g. $GITHUB_STEP_SUMMARY" };
+        var junit = new Option<FileInfo?>("--junit") { Description = "Also write the gates as JUnit XML to FILE (one test case per gate)" };
+        var list = new Option<bool>("--list") { Description = "Print the attack keys, their families and the gate metric names, and exit" };
         var command = new Command("audit", "Audit a model against every attack family; write report.json and report.html; check CI gates");
-        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster, baseline, summaryMd, junit, list })
+            command.Options.Add(o);
         CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
             var settings = new AuditSettings(
                 parse.GetValue(model), parse.GetValue(arch), parse.GetValue(data) ?? "digits", parse.GetValue(attacks),
                 parse.GetValue(output)!, parse.GetValue(failUnder) ?? [], parse.GetValue(quiet), parse.GetValue(json), parse.GetValue(verbose),
-                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster));
+                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster),
+                parse.GetValue(baseline), parse.GetValue(summaryMd), parse.GetValue(junit), parse.GetValue(list));
             return AuditRun.Execute(settings, context, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -56,18 +62,20 @@ internal static class AuditCommand
 /// <summary>The parsed options of <c>audit</c>.</summary>
 internal sealed record AuditSettings(
     string? Model, string? Arch, string Data, string? Attacks, DirectoryInfo Out, IReadOnlyList<string> FailUnder, bool Quiet, bool Json, bool Verbose,
-    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null);
+    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null,
+    FileInfo? Baseline = null, FileInfo? SummaryMd = null, FileInfo? JUnit = null, bool List = false);
 
 /// <summary>Runs an audit from its settings: loads, runs the library's pipeline with progress, writes and prints, checks the gates.</summary>
 internal static class AuditRun
 {
     public static int Execute(AuditSettings s, CommandContext context, TextWriter error, CancellationToken ct)
     {
-        var gates = s.FailUnder.Select(text =>
-        {
-            try { return AuditGate.Parse(text); }
-            catch (FormatException e) { throw new CliUserException("--fail-under " + e.Message, e); }
-        }).ToArray();
+        if (s.List) { context.Out.WriteLine(CatalogListing.Format()); return 0; }
+        // Everything the audit writes or reads besides its data is checked before any work.
+        ReportFiles.CheckWritable("--out", s.Out.FullName, folder: true);
+        foreach (var (option, file) in new[] { ("--summary-md", s.SummaryMd), ("--junit", s.JUnit) })
+            if (file is not null) ReportFiles.CheckWritable(option, file.FullName, folder: false);
+        var baseline = s.Baseline is null ? null : ReportFiles.Read("--baseline", s.Baseline.FullName);
         var status = s.Json ? error : context.Out;
         using var dataSet = AuditInputs.LoadData(s.Data, s.TrainSamples, s.Seed);
         var epochs = s.Epochs ?? (s.Data == "digits" ? 60 : 10);
@@ -96,6 +104,12 @@ internal static class AuditRun
         {
             throw new CliUserException("--attacks: " + CommandRunner.OneLine(e.Message), e);
         }
+        var keys = entries.Select(e => e.Key).ToArray();
+        var gates = s.FailUnder.Select(text =>
+        {
+            try { return AuditGate.Parse(text, keys); }
+            catch (FormatException e) { throw new CliUserException("--fail-under " + CommandRunner.OneLine(e.Message), e); }
+        }).ToArray();
         using var loggerFactory = s.Verbose
             ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter(l => l >= LogLevel.Information)
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace))
@@ -128,7 +142,10 @@ internal static class AuditRun
         var htmlPath = Path.Combine(s.Out.FullName, "report.html");
         var jsonText = report.ToJson();
         File.WriteAllText(jsonPath, jsonText);
-        HtmlReport.Write(report, htmlPath, results);
+        var comparison = baseline is null ? null : ReportComparison.Of(baseline, report);
+        HtmlReport.Write(report, htmlPath, results, comparison);
+        if (s.SummaryMd is not null) File.WriteAllText(s.SummaryMd.FullName, MarkdownSummary.Render(report, results, comparison));
+        if (s.JUnit is not null) File.WriteAllText(s.JUnit.FullName, JUnitGates.Render(results));
         if (s.Json) context.Out.WriteLine(jsonText);
         else if (!s.Quiet) context.Out.WriteLine(ReportTable.Format(report));
         var whiteBoxSkipped = report.Results.Where(r => r.Skipped is not null && r.Attack.Access == NeuralShield.Attacks.ModelAccess.WhiteBox).Select(r => r.Key).ToArray();
@@ -136,11 +153,9 @@ internal static class AuditRun
             status.WriteLine($"skipped, white-box access needed (the model is a black box): {string.Join(", ", whiteBoxSkipped)}");
         status.WriteLine($"report: {jsonPath}");
         status.WriteLine($"report: {htmlPath}");
-        foreach (var r in results) status.WriteLine($"gate {(r.Passed ? "PASS" : "FAIL")}: {r.Detail}");
-        var missed = results.Where(r => !r.Passed).ToArray();
-        if (missed.Length == 0) return 0;
-        error.WriteLine("neuralshield: gates missed: " + string.Join("; ", missed.Select(m => m.Detail)));
-        return AuditCommand.GateMissed;
+        // Each gate once: a pass on the status stream, a miss on standard error.
+        foreach (var r in results) (r.Passed ? status : error).WriteLine(r.Passed ? $"gate PASS: {r.Detail}" : $"neuralshield: gate missed: {r.Detail}");
+        return results.All(r => r.Passed) ? 0 : AuditCommand.GateMissed;
     }
 
     /// <summary>("zoo", architecture) for a zoo model the audit trains, ("file", path) for a user's model.</summary>

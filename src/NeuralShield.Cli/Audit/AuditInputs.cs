@@ -150,7 +150,8 @@ internal static class AuditInputs
     public static IClassifier LoadModel(string path, string? arch, ModelRecipe recipeForArch, AuditDataSet data)
     {
         if (!File.Exists(path)) throw new CliUserException($"--model {path}: no such file (use zoo:NAME, a .onnx file, or a PyTorch state_dict or TorchSharp-saved weights with --arch).");
-        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        // The format is read from the content, not the name: PyTorch's zip, else ONNX protobuf if ONNX Runtime opens it, else TorchSharp weights.
+        if (!IsZipArchive(path))
         {
             try
             {
@@ -158,12 +159,8 @@ internal static class AuditInputs
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
             {
-                throw new CliUserException($"--model {path}: not a readable ONNX classifier for these data: {CommandRunner.OneLine(e.Message)}", e);
+                if (arch is null) throw new CliUserException($"--model {path}: not a readable ONNX classifier for these data ({CommandRunner.OneLine(e.Message)}); weights need --arch.", e);
             }
-        }
-        if (arch is null) throw new CliUserException($"--model {path}: weights (a PyTorch state_dict or a TorchSharp-saved module) need --arch ({string.Join(", ", ModelZoo.Names)}).");
-        if (!IsZipArchive(path))
-        {
             // Not PyTorch's zip format: the weights TorchSharp's Module.save writes (the library's own models, its cache).
             var module = recipeForArch.Create();
             try

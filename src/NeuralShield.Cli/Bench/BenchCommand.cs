@@ -31,7 +31,7 @@ internal static class BenchCommand
         {
             Description = "Which loops: " + string.Join(", ", WorkloadCatalog.Names) + "; or " +
                           string.Join(", ", Benches.Select(b => $"{b.Key} ({b.Value.Description})")),
-            Arity = ArgumentArity.ZeroOrMore,
+            Arity = ArgumentArity.ZeroOrMore, HelpName = "name",
         };
         names.AcceptOnlyFromAmong([.. WorkloadCatalog.Names, .. Benches.Keys]);
         var all = new Option<bool>("--all") { Description = "Measure every loop (" + string.Join(", ", WorkloadCatalog.Names) + ")" };

@@ -31,10 +31,7 @@ internal static class ReproduceCommand
 
     public static Command Create(GlobalOptions globals)
     {
-        var experiment = new Argument<string>("experiment")
-        {
-            Description = "Which paper experiment: " + string.Join(", ", Experiments.Values.Select(e => $"{e.Name} ({e.Description})")),
-        };
+        var experiment = new Argument<string>("experiment") { Description = "Which paper experiment (listed below)", HelpName = "experiment" };
         experiment.AcceptOnlyFromAmong(Experiments.Keys.ToArray());
         var data = new Option<DirectoryInfo?>("--data")
         {
@@ -72,6 +69,7 @@ internal static class ReproduceCommand
         command.Validators.Add(result =>
         {
             var name = result.GetValue(experiment);
+            if (name is not null && !Experiments.ContainsKey(name)) result.AddError($"unknown experiment '{name}' (neuralshield reproduce --help lists them).");
             foreach (var option in new Option[] { epochs, trainSteps, lambda, oracle, cluster })
             {
                 var users = TrainingOptionUsers[option.Name];
@@ -139,5 +137,20 @@ internal static class ReproduceCommand
             return 0;
         });
         return command;
+    }
+}
+
+/// <summary><c>--help</c> as System.CommandLine writes it, followed for <c>reproduce</c> by its experiments, one a line with a description.</summary>
+internal sealed class ExperimentListHelp(System.CommandLine.Help.HelpAction inner) : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    public override bool ClearsParseErrors => true;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        var code = inner.Invoke(parseResult);
+        if (parseResult.CommandResult.Command.Name == "reproduce")
+            parseResult.InvocationConfiguration.Output.WriteLine("Experiments:" + Environment.NewLine + ReportTable.FormatRows(
+                [["  name", "what it reproduces"], .. ReproduceCommand.Experiments.Values.Select(e => new[] { "  " + e.Name, e.Description })]));
+        return code;
     }
 }

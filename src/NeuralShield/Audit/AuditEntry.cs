@@ -262,6 +262,7 @@ public abstract class AuditEntry
                 Defense = row.Defense,
                 AdaptiveAttacker = row.Adaptive,
                 Roc = row.Roc.OnLogGrid(Math.Min(1e-2, 1.0 / n), 8),
+                MembershipByClass = row.Scores.ByClass(evaluation.Candidates.IsMember, evaluation.Candidates.Records.Labels.cpu().data<long>().ToArray()),
             };
         }
     }

@@ -45,6 +45,9 @@ public sealed record AttackRecord(
     /// <summary>The ROC curve of a membership inference run on a log-spaced FPR grid.</summary>
     public IReadOnlyList<RocPoint>? Roc { get; init; }
 
+    /// <summary>The membership metrics of each class slice (the candidates of that label), for the classes with members and non-members.</summary>
+    public IReadOnlyDictionary<long, MembershipMetrics>? MembershipByClass { get; init; }
+
     /// <summary>Images the run produced: clean and adversarial pairs (evasion), one synthesised input per class (fooling).</summary>
     public IReadOnlyList<ImageExample>? Examples { get; init; }
 

@@ -39,6 +39,22 @@ public sealed record AuditGate(string Metric, double Bound)
         if (!MetricNames.Contains(gate.BaseMetric))
             throw new FormatException($"gate '{text}': unknown metric '{gate.BaseMetric}' (use {string.Join(", ", MetricNames)}).");
         if (gate.EntryKey is "") throw new FormatException($"gate '{text}': name an entry after '@'.");
+        // Every metric is a rate: a bound outside [0, 1] can never be met or never be missed.
+        if (bound is < 0 or > 1) throw new FormatException($"gate '{text}': {gate.BaseMetric} is a rate in [0, 1]; the bound {bound.ToString(CultureInfo.InvariantCulture)} is outside it.");
+        return gate;
+    }
+
+    /// <summary>
+    /// <see cref="Parse(string)"/>, and a gate naming an entry (<c>@KEY</c>) must name one of <paramref name="keys"/>
+    /// (the entries the audit will run), so that a typo is refused before the audit runs instead of failing the gate after it.
+    /// </summary>
+    /// <exception cref="FormatException">As for <see cref="Parse(string)"/>, or the entry key is not among <paramref name="keys"/>.</exception>
+    public static AuditGate Parse(string text, IReadOnlyCollection<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var gate = Parse(text);
+        if (gate.EntryKey is { } key && !keys.Contains(key))
+            throw new FormatException($"gate '{text}': no entry '{key}' in this audit (keys: {string.Join(", ", keys)}; neuralshield audit --list).");
         return gate;
     }
 

@@ -3,39 +3,37 @@ namespace NeuralShield.Reports;
 /// <summary>Plain-text tables of reports, for terminals and logs.</summary>
 public static class ReportTable
 {
-    /// <summary>One row per attack run: model, attack, setting, goal, headline number, distances, queries and time.</summary>
+    /// <summary>The width the tables fit: a 120-column terminal.</summary>
+    private const int Width = 120;
+
+    /// <summary>
+    /// One line per model (access, clean accuracy), then one row per attack run — model (when there are several), entry
+    /// key, result in words, queries and time — at most <see cref="Width"/> characters wide (the result wraps).
+    /// </summary>
     public static string Format(AuditReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var accuracy = report.Models.ToDictionary(m => m.Name, m => m.CleanAccuracy);
-        var rows = new List<string[]> { new[] { "model", "clean acc", "attack", "setting", "goal", "success", "mean L2", "mean Linf", "queries", "time (s)" } };
-        foreach (var run in report.Results)
+        var many = report.Models.Count > 1;
+        var header = new List<string> { "key", "result", "queries", "time (s)" };
+        if (many) header.Insert(0, "model");
+        var rows = new List<string[]> { header.ToArray() };
+        foreach (var r in report.Results)
         {
-            var r = run.Defense is null ? run : run with { Setting = $"{run.Setting} [{run.Defense}]" };
-            var clean = accuracy.TryGetValue(r.Model, out var a) ? Percent(a) : "";
-            if (r.Skipped is not null)
-            {
-                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, "", "skipped: " + r.Skipped, "", "", "", ""]);
-                continue;
-            }
-            if (r.Evasion is { } e)
-                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(e.SuccessRate), Number(e.MeanL2, "F3"), Number(e.MeanLInf, "F3"),
-                    e.Queries.ToString(CultureInfo.InvariantCulture), Number(e.Elapsed.TotalSeconds, "F2")]);
-            else if (r.Extraction is { } x)
-                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(x.TransferSuccessRate) + $" transfer (substitute {Percent(x.SubstituteAccuracy)})", "", "",
-                    x.OracleQueries.ToString(CultureInfo.InvariantCulture), Number(x.Elapsed.TotalSeconds, "F2")]);
-            else if (r.Membership is { } m)
-                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", $"AUC {Number(m.Auc, "F3")}, TPR@0.1%FPR {Percent(m.TprAt01PctFpr)}", "", "",
-                    "", ""]);
-            else if (r.Poisoning is not null)
-                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Describe(r), "", "", "", ""]);
-            else if (r.Fooling is { } f)
-                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(f.ReachedThresholdRate) + $" (min conf {Number(f.MinConfidence, "F4")})", "", "",
-                    f.Queries.ToString(CultureInfo.InvariantCulture), Number(f.Elapsed.TotalSeconds, "F2")]);
+            var (queries, seconds) = r.Evasion is { } e ? (e.Queries.ToString(CultureInfo.InvariantCulture), e.Elapsed.TotalSeconds)
+                : r.Fooling is { } f ? (f.Queries.ToString(CultureInfo.InvariantCulture), f.Elapsed.TotalSeconds)
+                : r.Extraction is { } x ? (x.OracleQueries.ToString(CultureInfo.InvariantCulture), x.Elapsed.TotalSeconds)
+                : ("", double.NaN);
+            var result = r.Skipped is not null ? "skipped: " + r.Skipped : r.Error is not null ? "error: " + r.Error : DescribeRun(r);
+            var row = new List<string> { r.Key ?? r.Attack.Name, result, queries, double.IsFinite(seconds) ? Number(seconds, "F2") : "" };
+            if (many) row.Insert(0, r.Model);
+            rows.Add(row.ToArray());
         }
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        return string.Join(Environment.NewLine, rows.Select(r => string.Join("  ", r.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd()));
+        var models = report.Models.Select(m => $"{m.Name} ({m.Access.ToString().ToLowerInvariant()}): clean accuracy {Percent(m.CleanAccuracy)} on {m.TestSamples} test samples");
+        return string.Join(Environment.NewLine, models.Select(m => TextTable.Wrap(m, Width)[0]).Append(TextTable.Format(rows, Width)));
     }
+
+    /// <summary>Rows of cells (the first is the header) as a table of at most 120 columns; the widest column wraps when needed.</summary>
+    internal static string FormatRows(IReadOnlyList<string[]> rows) => TextTable.Format(rows, Width);
 
     /// <summary>A run's result in words (success, robust accuracy, AUC, transfer, accuracy after poisoning…); empty for a skipped run.</summary>
     public static string Describe(AttackRecord r)

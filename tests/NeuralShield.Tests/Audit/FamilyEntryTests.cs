@@ -129,6 +129,12 @@ public sealed class FamilyEntryTests : IDisposable
             Assert.NotEmpty(r.Roc!);
             Assert.True(r.Roc!.Zip(r.Roc!.Skip(1)).All(p => p.Second.FalsePositiveRate >= p.First.FalsePositiveRate));
             Assert.Equal(30, r.Membership!.Value.Members);
+            // The class slices partition the candidates: members and non-members of the slices add up (counted by hand
+            // over the classes that hold both), and no slice is larger than its class.
+            var slices = r.MembershipByClass!;
+            Assert.NotEmpty(slices);
+            Assert.True(slices.Values.Sum(m => m.Members) <= 30 && slices.Values.Sum(m => m.NonMembers) <= 30);
+            Assert.All(slices.Values, m => Assert.True(m.Members > 0 && m.NonMembers > 0 && m.Auc is >= 0 and <= 1));
         }
     }
 

@@ -26,7 +26,14 @@ internal static class AuditReportSamples
                 new AttackRecord("mlp", pgd, "eps=0.3", "untargeted", Evasion: new EvasionMetrics(10, 0.9, 1, 0.1, 0.9, 0.3, 0.1, 100, TimeSpan.FromSeconds(1)))
                     { Key = "pgd-linf-0.3", Examples = [Pair(5, 6)] },
                 new AttackRecord("mlp", lira, "online", null, Membership: new MembershipMetrics(5, 5, 0.7, 0.6, 0.6, 0.6, 0, 0.05, 0.01, 0.3))
-                    { Key = "membership-lira", Roc = roc },
+                    {
+                        Key = "membership-lira", Roc = roc,
+                        MembershipByClass = new Dictionary<long, MembershipMetrics>
+                        {
+                            [0] = new(3, 2, 0.6, 0.5, 0.5, 0.5, 0, 0, 0, 0.25),
+                            [1] = new(2, 3, 0.9, 0.5, 0.5, 0.5, 0, 0, 0, 0.5),
+                        },
+                    },
                 new AttackRecord("mlp", lira, "online", null, Membership: new MembershipMetrics(5, 5, 0.55, 0.5, 0.5, 0.5, 0, 0.01, 0, 0.1))
                     { Key = "membership-lira-top1", Defense = "Top-1 output", Roc = roc },
                 new AttackRecord("mlp", fooling, "3 generations", "every class once", Fooling: new FoolingMetrics(2, 0.5, 0.9, 0.5, 0.5, 2, 20, TimeSpan.Zero))

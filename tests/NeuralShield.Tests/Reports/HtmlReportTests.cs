@@ -27,8 +27,8 @@ public class HtmlReportTests
     {
         var document = Parse(Render());
         var images = document.Descendants(Xhtml + "img").ToArray();
-        // Evasion: 3 pairs (clean + adversarial each); fooling: 2 inputs.
-        Assert.Equal(3 * 2 + 2, images.Length);
+        // Evasion: 3 pairs (clean + adversarial each); the fooling "images" are rows of 1×4 features: not drawn.
+        Assert.Equal(3 * 2, images.Length);
         foreach (var img in images)
         {
             var src = (string?)img.Attribute("src");
@@ -37,13 +37,44 @@ public class HtmlReportTests
             var bytes = Convert.FromBase64String(src["data:image/png;base64,".Length..]);
             Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, bytes.Take(4));
         }
-        // Robustness curve, two ROC plots (one per attack: both LiRA runs share one), poisoning curve, transfer heat map.
-        var plots = document.Descendants(Svg + "svg").Count();
-        Assert.Equal(4, plots);
+        // Success marked: the adversarial images whose class differs from the clean one have the "hit" class.
+        Assert.Equal(3, images.Count(i => (string?)i.Attribute("class") == "hit"));
+        // Robustness curve, one ROC plot (both LiRA runs share one), poisoning curve; the transfer matrix is a table.
+        Assert.Equal(3, document.Descendants(Svg + "svg").Count());
+        var transfer = Assert.Single(document.Descendants(Xhtml + "table"), t => (string?)t.Attribute("class") == "transfer");
+        Assert.Equal(["substitute", "60.0%", "100.0%"], transfer.Elements(Xhtml + "tr").ElementAt(1).Elements().Select(e => e.Value));
     }
 
     [Fact]
-    public void EachAttackRunAtSeveralRadiiGetsItsOwnRobustnessCurve()
+    public void TheFiveThreatCardsComeFirstWithTheirVerdictsAndDefenseLinks()
+    {
+        var document = Parse(Render());
+        var body = document.Descendants(Xhtml + "body").Single();
+        var cards = body.Descendants(Xhtml + "div").Where(d => ((string?)d.Attribute("class"))?.StartsWith("card ", StringComparison.Ordinal) == true).ToArray();
+        Assert.Equal(["threat-evasion", "threat-fooling", "threat-membership", "threat-extraction", "threat-poisoning"], cards.Select(c => (string)c.Attribute("id")!));
+        Assert.Equal(["card medium", "card high", "card high", "card high", "card high"], cards.Select(c => (string)c.Attribute("class")!));
+        Assert.Contains("60.0%", cards[0].Value);
+        Assert.Equal("docs/defenses/adversarial-training.md", (string)cards[0].Descendants(Xhtml + "a").Single().Attribute("href")!);
+        // The cards and then the gates come before every plot and image.
+        var order = body.Descendants().Select(e => e.Name.LocalName == "h2" ? e.Value : e.Name == Svg + "svg" ? "svg" : e.Name == Xhtml + "img" ? "img" : null).OfType<string>().ToList();
+        Assert.Equal("Gates", order[0]);
+        Assert.True(order.IndexOf("svg") > 0 && order.IndexOf("img") > order.IndexOf("svg"));
+        // Every metric of the glossary is on the page.
+        Assert.Equal(MetricGlossary.Entries.Count, body.Descendants(Xhtml + "div").Count(d => (string?)d.Parent?.Attribute("class") == "gloss"));
+    }
+
+    [Fact]
+    public void MembershipIsShownPerClassWithTheMostExposedClassNamed()
+    {
+        var document = Parse(Render());
+        var heading = Assert.Single(document.Descendants(Xhtml + "h2"), h => h.Value == "Membership inference by class");
+        Assert.StartsWith("Most exposed: class 1 (LiRA (online): AUC 0.900)", heading.ElementsAfterSelf().First().Value);
+        var rows = heading.ElementsAfterSelf(Xhtml + "table").First().Elements(Xhtml + "tr").Select(r => r.Elements().Select(c => c.Value).ToArray()).ToArray();
+        Assert.Equal([["class", "members", "LiRA (online)"], ["0", "3", "0.600 / 0.250"], ["1", "2", "0.900 / 0.500"]], rows);
+    }
+
+    [Fact]
+    public void EveryAttackRunAtSeveralRadiiIsACurveOfTheRobustnessPlotStartingAtTheCleanPoint()
     {
         // The sample runs PGD at two radii (one curve). FGSM at one radius draws nothing; at two radii, a second curve.
         var sample = AuditReportSamples.Full();
@@ -51,13 +82,20 @@ public class HtmlReportTests
         NeuralShield.Metrics.EvasionMetrics Metrics(double success) => new(10, success, 1, 0.1, 0.5, 0.1, 0.1, 10, TimeSpan.Zero);
         var one = sample with { Results = [.. sample.Results, new AttackRecord("mlp", fgsm, "eps=0.1", "untargeted", Evasion: Metrics(0.3)) { Key = "fgsm-0.1" }] };
         var two = one with { Results = [.. one.Results, new AttackRecord("mlp", fgsm, "eps=0.2", "untargeted", Evasion: Metrics(0.6)) { Key = "fgsm-0.2" }] };
-        string[] Titles(AuditReport report) => Parse(HtmlReport.Render(report, [])).Descendants(Svg + "svg")
-            .Select(svg => string.Concat(svg.Descendants(Svg + "text").Select(t => t.Value))).ToArray();
-        Assert.Equal(4, Titles(one).Length);
-        var titles = Titles(two);
-        Assert.Equal(5, titles.Length);
-        Assert.Contains(titles, t => t.Contains("FGSM (L∞): accuracy against ε", StringComparison.Ordinal));
-        Assert.Contains(titles, t => t.Contains("PGD (L∞): accuracy against ε", StringComparison.Ordinal));
+        string Robustness(AuditReport report) => Parse(HtmlReport.Render(report, [])).Descendants(Svg + "svg")
+            .Select(svg => string.Join("|", svg.Descendants(Svg + "text").Select(t => t.Value.Trim()))).Single(t => t.Contains("Accuracy against ε", StringComparison.Ordinal));
+        Assert.DoesNotContain("FGSM", Robustness(one));
+        var titles = Robustness(two);
+        Assert.True(titles.Contains("|FGSM|", StringComparison.Ordinal) || titles.EndsWith("|FGSM", StringComparison.Ordinal), titles);
+        Assert.Contains("PGD L∞", titles);
+        // An AutoAttack run at several radii joins the same plot beside PGD.
+        var autoAttack = new AttackInfo("AutoAttack", NeuralShield.Attacks.AttackFamily.Evasion, NeuralShield.Attacks.ModelAccess.WhiteBox, null);
+        var three = two with { Results = [.. two.Results,
+            new AttackRecord("mlp", autoAttack, "eps=0.1", "untargeted", Evasion: Metrics(0.5)) { Key = "autoattack-linf-0.1" },
+            new AttackRecord("mlp", autoAttack, "eps=0.3", "untargeted", Evasion: Metrics(0.95)) { Key = "autoattack-linf-0.3" }] };
+        titles = Robustness(three);
+        Assert.Contains("|AutoAttack", titles);
+        Assert.Contains("PGD L∞", titles);
     }
 
     [Fact]
@@ -86,6 +124,11 @@ public class HtmlReportTests
         var cells = summaryRow.Elements(Xhtml + "td").Select(td => td.Value).ToArray();
         Assert.Contains(cells, c => c.Contains("robust accuracy 60.0%", StringComparison.Ordinal));
         Assert.Equal("paper: 3.5%", cells[^1]);
+        // A paper number from another setting is not shown as comparable.
+        var fgsm = new AttackRecord("mlp", new AttackInfo("FGSM", NeuralShield.Attacks.AttackFamily.Evasion, NeuralShield.Attacks.ModelAccess.WhiteBox, null), "eps=0.1",
+            "untargeted") { Key = "fgsm-0.1", PaperResult = "Goodfellow et al. 2015: 89.4% error on MNIST (maxout), eps=0.25" };
+        Assert.Equal("paper setting differs: data MNIST, model maxout network, ε = 0.25", PaperSettings.Cell(fgsm, "scikit-learn digits (8x8, [0, 1])"));
+        Assert.Equal(fgsm.PaperResult, PaperSettings.Cell(fgsm with { Model = "maxout network", Setting = "eps=0.25" }, "MNIST (/data): 2000 training"));
         Assert.Contains(document.Descendants(Xhtml + "p"), p => p.Value.Contains("toy <data> & more", StringComparison.Ordinal));
     }
 

@@ -170,23 +170,27 @@ public class ReportTests
     }
 
     [Fact]
-    public void TheTableHasAHeaderAndOneLinePerResult()
+    public void TheTableFitsOneHundredTwentyColumnsAndKeepsEveryCellUnderItsHeader()
     {
         var report = SampleReport();
         var lines = ReportTable.Format(report).Split(Environment.NewLine);
-        Assert.Equal(1 + report.Results.Count, lines.Length);
-        Assert.StartsWith("model", lines[0]);
-        Assert.Contains("attack", lines[0]);
-        Assert.Contains("success", lines[0]);
+        // One line per model, then the header (with a model column: two models), then the runs.
+        Assert.Contains("87.5%", lines[0]); // clean accuracy
+        Assert.StartsWith("api", lines[1]);
+        Assert.StartsWith("model", lines[2]);
+        Assert.Contains("result", lines[2]);
+        Assert.Contains("25.0%", lines[3]); // success rate
+        Assert.Contains("0.125", lines[3]); // mean L2
+        Assert.Contains("skipped: needs white-box access (gradients)", string.Join("\n", lines));
 
-        Assert.StartsWith("mlp", lines[1]);
-        Assert.Contains("87.5%", lines[1]); // clean accuracy
-        Assert.Contains("25.0%", lines[1]); // success rate
-        Assert.Contains("0.125", lines[1]); // mean L2
-        Assert.Contains("n/a", lines[2]); // the mean L2 over no success
-        Assert.Contains("33.3% (min conf 0.5000)", lines[3]);
-        Assert.StartsWith("api", lines[4]);
-        Assert.Contains("skipped: needs white-box access (gradients)", lines[4]);
-        Assert.DoesNotContain("skipped", string.Join("\n", lines.Take(4)));
+        // A result far wider than a terminal wraps inside its column: no line is wider than 120, and every line's result
+        // column starts where the header's does.
+        var wide = report with { Results = [report.Results[0] with { Skipped = string.Join(" ", Enumerable.Repeat("a-long-reason", 30)) }] };
+        lines = ReportTable.Format(wide).Split(Environment.NewLine);
+        Assert.All(lines, l => Assert.True(l.Length <= 120, l));
+        var column = lines[2].IndexOf("result", StringComparison.Ordinal);
+        Assert.True(lines.Length > 5, "the long cell did not wrap");
+        Assert.All(lines.Skip(3), l => Assert.Equal(' ', l[column - 1]));
+        Assert.All(lines.Skip(4), l => Assert.True(l[..column].Trim().Length == 0 && l[column] != ' ', l));
     }
 }

@@ -28,7 +28,7 @@ public sealed class RoundingOutput : IOutputDefense
     public int Digits { get; }
 
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new($"Rounding to {Digits} digits", DefenseKind.Output, Papers.Shokri2017, [AttackFamily.Inference]);
+    public DefenseDescriptor Descriptor => new($"Rounding to {Digits} digit{(Digits == 1 ? "" : "s")}", DefenseKind.Output, Papers.Shokri2017, [AttackFamily.Inference]);
 
     /// <inheritdoc />
     public Tensor Transform(Tensor probabilities)

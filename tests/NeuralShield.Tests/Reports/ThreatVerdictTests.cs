@@ -1,0 +1,78 @@
+using NeuralShield.Attacks;
+using NeuralShield.Metrics;
+using NeuralShield.Reports;
+
+namespace NeuralShield.Tests.Reports;
+
+/// <summary>
+/// <see cref="ThreatVerdicts"/>: one verdict per threat from the documented thresholds, checked by hand on the sample
+/// report and at each threshold's edges; a family without a run is "not assessed".
+/// </summary>
+public class ThreatVerdictTests
+{
+    private static readonly AttackInfo Lira = new("LiRA (online)", AttackFamily.Inference, ModelAccess.Probabilities, null);
+
+    internal static AttackRecord Membership(double tpr01, double auc, string? defense = null, string model = "mlp") =>
+        new(model, Lira, "online", null, Membership: new MembershipMetrics(300, 300, auc, 0.5, 0.5, 0.5, 0, tpr01 * 2, tpr01, auc - 0.5))
+            { Key = defense is null ? "membership-lira" : "membership-lira-top1", Defense = defense, Roc = [new(0.001, Math.Max(tpr01, 1e-4), 1), new(1, 1, 0)] };
+
+    [Fact]
+    public void TheSampleReportGetsTheHandComputedVerdicts()
+    {
+        var verdicts = ThreatVerdicts.Assess(AuditReportSamples.Full()).ToDictionary(v => v.Threat);
+        Assert.Equal(Enum.GetValues<Threat>(), verdicts.Keys);
+        // Evasion: PGD L∞ at ε = 0.1 keeps 60% of 90% clean = 0.667 of clean: under 0.9, over 0.5 → medium.
+        Assert.Equal((Severity.Medium, 0.6), (verdicts[Threat.Evasion].Severity, verdicts[Threat.Evasion].Value!.Value));
+        Assert.Contains("from 90.0% to 60.0%", verdicts[Threat.Evasion].Sentence);
+        // Fooling: 50% of the classes reached the threshold → high (from 0.5).
+        Assert.Equal((Severity.High, 0.5), (verdicts[Threat.Fooling].Severity, verdicts[Threat.Fooling].Value!.Value));
+        // Membership: the undefended LiRA run decides: TPR 1% at 0.1% FPR = 10× chance → high.
+        Assert.Equal((Severity.High, 0.01), (verdicts[Threat.Membership].Severity, verdicts[Threat.Membership].Value!.Value));
+        Assert.Contains("10× chance", verdicts[Threat.Membership].Sentence);
+        // Extraction: 60% transfer → high.
+        Assert.Equal((Severity.High, 0.6), (verdicts[Threat.Extraction].Severity, verdicts[Threat.Extraction].Value!.Value));
+        // Poisoning: the backdoor at the smallest fraction (10%) succeeds on 97% → high.
+        Assert.Equal((Severity.High, 0.97), (verdicts[Threat.Poisoning].Severity, verdicts[Threat.Poisoning].Value!.Value));
+        Assert.All(verdicts.Values, v => Assert.StartsWith("docs/defenses/", v.DefensePage));
+        Assert.All(verdicts.Values, v => Assert.True(File.Exists(Path.Combine(RepositoryRoot(), v.DefensePage)), v.DefensePage));
+    }
+
+    [Theory]
+    [InlineData(0.0099, Severity.Medium)]
+    [InlineData(0.01, Severity.High)]
+    [InlineData(0.003, Severity.Medium)]
+    [InlineData(0.0029, Severity.Low)]
+    [InlineData(0.0, Severity.Low)]
+    public void MembershipSeverityFollowsTheMultiplesOfChance(double tpr, Severity expected)
+    {
+        var report = new AuditReport(DateTimeOffset.UnixEpoch, "d", "cpu", 0, [new ModelRecord("mlp", ModelAccess.WhiteBox, 0.9, 10)], [Membership(tpr, 0.6)]);
+        Assert.Equal(expected, ThreatVerdicts.Assess(report)[(int)Threat.Membership].Severity);
+    }
+
+    [Theory]
+    [InlineData(0.46, Severity.Medium)] // 0.46 / 0.9 = 0.511
+    [InlineData(0.44, Severity.High)]   // 0.489
+    [InlineData(0.81, Severity.Low)]    // 0.9
+    [InlineData(0.80, Severity.Medium)] // 0.889
+    public void EvasionSeverityFollowsTheShareOfCleanAccuracyKept(double robust, Severity expected)
+    {
+        var pgd = new AttackInfo("PGD L∞", AttackFamily.Evasion, ModelAccess.WhiteBox, null);
+        var run = new AttackRecord("mlp", pgd, "eps=0.1", "untargeted", Evasion: new EvasionMetrics(10, 1 - robust, 1, 0.1, 0.5, 0.1, 0.1, 100, TimeSpan.Zero)) { Key = "pgd-linf-0.1" };
+        var report = new AuditReport(DateTimeOffset.UnixEpoch, "d", "cpu", 0, [new ModelRecord("mlp", ModelAccess.WhiteBox, 0.9, 10)], [run]);
+        Assert.Equal(expected, ThreatVerdicts.Assess(report)[(int)Threat.Evasion].Severity);
+    }
+
+    [Fact]
+    public void AThreatWithoutARunIsNotAssessed()
+    {
+        var report = new AuditReport(DateTimeOffset.UnixEpoch, "d", "cpu", 0, [new ModelRecord("mlp", ModelAccess.WhiteBox, 0.9, 10)], []);
+        Assert.All(ThreatVerdicts.Assess(report), v => Assert.Equal((Severity.NotAssessed, "not assessed", (double?)null), (v.Severity, v.Verdict, v.Value)));
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "NeuralShield.sln"))) folder = folder.Parent;
+        return folder?.FullName ?? throw new InvalidOperationException("NeuralShield.sln not found above the tests.");
+    }
+}
