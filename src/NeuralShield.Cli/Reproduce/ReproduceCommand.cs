@@ -11,11 +11,11 @@ namespace NeuralShield.Cli.Reproduce;
 internal static class ReproduceCommand
 {
     /// <summary>
-    /// Every reproduction of the library and those of this tool that need a package the core does without (the encrypted
-    /// inference, on NeuralShield.Encrypted), by name.
+    /// Every reproduction of the library and of the packages that keep their own (the encrypted inference, in
+    /// NeuralShield.Encrypted), by name.
     /// </summary>
     public static IReadOnlyDictionary<string, IReproduction> Experiments { get; } = ReproductionCatalog.All.Values
-        .Concat(ReproductionCatalog.In(typeof(ReproduceCommand).Assembly).Values)
+        .Concat(ReproductionCatalog.In(typeof(NeuralShield.Encrypted.EncryptedInferenceEvaluation).Assembly).Values)
         .OrderBy(e => e.Name, StringComparer.Ordinal)
         .ToDictionary(e => e.Name, StringComparer.Ordinal);
 

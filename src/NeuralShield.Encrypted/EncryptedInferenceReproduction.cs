@@ -1,15 +1,15 @@
-using NeuralShield.Encrypted;
 using NeuralShield.Reports;
 using NeuralShield.Reproductions;
 
-namespace NeuralShield.Cli.Reproduce;
+namespace NeuralShield.Encrypted;
 
 /// <summary>
 /// Survey §4.7, encrypted inference: TenSEAL's MNIST network (conv 4@7×7/3, square, 256→64, square, 64→10) trained in
 /// plaintext and evaluated on CKKS ciphertexts (Microsoft SEAL 4.1 through node-seal; N = 8192, moduli [31, 26×6, 31],
 /// scale 2^26) by an evaluator without the secret key. <c>--samples</c> test images are classified encrypted (default 1,000).
+/// It lives here, not with the library's reproductions, because it needs this package; the tool's catalog adds it.
 /// </summary>
-internal sealed class EncryptedInferenceExperiment : IReproduction
+internal sealed class EncryptedInferenceReproduction : IReproduction
 {
     public string Name => "encrypted-inference";
 
@@ -30,7 +30,7 @@ internal sealed class EncryptedInferenceExperiment : IReproduction
         }
         catch (NodeSealMissingException e)
         {
-            throw new CliUserException(e.Message, e);
+            throw new ReproductionSettingException(e.Message, e);
         }
         var report = new ReproductionReport(Name);
         report.Setting["network"] = "conv 4 kernels 7x7 stride 3 - square - fc 256->64 - square - fc 64->10 (TenSEAL tutorial)";
