@@ -21,7 +21,7 @@ internal static class AuditCommand
 
     public static Command Create(GlobalOptions globals)
     {
-        var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx (black box), or weights with --arch (white box): a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
+        var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx or an ML.NET FILE.zip (black box), or weights with --arch (white box): a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
         var arch = new Option<string?>("--arch") { Description = $"The zoo architecture of a weights file: {string.Join(", ", ModelZoo.Names)}" };
         var data = new Option<string>("--data") { Description = "digits (embedded), mnist:DIR, fashion-mnist[:DIR], adult:DIR, or a CSV file (features..., label)", DefaultValueFactory = _ => "digits" };
         var attacks = new Option<string?>("--attacks") { Description = "Comma-separated families (evasion, fooling, membership, transfer, poisoning), entry keys (pgd-linf-0.1) or prefixes (pgd-*). Default: all" };
@@ -38,15 +38,19 @@ internal static class AuditCommand
         var samples = GlobalOptions.AtLeastOne("--samples", "Test samples attacked (default 500)");
         var trainSamples = GlobalOptions.AtLeastOne("--train-samples", "Training and attacker samples each, for image and tabular sets (default 2000)");
         var epochs = GlobalOptions.AtLeastOne("--epochs", "Training epochs of models the audit trains (default 60 on digits, 10 otherwise)");
+        var trainData = new Option<string?>("--train-data") { Description = "The training data of a --model FILE, in --data's formats: the members membership inference tests (and the rows poisoning poisons)" };
         var cluster = new Option<string?>("--cluster") { Description = "Comma-separated HOST:PORT gateways of silos (neuralshield silo) that train the shadow-model attack's shadows; needs --data adult:DIR (the rows the sample silos serve)" };
         var command = new Command("audit", "Audit a model against every attack family; write report.json and report.html; check CI gates");
-        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster, trainData }) command.Options.Add(o);
         CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
             var settings = new AuditSettings(
                 parse.GetValue(model), parse.GetValue(arch), parse.GetValue(data) ?? "digits", parse.GetValue(attacks),
                 parse.GetValue(output)!, parse.GetValue(failUnder) ?? [], parse.GetValue(quiet), parse.GetValue(json), parse.GetValue(verbose),
-                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster));
+                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster))
+            {
+                TrainData = parse.GetValue(trainData),
+            };
             return AuditRun.Execute(settings, context, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -56,7 +60,11 @@ internal static class AuditCommand
 /// <summary>The parsed options of <c>audit</c>.</summary>
 internal sealed record AuditSettings(
     string? Model, string? Arch, string Data, string? Attacks, DirectoryInfo Out, IReadOnlyList<string> FailUnder, bool Quiet, bool Json, bool Verbose,
-    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null);
+    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null)
+{
+    /// <summary>--train-data: the training data of a model file.</summary>
+    public string? TrainData { get; init; }
+}
 
 /// <summary>Runs an audit from its settings: loads, runs the library's pipeline with progress, writes and prints, checks the gates.</summary>
 internal static class AuditRun
@@ -73,6 +81,7 @@ internal static class AuditRun
         var epochs = s.Epochs ?? (s.Data == "digits" ? 60 : 10);
         var (kind, name) = ModelSpec(s, dataSet);
         var recipe = AuditInputs.Recipe(kind == "file" ? s.Arch ?? (dataSet.Tabular ? "tabular-mlp" : "mlp") : name, dataSet, epochs, s.Seed, context.Device);
+        if (s.TrainData is not null && kind == "zoo") throw new CliUserException("--train-data gives the training data of a --model FILE; a zoo model is trained here on its own split.");
         var gateways = s.Cluster is null ? null : ClusterCommands.ParseGateways(s.Cluster);
         if (gateways is not null && dataSet.AttackerSource is null)
             throw new CliUserException($"--cluster trains the shadow models on silos that serve UCI Adult's training rows (neuralshield silo); use --data adult:DIR, not '{s.Data}'.");
@@ -113,9 +122,10 @@ internal static class AuditRun
             var auditor = new Auditor(o);
             if (kind == "zoo") return auditor.TrainAndRun(name, recipe, dataSet.Train, dataSet.Attacker, dataSet.Test, ct);
             var loaded = AuditInputs.LoadModel(s.Model!, s.Arch, recipe, dataSet);
+            using var members = s.TrainData is null ? null : AuditInputs.LoadTrainingData(s.TrainData, dataSet);
             try
             {
-                return auditor.Run([new AuditTarget(Path.GetFileName(s.Model!), loaded)], dataSet.Attacker, dataSet.Test, ct);
+                return auditor.Run([new AuditTarget(Path.GetFileName(s.Model!), loaded) { TrainingData = members }], dataSet.Attacker, dataSet.Test, ct);
             }
             finally
             {
@@ -134,6 +144,8 @@ internal static class AuditRun
         var whiteBoxSkipped = report.Results.Where(r => r.Skipped is not null && r.Attack.Access == NeuralShield.Attacks.ModelAccess.WhiteBox).Select(r => r.Key).ToArray();
         if (whiteBoxSkipped.Length > 0)
             status.WriteLine($"skipped, white-box access needed (the model is a black box): {string.Join(", ", whiteBoxSkipped)}");
+        if (s.TrainData is null && report.Results.Any(r => r.Skipped?.Contains("training data", StringComparison.Ordinal) == true))
+            status.WriteLine("skipped, the target's training data needed: give them with --train-data FILE");
         status.WriteLine($"report: {jsonPath}");
         status.WriteLine($"report: {htmlPath}");
         foreach (var r in results) status.WriteLine($"gate {(r.Passed ? "PASS" : "FAIL")}: {r.Detail}");

@@ -2,6 +2,7 @@ using NeuralShield.PyTorch;
 using NeuralShield.Cli.Cluster;
 using NeuralShield.Data;
 using NeuralShield.Models;
+using NeuralShield.MLNet;
 using NeuralShield.Onnx;
 using NeuralShield.Training;
 
@@ -161,6 +162,7 @@ internal static class AuditInputs
                 throw new CliUserException($"--model {path}: not a readable ONNX classifier for these data: {CommandRunner.OneLine(e.Message)}", e);
             }
         }
+        if (arch is null && path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) return LoadMLNet(path, recipeForArch, data);
         if (arch is null) throw new CliUserException($"--model {path}: weights (a PyTorch state_dict or a TorchSharp-saved module) need --arch ({string.Join(", ", ModelZoo.Names)}).");
         if (!IsZipArchive(path))
         {
@@ -185,6 +187,37 @@ internal static class AuditInputs
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or NotSupportedException or FormatException)
         {
             throw new CliUserException($"--model {path}: not a PyTorch state_dict of {arch}: {CommandRunner.OneLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>--train-data: a CSV file of the target's training rows, in the layout and with the classes of <paramref name="data"/>.</summary>
+    public static LabeledData LoadTrainingData(string path, AuditDataSet data)
+    {
+        if (!File.Exists(path)) throw new CliUserException($"--train-data {path}: no such file (a CSV file of the model's training rows: features..., label).");
+        LabeledData rows;
+        try
+        {
+            rows = SklearnCsv.Load(path, classCount: data.Test.ClassCount);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or IOException)
+        {
+            throw new CliUserException($"--train-data {path}: {CommandRunner.OneLine(e.Message)}", e);
+        }
+        if (rows.SampleShape.SequenceEqual(data.Test.SampleShape)) return rows;
+        rows.Dispose();
+        throw new CliUserException($"--train-data {path}: samples of shape [{string.Join(", ", rows.SampleShape)}], but --data's are [{string.Join(", ", data.Test.SampleShape)}].");
+    }
+
+    /// <summary>An ML.NET model (a .zip written by MLContext.Model.Save) as a black box on <paramref name="data"/>'s bounds.</summary>
+    private static MLNetClassifier LoadMLNet(string path, ModelRecipe recipeForArch, AuditDataSet data)
+    {
+        try
+        {
+            return new MLNetClassifier(path, new MLNetClassifierOptions { Bounds = recipeForArch.Bounds, ClassCount = data.Test.ClassCount });
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
+        {
+            throw new CliUserException($"--model {path}: not a readable ML.NET classifier for these data: {CommandRunner.OneLine(e.Message)}", e);
         }
     }
 
