@@ -21,7 +21,23 @@ public sealed class AdultSampleFixture : IDisposable
         Train = shuffled.Take(3000);
         Test = _adult.Test.Take(2000);
         Bounds = InputBounds.Covering(_adult.Train.Features, _adult.Test.Features);
+        Schema = _adult.Schema;
+        _model = new Lazy<TorchClassifier>(TrainModel);
     }
+
+    private readonly Lazy<TorchClassifier> _model;
+
+    /// <summary>A small tabular MLP trained briefly on <see cref="Train"/> (once, when first asked for).</summary>
+    public TorchClassifier Model => _model.Value;
+
+    private TorchClassifier TrainModel()
+    {
+        var module = ModelZoo.Mlp((int)Train.FeatureCount, [32], 2, Activation.ReLU, 1);
+        new Trainer(new TrainingOptions { Epochs = 5, BatchSize = 64, LearningRate = 3e-3, Seed = 1 }).Fit(module, Train);
+        return new TorchClassifier(module, 2, Bounds, ownsModule: true);
+    }
+
+    public FeatureSchema Schema { get; }
 
     public LabeledData Train { get; }
 
@@ -31,6 +47,7 @@ public sealed class AdultSampleFixture : IDisposable
 
     public void Dispose()
     {
+        if (_model.IsValueCreated) _model.Value.Dispose();
         Train.Dispose();
         Test.Dispose();
         _adult.Dispose();
