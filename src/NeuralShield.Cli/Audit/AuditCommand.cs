@@ -23,7 +23,7 @@ internal static class AuditCommand
     {
         var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx or an ML.NET FILE.zip (black box), or weights with --arch (white box): a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
         var arch = new Option<string?>("--arch") { Description = $"The zoo architecture of a weights file: {string.Join(", ", ModelZoo.Names)}" };
-        var data = new Option<string>("--data") { Description = "digits (embedded), mnist:DIR, fashion-mnist[:DIR], adult:DIR, or a CSV file (features..., label)", DefaultValueFactory = _ => "digits" };
+        var data = new Option<string>("--data") { Description = "digits (embedded), mnist:DIR, fashion-mnist[:DIR], adult:DIR, cifar10:DIR, images:DIR[@CxHxW] (a folder per class), or a CSV file (features..., label; or a header and --label)", DefaultValueFactory = _ => "digits" };
         var attacks = new Option<string?>("--attacks") { Description = "Comma-separated families (evasion, fooling, membership, transfer, poisoning), entry keys (pgd-linf-0.1) or prefixes (pgd-*). Default: all" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for report.json and report.html", DefaultValueFactory = _ => new DirectoryInfo("audit-report") };
         var failUnder = new Option<string[]>("--fail-under")
@@ -39,18 +39,18 @@ internal static class AuditCommand
         var trainSamples = GlobalOptions.AtLeastOne("--train-samples", "Training and attacker samples each, for image and tabular sets (default 2000)");
         var epochs = GlobalOptions.AtLeastOne("--epochs", "Training epochs of models the audit trains (default 60 on digits, 10 otherwise)");
         var trainData = new Option<string?>("--train-data") { Description = "The training data of a --model FILE, in --data's formats: the members membership inference tests (and the rows poisoning poisons)" };
+        var label = new Option<string?>("--label") { Description = "The label column of a CSV file with a header (the other columns are features; text columns one-hot)" };
+        var schema = new Option<string?>("--schema") { Description = "A JSON file refining the tabular data's schema: {\"immutable\": [...], \"integer\": [...], \"bounds\": {\"age\": [17, 90]}}" };
         var cluster = new Option<string?>("--cluster") { Description = "Comma-separated HOST:PORT gateways of silos (neuralshield silo) that train the shadow-model attack's shadows; needs --data adult:DIR (the rows the sample silos serve)" };
         var command = new Command("audit", "Audit a model against every attack family; write report.json and report.html; check CI gates");
-        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster, trainData }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster, trainData, label, schema }) command.Options.Add(o);
         CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
             var settings = new AuditSettings(
                 parse.GetValue(model), parse.GetValue(arch), parse.GetValue(data) ?? "digits", parse.GetValue(attacks),
                 parse.GetValue(output)!, parse.GetValue(failUnder) ?? [], parse.GetValue(quiet), parse.GetValue(json), parse.GetValue(verbose),
-                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster))
-            {
-                TrainData = parse.GetValue(trainData),
-            };
+                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster),
+                parse.GetValue(trainData), parse.GetValue(label), parse.GetValue(schema));
             return AuditRun.Execute(settings, context, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -60,11 +60,7 @@ internal static class AuditCommand
 /// <summary>The parsed options of <c>audit</c>.</summary>
 internal sealed record AuditSettings(
     string? Model, string? Arch, string Data, string? Attacks, DirectoryInfo Out, IReadOnlyList<string> FailUnder, bool Quiet, bool Json, bool Verbose,
-    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null)
-{
-    /// <summary>--train-data: the training data of a model file.</summary>
-    public string? TrainData { get; init; }
-}
+    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null, string? TrainData = null, string? Label = null, string? Schema = null);
 
 /// <summary>Runs an audit from its settings: loads, runs the library's pipeline with progress, writes and prints, checks the gates.</summary>
 internal static class AuditRun
@@ -77,7 +73,7 @@ internal static class AuditRun
             catch (FormatException e) { throw new CliUserException("--fail-under " + e.Message, e); }
         }).ToArray();
         var status = s.Json ? error : context.Out;
-        using var dataSet = AuditInputs.LoadData(s.Data, s.TrainSamples, s.Seed);
+        using var dataSet = AuditInputs.LoadData(s.Data, s.TrainSamples, s.Seed, s.Label, s.Schema);
         var epochs = s.Epochs ?? (s.Data == "digits" ? 60 : 10);
         var (kind, name) = ModelSpec(s, dataSet);
         var recipe = AuditInputs.Recipe(kind == "file" ? s.Arch ?? (dataSet.Tabular ? "tabular-mlp" : "mlp") : name, dataSet, epochs, s.Seed, context.Device);
@@ -115,6 +111,7 @@ internal static class AuditRun
             Entries = entries,
             TestSamples = s.Samples,
             Dataset = dataSet.Name,
+            Schema = dataSet.Schema,
             Logger = loggerFactory?.CreateLogger("NeuralShield.Audit"),
         };
         var report = AuditProgressDisplay.Run(options, s.Quiet, status, context.Out == Console.Out && !s.Json, o =>

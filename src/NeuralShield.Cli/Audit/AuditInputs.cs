@@ -1,6 +1,7 @@
 using NeuralShield.PyTorch;
 using NeuralShield.Cli.Cluster;
 using NeuralShield.Data;
+using NeuralShield.Images;
 using NeuralShield.Models;
 using NeuralShield.MLNet;
 using NeuralShield.Onnx;
@@ -18,6 +19,9 @@ internal sealed record AuditDataSet(string Name, LabeledData Train, LabeledData 
 {
     /// <summary>The attacker's samples as rows of a dataset the sample silos serve (UCI Adult's training rows); null for other data.</summary>
     public DataReference? AttackerSource { get; init; }
+
+    /// <summary>What a valid record is (Adult, a CSV read with --label, refined by --schema); null for images.</summary>
+    public FeatureSchema? Schema { get; init; }
 
     public void Dispose()
     {
@@ -38,7 +42,23 @@ internal static class AuditInputs
     /// scikit-learn style CSV file. Sets of images are cut into training, attacker and test parts; at most
     /// <paramref name="trainSamples"/> training and attacker samples each.
     /// </summary>
-    public static AuditDataSet LoadData(string spec, int trainSamples, long seed)
+    public static AuditDataSet LoadData(string spec, int trainSamples, long seed, string? label = null, string? schemaFile = null)
+    {
+        var loaded = LoadData(spec, trainSamples, seed, label);
+        if (schemaFile is null) return loaded;
+        try
+        {
+            var schema = loaded.Schema ?? throw new InvalidDataException($"a schema refines tabular data (adult:DIR, or a CSV file with --label); '{spec}' is not.");
+            return loaded with { Schema = schema.Refine(schemaFile) };
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
+        {
+            loaded.Dispose();
+            throw new CliUserException($"--schema {schemaFile}: {CommandRunner.OneLine(e.Message)}", e);
+        }
+    }
+
+    private static AuditDataSet LoadData(string spec, int trainSamples, long seed, string? label)
     {
         var (kind, argument) = Split(spec);
         try
@@ -67,12 +87,27 @@ internal static class AuditInputs
                     return new AuditDataSet($"UCI Adult ({folder})", train, attacker, adult.Test.Take(Math.Min(adult.Test.Count, 2000)), Tabular: true)
                     {
                         AttackerSource = ClusterCommands.AdultTrainRows(attackerRows),
+                        Schema = adult.Schema,
                     };
                 }
+                case "images" when argument is not null:
+                {
+                    var at = argument.LastIndexOf('@');
+                    long[] shape = at < 0 ? [3, 32, 32] : argument[(at + 1)..].Split('x').Select(v => long.TryParse(v, out var n) ? n : -1).ToArray();
+                    using var images = ImageFolder.Load(at < 0 ? argument : argument[..at], shape);
+                    return ThreeWay($"image folder {argument}", images, seed, tabular: false);
+                }
+                case "cifar10" when argument is not null:
+                    return Images("CIFAR-10", argument, Cifar10.Load(argument, train: true), Cifar10.Load(argument, train: false), trainSamples, seed);
                 default:
                 {
                     if (!File.Exists(spec))
-                        throw new CliUserException($"--data '{spec}' is neither digits, mnist:DIR, fashion-mnist[:DIR], adult:DIR nor an existing CSV file.");
+                        throw new CliUserException($"--data '{spec}' is neither digits, mnist:DIR, fashion-mnist[:DIR], adult:DIR, cifar10:DIR, images:DIR[@CxHxW] nor an existing CSV file.");
+                    if (label is not null)
+                    {
+                        using var table = TabularCsv.Load(spec, label);
+                        return ThreeWay($"CSV {Path.GetFileName(spec)}", table.Data, seed, tabular: true) with { Schema = table.Schema };
+                    }
                     using var csv = SklearnCsv.Load(spec);
                     return ThreeWay($"CSV {Path.GetFileName(spec)}", csv, seed, tabular: true);
                 }
@@ -88,7 +123,7 @@ internal static class AuditInputs
     {
         var colon = spec.IndexOf(':');
         var kind = colon < 0 ? spec : spec[..colon];
-        return kind is "digits" or "mnist" or "fashion-mnist" or "adult"
+        return kind is "digits" or "mnist" or "fashion-mnist" or "adult" or "images" or "cifar10"
             ? (kind, colon < 0 ? null : spec[(colon + 1)..])
             : ("file", null);
     }
@@ -102,10 +137,14 @@ internal static class AuditInputs
         return new AuditDataSet($"{name}: {train.Count} training, {attacker.Count} attacker, {test.Count} test samples", train, attacker, test, tabular);
     }
 
-    private static AuditDataSet Images(string name, string folder, IReadOnlyList<string>? classNames, int trainSamples, long seed)
+    private static AuditDataSet Images(string name, string folder, IReadOnlyList<string>? classNames, int trainSamples, long seed) =>
+        Images(name, folder, Mnist.Load(folder, MnistSplit.Train, classNames), Mnist.Load(folder, MnistSplit.Test, classNames), trainSamples, seed);
+
+    /// <summary>Sets of images with their own test split: training and attacker samples from the training part; takes ownership of both.</summary>
+    private static AuditDataSet Images(string name, string folder, LabeledData trainAll, LabeledData testAll, int trainSamples, long seed)
     {
-        using var trainAll = Mnist.Load(folder, MnistSplit.Train, classNames);
-        using var testAll = Mnist.Load(folder, MnistSplit.Test, classNames);
+        using var _ = trainAll;
+        using var __ = testAll;
         var (train, attacker, _) = TakeTwo(trainAll, trainSamples, seed);
         var test = testAll.Shuffle(seed);
         return new AuditDataSet($"{name} ({folder}): {train.Count} training, {attacker.Count} attacker samples", train, attacker, test, Tabular: false);
@@ -193,7 +232,6 @@ internal static class AuditInputs
     /// <summary>--train-data: a CSV file of the target's training rows, in the layout and with the classes of <paramref name="data"/>.</summary>
     public static LabeledData LoadTrainingData(string path, AuditDataSet data)
     {
-        if (!File.Exists(path)) throw new CliUserException($"--train-data {path}: no such file (a CSV file of the model's training rows: features..., label).");
         LabeledData rows;
         try
         {
