@@ -30,6 +30,7 @@ public static class HtmlReport
         Summary(html, report);
         Robustness(html, report);
         Examples(html, report);
+        TabularExamplesHtml.Append(html, report);
         Membership(html, report);
         Poisoning(html, report);
         Fooling(html, report);
@@ -189,10 +190,10 @@ public static class HtmlReport
             .Append("\"/>").Append(E(caption)).Append("</div>");
     }
 
-    private static string Percent(double v) => double.IsFinite(v) ? (v * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "n/a";
+    internal static string Percent(double v) => double.IsFinite(v) ? (v * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "n/a";
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 
     /// <summary>Text escaped for XHTML.</summary>
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    internal static string E(string text) => WebUtility.HtmlEncode(text);
 }
