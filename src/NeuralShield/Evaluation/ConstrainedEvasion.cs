@@ -36,10 +36,12 @@ public static class ConstrainedEvasion
         var changed = schema.ChangedColumns(inputs, valid);
         var n = success.Length;
         var successes = Enumerable.Range(0, n).Where(i => success[i]).ToArray();
-        var shown = (successes.Length > 0 ? successes : Enumerable.Range(0, n).ToArray()).Take(examples).ToArray();
         var labels = goal.IsTargeted ? null : goal.Labels.cpu().data<long>().ToArray();
         var predictedValues = predicted.data<long>().ToArray();
         var cleanValues = clean.data<long>().ToArray();
+        // Successes whose answer the valid record changed first (not the samples already misclassified), then the others.
+        var shown = (successes.Length > 0 ? successes : Enumerable.Range(0, n).ToArray())
+            .OrderBy(i => predictedValues[i] != cleanValues[i] ? 0 : 1).ThenBy(i => i).Take(examples).ToArray();
         var list = new List<TabularExample>();
         foreach (var i in shown)
         {

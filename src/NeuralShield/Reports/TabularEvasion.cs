@@ -8,5 +8,5 @@ namespace NeuralShield.Reports;
 /// <param name="ConstrainedSuccessRate">Share of samples whose valid adversarial record meets the goal.</param>
 /// <param name="MeanChangedFields">Fields (columns, a one-hot group counting once) changed per valid adversarial record, over every sample.</param>
 /// <param name="MeanChangedFieldsOfSuccesses">The same over the successful valid records; NaN when none succeeds.</param>
-/// <param name="Examples">Successful valid records (or the first ones, when none succeeds), as changed fields.</param>
+/// <param name="Examples">Successful valid records — first those whose class the changes flipped — or the first records when none succeeds, as changed fields.</param>
 public sealed record TabularEvasion(double ConstrainedSuccessRate, double MeanChangedFields, double MeanChangedFieldsOfSuccesses, IReadOnlyList<TabularExample> Examples);
