@@ -58,7 +58,7 @@ public sealed class MLNetClassifier : IClassifier
     {
         (_model, _inputSchema, _options) = loaded;
         _source = source;
-        _context = new MLContext(_options.Seed);
+        _context = Context(_options.Seed);
         (_features, FeatureCount) = FindFeatures();
         DataViewSchema output;
         try
@@ -257,6 +257,15 @@ public sealed class MLNetClassifier : IClassifier
             "options");
     }
 
+    /// <summary>An ML.NET context that knows the tree learners' model formats (FastTree, LightGBM) whether or not the caller's code touched them.</summary>
+    private static MLContext Context(int seed)
+    {
+        var context = new MLContext(seed);
+        context.ComponentCatalog.RegisterAssembly(typeof(Microsoft.ML.Trainers.FastTree.FastTreeBinaryModelParameters).Assembly);
+        context.ComponentCatalog.RegisterAssembly(typeof(Microsoft.ML.Trainers.LightGbm.LightGbmBinaryModelParameters).Assembly);
+        return context;
+    }
+
     private static string Names(DataViewSchema schema) => string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}' ({c.Type})"));
 
     private static (ITransformer, DataViewSchema, MLNetClassifierOptions) LoadFile(string modelPath, MLNetClassifierOptions? options)
@@ -266,7 +275,7 @@ public sealed class MLNetClassifier : IClassifier
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"The ML.NET model file '{modelPath}' does not exist.", modelPath);
         try
         {
-            var model = new MLContext(validated.Seed).Model.Load(modelPath, out var schema);
+            var model = Context(validated.Seed).Model.Load(modelPath, out var schema);
             if (schema is null || schema.Count == 0)
                 throw new InvalidDataException($"'{modelPath}' holds no input schema: save the model with MLContext.Model.Save(model, data.Schema, path).");
             return (model, schema, validated);

@@ -130,6 +130,25 @@ public class MLNetClassifierTests(AdultSampleFixture adult) : IClassFixture<Adul
     }
 
     [Fact]
+    public void Multiclass_lightgbm_on_digits_has_ml_nets_accuracy()
+    {
+        var ml = new MLContext(seed: 1);
+        using var digits = Datasets.Digits();
+        var (train, test) = digits.Split(0.7, 5);
+        using var _ = train;
+        using var __ = test;
+        using var dir = new TempDir();
+        var path = dir.File("lightgbm.zip");
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.LightGbm(numberOfLeaves: 8, numberOfIterations: 15));
+        var model = MLNetModels.TrainAndSave(ml, pipeline, MLNetModels.Multiclass(ml, train), path);
+        var target = new MLNetClassifier(path);
+        var mlnetAccuracy = ml.MulticlassClassification.Evaluate(model.Transform(MLNetModels.Multiclass(ml, test))).MicroAccuracy;
+        Assert.Equal(mlnetAccuracy, ModelAccuracy.Of(target, test, batchSize: 200), 1e-9);
+        Assert.True(mlnetAccuracy > 0.85, $"accuracy {mlnetAccuracy}");
+    }
+
+    [Fact]
     public void A_truncated_zip_another_zip_and_a_text_file_are_not_models()
     {
         var ml = new MLContext(seed: 1);
