@@ -255,7 +255,7 @@ internal static class AuditInputs
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
         {
-            throw new CliUserException($"--model {path}: not a readable ML.NET classifier for these data: {CommandRunner.OneLine(e.Message)}", e);
+            throw new CliUserException($"--model {path}: not a readable ML.NET classifier for these data (PyTorch weights in a .zip need --arch): {CommandRunner.OneLine(e.Message)}", e);
         }
     }
 
