@@ -78,4 +78,19 @@ public sealed class UserDataTests
             foreach (var change in example.GetProperty("changes").EnumerateArray())
                 Assert.NotEqual("age", change.GetProperty("column").GetString());
     }
+
+    [Fact]
+    public void Training_data_of_the_wrong_width_or_for_a_zoo_model_is_one_line_and_exit_code_one()
+    {
+        using var folder = new TempFolder();
+        var narrow = Path.Combine(folder.Path, "narrow.csv");
+        File.WriteAllText(narrow, string.Join("\n", Enumerable.Range(0, 20).Select(i => $"{i % 7},{i % 3},{i % 2}")) + "\n");
+        var model = Path.Combine(folder.Path, "model.onnx");
+        File.Copy(Path.Combine(DataFolders.FindAbove(Path.Combine("shared", "models"), [AppContext.BaseDirectory])!, "mnist-8.onnx"), model);
+        var (code, _, errors) = InProcess.Run("audit", "--threads", "1", "--quiet", "--out", folder.Path, "--model", model, "--data", "digits",
+            "--train-data", narrow, "--attacks", "membership-loss");
+        AssertOneLine(code, errors, "--", "--train-data");
+        (code, _, errors) = InProcess.Run("audit", "--threads", "1", "--quiet", "--out", folder.Path, "--data", "digits", "--train-data", narrow);
+        AssertOneLine(code, errors, "--train-data", "zoo");
+    }
 }

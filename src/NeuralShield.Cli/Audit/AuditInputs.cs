@@ -241,9 +241,10 @@ internal static class AuditInputs
         {
             throw new CliUserException($"--train-data {path}: {CommandRunner.OneLine(e.Message)}", e);
         }
-        if (rows.SampleShape.SequenceEqual(data.Test.SampleShape)) return rows;
+        var shape = rows.SampleShape;
+        if (shape.SequenceEqual(data.Test.SampleShape)) return rows;
         rows.Dispose();
-        throw new CliUserException($"--train-data {path}: samples of shape [{string.Join(", ", rows.SampleShape)}], but --data's are [{string.Join(", ", data.Test.SampleShape)}].");
+        throw new CliUserException($"--train-data {path}: samples of shape [{string.Join(", ", shape)}], but --data's are [{string.Join(", ", data.Test.SampleShape)}].");
     }
 
     /// <summary>An ML.NET model (a .zip written by MLContext.Model.Save) as a black box on <paramref name="data"/>'s bounds.</summary>
