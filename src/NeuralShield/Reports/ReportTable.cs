@@ -19,7 +19,7 @@ public static class ReportTable
                 continue;
             }
             if (r.Evasion is { } e)
-                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(e.SuccessRate), Number(e.MeanL2, "F3"), Number(e.MeanLInf, "F3"),
+                rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(e.SuccessRate) + Constrained(r.Tabular), Number(e.MeanL2, "F3"), Number(e.MeanLInf, "F3"),
                     e.Queries.ToString(CultureInfo.InvariantCulture), Number(e.Elapsed.TotalSeconds, "F2")]);
             else if (r.Extraction is { } x)
                 rows.Add([r.Model, clean, r.Attack.Name, r.Setting, r.Goal ?? "", Percent(x.TransferSuccessRate) + $" transfer (substitute {Percent(x.SubstituteAccuracy)})", "", "",

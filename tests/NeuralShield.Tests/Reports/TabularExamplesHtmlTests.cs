@@ -41,5 +41,6 @@ public class TabularExamplesHtmlTests
         Assert.Equal(["occupation", "Sales", "Exec-managerial"], row.Elements(Xhtml + "td").Select(td => td.Value));
         Assert.Contains("no field changed", cells);
         Assert.Contains("on valid records success 25.0%, 1.5 fields changed", ReportTable.Describe(Report().Results[0]));
+        Assert.Contains("75.0%; on valid records success 25.0%, 1.5 fields changed", ReportTable.Format(Report()));
     }
 }
