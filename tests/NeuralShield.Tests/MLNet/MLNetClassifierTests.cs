@@ -78,6 +78,25 @@ public class MLNetClassifierTests(AdultSampleFixture adult) : IClassFixture<Adul
         CheckAgainstMLNet(ml, model, path);
     }
 
+    [Fact]
+    public void An_uncalibrated_binary_model_answers_the_logistic_of_its_score()
+    {
+        var ml = new MLContext(seed: 1);
+        using var dir = new TempDir();
+        var path = dir.File("perceptron.zip");
+        var model = MLNetModels.TrainAndSave(ml, ml.BinaryClassification.Trainers.AveragedPerceptron(numberOfIterations: 5),
+            MLNetModels.Binary(ml, adult.Train), path);
+        var target = new MLNetClassifier(path, new MLNetClassifierOptions { Bounds = adult.Bounds });
+        Assert.True(target.IsBinary);
+        Assert.False(target.HasProbability);
+        var scored = model.Transform(MLNetModels.Binary(ml, adult.Test));
+        var scores = scored.GetColumn<float>("Score").ToArray();
+        using var probabilities = target.PredictProbabilities(adult.Test.Features);
+        var positive = probabilities[.., 1].data<float>().ToArray();
+        for (var i = 0; i < scores.Length; i++) Assert.Equal(1 / (1 + Math.Exp(-scores[i])), positive[i], 1e-5);
+        Assert.Equal(ml.BinaryClassification.EvaluateNonCalibrated(scored).Accuracy, ModelAccuracy.Of(target, adult.Test, batchSize: 500), 1e-9);
+    }
+
     private void CheckAgainstMLNet(MLContext ml, ITransformer model, string path)
     {
         var target = new MLNetClassifier(path, new MLNetClassifierOptions { Bounds = adult.Bounds });
@@ -169,6 +188,18 @@ public class MLNetClassifierTests(AdultSampleFixture adult) : IClassFixture<Adul
             Assert.Contains("not an ML.NET model", e.Message);
         }
         Assert.Throws<FileNotFoundException>(() => new MLNetClassifier(dir.File("missing.zip")));
+    }
+
+    [Fact]
+    public void A_regression_model_is_not_a_classifier()
+    {
+        var ml = new MLContext(seed: 1);
+        using var digits = Datasets.Digits();
+        using var dir = new TempDir();
+        var path = dir.File("regression.zip");
+        MLNetModels.TrainAndSave(ml, ml.Regression.Trainers.Sdca(maximumNumberOfIterations: 2), MLNetModels.Multiclass(ml, digits), path);
+        var e = Assert.Throws<InvalidDataException>(() => new MLNetClassifier(path));
+        Assert.Contains("not a binary or multiclass classifier", e.Message);
     }
 
     [Fact]
