@@ -171,8 +171,7 @@ public sealed class FeatureSchema
     /// <exception cref="ArgumentException">The batch is not [N, <see cref="FeatureCount"/>] or the row lies outside it.</exception>
     public IReadOnlyList<string> Decode(Tensor features, int row)
     {
-        CheckBatch(features, nameof(features));
-        if (row < 0 || row >= features.shape[0]) throw new ArgumentOutOfRangeException(nameof(row), row, $"The batch has {features.shape[0]} rows.");
+        CheckRow(features, row);
         using var one = features[row].cpu().to_type(ScalarType.Float32);
         var x = one.data<float>().ToArray();
         return _columns.Select(c => Field(c, x, 0)).ToArray();
@@ -184,9 +183,10 @@ public sealed class FeatureSchema
     /// whole number, a value outside its bounds), or null when it is one. Numbers are compared in the file's units with a
     /// tolerance of 1e-3 of a column's std.
     /// </summary>
+    /// <exception cref="ArgumentException">The batch is not [N, <see cref="FeatureCount"/>] or the row lies outside it.</exception>
     public string? Violation(Tensor features, int row)
     {
-        CheckBatch(features, nameof(features));
+        CheckRow(features, row);
         using var one = features[row].cpu().to_type(ScalarType.Float32);
         var x = one.data<float>().ToArray();
         foreach (var c in _columns)
@@ -244,6 +244,12 @@ public sealed class FeatureSchema
     {
         using var cpu = batch.detach().cpu().to_type(ScalarType.Float32).contiguous();
         return cpu.data<float>().ToArray();
+    }
+
+    private void CheckRow(Tensor features, int row)
+    {
+        CheckBatch(features, nameof(features));
+        if (row < 0 || row >= features.shape[0]) throw new ArgumentOutOfRangeException(nameof(row), row, $"The batch has {features.shape[0]} rows.");
     }
 
     private void CheckBatch(Tensor batch, string name)
