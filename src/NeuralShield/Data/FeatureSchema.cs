@@ -157,10 +157,7 @@ public sealed class FeatureSchema
                 }
                 else
                 {
-                    var value = Raw(c, source[row + c.Offset]);
-                    if (c.IsInteger) value = Math.Round(value, MidpointRounding.AwayFromZero);
-                    value = Math.Clamp(value, c.IsInteger ? Math.Ceiling(c.Minimum) : c.Minimum, c.IsInteger ? Math.Floor(c.Maximum) : c.Maximum);
-                    result[row + c.Offset] = (float)((value - c.Mean) / c.Std);
+                    result[row + c.Offset] = Encode(c, Valid(c, Raw(c, source[row + c.Offset])));
                 }
             }
         }
@@ -238,7 +235,18 @@ public sealed class FeatureSchema
         return c.IsInteger ? (Math.Round(value) + 0.0).ToString(CultureInfo.InvariantCulture) : value.ToString("G6", CultureInfo.InvariantCulture);
     }
 
-    private static double Raw(TabularColumn c, float encoded) => encoded * c.Std + c.Mean;
+    /// <summary>A numeric column's value in the file's units, made valid: rounded when the column is integer, clamped to its bounds.</summary>
+    internal static double Valid(TabularColumn c, double raw)
+    {
+        var value = c.IsInteger ? Math.Round(raw, MidpointRounding.AwayFromZero) : raw;
+        return Math.Clamp(value, c.IsInteger ? Math.Ceiling(c.Minimum) : c.Minimum, c.IsInteger ? Math.Floor(c.Maximum) : c.Maximum);
+    }
+
+    /// <summary>A numeric column's feature for a value in the file's units.</summary>
+    internal static float Encode(TabularColumn c, double raw) => (float)((raw - c.Mean) / c.Std);
+
+    /// <summary>A numeric column's value in the file's units for its feature.</summary>
+    internal static double Raw(TabularColumn c, float encoded) => encoded * c.Std + c.Mean;
 
     private float[] Values(Tensor batch)
     {

@@ -109,18 +109,16 @@ public sealed class ValidRecordSearch : EvasionAttackBase<IClassifier>
                 }
                 continue;
             }
-            var raw = row[column.Offset] * column.Std + column.Mean;
+            var raw = FeatureSchema.Raw(column, row[column.Offset]);
             var seen = new HashSet<double> { raw };
             foreach (var step in _options.NumericSteps)
             {
                 foreach (var direction in new[] { -1.0, 1.0 })
                 {
-                    var value = raw + direction * step * column.Std;
-                    if (column.IsInteger) value = Math.Round(value, MidpointRounding.AwayFromZero);
-                    value = Math.Clamp(value, column.IsInteger ? Math.Ceiling(column.Minimum) : column.Minimum, column.IsInteger ? Math.Floor(column.Maximum) : column.Maximum);
+                    var value = FeatureSchema.Valid(column, raw + direction * step * column.Std);
                     if (!seen.Add(value)) continue;
                     var edit = (float[])row.Clone();
-                    edit[column.Offset] = (float)((value - column.Mean) / column.Std);
+                    edit[column.Offset] = FeatureSchema.Encode(column, value);
                     yield return (c, edit);
                 }
             }
