@@ -91,6 +91,7 @@ internal static class AuditRun
             // Named whenever the data set has a name the silos know (Adult), on a cluster or not, so that the shadows' pool —
             // and so the report — is the same wherever they train.
             AttackerDataSource = dataSet.AttackerSource,
+            Schema = dataSet.Schema,
         };
         IReadOnlyList<AuditEntry> entries;
         try

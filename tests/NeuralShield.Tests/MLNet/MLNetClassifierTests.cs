@@ -191,6 +191,30 @@ public class MLNetClassifierTests(AdultSampleFixture adult) : IClassFixture<Adul
     }
 
     [Fact]
+    public void An_ml_net_model_on_adult_is_audited_by_the_valid_record_search()
+    {
+        var ml = new MLContext(seed: 1);
+        using var dir = new TempDir();
+        var path = dir.File("sdca.zip");
+        MLNetModels.TrainAndSave(ml, ml.BinaryClassification.Trainers.SdcaLogisticRegression(maximumNumberOfIterations: 30), MLNetModels.Binary(ml, adult.Train), path);
+        var target = new MLNetClassifier(path, new MLNetClassifierOptions { Bounds = adult.Bounds });
+        var schema = adult.Schema.WithImmutable("age", "sex");
+        var entries = NeuralShield.Audit.AttackCatalog.Select(
+            NeuralShield.Audit.AttackCatalog.Full(new NeuralShield.Audit.AuditCatalogOptions { SampleShape = [adult.Test.FeatureCount], Schema = schema }), "valid-record-search");
+        using var test = adult.Test.Take(100);
+        var report = new NeuralShield.Audit.Auditor(new NeuralShield.Audit.AuditOptions { Entries = entries, Schema = schema })
+            .Run([new NeuralShield.Audit.AuditTarget("sdca.zip", target)], adult.Train, test);
+        var record = Assert.Single(report.Results);
+        Assert.Null(record.Skipped);
+        Assert.Null(record.Error);
+        Assert.True(record.Evasion!.Value.SuccessRate > 0.5, $"{record.Evasion.Value.SuccessRate}");
+        // The search proposes valid records only: judged on valid records, nothing is lost.
+        Assert.Equal(record.Evasion.Value.SuccessRate, record.Tabular!.ConstrainedSuccessRate, 1e-12);
+        Assert.All(record.Tabular.Examples, e => Assert.All(e.Changes, c => Assert.NotEqual("age", c.Column)));
+        Assert.True(target.QueryCount > test.Count);
+    }
+
+    [Fact]
     public void A_regression_model_is_not_a_classifier()
     {
         var ml = new MLContext(seed: 1);
