@@ -45,6 +45,7 @@ public static class HtmlReport
         MembershipSlices(html, report);
         Transfer(html, report);
         Examples(html, report);
+        TabularExamplesHtml.Append(html, report);
         Fooling(html, report);
         Summary(html, report);
         html.Append("</body></html>\n");
@@ -347,10 +348,10 @@ public static class HtmlReport
 
     private static string Number(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
 
-    private static string Percent(double v) => double.IsFinite(v) ? (v * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "n/a";
+    internal static string Percent(double v) => double.IsFinite(v) ? (v * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "n/a";
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 
     /// <summary>Text escaped for XHTML.</summary>
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    internal static string E(string text) => WebUtility.HtmlEncode(text);
 }

@@ -32,6 +32,8 @@ public class PackageTests(ITestOutputHelper output)
     [InlineData("NeuralShield.Orleans")]
     [InlineData("NeuralShield.Onnx")]
     [InlineData("NeuralShield.PyTorch")]
+    [InlineData("NeuralShield.MLNet")]
+    [InlineData("NeuralShield.Images")]
     [InlineData("NeuralShield.Reports")]
     public void TheLibraryPackagesCarryReadmeLicenceDocsSymbolsAndMetadata(string id)
     {

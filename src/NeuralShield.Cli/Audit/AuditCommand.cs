@@ -21,9 +21,9 @@ internal static class AuditCommand
 
     public static Command Create(GlobalOptions globals)
     {
-        var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx (black box), or weights with --arch (white box): a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
+        var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx or an ML.NET FILE.zip (black box), or weights with --arch (white box): a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
         var arch = new Option<string?>("--arch") { Description = $"The zoo architecture of a weights file: {string.Join(", ", ModelZoo.Names)}" };
-        var data = new Option<string>("--data") { Description = "digits (embedded), mnist:DIR, fashion-mnist[:DIR], adult:DIR, or a CSV file (features..., label)", DefaultValueFactory = _ => "digits" };
+        var data = new Option<string>("--data") { Description = "digits (embedded), mnist:DIR, fashion-mnist[:DIR], adult:DIR, cifar10:DIR, images:DIR[@CxHxW] (a folder per class), or a CSV file (features..., label; or a header and --label)", DefaultValueFactory = _ => "digits" };
         var attacks = new Option<string?>("--attacks") { Description = "Comma-separated families (evasion, fooling, membership, transfer, poisoning), entry keys (pgd-linf-0.1; all of them: --list) or prefixes (pgd-*). Default: all" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for report.json and report.html", DefaultValueFactory = _ => new DirectoryInfo("audit-report") };
         var failUnder = new Option<string[]>("--fail-under")
@@ -38,13 +38,16 @@ internal static class AuditCommand
         var samples = GlobalOptions.AtLeastOne("--samples", "Test samples attacked (default 500)");
         var trainSamples = GlobalOptions.AtLeastOne("--train-samples", "Training and attacker samples each, for image and tabular sets (default 2000)");
         var epochs = GlobalOptions.AtLeastOne("--epochs", "Training epochs of models the audit trains (default 60 on digits, 10 otherwise)");
+        var trainData = new Option<string?>("--train-data") { Description = "The training data of a --model FILE, in --data's formats: the members membership inference tests (and the rows poisoning poisons)" };
+        var label = new Option<string?>("--label") { Description = "The label column of a CSV file with a header (the other columns are features; text columns one-hot)" };
+        var schema = new Option<string?>("--schema") { Description = "A JSON file refining the tabular data's schema: {\"immutable\": [...], \"integer\": [...], \"bounds\": {\"age\": [17, 90]}}" };
         var cluster = new Option<string?>("--cluster") { Description = "Comma-separated HOST:PORT gateways of silos (neuralshield silo) that train the shadow-model attack's shadows; needs --data adult:DIR (the rows the sample silos serve)" };
         var baseline = new Option<FileInfo?>("--baseline") { Description = "An earlier report.json: the report shows each run's change and the verdicts that changed" };
         var summaryMd = new Option<FileInfo?>("--summary-md") { Description = "Also write a markdown summary (verdicts, gates, changes) to FILE, e.g. $GITHUB_STEP_SUMMARY" };
         var junit = new Option<FileInfo?>("--junit") { Description = "Also write the gates as JUnit XML to FILE (one test case per gate)" };
         var list = new Option<bool>("--list") { Description = "Print the attack keys, their families and the gate metric names, and exit" };
         var command = new Command("audit", "Audit a model against every attack family; write report.json and report.html; check CI gates");
-        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster, baseline, summaryMd, junit, list })
+        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster, baseline, summaryMd, junit, list, trainData, label, schema })
             command.Options.Add(o);
         CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
@@ -52,7 +55,7 @@ internal static class AuditCommand
                 parse.GetValue(model), parse.GetValue(arch), parse.GetValue(data) ?? "digits", parse.GetValue(attacks),
                 parse.GetValue(output)!, parse.GetValue(failUnder) ?? [], parse.GetValue(quiet), parse.GetValue(json), parse.GetValue(verbose),
                 parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster),
-                parse.GetValue(baseline), parse.GetValue(summaryMd), parse.GetValue(junit), parse.GetValue(list));
+                parse.GetValue(baseline), parse.GetValue(summaryMd), parse.GetValue(junit), parse.GetValue(list), parse.GetValue(trainData), parse.GetValue(label), parse.GetValue(schema));
             return AuditRun.Execute(settings, context, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -63,7 +66,7 @@ internal static class AuditCommand
 internal sealed record AuditSettings(
     string? Model, string? Arch, string Data, string? Attacks, DirectoryInfo Out, IReadOnlyList<string> FailUnder, bool Quiet, bool Json, bool Verbose,
     long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null,
-    FileInfo? Baseline = null, FileInfo? SummaryMd = null, FileInfo? JUnit = null, bool List = false);
+    FileInfo? Baseline = null, FileInfo? SummaryMd = null, FileInfo? JUnit = null, bool List = false, string? TrainData = null, string? Label = null, string? Schema = null);
 
 /// <summary>Runs an audit from its settings: loads, runs the library's pipeline with progress, writes and prints, checks the gates.</summary>
 internal static class AuditRun
@@ -77,10 +80,11 @@ internal static class AuditRun
             if (file is not null) ReportFiles.CheckWritable(option, file.FullName, folder: false);
         var baseline = s.Baseline is null ? null : ReportFiles.Read("--baseline", s.Baseline.FullName);
         var status = s.Json ? error : context.Out;
-        using var dataSet = AuditInputs.LoadData(s.Data, s.TrainSamples, s.Seed);
+        using var dataSet = AuditInputs.LoadData(s.Data, s.TrainSamples, s.Seed, s.Label, s.Schema);
         var epochs = s.Epochs ?? (s.Data == "digits" ? 60 : 10);
         var (kind, name) = ModelSpec(s, dataSet);
         var recipe = AuditInputs.Recipe(kind == "file" ? s.Arch ?? (dataSet.Tabular ? "tabular-mlp" : "mlp") : name, dataSet, epochs, s.Seed, context.Device);
+        if (s.TrainData is not null && kind == "zoo") throw new CliUserException("--train-data gives the training data of a --model FILE; a zoo model is trained here on its own split.");
         var gateways = s.Cluster is null ? null : ClusterCommands.ParseGateways(s.Cluster);
         if (gateways is not null && dataSet.AttackerSource is null)
             throw new CliUserException($"--cluster trains the shadow models on silos that serve UCI Adult's training rows (neuralshield silo); use --data adult:DIR, not '{s.Data}'.");
@@ -94,6 +98,7 @@ internal static class AuditRun
             // Named whenever the data set has a name the silos know (Adult), on a cluster or not, so that the shadows' pool —
             // and so the report — is the same wherever they train.
             AttackerDataSource = dataSet.AttackerSource,
+            Schema = dataSet.Schema,
         };
         IReadOnlyList<AuditEntry> entries;
         try
@@ -120,6 +125,7 @@ internal static class AuditRun
             Entries = entries,
             TestSamples = s.Samples,
             Dataset = dataSet.Name,
+            Schema = dataSet.Schema,
             Logger = loggerFactory?.CreateLogger("NeuralShield.Audit"),
         };
         var report = AuditProgressDisplay.Run(options, s.Quiet, status, context.Out == Console.Out && !s.Json, o =>
@@ -127,9 +133,10 @@ internal static class AuditRun
             var auditor = new Auditor(o);
             if (kind == "zoo") return auditor.TrainAndRun(name, recipe, dataSet.Train, dataSet.Attacker, dataSet.Test, ct);
             var loaded = AuditInputs.LoadModel(s.Model!, s.Arch, recipe, dataSet);
+            using var members = s.TrainData is null ? null : AuditInputs.LoadTrainingData(s.TrainData, dataSet);
             try
             {
-                return auditor.Run([new AuditTarget(Path.GetFileName(s.Model!), loaded)], dataSet.Attacker, dataSet.Test, ct);
+                return auditor.Run([new AuditTarget(Path.GetFileName(s.Model!), loaded) { TrainingData = members }], dataSet.Attacker, dataSet.Test, ct);
             }
             finally
             {
@@ -151,6 +158,8 @@ internal static class AuditRun
         var whiteBoxSkipped = report.Results.Where(r => r.Skipped is not null && r.Attack.Access == NeuralShield.Attacks.ModelAccess.WhiteBox).Select(r => r.Key).ToArray();
         if (whiteBoxSkipped.Length > 0)
             status.WriteLine($"skipped, white-box access needed (the model is a black box): {string.Join(", ", whiteBoxSkipped)}");
+        if (s.TrainData is null && report.Results.Any(r => r.Skipped?.Contains("training data", StringComparison.Ordinal) == true))
+            status.WriteLine("skipped, the target's training data needed: give them with --train-data FILE");
         status.WriteLine($"report: {jsonPath}");
         status.WriteLine($"report: {htmlPath}");
         // Each gate once: a pass on the status stream, a miss on standard error.

@@ -1,7 +1,9 @@
 using NeuralShield.PyTorch;
 using NeuralShield.Cli.Cluster;
 using NeuralShield.Data;
+using NeuralShield.Images;
 using NeuralShield.Models;
+using NeuralShield.MLNet;
 using NeuralShield.Onnx;
 using NeuralShield.Training;
 
@@ -17,6 +19,9 @@ internal sealed record AuditDataSet(string Name, LabeledData Train, LabeledData 
 {
     /// <summary>The attacker's samples as rows of a dataset the sample silos serve (UCI Adult's training rows); null for other data.</summary>
     public DataReference? AttackerSource { get; init; }
+
+    /// <summary>What a valid record is (Adult, a CSV read with --label, refined by --schema); null for images.</summary>
+    public FeatureSchema? Schema { get; init; }
 
     public void Dispose()
     {
@@ -37,7 +42,23 @@ internal static class AuditInputs
     /// scikit-learn style CSV file. Sets of images are cut into training, attacker and test parts; at most
     /// <paramref name="trainSamples"/> training and attacker samples each.
     /// </summary>
-    public static AuditDataSet LoadData(string spec, int trainSamples, long seed)
+    public static AuditDataSet LoadData(string spec, int trainSamples, long seed, string? label = null, string? schemaFile = null)
+    {
+        var loaded = LoadData(spec, trainSamples, seed, label);
+        if (schemaFile is null) return loaded;
+        try
+        {
+            var schema = loaded.Schema ?? throw new InvalidDataException($"a schema refines tabular data (adult:DIR, or a CSV file with --label); '{spec}' is not.");
+            return loaded with { Schema = schema.Refine(schemaFile) };
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
+        {
+            loaded.Dispose();
+            throw new CliUserException($"--schema {schemaFile}: {CommandRunner.OneLine(e.Message)}", e);
+        }
+    }
+
+    private static AuditDataSet LoadData(string spec, int trainSamples, long seed, string? label)
     {
         var (kind, argument) = Split(spec);
         try
@@ -66,12 +87,27 @@ internal static class AuditInputs
                     return new AuditDataSet($"UCI Adult ({folder})", train, attacker, adult.Test.Take(Math.Min(adult.Test.Count, 2000)), Tabular: true)
                     {
                         AttackerSource = ClusterCommands.AdultTrainRows(attackerRows),
+                        Schema = adult.Schema,
                     };
                 }
+                case "images" when argument is not null:
+                {
+                    var at = argument.LastIndexOf('@');
+                    long[] shape = at < 0 ? [3, 32, 32] : argument[(at + 1)..].Split('x').Select(v => long.TryParse(v, out var n) ? n : -1).ToArray();
+                    using var images = ImageFolder.Load(at < 0 ? argument : argument[..at], shape);
+                    return ThreeWay($"image folder {argument}", images, seed, tabular: false);
+                }
+                case "cifar10" when argument is not null:
+                    return Images("CIFAR-10", argument, Cifar10.Load(argument, train: true), Cifar10.Load(argument, train: false), trainSamples, seed);
                 default:
                 {
                     if (!File.Exists(spec))
-                        throw new CliUserException($"--data '{spec}' is neither digits, mnist:DIR, fashion-mnist[:DIR], adult:DIR nor an existing CSV file.");
+                        throw new CliUserException($"--data '{spec}' is neither digits, mnist:DIR, fashion-mnist[:DIR], adult:DIR, cifar10:DIR, images:DIR[@CxHxW] nor an existing CSV file.");
+                    if (label is not null)
+                    {
+                        using var table = TabularCsv.Load(spec, label);
+                        return ThreeWay($"CSV {Path.GetFileName(spec)}", table.Data, seed, tabular: true) with { Schema = table.Schema };
+                    }
                     using var csv = SklearnCsv.Load(spec);
                     return ThreeWay($"CSV {Path.GetFileName(spec)}", csv, seed, tabular: true);
                 }
@@ -87,7 +123,7 @@ internal static class AuditInputs
     {
         var colon = spec.IndexOf(':');
         var kind = colon < 0 ? spec : spec[..colon];
-        return kind is "digits" or "mnist" or "fashion-mnist" or "adult"
+        return kind is "digits" or "mnist" or "fashion-mnist" or "adult" or "images" or "cifar10"
             ? (kind, colon < 0 ? null : spec[(colon + 1)..])
             : ("file", null);
     }
@@ -101,10 +137,14 @@ internal static class AuditInputs
         return new AuditDataSet($"{name}: {train.Count} training, {attacker.Count} attacker, {test.Count} test samples", train, attacker, test, tabular);
     }
 
-    private static AuditDataSet Images(string name, string folder, IReadOnlyList<string>? classNames, int trainSamples, long seed)
+    private static AuditDataSet Images(string name, string folder, IReadOnlyList<string>? classNames, int trainSamples, long seed) =>
+        Images(name, folder, Mnist.Load(folder, MnistSplit.Train, classNames), Mnist.Load(folder, MnistSplit.Test, classNames), trainSamples, seed);
+
+    /// <summary>Sets of images with their own test split: training and attacker samples from the training part; takes ownership of both.</summary>
+    private static AuditDataSet Images(string name, string folder, LabeledData trainAll, LabeledData testAll, int trainSamples, long seed)
     {
-        using var trainAll = Mnist.Load(folder, MnistSplit.Train, classNames);
-        using var testAll = Mnist.Load(folder, MnistSplit.Test, classNames);
+        using var _ = trainAll;
+        using var __ = testAll;
         var (train, attacker, _) = TakeTwo(trainAll, trainSamples, seed);
         var test = testAll.Shuffle(seed);
         return new AuditDataSet($"{name} ({folder}): {train.Count} training, {attacker.Count} attacker samples", train, attacker, test, Tabular: false);
@@ -146,7 +186,7 @@ internal static class AuditInputs
         };
     }
 
-    /// <summary>An ONNX file as a black box on <paramref name="data"/>'s bounds, or weights (a PyTorch state_dict or a TorchSharp-saved module) loaded into <paramref name="arch"/> (white box).</summary>
+    /// <summary>An ONNX file as a black box on <paramref name="data"/>'s bounds, an ML.NET model (a .zip without <paramref name="arch"/>), or weights (a PyTorch state_dict or a TorchSharp-saved module) loaded into <paramref name="arch"/> (white box).</summary>
     public static IClassifier LoadModel(string path, string? arch, ModelRecipe recipeForArch, AuditDataSet data)
     {
         if (!File.Exists(path)) throw new CliUserException($"--model {path}: no such file (use zoo:NAME, a .onnx file, or a PyTorch state_dict or TorchSharp-saved weights with --arch).");
@@ -175,6 +215,8 @@ internal static class AuditInputs
                 throw new CliUserException($"--model {path}: neither a PyTorch state_dict nor TorchSharp-saved weights of {arch}: {CommandRunner.OneLine(e.Message)}", e);
             }
         }
+        // A zip: an ML.NET model without --arch, a PyTorch state_dict with it.
+        if (arch is null) return LoadMLNet(path, recipeForArch, data);
         try
         {
             return PyTorchWeights.LoadClassifier(recipeForArch.Create(), path, data.Test.ClassCount, recipeForArch.Bounds, data.Test.SampleShape);
@@ -182,6 +224,37 @@ internal static class AuditInputs
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or NotSupportedException or FormatException)
         {
             throw new CliUserException($"--model {path}: not a PyTorch state_dict of {arch}: {CommandRunner.OneLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>--train-data: a CSV file of the target's training rows, in the layout and with the classes of <paramref name="data"/>.</summary>
+    public static LabeledData LoadTrainingData(string path, AuditDataSet data)
+    {
+        LabeledData rows;
+        try
+        {
+            rows = SklearnCsv.Load(path, classCount: data.Test.ClassCount);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or IOException)
+        {
+            throw new CliUserException($"--train-data {path}: {CommandRunner.OneLine(e.Message)}", e);
+        }
+        var shape = rows.SampleShape;
+        if (shape.SequenceEqual(data.Test.SampleShape)) return rows;
+        rows.Dispose();
+        throw new CliUserException($"--train-data {path}: samples of shape [{string.Join(", ", shape)}], but --data's are [{string.Join(", ", data.Test.SampleShape)}].");
+    }
+
+    /// <summary>An ML.NET model (a .zip written by MLContext.Model.Save) as a black box on <paramref name="data"/>'s bounds.</summary>
+    private static MLNetClassifier LoadMLNet(string path, ModelRecipe recipeForArch, AuditDataSet data)
+    {
+        try
+        {
+            return new MLNetClassifier(path, new MLNetClassifierOptions { Bounds = recipeForArch.Bounds, ClassCount = data.Test.ClassCount });
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
+        {
+            throw new CliUserException($"--model {path}: not a readable ML.NET classifier for these data (PyTorch weights in a .zip need --arch): {CommandRunner.OneLine(e.Message)}", e);
         }
     }
 

@@ -73,6 +73,8 @@ public static class AttackCatalog
             $"eps=1.0 step=0.25 steps={o.PgdSteps}").Named("pgd-l2-1.0"));
         entries.Add(JsmaEntry().Named("jsma", "Papernot et al. 2016: 97.1% success on MNIST, 4.02% of features changed"));
         entries.Add(AuditEntry.Evasion(new DeepFool(), "overshoot=0.02").Named("deepfool", "Moosavi-Dezfooli et al. 2016: rho_adv 0.20 (L2) on MNIST LeNet"));
+        if (o.Schema is { } schema)
+            entries.Add(AuditEntry.Evasion(new ValidRecordSearch(schema), "greedy, at most 3 fields, mutable only").Named("valid-record-search"));
         entries.Add(AuditEntry.Universal(new UniversalPerturbation(new UniversalPerturbationOptions { Xi = 0.2, MaxPasses = 2, BatchSize = 32, Seed = seed }),
             o.UniversalFittingSamples, "xi=0.2 (Linf) passes=2").Named("universal"));
         entries.Add(AuditEntry.Fooling(new GradientAscentFooling(new GradientAscentFoolingOptions { Steps = 100, Seed = seed }), "sign steps 0.01, 100 steps")

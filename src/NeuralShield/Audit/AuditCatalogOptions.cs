@@ -49,6 +49,9 @@ public sealed class AuditCatalogOptions : OptionsBase<AuditCatalogOptions>
     /// <summary>Oracle queries the substitute may make. Default 3200.</summary>
     public int SubstituteBudget { get; set; } = 3200;
 
+    /// <summary>What a valid record of tabular data is; when set, the catalog adds <c>valid-record-search</c> (a black-box evasion over valid records). Null: none.</summary>
+    public FeatureSchema? Schema { get; set; }
+
     /// <inheritdoc />
     public override AuditCatalogOptions Copy()
     {

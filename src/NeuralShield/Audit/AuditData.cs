@@ -9,4 +9,7 @@ public sealed record AuditData(LabeledData AttackerData, LabeledData Test, long 
 {
     /// <summary>What the entries of one target share within a run (e.g. the membership shadows); null: each entry makes its own.</summary>
     internal AuditRunCache? Cache { get; init; }
+
+    /// <summary>What a valid record of the test data is (tabular data); null: none, evasion runs are judged as they are.</summary>
+    public FeatureSchema? Schema { get; init; }
 }

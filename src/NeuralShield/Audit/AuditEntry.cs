@@ -280,9 +280,13 @@ public abstract class AuditEntry
                 ? AttackGoal.Untargeted(data.Test.Labels)
                 : AttackGoal.Targeted((data.Test.Labels + 1).remainder(model.ClassCount));
             using var result = attack.Run(model, data.Test.Features, goal, new RunOptions { BatchSize = data.BatchSize }, cancellationToken);
+            var tabular = data.Schema is { } schema
+                ? ConstrainedEvasion.Evaluate(model, schema, data.Test.Features, result.Adversarials, goal, ExampleCount, data.BatchSize)
+                : null;
             return new AttackRecord(target.Name, info, Setting, untargeted ? "untargeted" : "targeted (y+1 mod C)", Evasion: result.Metrics)
             {
-                Examples = ImageExamples.Adversarial(model, data.Test, result.Adversarials, ExampleCount),
+                Examples = tabular is null ? ImageExamples.Adversarial(model, data.Test, result.Adversarials, ExampleCount) : null,
+                Tabular = tabular,
             };
         }
     }

@@ -29,6 +29,12 @@ public sealed class AuditOptions : OptionsBase<AuditOptions>
     /// <summary>Receives one message per attack run.</summary>
     public ILogger? Logger { get; set; }
 
+    /// <summary>
+    /// What a valid record of the (tabular) data is. When set, each evasion run is also judged on its adversarial rows
+    /// made valid records (<see cref="Evaluation.ConstrainedEvasion"/>), and shows changed fields instead of images. Null: none.
+    /// </summary>
+    public FeatureSchema? Schema { get; set; }
+
     /// <inheritdoc />
     protected override void Validate()
     {

@@ -34,7 +34,9 @@ public sealed class Auditor
         var o = _options;
         var entries = o.Entries ?? AttackCatalog.Standard(o.Seed);
         using var attacked = o.TestSamples is { } n && n < test.Count ? test.Take(n) : null;
-        var data = new AuditData(attackerData, attacked ?? test, o.Seed, o.BatchSize);
+        if (o.Schema is { } schema && schema.FeatureCount != test.FeatureCount)
+            throw new ArgumentException($"The schema describes {schema.FeatureCount} features but the test data have {test.FeatureCount}.", nameof(test));
+        var data = new AuditData(attackerData, attacked ?? test, o.Seed, o.BatchSize) { Schema = o.Schema };
         var models = new List<ModelRecord>();
         var results = new List<AttackRecord>();
         var device = targets[0].Model.Device.ToString();

@@ -31,7 +31,14 @@ public sealed class AdultDataset : IDisposable
         Columns = columns;
         FeatureNames = featureNames;
         NumericFeatures = columns.Where(c => !c.IsCategorical).Select(c => c.Offset).ToArray();
+        Schema = new FeatureSchema(columns, featureNames.Count);
     }
+
+    /// <summary>
+    /// What a valid Adult record is: the six numeric columns are whole numbers within the training file's range, the
+    /// eight categorical ones one-hot groups; no column is immutable (<see cref="FeatureSchema.WithImmutable"/> marks some).
+    /// </summary>
+    public FeatureSchema Schema { get; }
 
     /// <summary>The training rows (32,561 in the original file), encoded.</summary>
     public LabeledData Train { get; }
@@ -145,7 +152,12 @@ public sealed class AdultDataset : IDisposable
                 double squares = 0;
                 foreach (var row in train.Numbers) squares += (row[c] - mean) * (row[c] - mean);
                 var std = Math.Sqrt(squares / train.Numbers.Count);
-                columns[c] = new TabularColumn(ColumnNames[c], offset, 1, null, mean, std > 0 ? std : 1);
+                columns[c] = new TabularColumn(ColumnNames[c], offset, 1, null, mean, std > 0 ? std : 1)
+                {
+                    IsInteger = true,
+                    Minimum = train.Numbers.Min(row => row[c]),
+                    Maximum = train.Numbers.Max(row => row[c]),
+                };
                 offset += 1;
             }
             else

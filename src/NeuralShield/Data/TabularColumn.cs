@@ -14,4 +14,16 @@ public sealed record TabularColumn(string Name, int Offset, int Width, IReadOnly
 {
     /// <summary>Whether the column is one-hot encoded.</summary>
     public bool IsCategorical => Categories is not null;
+
+    /// <summary>Whether a numeric column holds whole numbers (in the file's units): a valid record keeps it integral.</summary>
+    public bool IsInteger { get; init; }
+
+    /// <summary>The smallest value a valid record holds in a numeric column, in the file's units. Default −∞.</summary>
+    public double Minimum { get; init; } = double.NegativeInfinity;
+
+    /// <summary>The largest value a valid record holds in a numeric column, in the file's units. Default +∞.</summary>
+    public double Maximum { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Whether an attacker may not change the column (age, race, a contract's start date): evasion leaves it as it was.</summary>
+    public bool IsImmutable { get; init; }
 }

@@ -51,6 +51,12 @@ public sealed record AttackRecord(
     /// <summary>Images the run produced: clean and adversarial pairs (evasion), one synthesised input per class (fooling).</summary>
     public IReadOnlyList<ImageExample>? Examples { get; init; }
 
+    /// <summary>
+    /// An evasion run on tabular data judged on valid records (the audit's <see cref="FeatureSchema"/>): success with the
+    /// constraints beside <see cref="Evasion"/>'s without, the fields changed, the changed records; null otherwise.
+    /// </summary>
+    public TabularEvasion? Tabular { get; init; }
+
     /// <summary>Transfer success of the attack crafted on each source and judged on each model (extraction entries).</summary>
     public IReadOnlyList<TransferCell>? TransferMatrix { get; init; }
 

@@ -42,11 +42,15 @@ public static class ReportTable
         return DescribeRun(r);
     }
 
+    /// <summary>An evasion run's success on valid records and the fields it changed, when judged with a schema.</summary>
+    private static string Constrained(TabularEvasion? t) => t is null ? "" :
+        $"; on valid records success {Percent(t.ConstrainedSuccessRate)}, {t.MeanChangedFields.ToString("F1", CultureInfo.InvariantCulture)} fields changed";
+
     private static string DescribeRun(AttackRecord r)
     {
         if (r.Evasion is { } e)
             return $"success {Percent(e.SuccessRate)}" + (r.RobustAccuracy is { } a ? $", robust accuracy {Percent(a)}" : "") +
-                   (double.IsFinite(e.MeanL2) ? $", mean L2 {e.MeanL2.ToString("F3", CultureInfo.InvariantCulture)}" : "");
+                   (double.IsFinite(e.MeanL2) ? $", mean L2 {e.MeanL2.ToString("F3", CultureInfo.InvariantCulture)}" : "") + Constrained(r.Tabular);
         if (r.Fooling is { } f) return $"{Percent(f.ReachedThresholdRate)} reach the confidence threshold";
         if (r.Membership is { } m)
             return $"AUC {m.Auc.ToString("F3", CultureInfo.InvariantCulture)}, advantage {m.Advantage.ToString("F3", CultureInfo.InvariantCulture)}, TPR@1%FPR {Percent(m.TprAt1PctFpr)}";
