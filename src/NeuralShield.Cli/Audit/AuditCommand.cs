@@ -21,7 +21,7 @@ internal static class AuditCommand
 
     public static Command Create(GlobalOptions globals)
     {
-        var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx (black box), or weights with --arch (white box): a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
+        var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx or a TorchScript file (white box), or weights with --arch: a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
         var arch = new Option<string?>("--arch") { Description = $"The zoo architecture of a weights file: {string.Join(", ", ModelZoo.Names)}" };
         var data = new Option<string>("--data") { Description = "digits (embedded), mnist:DIR, fashion-mnist[:DIR], adult:DIR, or a CSV file (features..., label)", DefaultValueFactory = _ => "digits" };
         var attacks = new Option<string?>("--attacks") { Description = "Comma-separated families (evasion, fooling, membership, transfer, poisoning), entry keys (pgd-linf-0.1) or prefixes (pgd-*). Default: all" };
@@ -40,13 +40,14 @@ internal static class AuditCommand
         var epochs = GlobalOptions.AtLeastOne("--epochs", "Training epochs of models the audit trains (default 60 on digits, 10 otherwise)");
         var cluster = new Option<string?>("--cluster") { Description = "Comma-separated HOST:PORT gateways of silos (neuralshield silo) that train the shadow-model attack's shadows; needs --data adult:DIR (the rows the sample silos serve)" };
         var command = new Command("audit", "Audit a model against every attack family; write report.json and report.html; check CI gates");
-        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster }) command.Options.Add(o);
+        var contract = new ModelContractOptions();
+        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster }.Concat(contract.All)) command.Options.Add(o);
         CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
             var settings = new AuditSettings(
                 parse.GetValue(model), parse.GetValue(arch), parse.GetValue(data) ?? "digits", parse.GetValue(attacks),
                 parse.GetValue(output)!, parse.GetValue(failUnder) ?? [], parse.GetValue(quiet), parse.GetValue(json), parse.GetValue(verbose),
-                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster));
+                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster), contract.Read(parse));
             return AuditRun.Execute(settings, context, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -56,7 +57,7 @@ internal static class AuditCommand
 /// <summary>The parsed options of <c>audit</c>.</summary>
 internal sealed record AuditSettings(
     string? Model, string? Arch, string Data, string? Attacks, DirectoryInfo Out, IReadOnlyList<string> FailUnder, bool Quiet, bool Json, bool Verbose,
-    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null);
+    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null, ModelContract? Contract = null);
 
 /// <summary>Runs an audit from its settings: loads, runs the library's pipeline with progress, writes and prints, checks the gates.</summary>
 internal static class AuditRun
@@ -112,7 +113,7 @@ internal static class AuditRun
         {
             var auditor = new Auditor(o);
             if (kind == "zoo") return auditor.TrainAndRun(name, recipe, dataSet.Train, dataSet.Attacker, dataSet.Test, ct);
-            var loaded = AuditInputs.LoadModel(s.Model!, s.Arch, recipe, dataSet);
+            var loaded = AuditInputs.LoadModel(s.Model!, s.Arch, recipe, dataSet, s.Contract ?? new ModelContract(NeuralShield.Onnx.InputLayout.Auto, 1f, null, null, null), status);
             try
             {
                 return auditor.Run([new AuditTarget(Path.GetFileName(s.Model!), loaded)], dataSet.Attacker, dataSet.Test, ct);

@@ -146,22 +146,49 @@ internal static class AuditInputs
         };
     }
 
-    /// <summary>An ONNX file as a black box on <paramref name="data"/>'s bounds, or weights (a PyTorch state_dict or a TorchSharp-saved module) loaded into <paramref name="arch"/> (white box).</summary>
-    public static IClassifier LoadModel(string path, string? arch, ModelRecipe recipeForArch, AuditDataSet data)
+    /// <summary>
+    /// An ONNX file imported as a differentiable module (a black box when it has an operator the importer does not run), a
+    /// TorchScript file, or weights (a PyTorch state_dict or a TorchSharp-saved module) loaded into <paramref name="arch"/>.
+    /// A model file's input contract is checked on the test data first.
+    /// </summary>
+    public static IClassifier LoadModel(string path, string? arch, ModelRecipe recipeForArch, AuditDataSet data, ModelContract contract, TextWriter status)
     {
         if (!File.Exists(path)) throw new CliUserException($"--model {path}: no such file (use zoo:NAME, a .onnx file, or a PyTorch state_dict or TorchSharp-saved weights with --arch).");
+        var shape = data.Test.SampleShape;
+        var options = contract.ToOptions(recipeForArch.Bounds, data.Test.ClassCount);
+        Func<OnnxClassifierOptions, IClassifier>? open = null;
         if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
+            open = o => ModelImport.Onnx(path, shape, o);
             try
             {
-                return new OnnxClassifier(path, new OnnxClassifierOptions { Bounds = recipeForArch.Bounds, ClassCount = data.Test.ClassCount });
+                ModelImport.Onnx(path, shape, options).Dispose();
+            }
+            catch (NotSupportedException e)
+            {
+                status.WriteLine($"white box not possible, so {Path.GetFileName(path)} is audited as a black box: {CommandRunner.OneLine(e.Message)}");
+                open = o => new OnnxClassifier(path, o);
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
             {
-                throw new CliUserException($"--model {path}: not a readable ONNX classifier for these data: {CommandRunner.OneLine(e.Message)}", e);
+                throw new CliUserException($"--model {path}: {CommandRunner.OneLine(e.Message)} (see --layout, --input-scale)", e);
             }
         }
-        if (arch is null) throw new CliUserException($"--model {path}: weights (a PyTorch state_dict or a TorchSharp-saved module) need --arch ({string.Join(", ", ModelZoo.Names)}).");
+        else if (arch is null) open = o => ModelImport.TorchScript(path, shape, o);
+        if (open is not null)
+        {
+            try
+            {
+                var check = InputContract.Check(open, options, data.Test);
+                if (!check.Fits)
+                    throw new CliUserException($"--model {path}: {check}{(check.Better is { } b ? $"; pass {ModelContract.Flags(b)}" : "")}.");
+                return open(options);
+            }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
+            {
+                throw new CliUserException($"--model {path}: {CommandRunner.OneLine(e.Message)}{(arch is null && !path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? $"; weights need --arch ({string.Join(", ", ModelZoo.Names)})" : "")}", e);
+            }
+        }
         if (!IsZipArchive(path))
         {
             // Not PyTorch's zip format: the weights TorchSharp's Module.save writes (the library's own models, its cache).
@@ -180,11 +207,13 @@ internal static class AuditInputs
         }
         try
         {
-            return PyTorchWeights.LoadClassifier(recipeForArch.Create(), path, data.Test.ClassCount, recipeForArch.Bounds, data.Test.SampleShape);
+            return PyTorchWeights.LoadClassifier(recipeForArch.Create(), path, data.Test.ClassCount, recipeForArch.Bounds, data.Test.SampleShape,
+                new PyTorchLoadOptions { NameMap = contract.Map });
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or NotSupportedException or FormatException)
         {
-            throw new CliUserException($"--model {path}: not a PyTorch state_dict of {arch}: {CommandRunner.OneLine(e.Message)}", e);
+            throw new CliUserException($"--model {path}: not a PyTorch state_dict of {arch}: {CommandRunner.OneLine(e.Message)} " +
+                                       "(rename layers with --map FROM=TO, or export the model with torch.jit.save or torch.onnx.export and pass that file without --arch)", e);
         }
     }
 
