@@ -243,6 +243,27 @@ def main():
     results["adult-mlp.onnx"] = {"data": "adult", "layout": "flat", "scale": 1, "output": "logits",
                                  "accuracy": accuracy(m, ate[:2000], ayte[:2000], unit)}
 
+    # Two untrained models for the bad-input tests: an operator the importer does not run (Elu), and an input of rank 3
+    # ([N, 28, 28]) that MNIST's [N, 1, 28, 28] samples fit in no layout.
+    class EluMlp(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(784, 10)
+
+        def forward(self, x):
+            return F.elu(self.fc(x.flatten(1)))
+
+    class RankThree(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(784, 10)
+
+        def forward(self, x):
+            return self.fc(x.reshape(x.shape[0], 784))
+
+    export(EluMlp().eval(), torch.zeros(1, 1, 28, 28), "bad-unsupported-elu.onnx", 13)
+    export(RankThree().eval(), torch.zeros(1, 28, 28), "bad-input-rank3.onnx", 13)
+
     # The first 2,000 MNIST test images too, what the quick importer tests run on.
     prepare = {"mlp-flat.onnx": flat, "cnn-nhwc-pixels-softmax.onnx": nhwc, "cnn-nchw-pixels.onnx": pixels, "cnn-opset17-batch1.onnx": unit}
     for name, r in results.items():
