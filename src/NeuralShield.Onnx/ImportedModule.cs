@@ -13,19 +13,21 @@ internal sealed class ImportedModule : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly InputScaling _scaling;
-    private readonly long? _fixedBatch;
 
     public ImportedModule(nn.Module<Tensor, Tensor> model, InputScaling scaling, InputLayout layout, long? fixedBatch) : base("Imported")
     {
         _model = model;
         _scaling = scaling;
         Layout = layout;
-        _fixedBatch = fixedBatch;
+        FixedBatch = fixedBatch;
         register_module("model", model);
     }
 
     /// <summary>The user's model.</summary>
     public nn.Module<Tensor, Tensor> Model => _model;
+
+    /// <summary>The batch size the model is run with (batches are cut into chunks of it), or null to run any batch whole.</summary>
+    public long? FixedBatch { get; set; }
 
     /// <summary>The resolved layout (never <see cref="InputLayout.Auto"/>).</summary>
     public InputLayout Layout { get; }
@@ -39,7 +41,7 @@ internal sealed class ImportedModule : nn.Module<Tensor, Tensor>
         var input = InputLayouts.Apply(scaled, Layout);
         var n = input.shape[0];
         Tensor output;
-        if (_fixedBatch is { } b && b != n)
+        if (FixedBatch is { } b && b != n)
         {
             var parts = new List<Tensor>();
             for (long start = 0; start < n; start += b)

@@ -34,6 +34,7 @@ public static class ModelImport
         var inner = new OnnxGraphModule(graph);
         var fixedBatch = graph.InputShape.Length > 0 && graph.InputShape[0] > 0 ? graph.InputShape[0] : (long?)null;
         var module = new ImportedModule(inner, o.Scaling, layout, fixedBatch);
+        if (fixedBatch is not null) RunWholeBatchesWhereTheGraphAllows(module, sampleShape, o.Bounds);
         return Wrap(module, sampleShape, o, graph.Source, inner.StripsSoftmax);
     }
 
@@ -61,6 +62,33 @@ public static class ModelImport
         }
         var layout = o.Layout == InputLayout.Auto ? InputLayout.Nchw : o.Layout;
         return Wrap(new ImportedModule(script, o.Scaling, layout, null), sampleShape, o, $"'{path}'", strippedSoftmax: false);
+    }
+
+    /// <summary>
+    /// A declared fixed batch size is often only the size the exporter traced with (a static-shape export of a graph that
+    /// never mixes samples). Two batches' worth of random samples are run both ways; when the whole batch gives the same
+    /// answers as the chunks, batches run whole, else (an error, or other answers: a Reshape that fixes the batch, as in
+    /// mnist-8) in chunks.
+    /// </summary>
+    private static void RunWholeBatchesWhereTheGraphAllows(ImportedModule module, IReadOnlyList<long> sampleShape, Models.InputBounds bounds)
+    {
+        var chunk = module.FixedBatch!.Value;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        module.eval();
+        using var generator = new Generator(0);
+        var probe = rand([2 * chunk + 1, .. sampleShape], generator: generator) * bounds.Range + bounds.Lower;
+        var chunked = module.forward(probe);
+        module.FixedBatch = null;
+        try
+        {
+            var whole = module.forward(probe);
+            if (!whole.shape.SequenceEqual(chunked.shape) || !whole.allclose(chunked, rtol: 1e-4, atol: 1e-5)) module.FixedBatch = chunk;
+        }
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException or InvalidDataException)
+        {
+            module.FixedBatch = chunk;
+        }
     }
 
     private static OnnxClassifierOptions Check(IReadOnlyList<long> sampleShape, OnnxClassifierOptions? options)

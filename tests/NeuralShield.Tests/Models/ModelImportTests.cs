@@ -140,6 +140,12 @@ public class ModelImportTests(OnnxMnistFixture mnist) : IClassFixture<OnnxMnistF
         Assert.True(((OnnxGraphModule)View(nhwc).Model).StripsSoftmax);
         using var nchw = ModelImport.Onnx(Imported("cnn-nchw-pixels.onnx"), [1, 28, 28]);
         Assert.Equal(InputLayout.Nchw, View(nchw).Layout);
+        // Both declare batch 1: mnist-8 fixes it in a Reshape, so it runs sample by sample; the opset-17 export only
+        // traced with 1, so it runs whole batches.
+        using var mnist8 = ModelImport.Onnx(Shared("mnist-8.onnx"), [1, 28, 28]);
+        Assert.Equal(1L, View(mnist8).FixedBatch);
+        using var opset17 = ModelImport.Onnx(Imported("cnn-opset17-batch1.onnx"), [1, 28, 28]);
+        Assert.Null(View(opset17).FixedBatch);
     }
 
     /// <summary>mnist-8 written by hand in TorchSharp from its initializers: SAME convolutions, pools, a matrix product.</summary>
