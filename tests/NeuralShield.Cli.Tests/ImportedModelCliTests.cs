@@ -69,17 +69,31 @@ public class ImportedModelCliTests
         Assert.DoesNotContain("report:", output);
     }
 
+    [Theory]
+    [InlineData("bad-input-rank3.onnx", "fit in no layout")]
+    [InlineData("mlp-flat.onnx", "do not fit in layout Nchw", "--layout", "nchw")]
+    public void AnInputShapeTheDataCannotFitIsOneLineAndExitOneAtLoad(string name, string named, params string[] flags)
+    {
+        using var folder = new TempFolder();
+        var (code, output, errors) = Audit(folder.Path, name, "mnist", flags);
+        Assert.Equal(1, code);
+        var line = Assert.Single(errors);
+        Assert.Contains(named, line);
+        Assert.Contains("[1, 28, 28]", line);
+        Assert.DoesNotContain("report:", output);
+    }
+
     [Fact]
     public void AnUnsupportedOperatorFallsBackToTheBlackBoxSayingWhy()
     {
         using var folder = new TempFolder();
         var (code, output, errors) = InProcess.Run("audit", "--threads", "1", "--model", Model("bad-unsupported-elu.onnx"), "--layout", "nchw", "--data", "mnist:" + Shared("data", "mnist"),
             "--attacks", "fgsm-0.1", "--samples", "4", "--train-samples", "60", "--out", folder.Path);
-        // Untrained: the contract check finds it near chance and says so; the route taken is named first.
-        Assert.Contains("audited as a black box", output);
-        Assert.Contains("operator 'Elu'", output);
-        Assert.Equal(1, code);
-        Assert.Contains("near chance", Assert.Single(errors));
+        Assert.True(code == 0, string.Join("\n", errors));
+        var why = Assert.Single(output.Split('\n'), l => l.Contains("audited as a black box", StringComparison.Ordinal));
+        Assert.Contains("operator 'Elu'", why);
+        Assert.Contains("node '/Elu'", why);
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("skipped, white-box access needed", StringComparison.Ordinal) && l.Contains("fgsm-0.1"));
     }
 
     [Fact]

@@ -243,8 +243,9 @@ def main():
     results["adult-mlp.onnx"] = {"data": "adult", "layout": "flat", "scale": 1, "output": "logits",
                                  "accuracy": accuracy(m, ate[:2000], ayte[:2000], unit)}
 
-    # Two untrained models for the bad-input tests: an operator the importer does not run (Elu), and an input of rank 3
-    # ([N, 28, 28]) that MNIST's [N, 1, 28, 28] samples fit in no layout.
+    # Two models for the bad-input tests: an operator the importer does not run (Elu; trained, so that the black-box
+    # route it falls back to audits a working model), and an untrained one whose input of rank 3 ([N, 28, 28]) MNIST's
+    # [N, 1, 28, 28] samples fit in no layout.
     class EluMlp(nn.Module):
         def __init__(self):
             super().__init__()
@@ -261,7 +262,9 @@ def main():
         def forward(self, x):
             return self.fc(x.reshape(x.shape[0], 784))
 
-    export(EluMlp().eval(), torch.zeros(1, 1, 28, 28), "bad-unsupported-elu.onnx", 13)
+    m = EluMlp()
+    train(m, xtr, ytr, unit, epochs=2)
+    export(m, torch.zeros(1, 1, 28, 28), "bad-unsupported-elu.onnx", 13)
     export(RankThree().eval(), torch.zeros(1, 28, 28), "bad-input-rank3.onnx", 13)
 
     # The first 2,000 MNIST test images too, what the quick importer tests run on.
