@@ -58,7 +58,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             Tensor[] outputs;
             try
             {
-                outputs = OnnxOperators.Run(node, inputs, _opset);
+                outputs = OnnxOperators.Run(node, inputs, _opset, input.device);
             }
             catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException)
             {

@@ -20,7 +20,7 @@ internal static class OnnxOperators
     };
 
     /// <summary>The outputs of <paramref name="node"/> for its inputs (null for an omitted optional input).</summary>
-    public static Tensor[] Run(NodeProto node, Tensor?[] x, long opset)
+    public static Tensor[] Run(NodeProto node, Tensor?[] x, long opset, Device device)
     {
         Tensor X(int i) => x.Length > i && x[i] is { } t ? t : throw new InvalidDataException($"Node '{node.Name}' ({node.OpType}) lacks its input {i}.");
         return node.OpType switch
@@ -53,7 +53,7 @@ internal static class OnnxOperators
             "Reshape" => [Reshape(node, X(0), X(1))],
             "Transpose" => [X(0).permute(Ints(node, "perm") ?? Enumerable.Range(0, (int)X(0).dim()).Reverse().Select(i => (long)i).ToArray())],
             "Concat" => [cat(x.OfType<Tensor>().ToList(), Int(node, "axis", 0))],
-            "Constant" => [ConstantValue(node)],
+            "Constant" => [ConstantValue(node).to(device)],
             "Identity" => [X(0).alias()],
             "Dropout" => node.Output.Count > 1 ? [X(0).alias(), ones_like(X(0), ScalarType.Bool)] : [X(0).alias()],
             "Clip" => [Clip(node, x, opset)],

@@ -62,6 +62,15 @@ public class ModelImportInputTests(OnnxMnistFixture mnist) : IClassFixture<OnnxM
     }
 
     [Fact]
+    public void PixelsToUnitOnUnitBoundsIsRefusedNamingTheFix()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new OnnxClassifier(Imported("cnn-nchw-pixels.onnx"), new OnnxClassifierOptions { Scaling = InputScaling.PixelsToUnit }));
+        Assert.Equal("Scaling", e.ParamName);
+        Assert.Contains("Bounds = new InputBounds(0, 255)", e.Message);
+        Assert.Throws<ArgumentException>(() => ModelImport.Onnx(Imported("mlp-flat.onnx"), [1, 28, 28], new OnnxClassifierOptions { Scaling = InputScaling.PixelsToUnit }));
+    }
+
+    [Fact]
     public void AWrongScalingIsCaughtAndTheFittingOneNamed()
     {
         var path = Imported("cnn-nchw-pixels.onnx");
