@@ -70,6 +70,25 @@ public class ImportedModelCliTests
     }
 
     [Theory]
+    [InlineData("--input-scale", "--input-scale", "pixels")]
+    [InlineData("--input-scale", "--input-scale", "-1")]
+    [InlineData("--mean and --std", "--mean", "0.13")]
+    [InlineData("--mean and --std", "--mean", "0.1,0.2", "--std", "0.3")]
+    [InlineData("--std", "--mean", "0.1", "--std", "0")]
+    [InlineData("--map", "--map", "fc3")]
+    [InlineData("'nhwc'", "--layout", "diagonal")]
+    public void ABadContractOptionIsOneLineAndExitOne(string named, params string[] flags)
+    {
+        using var folder = new TempFolder();
+        var (code, output, errors) = Audit(folder.Path, "cnn-gap.pt", "mnist", flags);
+        Assert.Equal(1, code);
+        var line = Assert.Single(errors);
+        Assert.Contains(named, line);
+        Assert.DoesNotContain(" at ", line);
+        Assert.DoesNotContain("report:", output);
+    }
+
+    [Theory]
     [InlineData("bad-input-rank3.onnx", "fit in no layout")]
     [InlineData("mlp-flat.onnx", "do not fit in layout Nchw", "--layout", "nchw")]
     public void AnInputShapeTheDataCannotFitIsOneLineAndExitOneAtLoad(string name, string named, params string[] flags)
