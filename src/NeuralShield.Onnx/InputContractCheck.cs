@@ -14,8 +14,11 @@ public sealed record InputContractCheck(double Accuracy, double Chance, int Samp
     /// <summary>Whether the declared contract fits: no other is clearly better, and the accuracy is not near chance.</summary>
     public bool Fits => Better is null && !NearChance;
 
-    /// <summary>Whether the accuracy is within 5 points of always answering the most frequent class.</summary>
-    public bool NearChance => Accuracy <= Chance + InputContract.ChanceMargin;
+    /// <summary>
+    /// Whether the accuracy is near that of always answering the most frequent class: within
+    /// <see cref="InputContract.ChanceMargin"/> of the way from it to 100 %.
+    /// </summary>
+    public bool NearChance => Accuracy <= Chance + InputContract.ChanceMargin * (1 - Chance);
 
     /// <summary>One line for a person: the accuracy and, when it does not fit, the scaling and layout that would.</summary>
     public override string ToString()

@@ -61,6 +61,18 @@ public class ModelImportInputTests(OnnxMnistFixture mnist) : IClassFixture<OnnxM
         Assert.Contains("its layers are 1, 3", e.Message);
     }
 
+    [Theory]
+    [InlineData(0.19, 0.10, true)]   // ten balanced classes: the line is 0.10 + 0.1 · 0.90 = 0.19
+    [InlineData(0.20, 0.10, false)]
+    [InlineData(0.78, 0.76, true)]   // Adult: 0.76 + 0.1 · 0.24 = 0.784
+    [InlineData(0.79, 0.76, false)]
+    public void NearChanceIsATenthOfTheWayFromTheMostFrequentClassToPerfect(double accuracy, double chance, bool near)
+    {
+        var check = new InputContractCheck(accuracy, chance, 300, null, double.NaN);
+        Assert.Equal(near, check.NearChance);
+        Assert.Equal(!near, check.Fits);
+    }
+
     [Fact]
     public void PixelsToUnitOnUnitBoundsIsRefusedNamingTheFix()
     {
