@@ -128,6 +128,29 @@ public class ModelImportTests(OnnxMnistFixture mnist) : IClassFixture<OnnxMnistF
         var accuracy = ModelAccuracy.Of(classifier, test, batchSize: 500);
         var pytorch = Recorded("adult-mlp.onnx").GetProperty("accuracy").GetDouble();
         Assert.True(Math.Abs(accuracy - pytorch) <= 0.005, $"adult-mlp: {accuracy:P2} here, {pytorch:P2} in PyTorch");
+        // And its logits against ONNX Runtime's raw output on the first 16 rows.
+        using var runtime = new OnnxClassifier(Imported("adult-mlp.onnx"), new OnnxClassifierOptions { Bounds = classifier.Bounds, Output = OnnxOutput.Probabilities });
+        using var rows = test.Features.narrow(0, 0, 16);
+        using var expected = runtime.PredictProbabilities(rows);
+        using var _ = no_grad();
+        using var logits = classifier.Logits(rows);
+        Assert.True((logits - expected).abs().max().item<float>() <= 1e-4f);
+    }
+
+    [Fact]
+    public void TheTorchScriptFileAnswersAsTheOnnxExportOfTheSameNetwork()
+    {
+        // make_models.py saves one trained network both ways; ONNX Runtime's answers on the ONNX file are the reference.
+        var options = OptionsOf("cnn-gap.pt");
+        using var script = ModelImport.TorchScript(Imported("cnn-gap.pt"), [1, 28, 28], options);
+        options.Output = OnnxOutput.Probabilities;
+        using var runtime = new OnnxClassifier(Imported("cnn-gap.onnx"), options);
+        using var x = mnist.Test.Features.narrow(0, 0, 16);
+        using var expected = runtime.PredictProbabilities(x);
+        using var _ = no_grad();
+        using var logits = script.Logits(x);
+        var difference = (logits - expected).abs().max().item<float>();
+        Assert.True(difference <= 1e-4f, $"largest difference from ONNX Runtime {difference:G3}");
     }
 
     [Fact]
