@@ -104,13 +104,15 @@ internal sealed class OnnxGraph
     /// <summary>A TensorProto as a TorchSharp tensor: floating types as float32, integer types as int64, booleans as bool.</summary>
     public static Tensor ToTensor(TensorProto t, string source)
     {
+        if (t.DataLocation == TensorProto.Types.DataLocation.External)
+            throw new NotSupportedException($"The ONNX tensor '{t.Name}' of {source} is stored in an external file; the importer reads models saved in one file (onnx.save_model(..., save_as_external_data=False)).");
         var dims = t.Dims.ToArray();
         var count = dims.Aggregate(1L, (a, b) => a * b);
         var raw = t.RawData.Length > 0 ? t.RawData.ToByteArray() : null;
         switch ((TensorProto.Types.DataType)t.DataType)
         {
             case TensorProto.Types.DataType.Float:
-                return tensor(raw is not null ? Cast<float>(raw, count) : t.FloatData.ToArray(), dims);
+                return tensor(raw is not null ? Cast<float>(raw, count) : Counted(t.FloatData.ToArray(), count), dims);
             case TensorProto.Types.DataType.Double:
                 return tensor((raw is not null ? Cast<double>(raw, count) : t.DoubleData.ToArray()).Select(v => (float)v).ToArray(), dims);
             case TensorProto.Types.DataType.Int64:
@@ -124,10 +126,9 @@ internal sealed class OnnxGraph
         }
     }
 
-    private static T[] Cast<T>(byte[] raw, long count) where T : unmanaged
-    {
-        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(raw).ToArray();
-        if (values.Length != count) throw new InvalidDataException($"An ONNX tensor holds {values.Length} values where its shape needs {count}.");
-        return values;
-    }
+    private static T[] Cast<T>(byte[] raw, long count) where T : unmanaged =>
+        Counted(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(raw).ToArray(), count);
+
+    private static T[] Counted<T>(T[] values, long count) =>
+        values.Length == count ? values : throw new InvalidDataException($"An ONNX tensor holds {values.Length} values where its shape needs {count}.");
 }

@@ -33,6 +33,23 @@ public class ModelImportInputTests(OnnxMnistFixture mnist) : IClassFixture<OnnxM
     }
 
     [Fact]
+    public void ATruncatedOnnxFileIsRefusedNamingIt()
+    {
+        var bytes = File.ReadAllBytes(Imported("cnn-nchw-pixels.onnx"));
+        var path = Path.Combine(Path.GetTempPath(), $"truncated-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 3)]);
+        try
+        {
+            var e = Assert.Throws<InvalidDataException>(() => ModelImport.Onnx(path, [1, 28, 28]));
+            Assert.Contains(path, e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void ATruncatedTorchScriptFileIsRefused()
     {
         var bytes = File.ReadAllBytes(Imported("cnn-gap.pt"));
