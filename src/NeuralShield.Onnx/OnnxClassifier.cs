@@ -19,8 +19,7 @@ namespace NeuralShield.Onnx;
 /// </summary>
 /// <remarks>
 /// Black-box attacks (<see cref="IClassifier"/>) run on it; white-box attacks need gradients an ONNX Runtime session
-/// does not give. To attack a PyTorch model white-box, load its weights into a zoo architecture with
-/// <c>NeuralShield.PyTorch.PyTorchWeights</c>. Calls may come from several threads. Dispose the classifier to release the session.
+/// does not give: <see cref="ModelImport.Onnx"/> imports the same file as a differentiable module. Calls may come from several threads. Dispose the classifier to release the session.
 /// </remarks>
 public sealed class OnnxClassifier : IClassifier, IDisposable
 {

@@ -8,8 +8,8 @@ using NeuralShield.Reports;
 namespace NeuralShield.Cli.Audit;
 
 /// <summary>
-/// <c>neuralshield audit</c>: audits a model (a zoo architecture it trains, a user's ONNX file as a black box, or a
-/// PyTorch state_dict in a zoo architecture as a white box) on a data set with every family of the library's audit
+/// <c>neuralshield audit</c>: audits a model (a zoo architecture it trains, a user's ONNX or TorchScript file, or a
+/// PyTorch state_dict in a zoo architecture, each as a white box) on a data set with every family of the library's audit
 /// catalog, shows progress, writes <c>report.json</c> and <c>report.html</c>, and checks <c>--fail-under</c> gates
 /// (exit code 2 when one is missed). The pipeline is the library's (<see cref="Auditor"/>, <see cref="AttackCatalog"/>,
 /// <see cref="HtmlReport"/>); this command parses, runs and prints.
