@@ -24,7 +24,14 @@ public sealed record InputContractCheck(double Accuracy, double Chance, int Samp
     public override string ToString()
     {
         var measured = $"clean accuracy {Accuracy:P1} on {Samples} samples (most frequent class {Chance:P1})";
-        if (Better is { } b) return $"{measured}; with input scaling {b.Scaling} and layout {b.Layout} it is {BetterAccuracy:P1}";
+        if (Better is { } b) return $"{measured}; with input scaling {b.Scaling} and layout {b.Layout} it is {BetterAccuracy:P1} (the tool's {Flags(b)})";
         return NearChance ? $"{measured} is near chance, and no other scaling (1, 255, the data's mean/std) or layout (NCHW, NHWC, flat) does better" : measured;
     }
+
+    /// <summary>The audit tool's options that give <paramref name="o"/>'s scaling and layout.</summary>
+    private static string Flags(OnnxClassifierOptions o) =>
+        FormattableString.Invariant($"--layout {o.Layout.ToString().ToLowerInvariant()} --input-scale {o.Scaling.Scale:G6}") +
+        (o.Scaling.Mean is { } m ? $" --mean {Join(m)} --std {Join(o.Scaling.Std!)}" : "");
+
+    private static string Join(IEnumerable<float> values) => string.Join(" ", values.Select(v => v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -40,14 +40,18 @@ internal static class AuditCommand
         var epochs = GlobalOptions.AtLeastOne("--epochs", "Training epochs of models the audit trains (default 60 on digits, 10 otherwise)");
         var cluster = new Option<string?>("--cluster") { Description = "Comma-separated HOST:PORT gateways of silos (neuralshield silo) that train the shadow-model attack's shadows; needs --data adult:DIR (the rows the sample silos serve)" };
         var command = new Command("audit", "Audit a model against every attack family; write report.json and report.html; check CI gates");
-        var contract = new ModelContractOptions();
-        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster }.Concat(contract.All)) command.Options.Add(o);
+        var layout = new Option<NeuralShield.Onnx.InputLayout>("--layout") { Description = "How a model file takes a sample: Auto (read from an ONNX input shape), Nchw, Nhwc or Flat" };
+        var inputScale = new Option<float>("--input-scale") { Description = "The factor a model file's inputs are the data's [0, 1] times: 1 (default), 255 (raw pixels), ...", DefaultValueFactory = _ => 1f };
+        var mean = new Option<float[]>("--mean") { Description = "Per-channel means subtracted after --input-scale (torchvision Normalize), with --std", AllowMultipleArgumentsPerToken = true };
+        var std = new Option<float[]>("--std") { Description = "Per-channel standard deviations divided by, with --mean", AllowMultipleArgumentsPerToken = true };
+        var map = new Option<string[]>("--map") { Description = "Renames a state_dict's layer to the zoo architecture's, repeatable: --map fc3=logits", Arity = ArgumentArity.ZeroOrMore };
+        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster, layout, inputScale, mean, std, map }) command.Options.Add(o);
         CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
             var settings = new AuditSettings(
                 parse.GetValue(model), parse.GetValue(arch), parse.GetValue(data) ?? "digits", parse.GetValue(attacks),
                 parse.GetValue(output)!, parse.GetValue(failUnder) ?? [], parse.GetValue(quiet), parse.GetValue(json), parse.GetValue(verbose),
-                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster), contract.Read(parse));
+                parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster), parse.GetValue(layout), parse.GetValue(inputScale), parse.GetValue(mean), parse.GetValue(std), parse.GetValue(map));
             return AuditRun.Execute(settings, context, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -57,7 +61,7 @@ internal static class AuditCommand
 /// <summary>The parsed options of <c>audit</c>.</summary>
 internal sealed record AuditSettings(
     string? Model, string? Arch, string Data, string? Attacks, DirectoryInfo Out, IReadOnlyList<string> FailUnder, bool Quiet, bool Json, bool Verbose,
-    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null, ModelContract? Contract = null);
+    long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null, NeuralShield.Onnx.InputLayout Layout = default, float InputScale = 1, float[]? Mean = null, float[]? Std = null, string[]? Map = null);
 
 /// <summary>Runs an audit from its settings: loads, runs the library's pipeline with progress, writes and prints, checks the gates.</summary>
 internal static class AuditRun
@@ -113,7 +117,7 @@ internal static class AuditRun
         {
             var auditor = new Auditor(o);
             if (kind == "zoo") return auditor.TrainAndRun(name, recipe, dataSet.Train, dataSet.Attacker, dataSet.Test, ct);
-            var loaded = AuditInputs.LoadModel(s.Model!, s.Arch, recipe, dataSet, s.Contract ?? new ModelContract(NeuralShield.Onnx.InputLayout.Auto, 1f, null, null, null), status);
+            var loaded = AuditInputs.LoadModel(s.Model!, s.Arch, recipe, dataSet, s, status);
             try
             {
                 return auditor.Run([new AuditTarget(Path.GetFileName(s.Model!), loaded)], dataSet.Attacker, dataSet.Test, ct);

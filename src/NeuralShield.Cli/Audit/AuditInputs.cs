@@ -146,49 +146,20 @@ internal static class AuditInputs
         };
     }
 
-    /// <summary>
-    /// An ONNX file imported as a differentiable module (a black box when it has an operator the importer does not run), a
-    /// TorchScript file, or weights (a PyTorch state_dict or a TorchSharp-saved module) loaded into <paramref name="arch"/>.
-    /// A model file's input contract is checked on the test data first.
-    /// </summary>
-    public static IClassifier LoadModel(string path, string? arch, ModelRecipe recipeForArch, AuditDataSet data, ModelContract contract, TextWriter status)
+    /// <summary>An ONNX or TorchScript file (white box, its input contract checked), or weights (a PyTorch state_dict or a TorchSharp-saved module) loaded into <paramref name="arch"/>.</summary>
+    public static IClassifier LoadModel(string path, string? arch, ModelRecipe recipeForArch, AuditDataSet data, AuditSettings s, TextWriter status)
     {
         if (!File.Exists(path)) throw new CliUserException($"--model {path}: no such file (use zoo:NAME, a .onnx file, or a PyTorch state_dict or TorchSharp-saved weights with --arch).");
-        var shape = data.Test.SampleShape;
-        var options = contract.ToOptions(recipeForArch.Bounds, data.Test.ClassCount);
-        Func<OnnxClassifierOptions, IClassifier>? open = null;
-        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        try
         {
-            open = o => ModelImport.Onnx(path, shape, o);
-            try
-            {
-                ModelImport.Onnx(path, shape, options).Dispose();
-            }
-            catch (NotSupportedException e)
-            {
-                status.WriteLine($"white box not possible, so {Path.GetFileName(path)} is audited as a black box: {CommandRunner.OneLine(e.Message)}");
-                open = o => new OnnxClassifier(path, o);
-            }
-            catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
-            {
-                throw new CliUserException($"--model {path}: {CommandRunner.OneLine(e.Message)} (see --layout, --input-scale)", e);
-            }
+            var scaling = s.Mean is not { Length: > 0 } && s.Std is not { Length: > 0 } ? InputScaling.Affine(s.InputScale) : InputScaling.Normalize(s.Mean ?? [], s.Std ?? [], s.InputScale);
+            if (ModelFiles.Open(path, data.Test, new OnnxClassifierOptions { Bounds = recipeForArch.Bounds, Layout = s.Layout, Scaling = scaling }, status.WriteLine) is { } file) return file;
         }
-        else if (arch is null) open = o => ModelImport.TorchScript(path, shape, o);
-        if (open is not null)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or NotSupportedException)
         {
-            try
-            {
-                var check = InputContract.Check(open, options, data.Test);
-                if (!check.Fits)
-                    throw new CliUserException($"--model {path}: {check}{(check.Better is { } b ? $"; pass {ModelContract.Flags(b)}" : "")}.");
-                return open(options);
-            }
-            catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
-            {
-                throw new CliUserException($"--model {path}: {CommandRunner.OneLine(e.Message)}{(arch is null && !path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? $"; weights need --arch ({string.Join(", ", ModelZoo.Names)})" : "")}", e);
-            }
+            throw new CliUserException($"--model {path}: {CommandRunner.OneLine(e.Message)}", e);
         }
+        if (arch is null) throw new CliUserException($"--model {path}: neither an ONNX model nor TorchScript; weights (a PyTorch state_dict or a TorchSharp-saved module) need --arch ({string.Join(", ", ModelZoo.Names)}).");
         if (!IsZipArchive(path))
         {
             // Not PyTorch's zip format: the weights TorchSharp's Module.save writes (the library's own models, its cache).
@@ -208,7 +179,7 @@ internal static class AuditInputs
         try
         {
             return PyTorchWeights.LoadClassifier(recipeForArch.Create(), path, data.Test.ClassCount, recipeForArch.Bounds, data.Test.SampleShape,
-                new PyTorchLoadOptions { NameMap = contract.Map });
+                new PyTorchLoadOptions { NameMap = s.Map?.Select(m => m.Split('=')).ToDictionary(p => p[0], p => p.ElementAtOrDefault(1) ?? "") });
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or NotSupportedException or FormatException)
         {

@@ -33,6 +33,25 @@ public class ModelImportInputTests(OnnxMnistFixture mnist) : IClassFixture<OnnxM
     }
 
     [Fact]
+    public void ModelFilesTellsTheFormatsApartByContent()
+    {
+        using var test = mnist.Test.Take(300);
+        // TorchScript (a zip holding code) and ONNX become white boxes; the unsupported operator falls back, saying why.
+        using (var script = ModelFiles.Open(Imported("cnn-gap.pt"), test, OptionsOf("cnn-gap.pt")) as IDisposable) Assert.IsType<TorchClassifier>(script);
+        using (var onnx = ModelFiles.Open(Imported("mlp-flat.onnx"), test, new OnnxClassifierOptions()) as IDisposable) Assert.IsType<TorchClassifier>(onnx);
+        var notes = new List<string>();
+        using (var elu = ModelFiles.Open(Imported("bad-unsupported-elu.onnx"), test, new OnnxClassifierOptions { Layout = InputLayout.Nchw }, notes.Add) as IDisposable)
+            Assert.IsType<OnnxClassifier>(elu);
+        Assert.Contains("operator 'Elu'", Assert.Single(notes));
+        // A state_dict archive and TorchSharp weights are left to the caller, which knows the architecture.
+        var stateDict = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "Models", "Fixtures", "pytorch-mlp-4-5-3.pt");
+        Assert.Null(ModelFiles.Open(stateDict, test, new OnnxClassifierOptions()));
+        // A model fed the wrong scale is refused, naming the one that fits.
+        var wrong = Assert.Throws<InvalidDataException>(() => ModelFiles.Open(Imported("cnn-nchw-pixels.onnx"), test, new OnnxClassifierOptions()));
+        Assert.Contains("--input-scale 255", wrong.Message);
+    }
+
+    [Fact]
     public void ATruncatedOnnxFileIsRefusedNamingIt()
     {
         var bytes = File.ReadAllBytes(Imported("cnn-nchw-pixels.onnx"));
