@@ -50,6 +50,15 @@ public static class ModelFiles
             }
             catch (NotSupportedException e)
             {
+                // Bytes that merely parse as protobuf (TorchSharp's own weights can) are not ONNX unless ONNX Runtime opens them.
+                try
+                {
+                    new OnnxClassifier(path, declared).Dispose();
+                }
+                catch (InvalidDataException)
+                {
+                    return null;
+                }
                 note?.Invoke($"white box not possible, so {Path.GetFileName(path)} is audited as a black box: {e.Message}");
                 open = o => new OnnxClassifier(path, o);
             }
