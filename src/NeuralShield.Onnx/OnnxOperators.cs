@@ -230,7 +230,8 @@ internal static class OnnxOperators
         var shape = Values(shapeTensor);
         if (Int(node, "allowzero", 0) == 0)
             for (var i = 0; i < shape.Length; i++)
-                if (shape[i] == 0) shape[i] = x.shape[i];
+                if (shape[i] == 0)
+                    shape[i] = i < x.dim() ? x.shape[i] : throw new InvalidDataException($"Reshape node '{node.Name}' copies dimension {i} of a rank-{x.dim()} input.");
         return x.reshape(shape);
     }
 
