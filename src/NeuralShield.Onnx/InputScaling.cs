@@ -85,8 +85,8 @@ public sealed class InputScaling
         var shape = new long[x.dim()];
         Array.Fill(shape, 1L);
         shape[1] = _mean.Length;
-        using var a = tensor(_std!.Select(s => Scale / s).ToArray()).reshape(shape);
-        using var b = tensor(_mean.Select((m, c) => (Offset - m) / _std![c]).ToArray()).reshape(shape);
+        using var a = tensor(_std!.Select(s => Scale / s).ToArray(), device: x.device).reshape(shape);
+        using var b = tensor(_mean.Select((m, c) => (Offset - m) / _std![c]).ToArray(), device: x.device).reshape(shape);
         using var scaled = x * a;
         return scaled + b;
     }

@@ -19,8 +19,7 @@ namespace NeuralShield.Onnx;
 /// </summary>
 /// <remarks>
 /// Black-box attacks (<see cref="IClassifier"/>) run on it; white-box attacks need gradients an ONNX Runtime session
-/// does not give. To attack a PyTorch model white-box, load its weights into a zoo architecture with
-/// <c>NeuralShield.PyTorch.PyTorchWeights</c>. Calls may come from several threads. Dispose the classifier to release the session.
+/// does not give: <see cref="ModelImport.Onnx"/> imports the same file as a differentiable module. Calls may come from several threads. Dispose the classifier to release the session.
 /// </remarks>
 public sealed class OnnxClassifier : IClassifier, IDisposable
 {
@@ -76,7 +75,7 @@ public sealed class OnnxClassifier : IClassifier, IDisposable
             var outputShape = CheckTensor(output, OutputName, "output");
             _sampleShape = _inputShape[1..];
             FixedBatchSize = _inputShape[0] > 0 ? checked((int)_inputShape[0]) : null;
-            if (_options.Scaling.Channels is { } channels && _sampleShape.Length > 0 && _sampleShape[0] > 0 && _sampleShape[0] != channels)
+            if (_options.Scaling.Channels is { } channels && _options.Layout is InputLayout.Auto or InputLayout.Nchw && _sampleShape.Length > 0 && _sampleShape[0] > 0 && _sampleShape[0] != channels)
                 throw new ArgumentException(
                     $"The scaling is for {channels} channel(s) but the model {_source} takes {_sampleShape[0]} (input '{InputName}' {Format(_inputShape)}).",
                     "options");
@@ -159,6 +158,7 @@ public sealed class OnnxClassifier : IClassifier, IDisposable
         var x = inputs.device.type == DeviceType.CPU ? inputs : inputs.cpu();
         if (x.dtype != ScalarType.Float32) x = x.to_type(ScalarType.Float32);
         if (!_options.Scaling.IsIdentity) x = _options.Scaling.Apply(x);
+        if (_options.Layout != InputLayout.Auto) x = InputLayouts.Apply(x, _options.Layout);
         var answers = Run(x.contiguous());
         return ToProbabilities(answers).MoveToOuterDisposeScope();
     }
@@ -250,13 +250,13 @@ public sealed class OnnxClassifier : IClassifier, IDisposable
 
     private void CheckShape(Tensor inputs)
     {
-        var given = inputs.shape;
+        long[] given = _options.Layout == InputLayout.Auto ? inputs.shape : [inputs.shape[0], .. InputLayouts.Sample(inputs.shape[1..], _options.Layout)];
         var matches = given.Length - 1 == _sampleShape.Length;
         for (var i = 0; matches && i < _sampleShape.Length; i++)
             matches = _sampleShape[i] <= 0 || _sampleShape[i] == given[i + 1];
-        if (matches && _options.Scaling.Channels is { } channels && given[1] != channels)
+        if (matches && _options.Scaling.Channels is { } channels && inputs.shape[1] != channels)
             throw new ArgumentException(
-                $"inputs of shape {Format(given)} have {given[1]} channel(s) (dimension 1) but the scaling is for {channels}.", nameof(inputs));
+                $"inputs of shape {Format(inputs.shape)} have {inputs.shape[1]} channel(s) (dimension 1) but the scaling is for {channels}.", nameof(inputs));
         if (matches) return;
         throw new ArgumentException(
             $"inputs of shape {Format(given)} do not match the model: {_source} takes samples of shape {Format(_sampleShape)} " +

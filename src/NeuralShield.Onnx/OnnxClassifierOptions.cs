@@ -16,6 +16,13 @@ public sealed class OnnxClassifierOptions : OptionsBase<OnnxClassifierOptions>
     /// <summary>How caller values become model inputs. Default <see cref="InputScaling.None"/>.</summary>
     public InputScaling Scaling { get; set; } = InputScaling.None;
 
+    /// <summary>
+    /// How the model takes one sample relative to the data's layout (channels first). Default
+    /// <see cref="InputLayout.Auto"/>: <see cref="ModelImport"/> reads it from the model's input shape, and
+    /// <see cref="OnnxClassifier"/> passes the inputs as they are.
+    /// </summary>
+    public InputLayout Layout { get; set; } = InputLayout.Auto;
+
     /// <summary>Whether the model outputs probabilities or logits. Default <see cref="OnnxOutput.Detect"/>.</summary>
     public OnnxOutput Output { get; set; } = OnnxOutput.Detect;
 
@@ -49,6 +56,12 @@ public sealed class OnnxClassifierOptions : OptionsBase<OnnxClassifierOptions>
         InputChecks.Bounds(Bounds, nameof(Bounds));
         ArgumentNullException.ThrowIfNull(Scaling, nameof(Scaling));
         Guard.Defined(Output, nameof(Output));
+        Guard.Defined(Layout, nameof(Layout));
+        // Dividing values of [0, 1] by 255 feeds a model nearly black images: PixelsToUnit is for callers passing 0–255.
+        if (Scaling.Scale <= 1f / 255f && Scaling.Mean is null && Bounds.Upper <= 1f)
+            throw new ArgumentException(
+                $"Scaling divides by {1 / Scaling.Scale:G4} but Bounds is {Bounds}: the model would receive values of at most {Bounds.Upper * Scaling.Scale:G3}. " +
+                "For callers passing raw pixels set Bounds = new InputBounds(0, 255); for a model on [0, 1] use InputScaling.None.", nameof(Scaling));
         if (ClassCount is { } c && c < 2) throw new ArgumentOutOfRangeException(nameof(ClassCount), c, "ClassCount must be at least 2.");
         if (InputName is not null) ArgumentException.ThrowIfNullOrWhiteSpace(InputName, nameof(InputName));
         if (OutputName is not null) ArgumentException.ThrowIfNullOrWhiteSpace(OutputName, nameof(OutputName));

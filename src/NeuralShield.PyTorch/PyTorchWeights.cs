@@ -114,6 +114,12 @@ public static class PyTorchWeights
         var pairs = new List<(string Name, Tensor Target, Tensor Source)>();
         var mismatches = new List<string>();
         var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var unused = options.NameMap?.Keys.Where(m => !file.Keys.Any(k => k == m || k.StartsWith(m + ".", StringComparison.Ordinal))).ToArray() ?? [];
+        if (unused.Length > 0)
+            throw new ArgumentException(
+                $"NameMap renames {string.Join(", ", unused.Select(u => $"'{u}'"))}, which is neither a key nor a layer of {source}; its layers are " +
+                $"{string.Join(", ", file.Keys.Select(k => k.Contains('.') ? k[..k.LastIndexOf('.')] : k).Distinct().Order(StringComparer.Ordinal))}.",
+                nameof(options));
         foreach (var key in file.Keys.OrderBy(k => k, StringComparer.Ordinal))
         {
             if (ignore.Contains(key))

@@ -6,8 +6,8 @@ namespace NeuralShield.Cli.Tests;
 
 /// <summary>
 /// <c>neuralshield audit</c>: gates give exit code 2 naming the missed ones and 0 when met; user mistakes are one line
-/// with exit code 1; a user's ONNX model is audited as a black box (white-box entries named as skipped) and a
-/// PyTorch state_dict as a white box; both reports are written.
+/// with exit code 1; a user's ONNX model is imported and audited as a white box, and so is a PyTorch state_dict;
+/// both reports are written.
 /// </summary>
 public class AuditCommandTests
 {
@@ -109,22 +109,20 @@ public class AuditCommandTests
     }
 
     [Fact]
-    public void AnOnnxModelIsAuditedAsABlackBoxNamingTheSkippedWhiteBoxAttacks()
+    public void AnOnnxModelIsImportedAndAuditedAsAWhiteBox()
     {
         using var folder = new TempFolder();
         var (code, output, errors) = InProcess.Run("audit", "--threads", "1", "--model", Shared("models", "mnist-8.onnx"), "--data", "mnist:" + Shared("data", "mnist"),
-            "--attacks", "evasion,transfer", "--samples", "30", "--train-samples", "150", "--out", folder.Path);
+            "--attacks", "evasion,transfer", "--samples", "10", "--train-samples", "150", "--out", folder.Path);
         Assert.True(code == 0, string.Join("\n", errors));
-        var skippedLine = Assert.Single(output.Split('\n'), l => l.StartsWith("skipped, white-box access needed", StringComparison.Ordinal));
-        foreach (var key in new[] { "fgsm-0.1", "pgd-linf-0.1", "jsma", "deepfool", "universal" }) Assert.Contains(key, skippedLine);
+        Assert.DoesNotContain("skipped, white-box access needed", output);
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "report.json")));
-        Assert.Equal("probabilities", document.RootElement.GetProperty("models")[0].GetProperty("access").GetString());
+        Assert.Equal("white_box", document.RootElement.GetProperty("models")[0].GetProperty("access").GetString());
         var results = document.RootElement.GetProperty("results").EnumerateArray().ToArray();
         var transfer = Assert.Single(results, r => r.GetProperty("key").GetString() == "substitute-transfer");
         Assert.Equal(JsonValueKind.Null, transfer.GetProperty("skipped").ValueKind);
-        Assert.InRange(transfer.GetProperty("extraction").GetProperty("transfer_success_rate").GetDouble(), 0, 1);
         Assert.All(results.Where(r => r.GetProperty("attack").GetProperty("family").GetString() == "evasion"),
-            r => Assert.Contains("white-box", r.GetProperty("skipped").GetString()));
+            r => Assert.Equal(JsonValueKind.Null, r.GetProperty("skipped").ValueKind));
     }
 
     [Fact]

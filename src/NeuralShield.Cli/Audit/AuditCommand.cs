@@ -8,8 +8,8 @@ using NeuralShield.Reports;
 namespace NeuralShield.Cli.Audit;
 
 /// <summary>
-/// <c>neuralshield audit</c>: audits a model (a zoo architecture it trains, a user's ONNX file as a black box, or a
-/// PyTorch state_dict in a zoo architecture as a white box) on a data set with every family of the library's audit
+/// <c>neuralshield audit</c>: audits a model (a zoo architecture it trains, a user's ONNX or TorchScript file, or a
+/// PyTorch state_dict in a zoo architecture, each as a white box) on a data set with every family of the library's audit
 /// catalog, shows progress, writes <c>report.json</c> and <c>report.html</c>, and checks <c>--fail-under</c> gates
 /// (exit code 2 when one is missed). The pipeline is the library's (<see cref="Auditor"/>, <see cref="AttackCatalog"/>,
 /// <see cref="HtmlReport"/>); this command parses, runs and prints.
@@ -21,7 +21,7 @@ internal static class AuditCommand
 
     public static Command Create(GlobalOptions globals)
     {
-        var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx or an ML.NET FILE.zip (black box), or weights with --arch (white box): a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
+        var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx or a TorchScript file (white box), an ML.NET FILE.zip (black box), or weights with --arch: a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
         var arch = new Option<string?>("--arch") { Description = $"The zoo architecture of a weights file: {string.Join(", ", ModelZoo.Names)}" };
         var data = new Option<string>("--data") { Description = "digits (embedded), mnist:DIR, fashion-mnist[:DIR], adult:DIR, cifar10:DIR, images:DIR[@CxHxW] (a folder per class), or a CSV file (features..., label; or a header and --label)", DefaultValueFactory = _ => "digits" };
         var attacks = new Option<string?>("--attacks") { Description = "Comma-separated families (evasion, fooling, membership, transfer, poisoning), entry keys (pgd-linf-0.1; all of them: --list) or prefixes (pgd-*). Default: all" };
@@ -47,7 +47,12 @@ internal static class AuditCommand
         var junit = new Option<FileInfo?>("--junit") { Description = "Also write the gates as JUnit XML to FILE (one test case per gate)" };
         var list = new Option<bool>("--list") { Description = "Print the attack keys, their families and the gate metric names, and exit" };
         var command = new Command("audit", "Audit a model against every attack family; write report.json and report.html; check CI gates");
-        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster, baseline, summaryMd, junit, list, trainData, label, schema })
+        var layout = new Option<NeuralShield.Onnx.InputLayout>("--layout") { Description = "How a model file takes a sample: Auto (read from an ONNX input shape), Nchw, Nhwc or Flat" };
+        var inputScale = new Option<float>("--input-scale") { Description = "The factor a model file's inputs are the data's [0, 1] times: 1 (default), 255 (raw pixels), ...", DefaultValueFactory = _ => 1f };
+        var mean = new Option<float[]>("--mean") { Description = "Per-channel means subtracted after --input-scale (torchvision Normalize), with --std", AllowMultipleArgumentsPerToken = true };
+        var std = new Option<float[]>("--std") { Description = "Per-channel standard deviations divided by, with --mean", AllowMultipleArgumentsPerToken = true };
+        var map = new Option<string[]>("--map") { Description = "Renames a state_dict's layer to the zoo architecture's, repeatable: --map fc3=logits", Arity = ArgumentArity.ZeroOrMore };
+        foreach (var o in new Option[] { model, arch, data, attacks, output, failUnder, quiet, json, verbose, seed, samples, trainSamples, epochs, cluster, baseline, summaryMd, junit, list, trainData, label, schema, layout, inputScale, mean, std, map })
             command.Options.Add(o);
         CommandRunner.SetAction(command, globals, (parse, context, ct) =>
         {
@@ -55,7 +60,8 @@ internal static class AuditCommand
                 parse.GetValue(model), parse.GetValue(arch), parse.GetValue(data) ?? "digits", parse.GetValue(attacks),
                 parse.GetValue(output)!, parse.GetValue(failUnder) ?? [], parse.GetValue(quiet), parse.GetValue(json), parse.GetValue(verbose),
                 parse.GetValue(seed), parse.GetValue(samples) ?? 500, parse.GetValue(trainSamples) ?? 2000, parse.GetValue(epochs), parse.GetValue(cluster),
-                parse.GetValue(baseline), parse.GetValue(summaryMd), parse.GetValue(junit), parse.GetValue(list), parse.GetValue(trainData), parse.GetValue(label), parse.GetValue(schema));
+                parse.GetValue(baseline), parse.GetValue(summaryMd), parse.GetValue(junit), parse.GetValue(list), parse.GetValue(trainData), parse.GetValue(label), parse.GetValue(schema),
+                parse.GetValue(layout), parse.GetValue(inputScale), parse.GetValue(mean), parse.GetValue(std), parse.GetValue(map));
             return AuditRun.Execute(settings, context, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -66,7 +72,8 @@ internal static class AuditCommand
 internal sealed record AuditSettings(
     string? Model, string? Arch, string Data, string? Attacks, DirectoryInfo Out, IReadOnlyList<string> FailUnder, bool Quiet, bool Json, bool Verbose,
     long Seed, int Samples, int TrainSamples, int? Epochs, string? Cluster = null,
-    FileInfo? Baseline = null, FileInfo? SummaryMd = null, FileInfo? JUnit = null, bool List = false, string? TrainData = null, string? Label = null, string? Schema = null);
+    FileInfo? Baseline = null, FileInfo? SummaryMd = null, FileInfo? JUnit = null, bool List = false, string? TrainData = null, string? Label = null, string? Schema = null,
+    NeuralShield.Onnx.InputLayout Layout = default, float InputScale = 1, float[]? Mean = null, float[]? Std = null, string[]? Map = null);
 
 /// <summary>Runs an audit from its settings: loads, runs the library's pipeline with progress, writes and prints, checks the gates.</summary>
 internal static class AuditRun
@@ -132,7 +139,7 @@ internal static class AuditRun
         {
             var auditor = new Auditor(o);
             if (kind == "zoo") return auditor.TrainAndRun(name, recipe, dataSet.Train, dataSet.Attacker, dataSet.Test, ct);
-            var loaded = AuditInputs.LoadModel(s.Model!, s.Arch, recipe, dataSet);
+            var loaded = AuditInputs.LoadModel(s.Model!, s.Arch, recipe, dataSet, s, status);
             using var members = s.TrainData is null ? null : AuditInputs.LoadTrainingData(s.TrainData, dataSet);
             try
             {

@@ -186,21 +186,23 @@ internal static class AuditInputs
         };
     }
 
-    /// <summary>An ONNX file as a black box on <paramref name="data"/>'s bounds, an ML.NET model (a .zip without <paramref name="arch"/>), or weights (a PyTorch state_dict or a TorchSharp-saved module) loaded into <paramref name="arch"/> (white box).</summary>
-    public static IClassifier LoadModel(string path, string? arch, ModelRecipe recipeForArch, AuditDataSet data)
+    /// <summary>An ONNX or TorchScript file (white box, its input contract checked), an ML.NET model (a .zip without <paramref name="arch"/>, black box), or weights (a PyTorch state_dict or a TorchSharp-saved module) loaded into <paramref name="arch"/>.</summary>
+    public static IClassifier LoadModel(string path, string? arch, ModelRecipe recipeForArch, AuditDataSet data, AuditSettings s, TextWriter status)
     {
         if (!File.Exists(path)) throw new CliUserException($"--model {path}: no such file (use zoo:NAME, a .onnx file, or a PyTorch state_dict or TorchSharp-saved weights with --arch).");
-        // The format is read from the content, not the name: PyTorch's zip, else ONNX protobuf if ONNX Runtime opens it, else TorchSharp weights.
+        try
+        {
+            var scaling = s.Mean is not { Length: > 0 } && s.Std is not { Length: > 0 } ? InputScaling.Affine(s.InputScale) : InputScaling.Normalize(s.Mean ?? [], s.Std ?? [], s.InputScale);
+            if (ModelFiles.Open(path, data.Test, new OnnxClassifierOptions { Bounds = recipeForArch.Bounds, Layout = s.Layout, Scaling = scaling }, status.WriteLine) is { } file) return file;
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or NotSupportedException)
+        {
+            throw new CliUserException($"--model {path}: {CommandRunner.OneLine(e.Message)}", e);
+        }
+        if (arch is null && IsZipArchive(path)) return LoadMLNet(path, recipeForArch, data);
+        if (arch is null) throw new CliUserException($"--model {path}: neither an ONNX model nor TorchScript; weights (a PyTorch state_dict or a TorchSharp-saved module) need --arch ({string.Join(", ", ModelZoo.Names)}).");
         if (!IsZipArchive(path))
         {
-            try
-            {
-                return new OnnxClassifier(path, new OnnxClassifierOptions { Bounds = recipeForArch.Bounds, ClassCount = data.Test.ClassCount });
-            }
-            catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
-            {
-                if (arch is null) throw new CliUserException($"--model {path}: not a readable ONNX classifier for these data ({CommandRunner.OneLine(e.Message)}); weights need --arch.", e);
-            }
             // Not PyTorch's zip format: the weights TorchSharp's Module.save writes (the library's own models, its cache).
             var module = recipeForArch.Create();
             try
@@ -215,15 +217,15 @@ internal static class AuditInputs
                 throw new CliUserException($"--model {path}: neither a PyTorch state_dict nor TorchSharp-saved weights of {arch}: {CommandRunner.OneLine(e.Message)}", e);
             }
         }
-        // A zip: an ML.NET model without --arch, a PyTorch state_dict with it.
-        if (arch is null) return LoadMLNet(path, recipeForArch, data);
         try
         {
-            return PyTorchWeights.LoadClassifier(recipeForArch.Create(), path, data.Test.ClassCount, recipeForArch.Bounds, data.Test.SampleShape);
+            return PyTorchWeights.LoadClassifier(recipeForArch.Create(), path, data.Test.ClassCount, recipeForArch.Bounds, data.Test.SampleShape,
+                new PyTorchLoadOptions { NameMap = s.Map?.Select(m => m.Split('=')).ToDictionary(p => p[0], p => p.ElementAtOrDefault(1) ?? "") });
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or NotSupportedException or FormatException)
         {
-            throw new CliUserException($"--model {path}: not a PyTorch state_dict of {arch}: {CommandRunner.OneLine(e.Message)}", e);
+            throw new CliUserException($"--model {path}: not a PyTorch state_dict of {arch}: {CommandRunner.OneLine(e.Message)} " +
+                                       "(rename layers with --map FROM=TO, or export the model with torch.jit.save or torch.onnx.export and pass that file without --arch)", e);
         }
     }
 
