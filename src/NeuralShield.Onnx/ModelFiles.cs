@@ -68,7 +68,8 @@ public static class ModelFiles
         return open(declared);
     }
 
-    private static bool IsZip(string path)
+    /// <summary>Whether the file starts with a zip local-file header (PyTorch's torch.save, TorchScript, ML.NET models).</summary>
+    internal static bool IsZip(string path)
     {
         Span<byte> head = stackalloc byte[4];
         using var stream = File.OpenRead(path);

@@ -199,9 +199,9 @@ internal static class AuditInputs
         {
             throw new CliUserException($"--model {path}: {CommandRunner.OneLine(e.Message)}", e);
         }
-        if (arch is null && IsZipArchive(path)) return LoadMLNet(path, recipeForArch, data);
+        if (arch is null && ModelFiles.IsZip(path)) return LoadMLNet(path, recipeForArch, data);
         if (arch is null) throw new CliUserException($"--model {path}: neither an ONNX model nor TorchScript; weights (a PyTorch state_dict or a TorchSharp-saved module) need --arch ({string.Join(", ", ModelZoo.Names)}).");
-        if (!IsZipArchive(path))
+        if (!ModelFiles.IsZip(path))
         {
             // Not PyTorch's zip format: the weights TorchSharp's Module.save writes (the library's own models, its cache).
             var module = recipeForArch.Create();
@@ -258,13 +258,5 @@ internal static class AuditInputs
         {
             throw new CliUserException($"--model {path}: not a readable ML.NET classifier for these data (PyTorch weights in a .zip need --arch): {CommandRunner.OneLine(e.Message)}", e);
         }
-    }
-
-    /// <summary>Whether the file starts with a zip local-file header (PyTorch's torch.save format since 1.6).</summary>
-    private static bool IsZipArchive(string path)
-    {
-        Span<byte> head = stackalloc byte[4];
-        using var stream = File.OpenRead(path);
-        return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
     }
 }

@@ -161,7 +161,7 @@ internal static class ClusterCommands
             watch.Stop();
             var jobSeconds = shadows.Models.Select(m => m.Training.Elapsed.TotalSeconds).ToArray();
             context.Out.WriteLine($"{shadows.Count} shadows in {watch.Elapsed.TotalSeconds:F2} s (training time per shadow: mean {jobSeconds.Average():F2} s, " +
-                $"sum {jobSeconds.Sum():F1} s); weight checksum {Checksum(shadows):R}");
+                $"sum {jobSeconds.Sum():F1} s); weight checksum {shadows.Models.SelectMany(m => m.Classifier.Module.parameters()).Sum(p => (double)p.sum().item<float>()):R}");
             return 0;
         }
         catch (ClusterTrainingException e)
@@ -172,17 +172,6 @@ internal static class ClusterCommands
         {
             service?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-    }
-
-    /// <summary>The sum of every shadow's weights: equal runs give equal sums, wherever they trained.</summary>
-    private static double Checksum(ShadowModelSet shadows)
-    {
-        var sum = 0.0;
-        foreach (var model in shadows.Models)
-        {
-            foreach (var p in model.Classifier.Module.parameters()) sum += p.sum().item<float>();
-        }
-        return sum;
     }
 
     private static byte[] ReadKey(FileInfo file)
@@ -202,14 +191,11 @@ internal static class ClusterCommands
         return gateways.Length > 0 ? gateways : throw new CliUserException("--cluster needs at least one HOST:PORT gateway.");
     }
 
-    /// <summary>
-    /// Connects to the training silos behind <paramref name="gateways"/> (the sample host's cluster id), turning a
-    /// connection failure into a user error.
-    /// </summary>
     /// <summary>The silos behind <paramref name="gateways"/> as the membership reproduction's remote shadow training (the caller disposes the service).</summary>
     internal static NeuralShield.Reproductions.RemoteShadowTraining ConnectForShadows(IReadOnlyList<IPEndPoint> gateways) =>
         new(Connect(gateways, CancellationToken.None), AdultTrainRows, $"on the silos behind {string.Join(", ", gateways)}");
 
+    /// <summary>Connects to the training silos behind <paramref name="gateways"/> (the sample host's cluster id); a connection failure is a user error.</summary>
     internal static ClusterTrainingService Connect(IReadOnlyList<IPEndPoint> gateways, CancellationToken cancellationToken)
     {
         try
