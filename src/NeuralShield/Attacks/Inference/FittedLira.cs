@@ -1,17 +1,27 @@
 namespace NeuralShield.Attacks.Inference;
 
-/// <summary>LiRA fitted on a pool: the Gaussians of every pool record. Holds no tensors.</summary>
+/// <summary>
+/// LiRA fitted on a pool: the Gaussians of every pool record. Holds no tensors. Fitted on a shared shadow set
+/// (<see cref="ShadowMembershipAttack.Fit(IClassifier, ShadowModelSet, RunOptions?, CancellationToken)"/>), it also
+/// scores records outside the pool while that set lives: their out Gaussian from the shadows' answers (none trained on
+/// them), their in mean shifted by the pool's mean in − out difference, with the pooled variances.
+/// </summary>
 public sealed class FittedLira : IFittedInference<IClassifier, LabeledData, MembershipScores>
 {
     private readonly IReadOnlyList<LiraGaussians> _fits;
     private readonly RowIndex _pool;
     private readonly LiraOptions _options;
+    private OutsidePool? _outside;
 
-    internal FittedLira(IReadOnlyList<LiraGaussians> fits, RowIndex pool, LiraOptions options, int shadowCount, int classCount)
+    /// <summary>What scores a record outside the pool: the shadows as queried (not owned), the pooled variances and the in − out shift.</summary>
+    internal sealed record OutsidePool(IReadOnlyList<IClassifier> Shadows, double VarianceIn, double VarianceOut, double Shift, LiraVariance Variance);
+
+    internal FittedLira(IReadOnlyList<LiraGaussians> fits, RowIndex pool, LiraOptions options, int shadowCount, int classCount, OutsidePool? outside = null)
     {
         _fits = fits;
         _pool = pool;
         _options = options;
+        _outside = outside;
         ShadowCount = shadowCount;
         ClassCount = classCount;
     }
@@ -44,17 +54,45 @@ public sealed class FittedLira : IFittedInference<IClassifier, LabeledData, Memb
             throw new ArgumentException($"target has {target.ClassCount} classes but the shadow models {ClassCount}.", nameof(target));
         if (candidates.ClassCount != ClassCount)
             throw new ArgumentException($"candidates have {candidates.ClassCount} classes but the shadow models {ClassCount}.", nameof(candidates));
-        var indices = _pool.Find(candidates, nameof(candidates));
+        var indices = _pool.Find(candidates, nameof(candidates), outsideAllowed: _outside is not null);
+        var outside = Outside(candidates, indices, cancellationToken);
         var p = Predictions.Of(target, candidates, _options.BatchSize, nameof(target), nameof(candidates), cancellationToken);
         var scores = new double[p.Count];
         for (var i = 0; i < p.Count; i++)
         {
             var phi = MembershipStatistics.ScaledConfidence(p.Row(i), (int)p.Labels[i]);
-            var fit = _fits[indices[i]];
+            var fit = indices[i] >= 0 ? _fits[indices[i]] : outside[i];
             scores[i] = variant == LiraVariant.Online ? fit.Online(phi) : fit.Offline(phi);
         }
         return new MembershipScores(scores, 0);
     }
+
+    /// <summary>The Gaussians of the candidates outside the pool (index −1), from the shadows' answers on them; the others' entries are unused.</summary>
+    private LiraGaussians[] Outside(LabeledData candidates, int[] indices, CancellationToken cancellationToken)
+    {
+        var result = new LiraGaussians[indices.Length];
+        var missing = Enumerable.Range(0, indices.Length).Where(i => indices[i] < 0).ToArray();
+        if (missing.Length == 0 || _outside is not { } o) return result;
+        using var records = candidates.Subset(missing.Select(i => (long)i).ToArray());
+        var phi = o.Shadows.Select((shadow, k) =>
+        {
+            var p = Predictions.Of(shadow, records, _options.BatchSize, $"shadow {k}", nameof(candidates), cancellationToken);
+            return Enumerable.Range(0, p.Count).Select(i => MembershipStatistics.ScaledConfidence(p.Row(i), (int)p.Labels[i])).ToArray();
+        }).ToArray();
+        for (var j = 0; j < missing.Length; j++)
+        {
+            var values = phi.Select(row => row[j]).ToArray();
+            var mean = values.Average();
+            var variance = o.Variance == LiraVariance.Global || values.Length < 2
+                ? o.VarianceOut
+                : Math.Max(values.Sum(v => (v - mean) * (v - mean)) / values.Length, Lira.VarianceFloor);
+            result[missing[j]] = new LiraGaussians(mean + o.Shift, o.VarianceIn, mean, variance, 0, values.Length);
+        }
+        return result;
+    }
+
+    /// <summary>Forgets the shadows (they are about to be disposed): records outside the pool are refused from now on.</summary>
+    internal void ForgetShadows() => _outside = null;
 
     /// <inheritdoc />
     public void Dispose() { }

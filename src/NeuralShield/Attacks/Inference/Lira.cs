@@ -52,8 +52,10 @@ public sealed class Lira : ShadowMembershipAttack
             LiraVariance.Auto => shadows.Count < 64 ? LiraVariance.Global : LiraVariance.PerExample,
             var v => v,
         };
-        var fits = FitGaussians(phi, inMask, used, variance);
-        return new FittedLira(fits, RowIndex.Of(shadows.Pool), _options, shadows.Count, shadows.ClassCount);
+        var fits = FitGaussians(phi, inMask, used, variance, out var global, out var shift);
+        // Records outside the pool are scored from the shadows themselves (all of them out) while the set lives.
+        var outside = new FittedLira.OutsidePool(shadows.Classifiers, global[0], global[1], shift, variance);
+        return new FittedLira(fits, RowIndex.Of(shadows.Pool), _options, shadows.Count, shadows.ClassCount, outside);
     }
 
     /// <summary>
@@ -63,7 +65,12 @@ public sealed class Lira : ShadowMembershipAttack
     /// two values on a side). An example with no value on one side gets that side's mean shifted by the mean
     /// in − out difference over the examples that have both.
     /// </summary>
-    public static IReadOnlyList<LiraGaussians> FitGaussians(IReadOnlyList<double[]> phi, IReadOnlyList<bool[]> isIn, IReadOnlyList<bool[]>? used = null, LiraVariance variance = LiraVariance.PerExample)
+    public static IReadOnlyList<LiraGaussians> FitGaussians(IReadOnlyList<double[]> phi, IReadOnlyList<bool[]> isIn, IReadOnlyList<bool[]>? used = null, LiraVariance variance = LiraVariance.PerExample) =>
+        FitGaussians(phi, isIn, used, variance, out _, out _);
+
+    /// <summary><see cref="FitGaussians(IReadOnlyList{double[]}, IReadOnlyList{bool[]}, IReadOnlyList{bool[]}?, LiraVariance)"/>, and the pooled variances (in, out) and the mean in − out shift it used.</summary>
+    internal static IReadOnlyList<LiraGaussians> FitGaussians(IReadOnlyList<double[]> phi, IReadOnlyList<bool[]> isIn, IReadOnlyList<bool[]>? used, LiraVariance variance,
+        out double[] global, out double shift)
     {
         ArgumentNullException.ThrowIfNull(phi);
         ArgumentNullException.ThrowIfNull(isIn);
@@ -90,7 +97,7 @@ public sealed class Lira : ShadowMembershipAttack
                 stats[i, side] = (mean, sq, count);
             }
         }
-        var global = new double[2];
+        global = new double[2];
         for (var side = 0; side < 2; side++)
         {
             double sq = 0;
@@ -104,7 +111,8 @@ public sealed class Lira : ShadowMembershipAttack
             global[side] = Math.Max(count > 0 ? sq / count : 1, VarianceFloor);
         }
         var both = Enumerable.Range(0, n).Where(i => stats[i, 0].Count > 0 && stats[i, 1].Count > 0).ToArray();
-        var shift = both.Length > 0 ? both.Average(i => stats[i, 0].Mean - stats[i, 1].Mean) : 0;
+        shift = both.Length > 0 ? both.Average(i => stats[i, 0].Mean - stats[i, 1].Mean) : 0;
+        var globalVariance = global;
         var fits = new LiraGaussians[n];
         for (var i = 0; i < n; i++)
         {
@@ -114,7 +122,7 @@ public sealed class Lira : ShadowMembershipAttack
             if (ci == 0) mi = mo + shift;
             if (co == 0) mo = mi - shift;
             double Var(double sumSq, int count, int side) =>
-                variance == LiraVariance.Global || count < 2 ? global[side] : Math.Max(sumSq / count, VarianceFloor);
+                variance == LiraVariance.Global || count < 2 ? globalVariance[side] : Math.Max(sumSq / count, VarianceFloor);
             fits[i] = new LiraGaussians(mi, Var(si, ci, 0), mo, Var(so, co, 1), ci, co);
         }
         return fits;
@@ -151,8 +159,8 @@ internal sealed class RowIndex
         return new RowIndex(features, labels, width);
     }
 
-    /// <summary>The pool index of each record of <paramref name="data"/> (the first equal record).</summary>
-    public int[] Find(LabeledData data, string name)
+    /// <summary>The pool index of each record of <paramref name="data"/> (the first equal record); −1 for a record outside the pool when <paramref name="outsideAllowed"/>.</summary>
+    public int[] Find(LabeledData data, string name, bool outsideAllowed = false)
     {
         var (features, labels, width) = Flatten(data);
         if (width != _width) throw new ArgumentException($"{name} have {width} features per record but the pool {_width}.", name);
@@ -172,8 +180,9 @@ internal sealed class RowIndex
                     }
                 }
             }
-            if (found < 0)
-                throw new ArgumentException($"Record {i} of {name} is not in the attacker's pool: LiRA scores only records its shadows were trained with and without.", name);
+            if (found < 0 && !outsideAllowed)
+                throw new ArgumentException($"Record {i} of {name} is not in the attacker's pool: LiRA fitted by Fit(target, pool) scores only records its shadows were trained with and without " +
+                    "(fitted on a shared shadow set, it scores others from the shadows while the set lives).", name);
             result[i] = found;
         }
         return result;

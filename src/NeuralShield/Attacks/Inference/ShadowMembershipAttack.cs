@@ -38,7 +38,9 @@ public abstract class ShadowMembershipAttack : IMembershipInferenceAttack
         using var shadows = ShadowModelSet.Train(knowledge, shadowTraining, options, cancellationToken);
         var defense = OutputDefenses.Find(target);
         using var view = defense is null ? null : shadows.WithOutputDefense(defense);
-        return FitOnShadows(target, view ?? shadows, progress, cancellationToken);
+        var fitted = FitOnShadows(target, view ?? shadows, progress, cancellationToken);
+        (fitted as FittedLira)?.ForgetShadows();
+        return fitted;
     }
 
     /// <summary>Fits the attack on already trained <paramref name="shadows"/>, queried as given (see the class remarks on defended targets).</summary>

@@ -165,6 +165,25 @@ public class MembershipInferenceTests
         Assert.True(offline.Auc > 0.7, $"LiRA offline AUC {offline.Auc}");
         using var stranger = Memorisation.Data(3, 21);
         Assert.Equal("candidates", Assert.Throws<ArgumentException>(() => fitted.Infer(target.Classifier, stranger)).ParamName);
+
+        // Fitted on a shared shadow set, LiRA scores records outside the pool from the shadows (all of them out of
+        // those): offline, (φ − mean over shadows) / σ_out with the pooled out variance (4 shadows: global variance).
+        using var shadows = ShadowModelSet.Train(pool, options.Shadows);
+        using var shared = (FittedLira)new Lira(options).Fit(target.Classifier, shadows);
+        var scores = shared.Infer(target.Classifier, stranger, LiraVariant.Offline).Scores;
+        var varianceOut = shared.Fits[0].VarianceOut;
+        static double Phi(IClassifier model, LabeledData data, int i)
+        {
+            using var p = model.PredictProbabilities(data.Features);
+            var row = p[i].to_type(ScalarType.Float64).data<double>().ToArray();
+            var y = (int)data.Labels[i].item<long>();
+            return Math.Log(row[y]) - Math.Log(row.Where((_, k) => k != y).Sum());
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            var mean = shadows.Classifiers.Average(c => Phi(c, stranger, i));
+            Assert.Equal((Phi(target.Classifier, stranger, i) - mean) / Math.Sqrt(varianceOut), scores[i], 3);
+        }
         var disjoint = new ShadowTrainingOptions { Recipe = recipe, Count = 4 };
         Assert.Equal("Shadows", Assert.Throws<ArgumentException>(() => new Lira(new LiraOptions { Shadows = disjoint })).ParamName);
     }
