@@ -35,4 +35,7 @@ public static class Papers
 
     /// <summary>Andriushchenko, Croce, Flammarion, Hein 2020 (Square attack).</summary>
     public static PaperReference Andriushchenko2020 { get; } = new("Andriushchenko, Croce, Flammarion, Hein", "Square Attack: a query-efficient black-box adversarial attack via random search", "ECCV 2020", "1912.00049");
+
+    /// <summary>Carlini and Wagner 2017 (the C&amp;W L2 attack).</summary>
+    public static PaperReference Carlini2017 { get; } = new("Carlini, Wagner", "Towards Evaluating the Robustness of Neural Networks", "IEEE S&P 2017", "1608.04644");
 }
