@@ -12,7 +12,8 @@ namespace NeuralShield.Reproductions;
 /// (<c>--variant model=plain|distilled|pgd</c>; the distilled and PGD-trained ones come from the cache of
 /// <c>reproduce distillation</c> and <c>reproduce adversarial-training</c>). Goal: untargeted, or a random other class per
 /// image (<c>--variant goal=targeted</c>, the paper's "average case"). <c>--variant export=DIR</c> writes the weights,
-/// images, labels, targets and per-sample results for benchmarks/reference/cw_reference.py.
+/// images, labels, targets and per-sample results for benchmarks/reference/cw_reference.py. <see cref="ReproductionContext.Iterations"/>
+/// caps the Adam iterations per binary-search step (the small test run).
 /// </summary>
 internal sealed class CarliniWagnerExperiment : IReproduction
 {
@@ -46,7 +47,7 @@ internal sealed class CarliniWagnerExperiment : IReproduction
         var targeted = goalName == "targeted";
         var goal = targeted ? AttackGoal.Targeted(targets) : AttackGoal.Untargeted(y);
 
-        var options = new CarliniWagnerOptions();
+        var options = new CarliniWagnerOptions { MaxIterations = context.Iterations ?? 1000 };
         var attack = new CarliniWagnerL2(options);
         context.Log.WriteLine($"  C&W L2 ({goalName}) on the first {images.Count} test images, LeNet-5 {which}: kappa {options.Confidence}, c0 {options.InitialConst}, "
             + $"{options.BinarySearchSteps} binary-search steps x {options.MaxIterations} iterations, lr {options.LearningRate}, batches of {BatchSize}");
