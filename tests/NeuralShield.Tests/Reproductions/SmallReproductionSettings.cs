@@ -220,6 +220,10 @@ internal static partial class SmallReproductionSettings
         {
             CarliniWagnerCheck(r);
         }),
+        ["hopskipjump"] = new(c => Base(c) with { Samples = 6 }, (r, _) =>
+        {
+            HopSkipJumpCheck(r);
+        }),
         ["recording"] = new(c => c with { TrainSamples = 4000, Epochs = 2 }, (r, _) =>
         {
             // Carlini et al.: a canary repeated often in a non-private learner's stream is exposed far above the secrets
@@ -265,6 +269,22 @@ internal static partial class SmallReproductionSettings
         Above(r, "success_rate", 0.99);
         Assert.InRange(M(r, "mean_l2"), 0.3, 3.0);
         Assert.InRange(M(r, "median_l2"), 0.3, 3.0);
+    }
+
+    /// <summary>
+    /// Chen et al.: the label-only attack fools every correctly classified image and more queries bring it closer (the
+    /// median L2 after 5,000 queries is below that after 1,000), toward the white-box minimal perturbation of DeepFool.
+    /// </summary>
+    private static void HopSkipJumpCheck(ReproductionReport r)
+    {
+        Above(r, "clean_accuracy", 0.8);
+        Above(r, "q1000.success_rate", 0.99);
+        Above(r, "q5000.success_rate", 0.99);
+        Assert.True(M(r, "q5000.median_l2") < M(r, "q1000.median_l2"), "5,000 queries do not improve on 1,000");
+        Assert.InRange(M(r, "q1000.mean_queries"), 100, 1000);
+        Assert.InRange(M(r, "q5000.mean_queries"), 1000, 5000);
+        // Decision-based: never below the white-box minimum by much, and within a small factor of it after 5,000 queries.
+        Assert.InRange(M(r, "q5000.median_l2") / M(r, "deepfool.median_l2"), 0.5, 3.0);
     }
 
     /// <summary>The metric, asserting it is there and finite.</summary>
