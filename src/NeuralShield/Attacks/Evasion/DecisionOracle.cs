@@ -3,7 +3,7 @@ namespace NeuralShield.Attacks.Evasion;
 /// <summary>
 /// The label-only view a decision-based attack has of a model, with its query budget: whether points are adversarial
 /// for their samples (the predicted class differs from the sample's label), each point counted against its sample's
-/// budget. Used by <see cref="HopSkipJump"/>, with its random start and binary search.
+/// budget. Shared by <see cref="HopSkipJump"/> and <see cref="BoundaryAttack"/>, with their random start and binary searches.
 /// </summary>
 internal sealed class DecisionOracle : IDisposable
 {
