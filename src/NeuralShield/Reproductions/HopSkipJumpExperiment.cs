@@ -11,7 +11,7 @@ namespace NeuralShield.Reproductions;
 /// image (the authors' settings otherwise), and, with <c>--variant norm=linf</c>, the median L∞ distance. The black box is
 /// the ONNX file of <c>--oracle</c> (labels only), or the reproductions' LeNet-5 queried for labels. Beside it: white-box
 /// DeepFool's median L2 (overshoot 0.02, 50 iterations) on the reproductions' LeNet-5 on the same images, the minimal
-/// perturbation a gradient attack finds.
+/// perturbation a gradient attack finds, and (L2) the Boundary attack (Brendel et al., ICLR 2018) with the same budgets.
 /// </summary>
 internal sealed class HopSkipJumpExperiment : IReproduction
 {
@@ -19,7 +19,7 @@ internal sealed class HopSkipJumpExperiment : IReproduction
 
     public string Name => "hopskipjump";
 
-    public string Description => "Chen et al. 2020, HopSkipJump (L2, 1,000 and 5,000 queries) on an ONNX black box or the LeNet-5, beside white-box DeepFool";
+    public string Description => "Chen et al. 2020, HopSkipJump and Brendel et al. 2018, Boundary (L2, 1,000 and 5,000 queries) on an ONNX black box or the LeNet-5, beside DeepFool";
 
     public IReadOnlyList<string> VariantKeys => ["norm"];
 
@@ -59,6 +59,19 @@ internal sealed class HopSkipJumpExperiment : IReproduction
                 + $"median {suffix} {median:F4} ({result.Metrics.Elapsed.TotalSeconds:F1} s)");
         }
 
+        // The Boundary attack (L2 only) on the same black box and budgets.
+        foreach (var budget in norm == Norm.L2 ? Budgets : [])
+        {
+            var boundary = new BoundaryAttack(new BoundaryAttackOptions { MaxQueries = budget, Seed = context.Seed });
+            using var result = boundary.Run(blackBox, xs, AttackGoal.Untargeted(ys), new RunOptions { BatchSize = 100 }, cancellationToken);
+            var distances = result.L2.masked_select(result.Success.to(result.L2.device)).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+            var median = distances.Length == 0 ? double.NaN : QueryAttackEvaluation.Median(distances);
+            report.Metrics[$"boundary.q{budget}.success_rate"] = result.Metrics.SuccessRate;
+            report.Metrics[$"boundary.q{budget}.median_l2"] = median;
+            report.Metrics[$"boundary.q{budget}.seconds"] = result.Metrics.Elapsed.TotalSeconds;
+            context.Log.WriteLine($"  Boundary attack, {budget} queries per image: success {result.Metrics.SuccessRate:P2}, median l2 {median:F4} ({result.Metrics.Elapsed.TotalSeconds:F1} s)");
+        }
+
         // White-box DeepFool on the LeNet-5 (its own correctly classified images among the same ones).
         var lx = images.Features.to(lenet.Device);
         var ly = images.Labels.to(lenet.Device).to_type(ScalarType.Int64);
@@ -78,10 +91,11 @@ internal sealed class HopSkipJumpExperiment : IReproduction
         report.Setting["model"] = modelName;
         report.Setting["norm"] = suffix;
         report.Setting["hopskipjump"] = "untargeted, gamma 1, 100 probes x sqrt(t) (at most 10,000), geometric step search, 100 random starts; budgets 1,000 and 5,000 queries per image";
+        report.Setting["boundary"] = "spherical and source steps 0.01, adapted by 1.5 every 10 steps, 2 queries per step";
         report.Setting["deepfool"] = "white box on the reproductions' LeNet-5: overshoot 0.02, 50 iterations, 10 candidate classes";
         report.Setting["samples"] = images.Count;
         report.Setting["seed"] = context.Seed;
-        report.Paper["source"] = "Chen, Jordan, Wainwright, IEEE S&P 2020, arXiv 1904.02144 (median distance against queries in figures, no MNIST table); reference code Jianbo-Lab/HSJA";
+        report.Paper["source"] = "Chen, Jordan, Wainwright, IEEE S&P 2020, arXiv 1904.02144 (median distance against queries in figures, no MNIST table); reference code Jianbo-Lab/HSJA; Brendel, Rauber, Bethge, ICLR 2018, arXiv 1712.04248";
         return report;
     }
 }

@@ -285,6 +285,10 @@ internal static partial class SmallReproductionSettings
         Assert.InRange(M(r, "q5000.mean_queries"), 1000, 5000);
         // Decision-based: never below the white-box minimum by much, and within a small factor of it after 5,000 queries.
         Assert.InRange(M(r, "q5000.median_l2") / M(r, "deepfool.median_l2"), 0.5, 3.0);
+        // Brendel et al.: the random walk along the boundary also gets closer with more queries, and HopSkipJump's estimated gradient is no worse.
+        Above(r, "boundary.q5000.success_rate", 0.99);
+        Assert.True(M(r, "boundary.q5000.median_l2") < M(r, "boundary.q1000.median_l2"), "the Boundary attack does not improve with 5,000 queries");
+        Assert.True(M(r, "q5000.median_l2") < M(r, "boundary.q5000.median_l2") * 1.1, "HopSkipJump is not closer than the Boundary attack");
     }
 
     /// <summary>The metric, asserting it is there and finite.</summary>
