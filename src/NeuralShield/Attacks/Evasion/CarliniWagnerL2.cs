@@ -88,7 +88,6 @@ public sealed class CarliniWagnerL2 : EvasionAttackBase<IDifferentiableClassifie
                 var diff = x - inputs;
                 var l2 = diff.square().flatten(1).sum(1);
                 var gain = Gain(g.Logits, labels, targeted);
-                var loss = l2 + weight * (kappa - gain).clamp_min(0);
                 // The authors' check: the goal met with margin κ (for κ = 0: the top class is the target, or not the true class).
                 var success = gain.gt(kappa).logical_and(active);
                 var improved = success.logical_and(l2.lt(bestL2));
@@ -97,6 +96,7 @@ public sealed class CarliniWagnerL2 : EvasionAttackBase<IDifferentiableClassifie
                 stepSuccess = stepSuccess.logical_or(success);
                 if (_options.AbortEarly && i % check == 0)
                 {
+                    var loss = l2 + weight * (kappa - gain).clamp_min(0);
                     active = active.logical_and(loss.le(previous * 0.9999f));
                     previous = loss;
                     held.Keep(active, previous);
