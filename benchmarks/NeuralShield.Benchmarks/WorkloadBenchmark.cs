@@ -72,6 +72,15 @@ public class DeepFoolBenchmarks : WorkloadBenchmark
     private protected override Workload Create(torch.Device device) => new DeepFoolWorkload(device, Batch, 10);
 }
 
+/// <summary>Carlini–Wagner L2: one binary-search step of 100 Adam iterations on LeNet-5.</summary>
+public class CarliniWagnerBenchmarks : WorkloadBenchmark
+{
+    [Params(100)]
+    public int Batch { get; set; }
+
+    private protected override Workload Create(torch.Device device) => new CarliniWagnerWorkload(device, Batch, 100);
+}
+
 /// <summary>One projected-gradient pass of the universal perturbation over 1,024 images.</summary>
 public class UniversalBenchmarks : WorkloadBenchmark
 {

@@ -17,6 +17,7 @@ internal static class WorkloadCatalog
         ("jsma-f", (d, s) => new JsmaWorkload(d, s.JsmaBatch, JsmaOutput.Probabilities)),
         ("jsma-z", (d, s) => new JsmaWorkload(d, s.JsmaBatch, JsmaOutput.Logits)),
         ("deepfool-10", (d, s) => new DeepFoolWorkload(d, s.JsmaBatch, 10)),
+        ("cw-100", (d, s) => new CarliniWagnerWorkload(d, s.JsmaBatch, 100)),
         ("universal-pass", (d, s) => new UniversalWorkload(d, s.UniversalImages, Math.Max(1, s.TrainBatch / 2))),
         ("fooling-10", (d, s) => new FoolingWorkload(d, s.FoolingTargets, 10)),
         ("train-epoch", (d, s) => new TrainingWorkload(d, s.TrainSamples, s.TrainBatch, TrainingKind.CrossEntropy)),

@@ -1,6 +1,6 @@
 namespace NeuralShield.Cli.Tests;
 
-/// <summary>The user errors of <c>reproduce autoattack</c> and <c>reproduce square</c>: one line, exit code 1.</summary>
+/// <summary>The user errors of <c>reproduce autoattack</c>, <c>square</c>, <c>cw</c> and <c>hopskipjump</c>: one line, exit code 1.</summary>
 public class AutoAttackCliTests
 {
     [Fact]
@@ -25,5 +25,28 @@ public class AutoAttackCliTests
             "--data", AuditCommandTests.Shared("data", "mnist"), "--variant", "queries=" + budget);
         Assert.Equal(1, code);
         Assert.Contains("--variant queries must be a positive whole number", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void CarliniWagnerWithoutTheCachedModelNamesTheReproductionToRunFirst()
+    {
+        using var cache = new TempFolder();
+        var (code, _, errors) = InProcess.Run("reproduce", "cw", "--threads", "1", "--samples", "5", "--seed", "3",
+            "--data", AuditCommandTests.Shared("data", "mnist"), "--cache", cache.Path, "--variant", "model=pgd");
+        Assert.Equal(1, code);
+        var line = Assert.Single(errors);
+        Assert.Contains("no cached pgd model", line);
+        Assert.Contains("reproduce adversarial-training", line);
+    }
+
+    [Fact]
+    public void HopSkipJumpRefusesAnUnknownNorm()
+    {
+        var (code, _, errors) = InProcess.Run("reproduce", "hopskipjump", "--threads", "1", "--samples", "5",
+            "--data", AuditCommandTests.Shared("data", "mnist"), "--variant", "norm=l1");
+        Assert.Equal(1, code);
+        var line = Assert.Single(errors);
+        Assert.Contains("norm", line);
+        Assert.Contains("linf", line);
     }
 }

@@ -22,10 +22,10 @@ internal static class ReproduceCommand
     /// <summary>The experiments that read each experiment-specific option (training settings, the ONNX oracle); the option is refused for the others.</summary>
     internal static IReadOnlyDictionary<string, string[]> TrainingOptionUsers { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["--epochs"] = ["adversarial-training", "autoattack", "distillation", "dpsgd", "encrypted-inference", "learnability", "property", "recording", "saturation", "square"],
-        ["--train-steps"] = ["adversarial-training", "autoattack", "square"],
+        ["--epochs"] = ["adversarial-training", "autoattack", "cw", "distillation", "dpsgd", "encrypted-inference", "hopskipjump", "learnability", "property", "recording", "saturation", "square"],
+        ["--train-steps"] = ["adversarial-training", "autoattack", "cw", "square"],
         ["--lambda"] = ["saturation"],
-        ["--oracle"] = ["square", "substitute", "transfer"],
+        ["--oracle"] = ["hopskipjump", "square", "substitute", "transfer"],
         ["--cluster"] = ["membership"],
     };
 

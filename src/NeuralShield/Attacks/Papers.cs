@@ -35,4 +35,13 @@ public static class Papers
 
     /// <summary>Andriushchenko, Croce, Flammarion, Hein 2020 (Square attack).</summary>
     public static PaperReference Andriushchenko2020 { get; } = new("Andriushchenko, Croce, Flammarion, Hein", "Square Attack: a query-efficient black-box adversarial attack via random search", "ECCV 2020", "1912.00049");
+
+    /// <summary>Carlini and Wagner 2017 (the C&amp;W L2 attack).</summary>
+    public static PaperReference Carlini2017 { get; } = new("Carlini, Wagner", "Towards Evaluating the Robustness of Neural Networks", "IEEE S&P 2017", "1608.04644");
+
+    /// <summary>Chen, Jordan and Wainwright 2020 (HopSkipJump).</summary>
+    public static PaperReference Chen2020 { get; } = new("Chen, Jordan, Wainwright", "HopSkipJumpAttack: A Query-Efficient Decision-Based Attack", "IEEE S&P 2020", "1904.02144");
+
+    /// <summary>Brendel, Rauber and Bethge 2018 (the Boundary attack).</summary>
+    public static PaperReference Brendel2018 { get; } = new("Brendel, Rauber, Bethge", "Decision-Based Adversarial Attacks: Reliable Attacks Against Black-Box Machine Learning Models", "ICLR 2018", "1712.04248");
 }

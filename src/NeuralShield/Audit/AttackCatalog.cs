@@ -43,12 +43,16 @@ public static class AttackCatalog
     /// <summary>The ε of the PGD (L∞) robustness curve of <see cref="Full"/>.</summary>
     public static IReadOnlyList<double> RobustnessEpsilons { get; } = [0.05, 0.1, 0.2, 0.3];
 
+    /// <summary>The ε at which <see cref="Full"/> runs APGD-CE and APGD-T (AutoAttack's gradient members) beside PGD.</summary>
+    private static readonly double[] AutoAttackEpsilons = [0.1, 0.3];
+
     /// <summary>The poison fractions of the label-flip and backdoor sensitivity curves of <see cref="Full"/>.</summary>
     public static IReadOnlyList<double> PoisonFractions { get; } = [0.02, 0.05, 0.1, 0.2];
 
     /// <summary>
     /// Every family, at sizes an audit of a small model finishes in minutes on a CPU: evasion (FGSM, a PGD L∞ robustness
-    /// curve over <see cref="RobustnessEpsilons"/>, PGD L2, JSMA, DeepFool, a universal perturbation), fooling (gradient
+    /// curve over <see cref="RobustnessEpsilons"/>, APGD-CE and APGD-T at ε 0.1 and 0.3, PGD L2, JSMA, DeepFool, Square and HopSkipJump within
+    /// <see cref="BlackBoxQueries"/> queries, a universal perturbation), fooling (gradient
     /// ascent, evolutionary), membership inference (shadow models, a loss threshold and LiRA, each without and with two
     /// output defenses: top-1 and rounding to one digit), substitute extraction with transfer, and label-flip and
     /// backdoor sensitivity over <see cref="PoisonFractions"/>. Keys are lower case and unique.
@@ -69,12 +73,23 @@ public static class AttackCatalog
         foreach (var eps in RobustnessEpsilons)
             entries.Add(AuditEntry.Evasion(new Pgd(new PgdOptions { Epsilon = eps, StepSize = eps / 4, Steps = o.PgdSteps, Seed = seed }),
                 $"eps={Number(eps)} step={Number(eps / 4)} steps={o.PgdSteps}").Named($"pgd-linf-{Number(eps)}"));
+        // AutoAttack's gradient members beside PGD's rows at two ε of the curve (a PGD robust accuracy well above theirs
+        // points to gradient masking; Croce and Hein 2020).
+        foreach (var eps in AutoAttackEpsilons)
+        {
+            entries.Add(AuditEntry.Evasion(new Apgd(new ApgdOptions { Epsilon = eps, Seed = seed }), $"eps={Number(eps)}, 100 iterations, CE").Named($"apgd-ce-{Number(eps)}"));
+            entries.Add(AuditEntry.Evasion(new Apgd(new ApgdOptions { Epsilon = eps, Loss = Attacks.Core.GradientLoss.Dlr, TargetClasses = 9, Seed = seed }),
+                    $"eps={Number(eps)}, 100 iterations, targeted DLR, 9 targets")
+                .Requires((t, _) => t.Model.ClassCount >= 10 ? null : "needs 10 classes (9 target classes)")
+                .Named($"apgd-t-{Number(eps)}"));
+        }
         entries.Add(AuditEntry.Evasion(new Pgd(new PgdOptions { Epsilon = 1.0, StepSize = 0.25, Steps = o.PgdSteps, Norm = Norm.L2, Seed = seed }),
             $"eps=1.0 step=0.25 steps={o.PgdSteps}").Named("pgd-l2-1.0"));
         entries.Add(JsmaEntry().Named("jsma", "Papernot et al. 2016: 97.1% success on MNIST, 4.02% of features changed"));
         entries.Add(AuditEntry.Evasion(new DeepFool(), "overshoot=0.02").Named("deepfool", "Moosavi-Dezfooli et al. 2016: rho_adv 0.20 (L2) on MNIST LeNet"));
         if (o.Schema is { } schema)
             entries.Add(AuditEntry.Evasion(new ValidRecordSearch(schema), "greedy, at most 3 fields, mutable only").Named("valid-record-search"));
+        AddBlackBoxEvasion(entries, o);
         entries.Add(AuditEntry.Universal(new UniversalPerturbation(new UniversalPerturbationOptions { Xi = 0.2, MaxPasses = 2, BatchSize = 32, Seed = seed }),
             o.UniversalFittingSamples, "xi=0.2 (Linf) passes=2").Named("universal"));
         entries.Add(AuditEntry.Fooling(new GradientAscentFooling(new GradientAscentFoolingOptions { Steps = 100, Seed = seed }), "sign steps 0.01, 100 steps")
@@ -95,6 +110,24 @@ public static class AttackCatalog
                 .Named($"backdoor-{Number(fraction)}"));
         }
         return entries;
+    }
+
+    /// <summary>The query budget per sample of the black-box evasion rows: small, to keep the audit's time (the papers use 5,000 and more).</summary>
+    public const int BlackBoxQueries = 500;
+
+    /// <summary>
+    /// The evasion rows that need no gradients and so run on any model (ONNX, ML.NET): Square (scores, L∞ ε = 0.3, images
+    /// only) and HopSkipJump (labels only, L2), each within <see cref="BlackBoxQueries"/> queries per sample; their rows
+    /// report the queries sent.
+    /// </summary>
+    private static void AddBlackBoxEvasion(List<AuditEntry> entries, AuditCatalogOptions o)
+    {
+        entries.Add(AuditEntry.Evasion(new SquareAttack(new SquareOptions { Epsilon = 0.3, MaxQueries = BlackBoxQueries, Seed = o.Seed }),
+                $"eps=0.3 p_init=0.8 budget={BlackBoxQueries}")
+            .Requires((_, _) => o.SampleShape.Count == 3 ? null : "needs images [C, H, W]")
+            .Named("square-linf-0.3"));
+        entries.Add(AuditEntry.Evasion(new HopSkipJump(new HopSkipJumpOptions { MaxQueries = BlackBoxQueries, Seed = o.Seed }), $"L2, labels only, budget={BlackBoxQueries}")
+            .Named("hopskipjump-l2"));
     }
 
     /// <summary>JSMA at the paper's γ, skipped where γ allows no pair iteration on the data's features.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using NeuralShield.Evaluation;
 using NeuralShield.Reports;
 
@@ -89,49 +88,14 @@ internal sealed class AutoAttackExperiment : IReproduction
     }
 
     /// <summary>
-    /// Writes for the reference script: weights.json (each parameter's name, shape and file), one little-endian float32
-    /// file per parameter, images.f32 [N, 1, 28, 28], labels.i64 and results.json (the per-member rows and per-sample flags).
+    /// Writes for the reference script (<see cref="ReferenceExport"/>): the weights, images [N, 1, 28, 28], labels and
+    /// results.json (the per-member rows and per-sample flags).
     /// </summary>
-    private static void Export(string folder, TorchClassifier model, Tensor images, Tensor labels, AutoAttackReport result, double cpuSeconds)
-    {
-        try
+    private static void Export(string folder, TorchClassifier model, Tensor images, Tensor labels, AutoAttackReport result, double cpuSeconds) =>
+        ReferenceExport.Write(folder, model, images, labels, new
         {
-            Directory.CreateDirectory(folder);
-            var weights = new List<object>();
-            foreach (var (name, parameter) in model.Module.state_dict())
-            {
-                var file = name + ".f32";
-                Write(Path.Combine(folder, file), parameter);
-                weights.Add(new { name, shape = parameter.shape, file });
-            }
-            File.WriteAllText(Path.Combine(folder, "weights.json"), JsonSerializer.Serialize(weights));
-            Write(Path.Combine(folder, "images.f32"), images);
-            using (var cpu = labels.to_type(ScalarType.Int64).cpu().contiguous())
-            {
-                var values = cpu.data<long>().ToArray();
-                var bytes = new byte[values.Length * sizeof(long)];
-                Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-                File.WriteAllBytes(Path.Combine(folder, "labels.i64"), bytes);
-            }
-            File.WriteAllText(Path.Combine(folder, "results.json"), JsonSerializer.Serialize(new
-            {
-                count = result.Samples, clean = result.CleanAccuracy, robust = result.RobustAccuracy, seconds = result.Elapsed.TotalSeconds, cpu_seconds = cpuSeconds,
-                rows = result.Rows.Select(r => new { attack = r.Attack, robust = r.RobustAccuracy, seconds = r.Elapsed.TotalSeconds }),
-                robust_flags = result.Robust,
-            }));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ReproductionSettingException($"cannot write --variant export folder {folder}: {e.Message}", e);
-        }
-    }
-
-    private static void Write(string path, Tensor tensor)
-    {
-        using var cpu = tensor.detach().to_type(ScalarType.Float32).cpu().contiguous();
-        var values = cpu.data<float>().ToArray();
-        var bytes = new byte[values.Length * sizeof(float)];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        File.WriteAllBytes(path, bytes);
-    }
+            count = result.Samples, clean = result.CleanAccuracy, robust = result.RobustAccuracy, seconds = result.Elapsed.TotalSeconds, cpu_seconds = cpuSeconds,
+            rows = result.Rows.Select(r => new { attack = r.Attack, robust = r.RobustAccuracy, seconds = r.Elapsed.TotalSeconds }),
+            robust_flags = result.Robust,
+        });
 }

@@ -38,6 +38,11 @@ public sealed class ReproductionDocKeyTests
             "transfer_success_rate_keyed_from_plain_model"
         },
         { "detector", "docs/defenses/stateful-detection.md", "detection_rate" },
+        { "cw", "docs/attacks/carlini-wagner.md", "clean_accuracy success_rate mean_l2 median_l2 seconds cpu_seconds" },
+        {
+            "hopskipjump", "docs/attacks/hopskipjump.md",
+            "clean_accuracy q1000.success_rate q1000.median_l2 q1000.mean_queries boundary.q1000.median_l2 boundary.q5000.median_l2 deepfool.median_l2 lenet5_clean_accuracy"
+        },
     };
 
     [Theory]

@@ -216,6 +216,14 @@ internal static partial class SmallReproductionSettings
         {
             SquareCheck(r);
         }),
+        ["cw"] = new(c => Base(c) with { Samples = 10, Iterations = 300, Variants = new Dictionary<string, string> { ["model"] = "plain" } }, (r, _) =>
+        {
+            CarliniWagnerCheck(r);
+        }),
+        ["hopskipjump"] = new(c => Base(c) with { Samples = 6 }, (r, _) =>
+        {
+            HopSkipJumpCheck(r);
+        }),
         ["recording"] = new(c => c with { TrainSamples = 4000, Epochs = 2 }, (r, _) =>
         {
             // Carlini et al.: a canary repeated often in a non-private learner's stream is exposed far above the secrets
@@ -249,6 +257,38 @@ internal static partial class SmallReproductionSettings
         Above(r, "success_rate", 0.9);
         Assert.InRange(M(r, "median_queries"), 1, 300);
         Assert.InRange(M(r, "mean_queries"), M(r, "median_queries") / 10, 300);
+    }
+
+    /// <summary>
+    /// Carlini and Wagner: the L2 attack fools every correctly classified image of an undefended LeNet-5, with distances of
+    /// the MNIST scale (paper: mean 1.36–2.16 targeted; a zero or a several-unit distance would be a broken search).
+    /// </summary>
+    private static void CarliniWagnerCheck(ReproductionReport r)
+    {
+        Above(r, "clean_accuracy", 0.8);
+        Above(r, "success_rate", 0.99);
+        Assert.InRange(M(r, "mean_l2"), 0.3, 3.0);
+        Assert.InRange(M(r, "median_l2"), 0.3, 3.0);
+    }
+
+    /// <summary>
+    /// Chen et al.: the label-only attack fools every correctly classified image and more queries bring it closer (the
+    /// median L2 after 5,000 queries is below that after 1,000), toward the white-box minimal perturbation of DeepFool.
+    /// </summary>
+    private static void HopSkipJumpCheck(ReproductionReport r)
+    {
+        Above(r, "clean_accuracy", 0.8);
+        Above(r, "q1000.success_rate", 0.99);
+        Above(r, "q5000.success_rate", 0.99);
+        Assert.True(M(r, "q5000.median_l2") < M(r, "q1000.median_l2"), "5,000 queries do not improve on 1,000");
+        Assert.InRange(M(r, "q1000.mean_queries"), 100, 1000);
+        Assert.InRange(M(r, "q5000.mean_queries"), 1000, 5000);
+        // Decision-based: never below the white-box minimum by much, and within a small factor of it after 5,000 queries.
+        Assert.InRange(M(r, "q5000.median_l2") / M(r, "deepfool.median_l2"), 0.5, 3.0);
+        // Brendel et al.: the random walk along the boundary also gets closer with more queries, and HopSkipJump's estimated gradient is no worse.
+        Above(r, "boundary.q5000.success_rate", 0.99);
+        Assert.True(M(r, "boundary.q5000.median_l2") < M(r, "boundary.q1000.median_l2"), "the Boundary attack does not improve with 5,000 queries");
+        Assert.True(M(r, "q5000.median_l2") < M(r, "boundary.q5000.median_l2") * 1.1, "HopSkipJump is not closer than the Boundary attack");
     }
 
     /// <summary>The metric, asserting it is there and finite.</summary>
