@@ -86,7 +86,7 @@ public static class ModelFiles
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"'{path}' is a zip archive cut short or damaged: neither a TorchScript file nor a state_dict can be read from it ({e.Message}).", e);
+            throw new InvalidDataException($"'{path}' is a zip archive cut short or damaged: no model (TorchScript, state_dict, ML.NET) can be read from it ({e.Message}).", e);
         }
     }
 }

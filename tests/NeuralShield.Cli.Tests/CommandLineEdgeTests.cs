@@ -120,12 +120,12 @@ public class CommandLineEdgeTests
         using var folder = new TempFolder();
         var renamed = Path.Combine(folder.Path, "model.pt");
         File.Copy(AuditCommandTests.Shared("models", "mnist-8.onnx"), renamed);
-        // Evasion only: every entry is skipped on a black box, so the run is the model's opening and its clean accuracy.
+        // One FGSM row on the imported graph (ONNX is read from the content, not from the .pt name).
         var (code, _, errors) = InProcess.Run("audit", "--threads", "1", "--quiet", "--model", renamed, "--data", "mnist:" + AuditCommandTests.Shared("data", "mnist"),
             "--attacks", "fgsm-0.1", "--samples", "20", "--train-samples", "40", "--out", folder.Path);
         Assert.True(code == 0, string.Join("\n", errors));
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "report.json")));
-        Assert.Equal("probabilities", document.RootElement.GetProperty("models")[0].GetProperty("access").GetString());
+        Assert.Equal("white_box", document.RootElement.GetProperty("models")[0].GetProperty("access").GetString());
     }
 
     private static AuditReport Membership(string model, double tpr, double auc) =>

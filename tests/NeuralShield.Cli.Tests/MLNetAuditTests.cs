@@ -56,7 +56,9 @@ public sealed class MLNetAuditTests
         var (code, output, errors) = InProcess.Run("audit", "--threads", "1", "--quiet", "--out", folder.Path, "--model", truncated, "--data", data);
         Assert.Equal(1, code);
         var line = Assert.Single(errors);
-        Assert.StartsWith($"neuralshield: --model {truncated}: not a readable ML.NET classifier", line);
+        // A damaged zip is refused before any reader tries it (ModelFiles: TorchScript, state_dict or ML.NET alike).
+        Assert.StartsWith($"neuralshield: --model {truncated}: ", line);
+        Assert.Contains("cut short or damaged", line);
         Assert.DoesNotContain("   at ", output + line);
     }
 
