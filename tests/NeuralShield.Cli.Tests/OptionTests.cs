@@ -69,7 +69,7 @@ public class OptionTests
             Assert.Equal("", output);
             var line = Assert.Single(errors);
             Assert.StartsWith("neuralshield: ", line);
-            Assert.Contains("--oracle applies only to square, substitute, transfer", line);
+            Assert.Contains("--oracle applies only to hopskipjump, square, substitute, transfer", line);
         }
         finally
         {
@@ -89,20 +89,20 @@ public class OptionTests
     }
 
     [Fact]
-    public void OracleIsAcceptedForSquareSubstituteAndTransferAndDefaultsToNone()
+    public void OracleIsAcceptedForTheBlackBoxReproductionsAndDefaultsToNone()
     {
         var file = Path.GetTempFileName();
         try
         {
             var root = CliApp.CreateRoot();
-            foreach (var experiment in new[] { "square", "substitute", "transfer" })
+            foreach (var experiment in new[] { "hopskipjump", "square", "substitute", "transfer" })
             {
                 var parse = root.Parse(["reproduce", experiment, "--oracle", file]);
                 Assert.Empty(parse.Errors);
                 Assert.Equal(file, parse.GetValue<FileInfo?>("--oracle")!.FullName);
             }
             Assert.Null(root.Parse(["reproduce", "substitute"]).GetValue<FileInfo?>("--oracle"));
-            Assert.Equal(["square", "substitute", "transfer"], NeuralShield.Cli.Reproduce.ReproduceCommand.TrainingOptionUsers["--oracle"]);
+            Assert.Equal(["hopskipjump", "square", "substitute", "transfer"], NeuralShield.Cli.Reproduce.ReproduceCommand.TrainingOptionUsers["--oracle"]);
         }
         finally
         {

@@ -87,8 +87,8 @@ public sealed class UserDataTests
         File.WriteAllText(narrow, string.Join("\n", Enumerable.Range(0, 20).Select(i => $"{i % 7},{i % 3},{i % 2}")) + "\n");
         var model = Path.Combine(folder.Path, "model.onnx");
         File.Copy(Path.Combine(DataFolders.FindAbove(Path.Combine("shared", "models"), [AppContext.BaseDirectory])!, "mnist-8.onnx"), model);
-        var (code, _, errors) = InProcess.Run("audit", "--threads", "1", "--quiet", "--out", folder.Path, "--model", model, "--data", "digits",
-            "--train-data", narrow, "--attacks", "membership-loss");
+        var (code, _, errors) = InProcess.Run("audit", "--threads", "1", "--quiet", "--out", folder.Path, "--model", model,
+            "--data", "mnist:" + AuditCommandTests.Shared("data", "mnist"), "--train-samples", "60", "--samples", "20", "--train-data", narrow, "--attacks", "membership-loss");
         AssertOneLine(code, errors, "--", "--train-data");
         (code, _, errors) = InProcess.Run("audit", "--threads", "1", "--quiet", "--out", folder.Path, "--data", "digits", "--train-data", narrow);
         AssertOneLine(code, errors, "--train-data", "zoo");
