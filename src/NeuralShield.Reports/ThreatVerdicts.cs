@@ -7,8 +7,8 @@ namespace NeuralShield.Reports;
 /// worst over the audited models and runs without an output defense — and its severity from fixed thresholds. The
 /// thresholds and their sources (<see cref="ThreatVerdict.Thresholds"/>, docs/audit.md):
 /// <list type="bullet">
-/// <item>Evasion: robust accuracy under PGD L∞ at ε = 0.1 (else the lowest of the untargeted evasion runs) as a share of
-/// clean accuracy; high under 0.5 (the attacker turns at least half of the correct predictions), medium under 0.9
+/// <item>Evasion: the lowest robust accuracy at ε = 0.1 L∞ of PGD and, where they ran, APGD-CE, APGD-T and Square
+/// (else the lowest of the untargeted evasion runs) as a share of clean accuracy; high under 0.5 (the attacker turns at least half of the correct predictions), medium under 0.9
 /// (Madry et al. 2018's adversarially trained MNIST model keeps 89.62% of 98.53%, 0.91 of its clean accuracy, at ε = 0.3).</item>
 /// <item>Fooling: share of classes for which a fooling input reached the confidence threshold; high from 0.5, medium
 /// above 0 (Nguyen et al. 2015 reach ≥ 99.99% confidence for every MNIST class).</item>
@@ -27,11 +27,19 @@ public static class ThreatVerdicts
     /// <summary>The entry key whose robust accuracy decides evasion when it ran.</summary>
     public const string EvasionKey = "pgd-linf-0.1";
 
+    /// <summary>
+    /// The robust-accuracy gap (PGD's minus the strongest of APGD-CE, APGD-T and Square at the same ε) above which PGD is
+    /// taken to be fooled by masked gradients: 3 points (Madry et al.'s model loses 1.1 points from PGD to AutoAttack;
+    /// a model whose gradients mislead PGD loses far more, 9.6 points on the library's PGD-7-trained LeNet-5).
+    /// </summary>
+    public const double MaskingGap = 0.03;
+
     /// <summary>Chance TPR at the FPR membership is judged at (0.1%).</summary>
     public const double MembershipFpr = 0.001;
 
     internal const string EvasionThresholds = "high: robust accuracy < 0.5 × clean accuracy (most correct predictions turned); medium: < 0.9 × clean " +
-                                              "(Madry et al. 2018's adversarially trained MNIST model keeps 0.91 × clean at ε = 0.3); else low";
+                                              "(Madry et al. 2018's adversarially trained MNIST model keeps 0.91 × clean at ε = 0.3); else low. The lowest of PGD, " +
+                                              "APGD and Square at ε = 0.1 decides; PGD more than 3 points above them flags gradient masking";
     internal const string FoolingThresholds = "high: ≥ 50% of classes get a fooling input over the confidence threshold; medium: any class " +
                                               "(Nguyen et al. 2015: ≥ 99.99% confidence for every MNIST class); else low";
     internal const string MembershipThresholds = "high: TPR at 0.1% FPR ≥ 10× chance; medium: ≥ 3× chance (chance = the FPR; low-FPR measure " +
@@ -49,11 +57,35 @@ public static class ThreatVerdicts
         return [Evasion(report, ran), Fooling(ran), Membership(ran), Extraction(ran), Poisoning(report, ran)];
     }
 
+    /// <summary>
+    /// Every model and ε where PGD L∞ reports a robust accuracy more than <see cref="MaskingGap"/> above the strongest of
+    /// the other L∞ attacks that ran at that ε (entries <c>apgd-ce-ε</c>, <c>apgd-t-ε</c>, <c>square-linf-ε</c>).
+    /// </summary>
+    public static IReadOnlyList<MaskingFlag> GradientMasking(AuditReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var runs = report.Results.Where(r => r.Skipped is null && r.Error is null && r.Defense is null && r.RobustAccuracy is not null && r.Key is not null).ToArray();
+        var flags = new List<MaskingFlag>();
+        foreach (var pgd in runs.Where(r => r.Key!.StartsWith("pgd-linf-", StringComparison.Ordinal)))
+        {
+            var epsilon = pgd.Key!["pgd-linf-".Length..];
+            var strongest = runs.Where(r => r.Model == pgd.Model && StrongerKeys(epsilon).Contains(r.Key)).MinBy(r => r.RobustAccuracy!.Value);
+            if (strongest is not null && pgd.RobustAccuracy!.Value - strongest.RobustAccuracy!.Value > MaskingGap)
+                flags.Add(new MaskingFlag(pgd.Model, epsilon, pgd.Key!, pgd.RobustAccuracy.Value, strongest.Key!, strongest.RobustAccuracy.Value));
+        }
+        return flags;
+    }
+
+    private static string[] StrongerKeys(string epsilon) => [$"apgd-ce-{epsilon}", $"apgd-t-{epsilon}", $"square-linf-{epsilon}"];
+
     private static ThreatVerdict Evasion(AuditReport report, AttackRecord[] ran)
     {
         const string defense = "adversarial training", page = "docs/defenses/adversarial-training.md";
         var robust = ran.Where(r => r.RobustAccuracy is not null && r.Defense is null).ToArray();
-        var deciding = robust.Where(r => r.Key == EvasionKey).ToArray() is { Length: > 0 } pgd ? pgd : robust;
+        // PGD at ε = 0.1 and, where they ran, the stronger attacks at the same ε: the lowest robust accuracy decides.
+        var epsilon = EvasionKey["pgd-linf-".Length..];
+        var decidingKeys = StrongerKeys(epsilon).Append(EvasionKey).ToHashSet();
+        var deciding = robust.Where(r => decidingKeys.Contains(r.Key ?? "")).ToArray() is { Length: > 0 } pgd ? pgd : robust;
         var worst = deciding.Select(r => (Run: r, Clean: Clean(report, r.Model))).Where(p => p.Clean > 0)
             .OrderBy(p => p.Run.RobustAccuracy!.Value / p.Clean).FirstOrDefault();
         if (worst.Run is null) return NotAssessed(Threat.Evasion, "robust accuracy", EvasionThresholds, defense, page);
@@ -62,6 +94,9 @@ public static class ThreatVerdicts
         var severity = ratio < 0.5 ? Severity.High : ratio < 0.9 ? Severity.Medium : Severity.Low;
         var sentence = $"An attacker with the model's gradients changes {P(run.Evasion!.Value.SuccessRate)} of predictions with {run.Attack.Name} " +
                        $"({run.Setting}): accuracy falls from {P(clean)} to {P(run.RobustAccuracy.Value)}.";
+        if (GradientMasking(report).FirstOrDefault(f => f.Model == run.Model) is { } masking)
+            sentence += $" Gradient masking suspected: PGD alone reports {P(masking.PgdRobustAccuracy)} at ε = {masking.Epsilon}, " +
+                        $"{masking.StrongestKey} {P(masking.StrongestRobustAccuracy)}; PGD overstates the robustness.";
         return new(Threat.Evasion, severity, $"robust accuracy, {run.Key ?? run.Attack.Name} ({run.Model})", run.RobustAccuracy, sentence, EvasionThresholds, defense, page);
     }
 

@@ -62,6 +62,35 @@ public class ThreatVerdictTests
         Assert.Equal(expected, ThreatVerdicts.Assess(report)[(int)Threat.Evasion].Severity);
     }
 
+    private static AttackRecord Evasion(string key, double robust, string model = "mlp") =>
+        new(model, new AttackInfo(key, AttackFamily.Evasion, ModelAccess.WhiteBox, null), "eps", "untargeted",
+            Evasion: new EvasionMetrics(100, 1 - robust, 1, 0.1, 0.5, 0.1, 0.1, 100, TimeSpan.Zero)) { Key = key };
+
+    [Fact]
+    public void PgdAboveTheStrongerAttacksByMoreThanThreePointsIsFlaggedAndTheStrongestDecides()
+    {
+        // ε = 0.1: PGD keeps 80%, APGD-CE 78%, APGD-T 70%: a 10-point gap → flagged, and APGD-T's 70% decides (0.78 of
+        // 90% clean → medium). ε = 0.3: PGD 40%, Square 38%: a 2-point gap → not flagged. Another model's APGD run
+        // does not count against this model's PGD.
+        var runs = new[]
+        {
+            Evasion("pgd-linf-0.1", 0.80), Evasion("apgd-ce-0.1", 0.78), Evasion("apgd-t-0.1", 0.70),
+            Evasion("pgd-linf-0.3", 0.40), Evasion("square-linf-0.3", 0.38), Evasion("apgd-t-0.3", 0.10, model: "other"),
+        };
+        var report = new AuditReport(DateTimeOffset.UnixEpoch, "d", "cpu", 0,
+            [new ModelRecord("mlp", ModelAccess.WhiteBox, 0.9, 10), new ModelRecord("other", ModelAccess.WhiteBox, 0.9, 10)], runs);
+        var flag = Assert.Single(ThreatVerdicts.GradientMasking(report));
+        Assert.Equal(("mlp", "0.1", "apgd-t-0.1"), (flag.Model, flag.Epsilon, flag.StrongestKey));
+        Assert.Equal(0.10, flag.Gap, 9);
+        var evasion = ThreatVerdicts.Assess(report)[(int)Threat.Evasion];
+        Assert.Equal((Severity.Medium, 0.70), (evasion.Severity, evasion.Value!.Value));
+        Assert.Contains("Gradient masking suspected: PGD alone reports 80.0% at ε = 0.1, apgd-t-0.1 70.0%", evasion.Sentence);
+        // Two points apart PGD is not flagged.
+        var close = report with { Results = [Evasion("pgd-linf-0.1", 0.72), Evasion("apgd-t-0.1", 0.70)] };
+        Assert.Empty(ThreatVerdicts.GradientMasking(close));
+        Assert.DoesNotContain("masking", ThreatVerdicts.Assess(close)[(int)Threat.Evasion].Sentence);
+    }
+
     [Fact]
     public void AThreatWithoutARunIsNotAssessed()
     {
