@@ -230,7 +230,9 @@ public sealed class ClusterTrainingServiceTests(AdultSetup setup) : IClassFixtur
         using var cancel = new CancellationTokenSource();
         var first = Worker(cluster, 0);
         var second = Worker(cluster, 1);
-        var options = ShadowOptions(service, epochs: LongJob);
+        // Jobs five times as long as the other tests': the cancellation must reach a silo while its second job still
+        // trains, also on a loaded machine (with shorter jobs it could finish first, and nothing would be interrupted).
+        var options = ShadowOptions(service, epochs: 5 * LongJob);
 
         var run = Task.Run(() => ShadowModelSet.Train(setup.Pool, options, cancellationToken: cancel.Token));
         await SiloTrainingItsSecondJob(cluster, run);
