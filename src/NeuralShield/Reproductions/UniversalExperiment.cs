@@ -54,53 +54,36 @@ internal sealed class UniversalExperiment : IReproduction
 
         var report = new ReproductionReport(Name);
         report.Metrics["clean_accuracy"] = clean;
-        double lInf = double.NaN, headline = double.NaN;
-        foreach (var xi in Radii)
+        // The paper's DeepFool loop, then (not the paper's algorithm) stochastic projected gradient ascent on v
+        // (UniversalSearch.ProjectedGradient); each at every radius, the last radius giving the headline keys.
+        void Sweep(string suffix, string label, Func<double, UniversalPerturbationOptions> optionsAt)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var options = new UniversalPerturbationOptions
+            double lInf = double.NaN, headline = double.NaN;
+            foreach (var xi in Radii)
             {
-                Xi = xi, Norm = Norm.LInf, Delta = Delta, MaxPasses = context.Iterations ?? MaxPasses, Overshoot = 0.02, MaxDeepFoolIterations = 10,
-                CandidateClasses = 10, BatchSize = BatchSize, Seed = context.Seed,
-            };
-            var (rate, result) = Measure(context, model, fit, heldOut, options, $"xi {xi}", cancellationToken);
-            using var _ = result;
-            var key = xi.ToString("0.0", CultureInfo.InvariantCulture);
-            report.Metrics[$"fooling_rate_xi_{key}"] = rate;
-            report.Metrics[$"fit_fooling_rate_xi_{key}"] = result.FittingFoolingRate;
-            report.Metrics[$"passes_xi_{key}"] = result.Passes;
-            if (xi == Radii[^1])
-            {
-                headline = rate;
-                lInf = result.PerturbationNorm;
+                cancellationToken.ThrowIfCancellationRequested();
+                var (rate, result) = Measure(context, model, fit, heldOut, optionsAt(xi), $"{label}xi {xi}", cancellationToken);
+                using var _ = result;
+                var key = xi.ToString("0.0", CultureInfo.InvariantCulture);
+                report.Metrics[$"fooling_rate{suffix}_xi_{key}"] = rate;
+                report.Metrics[$"fit_fooling_rate{suffix}_xi_{key}"] = result.FittingFoolingRate;
+                if (suffix.Length == 0) report.Metrics[$"passes_xi_{key}"] = result.Passes;
+                if (xi == Radii[^1]) (headline, lInf) = (rate, result.PerturbationNorm);
             }
+            report.Metrics[$"fooling_rate{suffix}"] = headline;
+            report.Metrics[$"linf_norm{suffix}"] = lInf;
         }
-        report.Metrics["fooling_rate"] = headline;
-        report.Metrics["linf_norm"] = lInf;
 
-        // Not the paper's algorithm: stochastic projected gradient ascent on v (UniversalSearch.ProjectedGradient).
-        double lInfOpt = double.NaN, headlineOpt = double.NaN;
-        foreach (var xi in Radii)
+        Sweep("", "", xi => new UniversalPerturbationOptions
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var options = new UniversalPerturbationOptions
-            {
-                Search = UniversalSearch.ProjectedGradient, Xi = xi, Norm = Norm.LInf, Delta = 0.01, Epochs = context.Iterations ?? Epochs,
-                GradientBatchSize = GradientBatchSize, StepSize = xi / 20, Kappa = Kappa, Seed = context.Seed,
-            };
-            var (rate, result) = Measure(context, model, fit, heldOut, options, $"optimised, xi {xi}", cancellationToken);
-            using var _ = result;
-            var key = xi.ToString("0.0", CultureInfo.InvariantCulture);
-            report.Metrics[$"fooling_rate_optimised_xi_{key}"] = rate;
-            report.Metrics[$"fit_fooling_rate_optimised_xi_{key}"] = result.FittingFoolingRate;
-            if (xi == Radii[^1])
-            {
-                headlineOpt = rate;
-                lInfOpt = result.PerturbationNorm;
-            }
-        }
-        report.Metrics["fooling_rate_optimised"] = headlineOpt;
-        report.Metrics["linf_norm_optimised"] = lInfOpt;
+            Xi = xi, Norm = Norm.LInf, Delta = Delta, MaxPasses = context.Iterations ?? MaxPasses, Overshoot = 0.02, MaxDeepFoolIterations = 10,
+            CandidateClasses = 10, BatchSize = BatchSize, Seed = context.Seed,
+        });
+        Sweep("_optimised", "optimised, ", xi => new UniversalPerturbationOptions
+        {
+            Search = UniversalSearch.ProjectedGradient, Xi = xi, Norm = Norm.LInf, Delta = 0.01, Epochs = context.Iterations ?? Epochs,
+            GradientBatchSize = GradientBatchSize, StepSize = xi / 20, Kappa = Kappa, Seed = context.Seed,
+        });
         report.Setting["algorithm"] = "fooling_rate, linf_norm, fooling_rate_xi_*: the paper's DeepFool loop (Algorithm 1); "
             + "*_optimised*: stochastic projected gradient ascent on v (UniversalSearch.ProjectedGradient, clamped logit margin, Shafahi et al. 2020 style), not the paper's algorithm";
         report.Setting["optimised"] = $"sign-gradient steps of xi/20, {Epochs} epochs, batch {GradientBatchSize}, margin clamp kappa {Kappa}, best epoch by fitting-set fooling rate";
