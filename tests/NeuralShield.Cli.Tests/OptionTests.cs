@@ -38,11 +38,21 @@ public class OptionTests
     [InlineData("reproduce", "saturation", "--lambda", "-1")]
     [InlineData("reproduce", "distillation", "--epochs", "many")]
     [InlineData("reproduce", "fgsm", "--lambda", "0.5")]
+    [InlineData("reproduce", "fgsm", "--test-order", "shuffled")]
     public void BadOptionValuesAreOneLineAndExitCodeOne(params string[] args)
     {
         var (code, _, errors) = InProcess.Run(args);
         Assert.Equal(1, code);
         Assert.StartsWith("neuralshield: ", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void AJsonFileThatCannotBeWrittenIsRefusedBeforeTheExperimentRuns()
+    {
+        var (code, output, errors) = InProcess.Run("reproduce", "fgsm", "--threads", "1", "--json", "/proc/neuralshield-no-such-folder/fgsm.json");
+        Assert.Equal(1, code);
+        Assert.Contains("--json", Assert.Single(errors));
+        Assert.DoesNotContain("MNIST", output);
     }
 
     [Fact]

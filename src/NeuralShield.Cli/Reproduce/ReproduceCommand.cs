@@ -61,11 +61,12 @@ internal static class ReproduceCommand
                 "substitute=lenet5|mlp, jacobian=probabilities|logits, training=continue|retrain, first-sign=negative|positive)",
             AllowMultipleArgumentsPerToken = false,
         };
+        var testOrder = new Option<long?>("--test-order") { Description = "Attack the test images in the order of a random permutation with this seed (default: the file's order)" };
         var cluster = new Option<string?>("--cluster")
         {
             Description = "Comma-separated HOST:PORT gateways of training silos (neuralshield silo): membership on Adult trains its shadow models there",
         };
-        foreach (var o in new Option[] { data, samples, seed, json, cache, epochs, trainSteps, lambda, oracle, variant, cluster }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, samples, seed, json, cache, epochs, trainSteps, lambda, oracle, variant, cluster, testOrder }) command.Options.Add(o);
         command.Validators.Add(result =>
         {
             var name = result.GetValue(experiment);
@@ -95,6 +96,8 @@ internal static class ReproduceCommand
         CommandRunner.SetAction(command, globals, (parse, run, ct) =>
         {
             var name = parse.GetValue(experiment)!;
+            var jsonFile = parse.GetValue(json);
+            if (jsonFile is not null) Audit.ReportFiles.CheckWritable("--json", jsonFile.FullName, folder: false);
             var dir = DataFolders.Resolve(parse.GetValue(data), Experiments[name].Data);
             var blackBoxes = BlackBoxFiles.Open(name, parse.GetValue(oracle)?.FullName);
             var remote = parse.GetValue(cluster) is { } gateways ? Cluster.ClusterCommands.ConnectForShadows(Cluster.ClusterCommands.ParseGateways(gateways)) : null;
@@ -105,7 +108,7 @@ internal static class ReproduceCommand
                     parse.GetValue(cache)?.FullName ?? CliOptions.DefaultCache(), run.Out,
                     parse.GetValue(epochs), parse.GetValue(trainSteps), parse.GetValue(lambda), blackBoxes,
                     (parse.GetValue(variant) ?? []).Select(p => p.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal),
-                    remote);
+                    remote, TestOrder: parse.GetValue(testOrder));
                 report = Experiments[name].Run(context, ct);
             }
             finally
@@ -120,19 +123,13 @@ internal static class ReproduceCommand
                 run.Out.WriteLine($"  plot written to {path}");
             }
             report.Setting["device"] = run.Device.type.ToString().ToLowerInvariant();
+            if (parse.GetValue(testOrder) is { } order) report.Setting["test_order"] = $"permutation seed {order}";
             run.Out.WriteLine();
             run.Out.WriteLine(report.ToTable());
-            if (parse.GetValue(json) is { } file)
+            if (jsonFile is not null)
             {
-                try
-                {
-                    File.WriteAllText(file.FullName, report.ToJson());
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new CliUserException($"cannot write --json file {file.FullName}: {e.Message}", e);
-                }
-                run.Out.WriteLine($"JSON written to {file.FullName}");
+                File.WriteAllText(jsonFile.FullName, report.ToJson());
+                run.Out.WriteLine($"JSON written to {jsonFile.FullName}");
             }
             return 0;
         });

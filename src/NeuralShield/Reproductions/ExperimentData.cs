@@ -1,14 +1,16 @@
 namespace NeuralShield.Reproductions;
 
-/// <summary>MNIST as the reproductions use it: the training images of the folder, and the first N test images.</summary>
+/// <summary>MNIST as the reproductions use it: the training images of the folder, and the first N test images (of a permutation, with <see cref="ReproductionContext.TestOrder"/>).</summary>
 internal static class ExperimentData
 {
     public static (LabeledData Train, LabeledData Test) Mnist(ReproductionContext context, int defaultSamples)
     {
         var train = MnistTrain(context);
-        using var allTest = Load(context.DataDirectory, MnistSplit.Test);
-        var test = allTest.Take(context.Samples ?? defaultSamples);
-        context.Log.WriteLine($"  MNIST: {train.Count} training images, attacking the first {test.Count} test images");
+        using var fileOrder = Load(context.DataDirectory, MnistSplit.Test);
+        using var permuted = context.TestOrder is { } order ? fileOrder.Shuffle(order) : null;
+        var test = (permuted ?? fileOrder).Take(context.Samples ?? defaultSamples);
+        var which = context.TestOrder is { } seed ? $"{test.Count} test images (the first of a permutation with seed {seed})" : $"the first {test.Count} test images";
+        context.Log.WriteLine($"  MNIST: {train.Count} training images, attacking {which}");
         return (train, test);
     }
 

@@ -21,10 +21,14 @@ namespace NeuralShield.Reproductions;
 /// numbers are then not the paper's, and cached models get their own keys.
 /// </param>
 /// <param name="Shadows">Shadow models of the inference reproductions (per side for property inference; null: the reproduction's).</param>
+/// <param name="TestOrder">
+/// Seed of a random permutation of the MNIST test images: the reproductions that attack "the first N test images" take
+/// the first N of that order instead (null: the file's order), so that a result can be re-run on other images.
+/// </param>
 /// <param name="Iterations">Cap on the iterations of a reproduction's search loops (fooling: generations of the evolutionary searches; universal: passes and epochs; null: the reproduction's).</param>
 internal sealed record ReproductionContext(string DataDirectory, int? Samples, long Seed, Device Device, string CacheDirectory, TextWriter Log,
     int? Epochs = null, int? TrainSteps = null, double? Lambda = null, IReadOnlyList<BlackBoxModel>? BlackBoxes = null,
-    IReadOnlyDictionary<string, string>? Variants = null, RemoteShadowTraining? RemoteTraining = null, int? TrainSamples = null, int? Shadows = null, int? Iterations = null)
+    IReadOnlyDictionary<string, string>? Variants = null, RemoteShadowTraining? RemoteTraining = null, int? TrainSamples = null, int? Shadows = null, int? Iterations = null, long? TestOrder = null)
 {
     /// <summary>
     /// Appended to cache keys when a size knob is set (<see cref="TrainSamples"/>, <see cref="Epochs"/>), so that a model
