@@ -47,14 +47,14 @@ internal sealed class AuditRunCache(IReadOnlyList<AuditEntry>? entries = null) :
                 }
             }
             var jobs = poisoned.Select(p => new TrainingJob(p.Entry.Key, target.Recipe!, p.Data.Data)).ToArray();
-            if (jobs.Length < 2 || StackedTrainingService.Refusal(jobs) is not null)
+            var models = jobs.Length < 2 ? null : StackedTrainingService.TryTrainAll(jobs, cancellationToken: cancellationToken);
+            if (models is null)
             {
                 // Not stackable: each entry retrains alone when it runs.
                 foreach (var p in poisoned) _poisoning[(target.Name, p.Entry)] = null;
                 if (_poisoningErrors.TryGetValue(key, out var own)) own.Throw();
                 return entry.Alone(target, data, cancellationToken);
             }
-            var models = new StackedTrainingService().TrainAll(jobs, cancellationToken: cancellationToken);
             try
             {
                 for (var k = 0; k < poisoned.Count; k++)

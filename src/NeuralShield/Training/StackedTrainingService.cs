@@ -17,7 +17,35 @@ public sealed class StackedTrainingService : IModelTrainingService
 {
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The jobs cannot be trained as one stacked ensemble (the message says why).</exception>
-    public IReadOnlyList<TrainedModel> TrainAll(IReadOnlyList<TrainingJob> jobs, IProgress<TrainingJobReport>? progress = null, CancellationToken cancellationToken = default)
+    public IReadOnlyList<TrainedModel> TrainAll(IReadOnlyList<TrainingJob> jobs, IProgress<TrainingJobReport>? progress = null, CancellationToken cancellationToken = default) =>
+        Train(jobs, progress, refused: why => throw new ArgumentException(why, nameof(jobs)), cancellationToken)!;
+
+    /// <summary>
+    /// <see cref="TrainAll"/>, or null without training when the jobs cannot be trained as one stacked ensemble, for
+    /// callers that then train them another way: each job's module is built once, for the check and the training.
+    /// </summary>
+    internal static IReadOnlyList<TrainedModel>? TryTrainAll(IReadOnlyList<TrainingJob> jobs, IProgress<TrainingJobReport>? progress = null, CancellationToken cancellationToken = default) =>
+        Train(jobs, progress, refused: _ => { }, cancellationToken);
+
+    /// <summary>
+    /// Why <paramref name="jobs"/> (each with a recipe and data) cannot be trained as one stacked ensemble, or null when
+    /// they can: the checks <see cref="TrainAll"/> makes before any training.
+    /// </summary>
+    internal static string? Refusal(IReadOnlyList<TrainingJob> jobs)
+    {
+        if (SettingsRefusal(jobs) is { } why) return why;
+        var modules = jobs.Select(j => j.Recipe.Create(j.SeedOffset)).ToArray();
+        try
+        {
+            return ModuleRefusal(jobs, modules);
+        }
+        finally
+        {
+            foreach (var m in modules) m.Dispose();
+        }
+    }
+
+    private static IReadOnlyList<TrainedModel>? Train(IReadOnlyList<TrainingJob> jobs, IProgress<TrainingJobReport>? progress, Action<string> refused, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         if (jobs.Count == 0) return [];
@@ -26,11 +54,20 @@ public sealed class StackedTrainingService : IModelTrainingService
             var job = jobs[i] ?? throw new ArgumentException($"Job {i} is null.", nameof(jobs));
             if (job.Recipe is null || job.Data is null) throw new ArgumentException($"Job {i} ('{job.Name}') has no recipe or no data.", nameof(jobs));
         }
-        if (Refusal(jobs) is { } why) throw new ArgumentException(why, nameof(jobs));
+        if (SettingsRefusal(jobs) is { } why)
+        {
+            refused(why);
+            return null;
+        }
         var modules = new List<nn.Module<Tensor, Tensor>>();
         try
         {
             foreach (var job in jobs) modules.Add(job.Recipe.Create(job.SeedOffset));
+            if (ModuleRefusal(jobs, modules) is { } architecture)
+            {
+                refused(architecture);
+                return null;
+            }
             IReadOnlyList<TrainingResult> records;
             using (var stacked = StackedMlp.FromModules(modules))
             {
@@ -53,11 +90,7 @@ public sealed class StackedTrainingService : IModelTrainingService
         }
     }
 
-    /// <summary>
-    /// Why <paramref name="jobs"/> (each with a recipe and data) cannot be trained as one stacked ensemble, or null when
-    /// they can: the checks <see cref="TrainAll"/> makes before any training.
-    /// </summary>
-    internal static string? Refusal(IReadOnlyList<TrainingJob> jobs)
+    private static string? SettingsRefusal(IReadOnlyList<TrainingJob> jobs)
     {
         var first = jobs[0].Recipe.Validated().Training;
         for (var i = 0; i < jobs.Count; i++)
@@ -74,19 +107,16 @@ public sealed class StackedTrainingService : IModelTrainingService
             if (job.Data.Count != jobs[0].Data.Count || job.Data.ClassCount != jobs[0].Data.ClassCount)
                 return $"Job {i} ('{job.Name}') trains on {job.Data.Count} records of {job.Data.ClassCount} classes, job 0 on {jobs[0].Data.Count} of {jobs[0].Data.ClassCount}: stacked models need training sets of one size and class count.";
         }
-        var modules = jobs.Select(j => j.Recipe.Create(j.SeedOffset)).ToArray();
-        try
+        return null;
+    }
+
+    private static string? ModuleRefusal(IReadOnlyList<TrainingJob> jobs, IReadOnlyList<nn.Module<Tensor, Tensor>> modules)
+    {
+        for (var i = 0; i < modules.Count; i++)
         {
-            for (var i = 0; i < modules.Length; i++)
-            {
-                if (!StackedMlp.CanStack(modules[i]))
-                    return $"Job {i} ('{jobs[i].Name}'): only MLP architectures (Flatten, Linear layers, one element-wise activation) stack.";
-            }
-            return StackedMlp.SameLayers(modules) ? null : "The jobs' MLPs differ in their layers or activation; stacked models need one architecture.";
+            if (!StackedMlp.CanStack(modules[i]))
+                return $"Job {i} ('{jobs[i].Name}'): only MLP architectures (Flatten, Linear layers, one element-wise activation) stack.";
         }
-        finally
-        {
-            foreach (var m in modules) m.Dispose();
-        }
+        return StackedMlp.SameLayers(modules) ? null : "The jobs' MLPs differ in their layers or activation; stacked models need one architecture.";
     }
 }

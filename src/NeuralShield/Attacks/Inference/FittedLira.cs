@@ -11,10 +11,16 @@ public sealed class FittedLira : IFittedInference<IClassifier, LabeledData, Memb
     private readonly IReadOnlyList<LiraGaussians> _fits;
     private readonly RowIndex _pool;
     private readonly LiraOptions _options;
-    private OutsidePool? _outside;
+    private readonly OutsidePool? _outside;
 
-    /// <summary>What scores a record outside the pool: the shadows as queried (not owned), the pooled variances and the in − out shift.</summary>
-    internal sealed record OutsidePool(IReadOnlyList<IClassifier> Shadows, double VarianceIn, double VarianceOut, double Shift, LiraVariance Variance);
+    /// <summary>What scores a record outside the pool: the shadow set (not owned), the pooled variances and the in − out shift.</summary>
+    internal sealed record OutsidePool(ShadowModelSet Set, double VarianceIn, double VarianceOut, double Shift, LiraVariance Variance)
+    {
+        public IReadOnlyList<IClassifier> Shadows => Set.Classifiers;
+    }
+
+    /// <summary>The shadows that score records outside the pool, while their set lives (null once it is disposed, or without a set).</summary>
+    private OutsidePool? Live => _outside is { Set.IsDisposed: false } o ? o : null;
 
     internal FittedLira(IReadOnlyList<LiraGaussians> fits, RowIndex pool, LiraOptions options, int shadowCount, int classCount, OutsidePool? outside = null)
     {
@@ -54,7 +60,7 @@ public sealed class FittedLira : IFittedInference<IClassifier, LabeledData, Memb
             throw new ArgumentException($"target has {target.ClassCount} classes but the shadow models {ClassCount}.", nameof(target));
         if (candidates.ClassCount != ClassCount)
             throw new ArgumentException($"candidates have {candidates.ClassCount} classes but the shadow models {ClassCount}.", nameof(candidates));
-        var indices = _pool.Find(candidates, nameof(candidates), outsideAllowed: _outside is not null);
+        var indices = _pool.Find(candidates, nameof(candidates), outsideAllowed: Live is not null);
         var outside = Outside(candidates, indices, cancellationToken);
         var p = Predictions.Of(target, candidates, _options.BatchSize, nameof(target), nameof(candidates), cancellationToken);
         var scores = new double[p.Count];
@@ -72,7 +78,7 @@ public sealed class FittedLira : IFittedInference<IClassifier, LabeledData, Memb
     {
         var result = new LiraGaussians[indices.Length];
         var missing = Enumerable.Range(0, indices.Length).Where(i => indices[i] < 0).ToArray();
-        if (missing.Length == 0 || _outside is not { } o) return result;
+        if (missing.Length == 0 || Live is not { } o) return result;
         using var records = candidates.Subset(missing.Select(i => (long)i).ToArray());
         var phi = o.Shadows.Select((shadow, k) =>
         {
@@ -90,9 +96,6 @@ public sealed class FittedLira : IFittedInference<IClassifier, LabeledData, Memb
         }
         return result;
     }
-
-    /// <summary>Forgets the shadows (they are about to be disposed): records outside the pool are refused from now on.</summary>
-    internal void ForgetShadows() => _outside = null;
 
     /// <inheritdoc />
     public void Dispose() { }

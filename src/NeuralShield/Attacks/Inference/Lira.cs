@@ -54,7 +54,7 @@ public sealed class Lira : ShadowMembershipAttack
         };
         var fits = FitGaussians(phi, inMask, used, variance, out var global, out var shift);
         // Records outside the pool are scored from the shadows themselves (all of them out) while the set lives.
-        var outside = new FittedLira.OutsidePool(shadows.Classifiers, global[0], global[1], shift, variance);
+        var outside = new FittedLira.OutsidePool(shadows, global[0], global[1], shift, variance);
         return new FittedLira(fits, RowIndex.Of(shadows.Pool), _options, shadows.Count, shadows.ClassCount, outside);
     }
 

@@ -38,9 +38,7 @@ public abstract class ShadowMembershipAttack : IMembershipInferenceAttack
         using var shadows = ShadowModelSet.Train(knowledge, shadowTraining, options, cancellationToken);
         var defense = OutputDefenses.Find(target);
         using var view = defense is null ? null : shadows.WithOutputDefense(defense);
-        var fitted = FitOnShadows(target, view ?? shadows, progress, cancellationToken);
-        (fitted as FittedLira)?.ForgetShadows();
-        return fitted;
+        return FitOnShadows(target, view ?? shadows, progress, cancellationToken);
     }
 
     /// <summary>Fits the attack on already trained <paramref name="shadows"/>, queried as given (see the class remarks on defended targets).</summary>

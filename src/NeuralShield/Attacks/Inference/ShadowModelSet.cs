@@ -15,9 +15,18 @@ public sealed class ShadowModelSet : IDisposable
     private readonly IClassifier[] _classifiers;
     private readonly ShadowRole[][] _roles;
     private readonly bool _owns;
+    private readonly Lifetime _lifetime;
 
-    private ShadowModelSet(LabeledData pool, IReadOnlyList<TrainedModel> models, IClassifier[] classifiers, ShadowRole[][] roles, TimeSpan elapsed, bool owns)
+    /// <summary>Whether the models are disposed: shared by a set and the views made from it.</summary>
+    private sealed class Lifetime
     {
+        public bool Disposed;
+    }
+
+    private ShadowModelSet(LabeledData pool, IReadOnlyList<TrainedModel> models, IClassifier[] classifiers, ShadowRole[][] roles, TimeSpan elapsed, bool owns,
+        Lifetime? lifetime = null)
+    {
+        _lifetime = lifetime ?? new Lifetime();
         Pool = pool;
         _models = models;
         _classifiers = classifiers;
@@ -25,6 +34,9 @@ public sealed class ShadowModelSet : IDisposable
         TrainingTime = elapsed;
         _owns = owns;
     }
+
+    /// <summary>Whether the set that owns the models (this one, or the one this view was made from) has been disposed.</summary>
+    internal bool IsDisposed => _lifetime.Disposed;
 
     /// <summary>The attacker's pool the shadows were trained on (not owned).</summary>
     public LabeledData Pool { get; }
@@ -56,7 +68,7 @@ public sealed class ShadowModelSet : IDisposable
     {
         ArgumentNullException.ThrowIfNull(defense);
         var defended = _classifiers.Select(c => defense.Apply(c)).ToArray();
-        return new ShadowModelSet(Pool, _models, defended, _roles, TrainingTime, owns: false);
+        return new ShadowModelSet(Pool, _models, defended, _roles, TrainingTime, owns: false, _lifetime);
     }
 
     /// <summary>
@@ -85,12 +97,10 @@ public sealed class ShadowModelSet : IDisposable
             }
             // Without a service of the caller's, shadows that stack (MLPs, one training-set size) train as one stacked
             // ensemble: the same models up to floating-point summation order, in one loop instead of Count.
-            var service = o.TrainingService
-                ?? (o.MaxParallelism == 1 && StackedTrainingService.Refusal(jobs) is null
-                    ? new StackedTrainingService()
-                    : new InProcessTrainingService(new InProcessTrainingOptions { MaxParallelism = o.MaxParallelism }));
             var reports = progress is null ? null : new ShadowProgress(progress, o.Count);
-            var trained = service.TrainAll(jobs, reports, cancellationToken).ToArray();
+            var trained = (o.TrainingService is { } service ? service.TrainAll(jobs, reports, cancellationToken)
+                : (o.MaxParallelism == 1 ? StackedTrainingService.TryTrainAll(jobs, reports, cancellationToken) : null)
+                  ?? new InProcessTrainingService(new InProcessTrainingOptions { MaxParallelism = o.MaxParallelism }).TrainAll(jobs, reports, cancellationToken)).ToArray();
             if (trained.Length != o.Count)
             {
                 foreach (var m in trained) m.Dispose();
@@ -223,7 +233,8 @@ public sealed class ShadowModelSet : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (!_owns) return;
+        if (!_owns || _lifetime.Disposed) return;
+        _lifetime.Disposed = true;
         foreach (var m in _models) m.Dispose();
     }
 }

@@ -186,6 +186,19 @@ public class MembershipInferenceTests
         }
         var disjoint = new ShadowTrainingOptions { Recipe = recipe, Count = 4 };
         Assert.Equal("Shadows", Assert.Throws<ArgumentException>(() => new Lira(new LiraOptions { Shadows = disjoint })).ParamName);
+
+        // Fitted through a defended view, the fit outlives the set: once the set that owns the shadows is disposed, the
+        // pool's records still score as before and records outside the pool are refused, not scored by disposed models.
+        var owned = ShadowModelSet.Train(pool, options.Shadows);
+        var view = owned.WithOutputDefense(new NeuralShield.Defenses.Output.OutputTemperature(2));
+        using var throughView = (FittedLira)new Lira(options).Fit(target.Classifier, view);
+        var before = throughView.Infer(target.Classifier, pool).Scores;
+        Assert.Equal(3, throughView.Infer(target.Classifier, stranger).Scores.Count);
+        owned.Dispose();
+        Assert.Equal(before, throughView.Infer(target.Classifier, pool).Scores);
+        Assert.Equal("candidates", Assert.Throws<ArgumentException>(() => throughView.Infer(target.Classifier, stranger)).ParamName);
+        view.Dispose();
+        owned.Dispose();
     }
 
     [Fact]
