@@ -17,9 +17,6 @@ public sealed class Lira(LiraOptions options) : ShadowMembershipAttack<LiraOptio
     /// <inheritdoc />
     public override AttackDescriptor Descriptor => new($"LiRA ({Settings.Variant.ToString().ToLowerInvariant()})", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Carlini2022);
 
-    /// <summary>The shadows LiRA trains on the pool (the knowledge <c>Fit</c> receives, holding the candidates): random halves.</summary>
-    public override ShadowTrainingOptions ShadowTraining => Settings.Shadows.Copy();
-
     /// <summary>Fits the Gaussians on already trained shadows (records a shadow neither trained on nor held out are ignored for it).</summary>
     /// <exception cref="ArgumentException">The shadow set is empty, or its class count differs from the target's.</exception>
     protected override IFittedInference<IClassifier, LabeledData, MembershipScores> FitOnShadows(IClassifier target, ShadowModelSet shadows,

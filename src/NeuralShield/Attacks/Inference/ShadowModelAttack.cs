@@ -17,9 +17,6 @@ public sealed class ShadowModelAttack(ShadowModelAttackOptions options) : Shadow
     /// <inheritdoc />
     public override AttackDescriptor Descriptor => new("Shadow-model membership inference", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Shokri2017);
 
-    /// <summary>The shadows the attack trains on the attacker's data in <c>Fit</c>.</summary>
-    public override ShadowTrainingOptions ShadowTraining => Settings.Shadows.Copy();
-
     /// <summary>
     /// Trains the attack models on already trained <paramref name="shadows"/> (e.g. a set shared with other attacks, or
     /// seen through the target's output defense); the shadows' own settings are used, not <see cref="ShadowModelAttackOptions.Shadows"/>.

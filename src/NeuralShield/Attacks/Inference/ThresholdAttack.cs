@@ -24,9 +24,6 @@ public sealed class ThresholdAttack(ThresholdAttackOptions? options = null) : Sh
     private double[] Score(Predictions p) =>
         Enumerable.Range(0, p.Count).Select(i => MembershipStatistics.Score(Settings.Score, p.Row(i), (int)p.Labels[i])).ToArray();
 
-    /// <summary>The shadows the threshold is chosen on, when the options give them; null: chosen on the target's scores of the attacker's data.</summary>
-    public override ShadowTrainingOptions? ShadowTraining => Settings.Shadows?.Copy();
-
     /// <summary>Chooses the threshold on the target's scores of the attacker's data (<see cref="ThresholdAttackOptions.ReferenceFalsePositiveRate"/>), or none.</summary>
     protected override IFittedInference<IClassifier, LabeledData, MembershipScores> FitWithoutShadows(IClassifier target, LabeledData knowledge,
         IProgress<string>? progress, CancellationToken cancellationToken)
