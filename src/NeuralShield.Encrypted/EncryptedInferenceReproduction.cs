@@ -1,3 +1,4 @@
+using NeuralShield.Data;
 using NeuralShield.Reports;
 using NeuralShield.Reproductions;
 
@@ -9,17 +10,13 @@ namespace NeuralShield.Encrypted;
 /// scale 2^26) by an evaluator without the secret key. <c>--samples</c> test images are classified encrypted (default 1,000).
 /// It lives here, not with the library's reproductions, because it needs this package; the tool's catalog adds it.
 /// </summary>
-internal sealed class EncryptedInferenceReproduction : IReproduction
+internal sealed class EncryptedInferenceReproduction() : MnistReproduction(
+    "encrypted-inference",
+    "CryptoNets/TenSEAL encrypted MNIST inference with CKKS (SEAL via node-seal): accuracy, agreement, latency, throughput",
+    defaultSamples: 10_000)
 {
-    public string Name => "encrypted-inference";
-
-    public string Description => "CryptoNets/TenSEAL encrypted MNIST inference with CKKS (SEAL via node-seal): accuracy, agreement, latency, throughput";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
-        using var _ = train;
-        using var __ = test;
         var options = new EncryptedInferenceOptions { Seed = context.Seed };
         if (context.Epochs is { } epochs) options.Training.Epochs = epochs;
         var samples = Math.Min(context.Samples ?? 1000, test.Count);

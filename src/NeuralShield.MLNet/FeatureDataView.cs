@@ -8,28 +8,19 @@ namespace NeuralShield.MLNet;
 /// other input column (the label, weights, text) holds its type's default, so that a saved pipeline that still names
 /// them (a label's value-to-key mapping) runs.
 /// </summary>
-internal sealed class FeatureDataView : IDataView
+internal sealed class FeatureDataView(DataViewSchema schema, IReadOnlyList<FeatureDataView.FeatureSlice> features, float[] values, int rows, int width) : IDataView
 {
-    private readonly float[] _values;
-    private readonly int _width;
-    private readonly int _rows;
-    private readonly IReadOnlyList<FeatureSlice> _features;
+    private readonly float[] _values = values;
+    private readonly int _width = width;
+    private readonly int _rows = rows;
+    private readonly IReadOnlyList<FeatureSlice> _features = features;
 
     /// <summary>Where a feature column's values lie in a row: <paramref name="Width"/> features from <paramref name="Offset"/>; width 0 marks a scalar.</summary>
     internal readonly record struct FeatureSlice(int Column, int Offset, int Width);
 
-    public FeatureDataView(DataViewSchema schema, IReadOnlyList<FeatureSlice> features, float[] values, int rows, int width)
-    {
-        Schema = schema;
-        _features = features;
-        _values = values;
-        _rows = rows;
-        _width = width;
-    }
-
     public bool CanShuffle => false;
 
-    public DataViewSchema Schema { get; }
+    public DataViewSchema Schema { get; } = schema;
 
     public long? GetRowCount() => _rows;
 

@@ -1,8 +1,5 @@
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Internal;
-using NeuralShield.Models;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Evaluation;
 

@@ -13,15 +13,13 @@ internal static partial class Guard
         if (!(value > 0) || double.IsInfinity(value)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be a positive finite number.");
     }
 
-    public static void NonNegative(double value, string name)
-    {
-        if (!(value >= 0) || double.IsInfinity(value)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be a non-negative finite number.");
-    }
+    /// <summary>Returns <paramref name="value"/>; throws unless it is a non-negative finite number.</summary>
+    public static double NonNegative(double value, string name) =>
+        value >= 0 && !double.IsInfinity(value) ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a non-negative finite number.");
 
-    public static void NonNegative(int value, string name)
-    {
-        if (value < 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative.");
-    }
+    /// <summary>Returns <paramref name="value"/>; throws unless it is non-negative.</summary>
+    public static int NonNegative(int value, string name) =>
+        value >= 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative.");
 
     public static void PositiveFloat32(double value, string name)
     {

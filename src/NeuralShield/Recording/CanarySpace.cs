@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace NeuralShield.Recording;
 
 /// <summary>

@@ -1,12 +1,6 @@
 using NeuralShield.Attacks.Inference;
-using NeuralShield.Data;
 using NeuralShield.Defenses.Training;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
 using NeuralShield.Privacy;
-using NeuralShield.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Recording;
 

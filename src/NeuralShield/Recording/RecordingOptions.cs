@@ -1,5 +1,3 @@
-using NeuralShield.Internal;
-
 namespace NeuralShield.Recording;
 
 /// <summary>Settings of <see cref="RecordingEvaluation"/>.</summary>

@@ -1,5 +1,3 @@
-using NeuralShield.Metrics;
-
 namespace NeuralShield.Recording;
 
 /// <summary>One on-line learner over the stream: the exposure curve and the membership view at its end.</summary>

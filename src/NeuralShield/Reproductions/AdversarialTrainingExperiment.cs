@@ -12,26 +12,22 @@ namespace NeuralShield.Reproductions;
 /// PGD-40 (α = 0.01), a logit-margin PGD-40 and transfer from the undefended model; and Goodfellow et al. 2015
 /// (FGSM mixed at α = 0.5, ε = 0.25), evaluated by the FGSM error before and after.
 /// </summary>
-internal sealed class AdversarialTrainingExperiment : IReproduction
+internal sealed class AdversarialTrainingExperiment() : MnistReproduction(
+    "adversarial-training",
+    "Madry et al. 2018 PGD training (eps=0.3) vs PGD-40, and Goodfellow et al. 2015 FGSM training (eps=0.25), LeNet-5",
+    defaultSamples: null)
 {
     private const double PgdEpsilon = 0.3;
     private const double FgsmEpsilon = 0.25;
     private const int WarmupEpochs = 3;
 
-    public string Name => "adversarial-training";
-
-    public string Description => "Madry et al. 2018 PGD training (eps=0.3) vs PGD-40, and Goodfellow et al. 2015 FGSM training (eps=0.25), LeNet-5";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
         var pgdEpochs = context.Epochs ?? (cuda ? 60 : 45);
         var fgsmEpochs = context.Epochs ?? (cuda ? 20 : 10);
         var trainSteps = context.TrainSteps ?? (cuda ? 40 : 7);
         var trainStepSize = cuda ? 0.01 : 2.5 * PgdEpsilon / trainSteps;
-        var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
-        using var _ = train;
-        using var __ = test;
         var attackSamples = context.Samples ?? (cuda ? 10_000 : 1000);
 
         static nn.Module<Tensor, Tensor> Factory(long seed) => ModelZoo.LeNet5(seed: seed);

@@ -8,17 +8,13 @@ namespace NeuralShield.Reproductions;
 /// Moosavi-Dezfooli et al. 2016: DeepFool (L2 and L∞) against LeNet-5 on MNIST test images; the paper's
 /// robustness measure ρ̂_adv = mean ‖r̂(x)‖₂ / ‖x‖₂ (Table 1: LeNet on MNIST ≈ 0.2).
 /// </summary>
-internal sealed class DeepFoolExperiment : IReproduction
+internal sealed class DeepFoolExperiment() : MnistReproduction(
+    "deepfool",
+    "Moosavi-Dezfooli et al. 2016, DeepFool L2 and L-inf on LeNet-5, MNIST (rho_adv)",
+    defaultSamples: 1_000)
 {
-    public string Name => "deepfool";
-
-    public string Description => "Moosavi-Dezfooli et al. 2016, DeepFool L2 and L-inf on LeNet-5, MNIST (rho_adv)";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 1_000);
-        using var _ = train;
-        using var __ = test;
         using var model = ExperimentData.LeNet5(context, train, cancellationToken);
         var clean = ModelAccuracy.Of(model, test);
         context.Log.WriteLine($"  LeNet-5 accuracy on the attacked images {clean:P2}");

@@ -17,10 +17,10 @@ namespace NeuralShield.Reproductions;
 /// variant is calibrated on the training images only, never on a stream it is evaluated on. Issue 10 asks for ≥ 95% of
 /// the attack streams flagged within their first 50 queries at ≤ 1% false positives.
 /// </summary>
-internal sealed class DetectorExperiment : IReproduction
+internal sealed class DetectorExperiment() : SubstituteReproduction(
+    "detector",
+    "Chen, Carlini, Wagner 2019, stateful query detection (K=50, 0.1st percentile; K=10, K=1, pooled and binarised encoders) vs substitute-training and JSMA streams")
 {
-    public IReadOnlyList<string> VariantKeys => BlackBoxSupport.SubstituteVariants;
-
     private const int PaperNeighbours = 50;
     private const int Memory = 1000;
     private const double TargetFalsePositiveRate = 0.001;
@@ -29,10 +29,6 @@ internal sealed class DetectorExperiment : IReproduction
     private const int BenignBatch = 100;
     private const int SubstituteRuns = 3;
     private const int JsmaStreams = 30;
-
-    public string Name => "detector";
-
-    public string Description => "Chen, Carlini, Wagner 2019, stateful query detection (K=50, 0.1st percentile; K=10, K=1, pooled and binarised encoders) vs substitute-training and JSMA streams";
 
     /// <summary>A detector setting: K and the encoder (null: raw pixels).</summary>
     private sealed record Variant(string Name, int Neighbours, string EncoderName, Func<Tensor, Tensor>? Encoder);
@@ -59,12 +55,8 @@ internal sealed class DetectorExperiment : IReproduction
         new("binary_k1", 1, "pixels binarised at 0.5", Binary),
     ];
 
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData seeds, LabeledData evaluated, CancellationToken cancellationToken)
     {
-        var (train, seeds, evaluated) = BlackBoxSupport.Mnist(context);
-        using var _ = train;
-        using var __ = seeds;
-        using var ___ = evaluated;
         using var oracle = ExperimentData.LeNet5(context, train, cancellationToken);
 
         // Record every stream once; a detector that only logs does not change the answers, so replaying is the same as watching.

@@ -12,22 +12,18 @@ namespace NeuralShield.Reproductions;
 /// with the adaptive attack (JSMA-F on softmax(Z/T), the temperature-restored view) and a transfer attack from the
 /// undefended model. CPU: LeNet-5; CUDA: the paper's 9-layer net (ModelZoo.DistillationCnn).
 /// </summary>
-internal sealed class DistillationExperiment : IReproduction
+internal sealed class DistillationExperiment() : MnistReproduction(
+    "distillation",
+    "Papernot et al. 2016, defensive distillation T=100 vs JSMA, adaptive JSMA on softmax(Z/T), transfer",
+    defaultSamples: null)
 {
     private const double Temperature = 100;
     private const double HotLearningRate = 5e-3;
 
-    public string Name => "distillation";
-
-    public string Description => "Papernot et al. 2016, defensive distillation T=100 vs JSMA, adaptive JSMA on softmax(Z/T), transfer";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
         var epochs = context.Epochs ?? (cuda ? 30 : 10);
-        var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
-        using var _ = train;
-        using var __ = test;
         var attackSamples = context.Samples ?? 100;
 
         var modelName = cuda ? "distillation-cnn" : "lenet5";

@@ -9,7 +9,10 @@ namespace NeuralShield.Reproductions;
 /// calibrated by the RDP accountant. A small tanh CNN (Papernot et al.'s "tempered sigmoid" setting; Opacus' MNIST
 /// architecture) trained with Poisson-sampled lots of expected size 128, C = 1, plain SGD.
 /// </summary>
-internal sealed class DpSgdExperiment : IReproduction
+internal sealed class DpSgdExperiment() : MnistReproduction(
+    "dpsgd",
+    "Abadi et al. 2016, DP-SGD on MNIST (tanh CNN, Poisson lots, RDP accountant), accuracy at eps=2 and other eps, delta=1e-5",
+    defaultSamples: 10_000)
 {
     private const double TargetEpsilon = 2.0;
     private const double Delta = 1e-5;
@@ -17,10 +20,6 @@ internal sealed class DpSgdExperiment : IReproduction
     private const double ClipNorm = 1.0;
     private const double LearningRate = 0.3;
     private static readonly double[] OtherEpsilons = [1.0, 4.0];
-
-    public string Name => "dpsgd";
-
-    public string Description => "Abadi et al. 2016, DP-SGD on MNIST (tanh CNN, Poisson lots, RDP accountant), accuracy at eps=2 and other eps, delta=1e-5";
 
     /// <summary>conv 16@8×8/2 (padding 3), tanh, max-pool 2/1, conv 32@4×4/2, tanh, max-pool 2/1, fc 32, tanh, fc 10.</summary>
     internal static nn.Module<Tensor, Tensor> Cnn(long seed)
@@ -34,12 +33,9 @@ internal sealed class DpSgdExperiment : IReproduction
             ("logits", nn.Linear(32, 10)));
     }
 
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
         var epochs = context.Epochs ?? 20;
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
-        using var _ = train;
-        using var __ = test;
         var report = new ReproductionReport(Name);
         var total = Stopwatch.StartNew();
 

@@ -5,18 +5,14 @@ using NeuralShield.Attacks.Evasion;
 namespace NeuralShield.Reproductions;
 
 /// <summary>Goodfellow et al. 2015: FGSM at ε = 0.25 against softmax regression on MNIST (paper: 99.9% error).</summary>
-internal sealed class FgsmExperiment : IReproduction
+internal sealed class FgsmExperiment() : MnistReproduction(
+    "fgsm",
+    "Goodfellow et al. 2015, FGSM eps=0.25 on softmax regression",
+    defaultSamples: 10_000)
 {
-    public string Name => "fgsm";
-
-    public string Description => "Goodfellow et al. 2015, FGSM eps=0.25 on softmax regression";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
         const double epsilon = 0.25;
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
-        using var _ = train;
-        using var __ = test;
         var options = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
         var recipe = new ModelRecipe { Architecture = s => ModelZoo.SoftmaxRegression(784, 10, s), Training = options, Seed = context.Seed, Device = context.Device };
         using var model = ModelCache.Train(context, "softmax-regression", recipe, train, cancellationToken).Classifier;

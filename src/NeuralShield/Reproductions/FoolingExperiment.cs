@@ -7,19 +7,15 @@ namespace NeuralShield.Reproductions;
 /// Nguyen, Yosinski, Clune 2015 (arXiv 1412.1897): unrecognisable inputs that LeNet-5 on MNIST assigns to each digit
 /// with ≥ 99.99% confidence, by gradient ascent (white box) and by evolution with a direct encoding (black box).
 /// </summary>
-internal sealed class FoolingExperiment : IReproduction
+internal sealed class FoolingExperiment() : MnistReproduction(
+    "fooling",
+    "Nguyen et al. 2015, fooling images for all 10 MNIST digits on LeNet-5 (gradient ascent and evolution)",
+    defaultSamples: 10_000)
 {
     private const double Bound = 0.999;
 
-    public string Name => "fooling";
-
-    public string Description => "Nguyen et al. 2015, fooling images for all 10 MNIST digits on LeNet-5 (gradient ascent and evolution)";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
-        using var _ = train;
-        using var __ = test;
         using var model = ExperimentData.LeNet5(context, train, cancellationToken);
         var clean = ModelAccuracy.Of(model, test);
         context.Log.WriteLine($"  LeNet-5 test accuracy {clean:P2}");

@@ -11,19 +11,15 @@ namespace NeuralShield.Reproductions;
 /// next paper), trained with Adam for 10 epochs on the first 10,000 training images. JSMA-Z (F = logits) is
 /// reported next to it with the prefix <c>z_</c>.
 /// </summary>
-internal sealed class JsmaExperiment : IReproduction
+internal sealed class JsmaExperiment() : MnistReproduction(
+    "jsma",
+    "Papernot et al. 2016, JSMA-F theta=+1 gamma=14.5% on the distillation-paper MNIST CNN, 9 targets per image",
+    defaultSamples: 100)
 {
     private const int ImagesPerRun = 25;
 
-    public string Name => "jsma";
-
-    public string Description => "Papernot et al. 2016, JSMA-F theta=+1 gamma=14.5% on the distillation-paper MNIST CNN, 9 targets per image";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 100);
-        using var _ = train;
-        using var __ = test;
         var training = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
         var recipe = new ModelRecipe { Architecture = s => ModelZoo.DistillationCnn(seed: s), Training = training, Seed = context.Seed, Device = context.Device };
         using var model = ModelCache.Train(context, "distillation-cnn-adam-e10-b128", recipe, train, cancellationToken).Classifier;

@@ -11,20 +11,12 @@ namespace NeuralShield.Reproductions;
 /// deployment, as it would query any API), next to the same attack on the plain LeNet-5, and the transfer from an
 /// undefended model of the attacker's own.
 /// </summary>
-internal sealed class KeyedTransformExperiment : IReproduction
+internal sealed class KeyedTransformExperiment() : SubstituteReproduction(
+    "keyed-transform",
+    "keyed permutation + XOR of binarised pixels before LeNet-5: transfer from a Jacobian substitute without the key")
 {
-    public IReadOnlyList<string> VariantKeys => BlackBoxSupport.SubstituteVariants;
-
-    public string Name => "keyed-transform";
-
-    public string Description => "keyed permutation + XOR of binarised pixels before LeNet-5: transfer from a Jacobian substitute without the key";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData seeds, LabeledData evaluated, CancellationToken cancellationToken)
     {
-        var (train, seeds, evaluated) = BlackBoxSupport.Mnist(context);
-        using var _ = train;
-        using var __ = seeds;
-        using var ___ = evaluated;
         using var plain = ExperimentData.LeNet5(context, train, cancellationToken);
 
         var keySeed = unchecked(context.Seed + 1000);

@@ -9,22 +9,13 @@ namespace NeuralShield.Reproductions;
 /// half of them). LiRA online and offline, the shadow-model attack and the threshold attacks on the same shadows and
 /// the same target, all scored on the whole pool (half members, half non-members).
 /// </summary>
-internal sealed class LiraExperiment : IReproduction
+internal sealed class LiraExperiment() : MembershipReproduction(
+    "lira",
+    "Carlini et al. 2022 LiRA (online/offline) vs the shadow-model and threshold attacks, TPR at low FPR (Adult or MNIST)",
+    shadowModels: 16)
 {
-    public string Name => "lira";
-
-    public string Description => "Carlini et al. 2022 LiRA (online/offline) vs the shadow-model and threshold attacks, TPR at low FPR (Adult or MNIST)";
-
-    /// <summary>Shadow models of the attack.</summary>
-    private const int ShadowModels = 16;
-
-    public ReproductionData Data => ReproductionData.MnistOrAdult;
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override void Run(ReproductionContext context, ReproductionReport report, int shadowCount, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
-        var report = new ReproductionReport(Name);
-        var shadowCount = context.Shadows ?? ShadowModels;
         var adult = MembershipSupport.IsAdult(context.DataDirectory);
         var training = new TrainingOptions { Epochs = context.Epochs ?? 60, BatchSize = 64, LearningRate = 1e-3, Seed = context.Seed };
         LabeledData pool;
@@ -104,11 +95,9 @@ internal sealed class LiraExperiment : IReproduction
             report.Setting["variance"] = shadows.Count < 64 ? "global (fewer than 64 shadows)" : "per example";
             report.Setting["evaluation"] = $"the whole pool: {members} members + {pool.Count - members} non-members";
             report.Setting["seed"] = context.Seed;
-            report.Metrics["seconds_total"] = watch.Elapsed.TotalSeconds;
             report.Paper["auc"] = 0.668;
             report.Paper["tpr_at_0_1pct_fpr"] = 0.0169;
             report.Paper["source"] = "Carlini et al., IEEE S&P 2022, arXiv 2112.03570; numbers of TF Privacy's LiRA demo (CIFAR-10, 16 shadows), for scale only";
-            return report;
         }
         finally
         {

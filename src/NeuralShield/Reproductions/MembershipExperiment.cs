@@ -11,27 +11,18 @@ namespace NeuralShield.Reproductions;
 /// output defense (and any <see cref="IMembershipTrainingDefense"/>). Every attack is evaluated on a balanced set of
 /// members and non-members that no part of the attack saw.
 /// </summary>
-internal sealed class MembershipExperiment : IReproduction
+internal sealed class MembershipExperiment() : MembershipReproduction(
+    "membership",
+    "Shokri et al. 2017 shadow-model membership inference, threshold and gap attacks, output defenses (Adult or MNIST)",
+    shadowModels: 8)
 {
-    public string Name => "membership";
-
-    public string Description => "Shokri et al. 2017 shadow-model membership inference, threshold and gap attacks, output defenses (Adult or MNIST)";
-
-    /// <summary>Shadow models of the attack.</summary>
-    private const int ShadowModels = 8;
-
-    public ReproductionData Data => ReproductionData.MnistOrAdult;
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override void Run(ReproductionContext context, ReproductionReport report, int shadowCount, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
-        var report = new ReproductionReport(Name);
         report.Setting["seed"] = context.Seed;
         var setup = MembershipSupport.IsAdult(context.DataDirectory) ? Adult(context) : Mnist(context);
         using var _ = setup;
         var remote = RemoteTraining(context, setup);
         report.Setting["data"] = setup.Data;
-        var shadowCount = context.Shadows ?? ShadowModels;
         var attackOptions = AttackOptions(setup.OverfitRecipe, shadowCount, setup.MembersCount, context.Seed);
         if (remote is not null)
         {
@@ -89,12 +80,10 @@ internal sealed class MembershipExperiment : IReproduction
             MembershipSupport.EvaluateAll(report, "generalising.", target, setup.GeneralisingMembers, setup.GeneralisingNonMembers, shadows, options, context, cancellationToken);
         }
 
-        report.Metrics["seconds_total"] = watch.Elapsed.TotalSeconds;
         report.Paper["precision"] = setup.PaperPrecision;
         report.Paper["generalising.auc"] = "<= 0.56 (issue)";
         report.Paper["auc"] = ">= 0.60, within 0.02 of loss_threshold_auc (issue; PyTorch loss threshold: " + setup.ReferenceAuc + ")";
         report.Paper["source"] = "Shokri, Stronati, Song, Shmatikov, IEEE S&P 2017, arXiv 1610.05820 (precision on generalising MNIST/Adult models: 0.517 / 0.503)";
-        return report;
     }
 
     /// <summary>The remote training service of the context and the attacker pool's rows as it serves them (null: in process).</summary>

@@ -9,17 +9,13 @@ namespace NeuralShield.Reproductions;
 /// and with DP-SGD updates, against control secrets never inserted; the membership view (loss threshold) of which
 /// queries the on-line model learned from. <c>--epochs</c> sets the pretraining epochs (default 3).
 /// </summary>
-internal sealed class RecordingExperiment : IReproduction
+internal sealed class RecordingExperiment() : MnistReproduction(
+    "recording",
+    "Carlini et al. 2019 exposure of canaries in an on-line learner's stream, without and with DP-SGD, and membership inference on the stream",
+    defaultSamples: 10_000)
 {
-    public string Name => "recording";
-
-    public string Description => "Carlini et al. 2019 exposure of canaries in an on-line learner's stream, without and with DP-SGD, and membership inference on the stream";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
-        using var _ = train;
-        using var __ = test;
         var half = train.Count / 2;
         using var pretrain = train.Slice(0, half);
         using var stream = train.Slice(half, train.Count - half);

@@ -13,24 +13,20 @@ namespace NeuralShield.Reproductions;
 /// attack on a stabilised gradient (stable exact sigmoid derivative, logit-margin loss, PGD) restores the success.
 /// Sigmoid MLP 784-200-200-10 (Brendel and Bethge reproduced the defense on an MLP).
 /// </summary>
-internal sealed class SaturationExperiment : IReproduction
+internal sealed class SaturationExperiment() : MnistReproduction(
+    "saturation",
+    "Nayebi & Ganguli 2017 saturation penalty vs FGSM eps=0.1; stabilised-gradient PGD (Brendel & Bethge 2017), transfer",
+    defaultSamples: null)
 {
     private const double Epsilon = 0.1;
     private const int PgdSteps = 40;
     private const double PgdStepSize = 0.01;
 
-    public string Name => "saturation";
-
-    public string Description => "Nayebi & Ganguli 2017 saturation penalty vs FGSM eps=0.1; stabilised-gradient PGD (Brendel & Bethge 2017), transfer";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
         var epochs = context.Epochs ?? (cuda ? 60 : 30);
         var lambda = context.Lambda ?? 0.1;
-        var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
-        using var _ = train;
-        using var __ = test;
         var attackSamples = context.Samples ?? 1000;
 
         static nn.Module<Tensor, Tensor> Factory(long seed) =>

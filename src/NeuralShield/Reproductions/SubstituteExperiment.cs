@@ -12,20 +12,12 @@ namespace NeuralShield.Reproductions;
 /// or an ONNX model given by <c>--oracle</c> (e.g. the ONNX zoo's <c>mnist-8.onnx</c>); FGSM ε = 0.3 crafted on the
 /// substitute, judged on the oracle (paper: 84.24% after 6,400 queries).
 /// </summary>
-internal sealed class SubstituteExperiment : IReproduction
+internal sealed class SubstituteExperiment() : SubstituteReproduction(
+    "substitute",
+    "Papernot et al. 2017, Jacobian substitute (150 seeds, rho=6, lambda=0.1) vs the LeNet-5 oracle or an ONNX --oracle, FGSM eps=0.3 transfer")
 {
-    public IReadOnlyList<string> VariantKeys => BlackBoxSupport.SubstituteVariants;
-
-    public string Name => "substitute";
-
-    public string Description => "Papernot et al. 2017, Jacobian substitute (150 seeds, rho=6, lambda=0.1) vs the LeNet-5 oracle or an ONNX --oracle, FGSM eps=0.3 transfer";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData seeds, LabeledData evaluated, CancellationToken cancellationToken)
     {
-        var (train, seeds, evaluated) = BlackBoxSupport.Mnist(context);
-        using var _ = train;
-        using var __ = seeds;
-        using var ___ = evaluated;
         var blackBox = context.BlackBoxes is { Count: > 0 } given ? given[0] : null;
         IClassifier oracle;
         string oracleName;

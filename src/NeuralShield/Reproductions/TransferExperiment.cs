@@ -13,24 +13,16 @@ namespace NeuralShield.Reproductions;
 /// gradient-masking flags (issue 10: the flag must be raised on the distilled model). Reuses the models the fgsm,
 /// distillation and substitute reproductions cache.
 /// </summary>
-internal sealed class TransferExperiment : IReproduction
+internal sealed class TransferExperiment() : SubstituteReproduction(
+    "transfer",
+    "transfer matrix of FGSM eps=0.3 over softmax regression, MLP, LeNet-5, distilled LeNet-5, the shared ONNX models and Jacobian substitutes, gradient-masking flags")
 {
-    public IReadOnlyList<string> VariantKeys => BlackBoxSupport.SubstituteVariants;
-
     private const double Temperature = 100;
     private const double HotLearningRate = 5e-3;
     private const int Epochs = 10;
 
-    public string Name => "transfer";
-
-    public string Description => "transfer matrix of FGSM eps=0.3 over softmax regression, MLP, LeNet-5, distilled LeNet-5, the shared ONNX models and Jacobian substitutes, gradient-masking flags";
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData seeds, LabeledData evaluated, CancellationToken cancellationToken)
     {
-        var (train, seeds, evaluated) = BlackBoxSupport.Mnist(context);
-        using var _ = train;
-        using var __ = seeds;
-        using var ___ = evaluated;
         var samples = context.Samples ?? 1000;
         TrainingOptions Options() => new() { Epochs = context.Epochs ?? Epochs, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
 

@@ -1,8 +1,4 @@
 using NeuralShield.Attacks.Core;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Evasion;
 

@@ -1,6 +1,4 @@
 using NeuralShield.Attacks.Core;
-using NeuralShield.Internal;
-using NeuralShield.Metrics;
 
 namespace NeuralShield.Attacks.Evasion;
 

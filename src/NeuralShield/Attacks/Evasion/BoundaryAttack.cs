@@ -14,30 +14,23 @@ namespace NeuralShield.Attacks.Evasion;
 /// candidates' success (the paper's schedule). Two queries per step and sample; the budget is never exceeded. Batched: one
 /// step sends the candidates of all samples still running in one call.
 /// </summary>
-public sealed class BoundaryAttack : EvasionAttackBase<IClassifier>
+/// <param name="options">The settings (default: the defaults); validated and copied.</param>
+public sealed class BoundaryAttack(BoundaryAttackOptions? options = null) : EvasionAttack<IClassifier, BoundaryAttackOptions>(options ?? new BoundaryAttackOptions())
 {
-    private readonly BoundaryAttackOptions _options;
-
-    /// <summary>Creates the attack; the options are validated and copied.</summary>
-    public BoundaryAttack(BoundaryAttackOptions? options = null) => _options = (options ?? new BoundaryAttackOptions()).Validated();
-
-    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
-    public BoundaryAttackOptions Options => _options.Copy();
-
     /// <inheritdoc />
     public override AttackDescriptor Descriptor => new("Boundary", AttackFamily.Evasion, ModelAccess.LabelOnly, Papers.Brendel2018, GoalSupport.Untargeted);
 
     /// <inheritdoc />
     protected override Tensor Perturb(IClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
     {
-        using var oracle = new DecisionOracle(model, goal.Labels, _options.MaxQueries);
+        using var oracle = new DecisionOracle(model, goal.Labels, Settings.MaxQueries);
         var n = inputs.shape[0];
         var device = inputs.device;
         var bounds = model.Bounds;
-        using var generator = new Generator(unchecked((ulong)_options.Seed));
+        using var generator = new Generator(unchecked((ulong)Settings.Seed));
         using var held = new HeldTensors();
         var already = oracle.Ask(inputs, arange(n, device: device));
-        var (current, found) = DecisionOracle.RandomStart(oracle, inputs, already, _options.InitialTries, generator, cancellationToken);
+        var (current, found) = DecisionOracle.RandomStart(oracle, inputs, already, Settings.InitialTries, generator, cancellationToken);
         var live = found.logical_and(already.logical_not());
         held.Keep(current, found, live);
         if (live.any().item<bool>())
@@ -49,13 +42,13 @@ public sealed class BoundaryAttack : EvasionAttackBase<IClassifier>
         Tensor spherical, source, sphericalHits, sourceHits;
         using (NewDisposeScope())
         {
-            spherical = full(n, _options.SphericalStep, dtype: inputs.dtype, device: device);
-            source = full(n, _options.SourceStep, dtype: inputs.dtype, device: device);
+            spherical = full(n, Settings.SphericalStep, dtype: inputs.dtype, device: device);
+            source = full(n, Settings.SourceStep, dtype: inputs.dtype, device: device);
             sphericalHits = zeros(n, dtype: inputs.dtype, device: device);
             sourceHits = zeros(n, dtype: inputs.dtype, device: device);
             held.Keep(spherical, source, sphericalHits, sourceHits);
         }
-        var factor = (float)_options.StepAdaptation;
+        var factor = (float)Settings.StepAdaptation;
         for (var step = 1; ; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -85,9 +78,9 @@ public sealed class BoundaryAttack : EvasionAttackBase<IClassifier>
             current = current.index_copy(0, idx, PerSample.Where(candidateOk, candidate, point));
             sphericalHits = sphericalHits.index_add(0, idx, orthogonalOk.to_type(inputs.dtype), 1);
             sourceHits = sourceHits.index_add(0, idx, candidateOk.to_type(inputs.dtype), 1);
-            if (step % _options.AdaptationInterval == 0)
+            if (step % Settings.AdaptationInterval == 0)
             {
-                var interval = (float)_options.AdaptationInterval;
+                var interval = (float)Settings.AdaptationInterval;
                 var sphericalRate = sphericalHits / interval;
                 var sourceRate = sourceHits / interval;
                 spherical = where(sphericalRate.gt(0.5f), spherical * factor, where(sphericalRate.lt(0.2f), spherical / factor, spherical));

@@ -13,19 +13,13 @@ namespace NeuralShield.Attacks.Evasion;
 /// backward pass on the whole batch (the gradient of ‖δ‖₂² is exact in closed form) and reads nothing back to the host;
 /// only the early-abort checks, every tenth of the iterations, read one flag.
 /// </summary>
-public sealed class CarliniWagnerL2 : EvasionAttackBase<IDifferentiableClassifier>
+/// <param name="options">The settings (default: the defaults); validated and copied.</param>
+public sealed class CarliniWagnerL2(CarliniWagnerOptions? options = null) : EvasionAttack<IDifferentiableClassifier, CarliniWagnerOptions>(options ?? new CarliniWagnerOptions())
 {
     private const double Beta1 = 0.9, Beta2 = 0.999, AdamEpsilon = 1e-8;
     // atanh(±1) is infinite: the inputs are pulled this little way inside the box first, as in the authors' code.
     private const double Inside = 0.999999;
     private const double NoUpperBound = 1e10;
-    private readonly CarliniWagnerOptions _options;
-
-    /// <summary>Creates the attack; the options are validated and copied.</summary>
-    public CarliniWagnerL2(CarliniWagnerOptions? options = null) => _options = (options ?? new CarliniWagnerOptions()).Validated();
-
-    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
-    public CarliniWagnerOptions Options => _options.Copy();
 
     /// <inheritdoc />
     public override AttackDescriptor Descriptor => new("C&W L2", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Carlini2017, GoalSupport.Both);
@@ -47,9 +41,9 @@ public sealed class CarliniWagnerL2 : EvasionAttackBase<IDifferentiableClassifie
         var centre = (bounds.Upper + (double)bounds.Lower) / 2;
         var labels = goal.Labels;
         var targeted = goal.IsTargeted;
-        var kappa = _options.Confidence;
-        var lr = _options.LearningRate;
-        var check = Math.Max(_options.MaxIterations / 10, 1);
+        var kappa = Settings.Confidence;
+        var lr = Settings.LearningRate;
+        var check = Math.Max(Settings.MaxIterations / 10, 1);
 
         using var held = new HeldTensors();
         Tensor w0, lower, upper, c, bestL2, best;
@@ -58,12 +52,12 @@ public sealed class CarliniWagnerL2 : EvasionAttackBase<IDifferentiableClassifie
             w0 = (((inputs - centre) / half).clamp(-1, 1) * Inside).atanh();
             lower = zeros(n, dtype: ScalarType.Float64, device: device);
             upper = full(n, NoUpperBound, dtype: ScalarType.Float64, device: device);
-            c = full(n, _options.InitialConst, dtype: ScalarType.Float64, device: device);
+            c = full(n, Settings.InitialConst, dtype: ScalarType.Float64, device: device);
             bestL2 = full(n, double.PositiveInfinity, dtype: ScalarType.Float32, device: device);
             best = inputs.clone();
             held.Keep(w0, lower, upper, c, bestL2, best);
         }
-        for (var step = 0; step < _options.BinarySearchSteps; step++)
+        for (var step = 0; step < Settings.BinarySearchSteps; step++)
         {
             Tensor delta, m, v, active, stepSuccess, previous;
             using (NewDisposeScope())
@@ -78,7 +72,7 @@ public sealed class CarliniWagnerL2 : EvasionAttackBase<IDifferentiableClassifie
             }
             var weight = c.to_type(ScalarType.Float32);
             held.Keep(weight);
-            for (var i = 0; i < _options.MaxIterations; i++)
+            for (var i = 0; i < Settings.MaxIterations; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var iteration = NewDisposeScope();
@@ -94,7 +88,7 @@ public sealed class CarliniWagnerL2 : EvasionAttackBase<IDifferentiableClassifie
                 bestL2 = where(improved, l2, bestL2);
                 best = PerSample.Where(improved, x, best);
                 stepSuccess = stepSuccess.logical_or(success);
-                if (_options.AbortEarly && i % check == 0)
+                if (Settings.AbortEarly && i % check == 0)
                 {
                     var loss = l2 + weight * (kappa - gain).clamp_min(0);
                     active = active.logical_and(loss.le(previous * 0.9999f));

@@ -19,23 +19,16 @@ namespace NeuralShield.Attacks.Evasion;
 /// meets the goal); for the others the true label is k̂(x), as in the paper. Targeted goals are not supported.
 /// </para>
 /// </summary>
-public sealed class DeepFool : EvasionAttackBase<IDifferentiableClassifier>
+/// <param name="options">The settings (default: the defaults); validated and copied.</param>
+public sealed class DeepFool(DeepFoolOptions? options = null) : EvasionAttack<IDifferentiableClassifier, DeepFoolOptions>(options ?? new DeepFoolOptions())
 {
-    private readonly DeepFoolOptions _options;
-
-    /// <summary>Creates the attack; the options are validated and copied.</summary>
-    public DeepFool(DeepFoolOptions? options = null) => _options = (options ?? new DeepFoolOptions()).Validated();
-
-    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
-    public DeepFoolOptions Options => _options.Copy();
-
     /// <inheritdoc />
-    public override AttackDescriptor Descriptor => new(_options.Norm == Norm.L2 ? "DeepFool L2" : "DeepFool L∞", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.MoosaviDezfooli2016, GoalSupport.Untargeted);
+    public override AttackDescriptor Descriptor => new(Settings.Norm == Norm.L2 ? "DeepFool L2" : "DeepFool L∞", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.MoosaviDezfooli2016, GoalSupport.Untargeted);
 
     /// <inheritdoc />
     protected override Tensor Perturb(IDifferentiableClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
     {
-        using var outcome = DeepFoolSearch.Run(model, inputs, goal.Labels, _options, clampToBounds: true, cancellationToken);
+        using var outcome = DeepFoolSearch.Run(model, inputs, goal.Labels, Settings, clampToBounds: true, cancellationToken);
         return outcome.Adversarial.clone();
     }
 }

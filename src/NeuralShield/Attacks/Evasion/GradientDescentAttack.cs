@@ -9,43 +9,35 @@ namespace NeuralShield.Attacks.Evasion;
 /// objective of <see cref="GradientLoss"/> toward the goal (ascended; the targeted objective is the negated
 /// loss on the target). Batched; with early stop a sample freezes once it meets the goal.
 /// </summary>
-public abstract class GradientDescentAttack : EvasionAttackBase<IDifferentiableClassifier>
+/// <typeparam name="TOptions">The attack's options, validated and copied once at construction.</typeparam>
+public abstract class GradientDescentAttack<TOptions> : EvasionAttack<IDifferentiableClassifier, TOptions>
+    where TOptions : OptionsBase<TOptions>
 {
-    private readonly LpBall _ball;
-    private readonly double _stepSize;
-    private readonly int _steps;
-    private readonly bool _randomStart;
-    private readonly bool _earlyStop;
-    private readonly GradientLoss _loss;
-    private readonly long _seed;
+    private readonly Descent _descent;
 
-    /// <summary>Creates the loop from already validated settings.</summary>
-    private protected GradientDescentAttack(LpBall ball, double stepSize, int steps, bool randomStart, bool earlyStop, GradientLoss loss, long seed)
-    {
-        _ball = ball;
-        _stepSize = stepSize;
-        _steps = steps;
-        _randomStart = randomStart;
-        _earlyStop = earlyStop;
-        _loss = loss;
-        _seed = seed;
-    }
+    /// <summary>The loop's settings, as an attack reads them from its validated options.</summary>
+    private protected readonly record struct Descent(LpBall Ball, double StepSize, int Steps, bool RandomStart, bool EarlyStop, GradientLoss Loss, long Seed);
+
+    /// <summary>Validates and copies <paramref name="options"/>; <paramref name="descent"/> reads the loop's settings from the copy.</summary>
+    private protected GradientDescentAttack(TOptions options, Func<TOptions, Descent> descent)
+        : base(options) =>
+        _descent = descent(Settings);
 
     /// <summary>The threat-model ball.</summary>
-    public LpBall Ball => _ball;
+    public LpBall Ball => _descent.Ball;
 
     /// <inheritdoc />
     protected override Tensor Perturb(IDifferentiableClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
     {
-        var objective = Objectives.For(_loss, goal);
-        var x = _randomStart ? model.Bounds.Clamp(_ball.Project(inputs + _ball.RandomOffset(inputs, _seed), inputs)) : inputs.clone();
-        var active = _earlyStop ? ones(inputs.shape[0], dtype: ScalarType.Bool, device: inputs.device) : null;
-        for (var step = 0; step < _steps; step++)
+        var objective = Objectives.For(_descent.Loss, goal);
+        var x = _descent.RandomStart ? model.Bounds.Clamp(_descent.Ball.Project(inputs + _descent.Ball.RandomOffset(inputs, _descent.Seed), inputs)) : inputs.clone();
+        var active = _descent.EarlyStop ? ones(inputs.shape[0], dtype: ScalarType.Bool, device: inputs.device) : null;
+        for (var step = 0; step < _descent.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var iteration = NewDisposeScope();
             using var g = InputGradient.Of(model, x, objective);
-            var next = model.Bounds.Clamp(_ball.Project(x + _stepSize * _ball.SteepestAscent(g.Gradient), inputs));
+            var next = model.Bounds.Clamp(_descent.Ball.Project(x + _descent.StepSize * _descent.Ball.SteepestAscent(g.Gradient), inputs));
             if (active is not null)
             {
                 active.logical_and_(goal.IsSuccess(g.Logits.argmax(1)).logical_not());
@@ -59,5 +51,5 @@ public abstract class GradientDescentAttack : EvasionAttackBase<IDifferentiableC
     }
 
     /// <inheritdoc />
-    protected override Tensor Project(Tensor adversarial, Tensor original) => _ball.Project(adversarial, original);
+    protected override Tensor Project(Tensor adversarial, Tensor original) => _descent.Ball.Project(adversarial, original);
 }

@@ -15,39 +15,33 @@ namespace NeuralShield.Attacks.Evasion;
 /// each phase sends the points of all samples still running in one call. A sample for which no adversarial was found
 /// keeps its input; one the model already misclassifies is returned unchanged.
 /// </summary>
-public sealed class HopSkipJump : EvasionAttackBase<IClassifier>
+/// <param name="options">The settings (default: the defaults); validated and copied.</param>
+public sealed class HopSkipJump(HopSkipJumpOptions? options = null) : EvasionAttack<IClassifier, HopSkipJumpOptions>(options ?? new HopSkipJumpOptions())
 {
     private const int MaxHalvings = 30;
     private const int ProbeBatch = 4096;
-    private readonly HopSkipJumpOptions _options;
-
-    /// <summary>Creates the attack; the options are validated and copied.</summary>
-    public HopSkipJump(HopSkipJumpOptions? options = null) => _options = (options ?? new HopSkipJumpOptions()).Validated();
-
-    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
-    public HopSkipJumpOptions Options => _options.Copy();
 
     /// <inheritdoc />
     public override AttackDescriptor Descriptor =>
-        new(_options.Norm == Norm.L2 ? "HopSkipJump L2" : "HopSkipJump L∞", AttackFamily.Evasion, ModelAccess.LabelOnly, Papers.Chen2020, GoalSupport.Untargeted);
+        new(Settings.Norm == Norm.L2 ? "HopSkipJump L2" : "HopSkipJump L∞", AttackFamily.Evasion, ModelAccess.LabelOnly, Papers.Chen2020, GoalSupport.Untargeted);
 
     /// <inheritdoc />
     protected override Tensor Perturb(IClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
     {
-        using var run = new DecisionOracle(model, goal.Labels, _options.MaxQueries);
+        using var run = new DecisionOracle(model, goal.Labels, Settings.MaxQueries);
         var n = inputs.shape[0];
         var d = inputs[0].numel();
-        var lInf = _options.Norm == Norm.LInf;
-        var theta = lInf ? _options.Gamma / ((double)d * d) : _options.Gamma / (d * Math.Sqrt(d));
+        var lInf = Settings.Norm == Norm.LInf;
+        var theta = lInf ? Settings.Gamma / ((double)d * d) : Settings.Gamma / (d * Math.Sqrt(d));
         var bounds = model.Bounds;
         var device = inputs.device;
-        using var generator = new Generator(unchecked((ulong)_options.Seed));
+        using var generator = new Generator(unchecked((ulong)Settings.Seed));
 
         using var held = new HeldTensors();
         // A sample the model already gets wrong needs nothing; the others start from random uniform points of the box.
         var all = arange(n, device: device);
         var already = run.Ask(inputs, all);
-        var (current, found) = DecisionOracle.RandomStart(run, inputs, already, _options.InitialTries, generator, cancellationToken);
+        var (current, found) = DecisionOracle.RandomStart(run, inputs, already, Settings.InitialTries, generator, cancellationToken);
         held.Keep(current, found);
         var live = found.logical_and(already.logical_not());
         held.Keep(live);
@@ -64,7 +58,7 @@ public sealed class HopSkipJump : EvasionAttackBase<IClassifier>
             distance = boundaryDistance.clone();
             held.Keep(current, boundaryDistance, distance);
         }
-        for (var t = 1; t <= _options.MaxIterations; t++)
+        for (var t = 1; t <= Settings.MaxIterations; t++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var iteration = NewDisposeScope();
@@ -77,7 +71,7 @@ public sealed class HopSkipJump : EvasionAttackBase<IClassifier>
             var delta = t == 1
                 ? full(idx.shape[0], 0.1 * bounds.Range, dtype: inputs.dtype, device: device)
                 : boundaryDistance.index_select(0, idx) * (float)((lInf ? d : Math.Sqrt(d)) * theta);
-            var probes = (int)Math.Min(_options.InitialEvaluations * Math.Sqrt(t), _options.MaxEvaluations);
+            var probes = (int)Math.Min(Settings.InitialEvaluations * Math.Sqrt(t), Settings.MaxEvaluations);
             var (direction, estimated) = EstimateDirection(run, boundary, idx, delta, probes, bounds, lInf, generator);
             var update = lInf ? direction.sign() : direction;
             // Geometric progression: ξ = dist/√t, halved until the step stays adversarial.
@@ -118,7 +112,7 @@ public sealed class HopSkipJump : EvasionAttackBase<IClassifier>
     /// </summary>
     private (Tensor Points, Tensor Distance) BinarySearch(DecisionOracle run, Tensor inputs, Tensor adversarial, Tensor mask, double theta)
     {
-        var lInf = _options.Norm == Norm.LInf;
+        var lInf = Settings.Norm == Norm.LInf;
         var distance = Norms(adversarial - inputs, lInf);
         var idx = mask.nonzero().squeeze(1);
         if (idx.numel() == 0) return (adversarial.clone(), distance);

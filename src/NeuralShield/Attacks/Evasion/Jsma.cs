@@ -42,7 +42,9 @@ namespace NeuralShield.Attacks.Evasion;
 /// on the pruning.
 /// </para>
 /// </summary>
-public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
+/// <param name="options">The settings (default: the defaults); validated and copied.</param>
+/// <exception cref="ArgumentOutOfRangeException">An option lies outside its range.</exception>
+public sealed class Jsma(JsmaOptions? options = null) : EvasionAttack<IDifferentiableClassifier, JsmaOptions>(options ?? new JsmaOptions())
 {
     /// <summary>
     /// Bytes of temporaries per pair score in the pairwise search: the gathered α and β' columns and the score as
@@ -53,18 +55,9 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
     /// <summary>Rows per sample that the pruned pair search scores first, to bound the best score from below.</summary>
     private const long FirstRows = 4;
 
-    private readonly JsmaOptions _options;
-
-    /// <summary>Creates the attack; the options are validated and copied.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option lies outside its range.</exception>
-    public Jsma(JsmaOptions? options = null) => _options = (options ?? new JsmaOptions()).Validated();
-
-    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
-    public JsmaOptions Options => _options.Copy();
-
     /// <inheritdoc />
     public override AttackDescriptor Descriptor => new(
-        _options.Output == JsmaOutput.Probabilities ? "JSMA-F" : "JSMA-Z", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Papernot2016Jsma, GoalSupport.Targeted);
+        Settings.Output == JsmaOutput.Probabilities ? "JSMA-F" : "JSMA-Z", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Papernot2016Jsma, GoalSupport.Targeted);
 
     /// <summary>
     /// The number of iterations a sample of <paramref name="featureCount"/> features may run under budget
@@ -81,7 +74,7 @@ public sealed class Jsma : EvasionAttackBase<IDifferentiableClassifier>
     /// <inheritdoc />
     protected override Tensor Perturb(IDifferentiableClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
     {
-        var o = _options;
+        var o = Settings;
         var count = inputs.shape[0];
         var sampleShape = inputs.shape.Skip(1).ToArray();
         var features = sampleShape.Aggregate(1L, (a, b) => a * b);

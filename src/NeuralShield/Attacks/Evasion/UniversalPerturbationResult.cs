@@ -3,42 +3,32 @@ namespace NeuralShield.Attacks.Evasion;
 /// <summary>
 /// A fitted universal perturbation v and how it did on the fitting set. Owns <see cref="Perturbation"/>.
 /// </summary>
-public sealed class UniversalPerturbationResult : IDisposable
+public sealed class UniversalPerturbationResult(Tensor perturbation, InputBounds bounds, Norm norm, double xi, double foolingRate, int passes, IReadOnlyList<double> history)
+    : IDisposable
 {
-    internal UniversalPerturbationResult(Tensor perturbation, InputBounds bounds, Norm norm, double xi, double foolingRate, int passes, IReadOnlyList<double> history)
-    {
-        Perturbation = perturbation;
-        Bounds = bounds;
-        Norm = norm;
-        Xi = xi;
-        FittingFoolingRate = foolingRate;
-        Passes = passes;
-        FoolingRateHistory = history;
-    }
-
     /// <summary>The universal perturbation v, one sample's shape (no batch dimension), on the model's device.</summary>
-    public Tensor Perturbation { get; }
+    public Tensor Perturbation { get; } = perturbation;
 
     /// <summary>The model's input bounds, into which <see cref="Apply"/> clamps.</summary>
-    public InputBounds Bounds { get; }
+    public InputBounds Bounds { get; } = bounds;
 
     /// <summary>The norm of the ball v was projected onto.</summary>
-    public Norm Norm { get; }
+    public Norm Norm { get; } = norm;
 
     /// <summary>The radius ξ of that ball.</summary>
-    public double Xi { get; }
+    public double Xi { get; } = xi;
 
     /// <summary>
     /// Fooling rate of <see cref="Perturbation"/> on the fitting set: the share of its points whose predicted label
     /// changed; the best pass's (or epoch's) rate, since the best v is returned.
     /// </summary>
-    public double FittingFoolingRate { get; }
+    public double FittingFoolingRate { get; } = foolingRate;
 
     /// <summary>Passes (epochs) made over the fitting set.</summary>
-    public int Passes { get; }
+    public int Passes { get; } = passes;
 
     /// <summary>The fitting-set fooling rate after each pass.</summary>
-    public IReadOnlyList<double> FoolingRateHistory { get; }
+    public IReadOnlyList<double> FoolingRateHistory { get; } = history;
 
     /// <summary>‖v‖ in <see cref="Norm"/>.</summary>
     public double PerturbationNorm => UniversalPerturbation.NormOf(Perturbation, Norm);

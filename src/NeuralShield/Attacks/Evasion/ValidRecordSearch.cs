@@ -11,21 +11,12 @@ namespace NeuralShield.Attacks.Evasion;
 /// A baseline, not a paper's attack: it measures what the model concedes to small, valid edits of a record, where the
 /// box attacks' results judged by <c>Evaluation.ConstrainedEvasion</c> measure what survives projection.
 /// </summary>
-public sealed class ValidRecordSearch : EvasionAttackBase<IClassifier>
+/// <param name="schema">The records searched over.</param>
+/// <param name="options">The settings (default: the defaults); validated and copied.</param>
+public sealed class ValidRecordSearch(FeatureSchema schema, ValidRecordSearchOptions? options = null)
+    : EvasionAttack<IClassifier, ValidRecordSearchOptions>(options ?? new ValidRecordSearchOptions())
 {
-    private readonly FeatureSchema _schema;
-    private readonly ValidRecordSearchOptions _options;
-
-    /// <summary>Creates the search over <paramref name="schema"/>'s records; the options are validated and copied.</summary>
-    public ValidRecordSearch(FeatureSchema schema, ValidRecordSearchOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(schema);
-        _schema = schema;
-        _options = (options ?? new ValidRecordSearchOptions()).Validated();
-    }
-
-    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
-    public ValidRecordSearchOptions Options => _options.Copy();
+    private readonly FeatureSchema _schema = schema ?? throw new ArgumentNullException(nameof(schema));
 
     /// <inheritdoc />
     public override AttackDescriptor Descriptor => new("Valid-record search", AttackFamily.Evasion, ModelAccess.Probabilities, null, GoalSupport.Both);
@@ -45,7 +36,7 @@ public sealed class ValidRecordSearch : EvasionAttackBase<IClassifier>
         var changed = new HashSet<int>[n];
         for (var i = 0; i < n; i++) changed[i] = [];
         var active = Enumerable.Range(0, n).Where(i => !Met(score[i], sign)).ToList();
-        for (var round = 0; round < _options.MaxChangedFields && active.Count > 0; round++)
+        for (var round = 0; round < Settings.MaxChangedFields && active.Count > 0; round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var best = new (float Score, int Column, float[]? Row)[n];
@@ -65,7 +56,7 @@ public sealed class ValidRecordSearch : EvasionAttackBase<IClassifier>
                 foreach (var (column, row) in Edits(rows.AsSpan(i * f, f).ToArray(), changed[i]))
                 {
                     batch.Add((i, column, row));
-                    if (batch.Count >= _options.CandidateBatchSize) Flush();
+                    if (batch.Count >= Settings.CandidateBatchSize) Flush();
                 }
             }
             Flush();
@@ -92,7 +83,7 @@ public sealed class ValidRecordSearch : EvasionAttackBase<IClassifier>
     /// <summary>Every record one edit of one mutable field away from <paramref name="row"/> (a field already changed may change again; others count against the budget).</summary>
     private IEnumerable<(int Column, float[] Row)> Edits(float[] row, HashSet<int> changed)
     {
-        var budgetLeft = changed.Count < _options.MaxChangedFields;
+        var budgetLeft = changed.Count < Settings.MaxChangedFields;
         for (var c = 0; c < _schema.Columns.Count; c++)
         {
             var column = _schema.Columns[c];
@@ -111,7 +102,7 @@ public sealed class ValidRecordSearch : EvasionAttackBase<IClassifier>
             }
             var raw = FeatureSchema.Raw(column, row[column.Offset]);
             var seen = new HashSet<double> { raw };
-            foreach (var step in _options.NumericSteps)
+            foreach (var step in Settings.NumericSteps)
             {
                 foreach (var direction in new[] { -1.0, 1.0 })
                 {

@@ -11,25 +11,11 @@ namespace NeuralShield.Attacks.Inference;
 /// (offline). With few shadows (&lt; 64) a global variance is used, as the paper advises. Not done here: the
 /// paper's query augmentations (flips, shifts), which apply to images only.
 /// </summary>
-public sealed class Lira : ShadowMembershipAttack
+/// <param name="options">The settings; validated and copied.</param>
+public sealed class Lira(LiraOptions options) : ShadowMembershipAttack<LiraOptions>(options)
 {
-    private readonly LiraOptions _options;
-
-    /// <summary>Creates the attack; the options are validated and copied.</summary>
-    public Lira(LiraOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Validated();
-    }
-
-    /// <summary>A copy of the validated settings.</summary>
-    public LiraOptions Options => _options.Copy();
-
     /// <inheritdoc />
-    public override AttackDescriptor Descriptor => new($"LiRA ({_options.Variant.ToString().ToLowerInvariant()})", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Carlini2022);
-
-    /// <summary>The shadows LiRA trains on the pool (the knowledge <c>Fit</c> receives, holding the candidates): random halves.</summary>
-    public override ShadowTrainingOptions ShadowTraining => _options.Shadows.Copy();
+    public override AttackDescriptor Descriptor => new($"LiRA ({Settings.Variant.ToString().ToLowerInvariant()})", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Carlini2022);
 
     /// <summary>Fits the Gaussians on already trained shadows (records a shadow neither trained on nor held out are ignored for it).</summary>
     /// <exception cref="ArgumentException">The shadow set is empty, or its class count differs from the target's.</exception>
@@ -42,12 +28,12 @@ public sealed class Lira : ShadowMembershipAttack
         var used = new bool[shadows.Count][];
         for (var k = 0; k < shadows.Count; k++)
         {
-            var p = Predictions.Of(shadows.Classifiers[k], shadows.Pool, _options.BatchSize, $"shadow {k}", "pool", cancellationToken);
+            var p = Predictions.Of(shadows.Classifiers[k], shadows.Pool, Settings.BatchSize, $"shadow {k}", "pool", cancellationToken);
             phi[k] = Enumerable.Range(0, n).Select(i => MembershipStatistics.ScaledConfidence(p.Row(i), (int)p.Labels[i])).ToArray();
             inMask[k] = Enumerable.Range(0, n).Select(i => shadows.Role(k, i) == ShadowRole.In).ToArray();
             used[k] = Enumerable.Range(0, n).Select(i => shadows.Role(k, i) != ShadowRole.Unused).ToArray();
         }
-        var variance = _options.Variance switch
+        var variance = Settings.Variance switch
         {
             LiraVariance.Auto => shadows.Count < 64 ? LiraVariance.Global : LiraVariance.PerExample,
             var v => v,
@@ -55,7 +41,7 @@ public sealed class Lira : ShadowMembershipAttack
         var fits = FitGaussians(phi, inMask, used, variance, out var global, out var shift);
         // Records outside the pool are scored from the shadows themselves (all of them out) while the set lives.
         var outside = new FittedLira.OutsidePool(shadows, global[0], global[1], shift, variance);
-        return new FittedLira(fits, RowIndex.Of(shadows.Pool), _options, shadows.Count, shadows.ClassCount, outside);
+        return new FittedLira(fits, RowIndex.Of(shadows.Pool), Settings, shadows.Count, shadows.ClassCount, outside);
     }
 
     /// <summary>

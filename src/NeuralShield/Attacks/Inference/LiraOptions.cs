@@ -1,7 +1,7 @@
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>Settings of <see cref="Lira"/>.</summary>
-public sealed class LiraOptions : OptionsBase<LiraOptions>
+public sealed class LiraOptions : OptionsBase<LiraOptions>, IShadowAttackOptions
 {
     /// <summary>The shadow models: <see cref="ShadowSampling.RandomHalves"/> of the attacker's pool (checked). Carlini et al. use 64–256; 16 already works with a global variance.</summary>
     public required ShadowTrainingOptions Shadows { get; set; }

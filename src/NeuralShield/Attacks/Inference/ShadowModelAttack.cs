@@ -11,25 +11,11 @@ namespace NeuralShield.Attacks.Inference;
 /// Paper settings: 10–100 shadows, attack models are small neural networks, precision ≈ 0.5 on models that generalise
 /// (MNIST, Adult) and up to 0.9+ on overfit ones.
 /// </summary>
-public sealed class ShadowModelAttack : ShadowMembershipAttack
+/// <param name="options">The settings; validated and copied.</param>
+public sealed class ShadowModelAttack(ShadowModelAttackOptions options) : ShadowMembershipAttack<ShadowModelAttackOptions>(options)
 {
-    private readonly ShadowModelAttackOptions _options;
-
-    /// <summary>Creates the attack; the options are validated and copied.</summary>
-    public ShadowModelAttack(ShadowModelAttackOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Validated();
-    }
-
-    /// <summary>A copy of the validated settings.</summary>
-    public ShadowModelAttackOptions Options => _options.Copy();
-
     /// <inheritdoc />
     public override AttackDescriptor Descriptor => new("Shadow-model membership inference", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Shokri2017);
-
-    /// <summary>The shadows the attack trains on the attacker's data in <c>Fit</c>.</summary>
-    public override ShadowTrainingOptions ShadowTraining => _options.Shadows.Copy();
 
     /// <summary>
     /// Trains the attack models on already trained <paramref name="shadows"/> (e.g. a set shared with other attacks, or
@@ -39,7 +25,7 @@ public sealed class ShadowModelAttack : ShadowMembershipAttack
     protected override IFittedInference<IClassifier, LabeledData, MembershipScores> FitOnShadows(IClassifier target, ShadowModelSet shadows,
         IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        var o = _options;
+        var o = Settings;
         var classes = shadows.ClassCount;
         var rows = new List<float[]>[o.PerClass ? classes : 1];
         var labels = new List<long>[rows.Length];

@@ -1,7 +1,7 @@
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>Settings of <see cref="ShadowModelAttack"/>.</summary>
-public sealed class ShadowModelAttackOptions : OptionsBase<ShadowModelAttackOptions>
+public sealed class ShadowModelAttackOptions : OptionsBase<ShadowModelAttackOptions>, IShadowAttackOptions
 {
     /// <summary>How the shadow models are made (recipe, count, sampling, seed).</summary>
     public required ShadowTrainingOptions Shadows { get; set; }

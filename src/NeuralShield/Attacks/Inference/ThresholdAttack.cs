@@ -7,39 +7,29 @@ namespace NeuralShield.Attacks.Inference;
 /// entropy scores do not need it). The scores need no fitting; Fit only chooses the threshold, on shadow models
 /// (<see cref="ThresholdAttackOptions.Shadows"/>) or on the attacker's non-member data.
 /// </summary>
-public sealed class ThresholdAttack : ShadowMembershipAttack
+/// <param name="options">The settings (default: the defaults); validated and copied.</param>
+public sealed class ThresholdAttack(ThresholdAttackOptions? options = null) : ShadowMembershipAttack<ThresholdAttackOptions>(options ?? new ThresholdAttackOptions())
 {
-    private readonly ThresholdAttackOptions _options;
-
-    /// <summary>Creates the attack; the options are validated and copied.</summary>
-    public ThresholdAttack(ThresholdAttackOptions? options = null) => _options = (options ?? new ThresholdAttackOptions()).Validated();
-
-    /// <summary>A copy of the validated settings.</summary>
-    public ThresholdAttackOptions Options => _options.Copy();
-
     /// <inheritdoc />
-    public override AttackDescriptor Descriptor => new($"{_options.Score} threshold", AttackFamily.Inference, ModelAccess.Probabilities,
-        _options.Score == ThresholdScore.Loss ? InferencePapers.Yeom2018 : InferencePapers.SongMittal2021);
+    public override AttackDescriptor Descriptor => new($"{Settings.Score} threshold", AttackFamily.Inference, ModelAccess.Probabilities,
+        Settings.Score == ThresholdScore.Loss ? InferencePapers.Yeom2018 : InferencePapers.SongMittal2021);
 
     /// <summary>The attack's score of each record of <paramref name="data"/> on <paramref name="model"/> (higher = more likely a member).</summary>
     public double[] Scores(IClassifier model, LabeledData data, CancellationToken cancellationToken = default)
     {
-        var p = Predictions.Of(model, data, _options.BatchSize, nameof(model), nameof(data), cancellationToken);
+        var p = Predictions.Of(model, data, Settings.BatchSize, nameof(model), nameof(data), cancellationToken);
         return Score(p);
     }
 
     private double[] Score(Predictions p) =>
-        Enumerable.Range(0, p.Count).Select(i => MembershipStatistics.Score(_options.Score, p.Row(i), (int)p.Labels[i])).ToArray();
-
-    /// <summary>The shadows the threshold is chosen on, when the options give them; null: chosen on the target's scores of the attacker's data.</summary>
-    public override ShadowTrainingOptions? ShadowTraining => _options.Shadows?.Copy();
+        Enumerable.Range(0, p.Count).Select(i => MembershipStatistics.Score(Settings.Score, p.Row(i), (int)p.Labels[i])).ToArray();
 
     /// <summary>Chooses the threshold on the target's scores of the attacker's data (<see cref="ThresholdAttackOptions.ReferenceFalsePositiveRate"/>), or none.</summary>
     protected override IFittedInference<IClassifier, LabeledData, MembershipScores> FitWithoutShadows(IClassifier target, LabeledData knowledge,
         IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var threshold = double.NaN;
-        if (_options.ReferenceFalsePositiveRate is { } fpr)
+        if (Settings.ReferenceFalsePositiveRate is { } fpr)
         {
             var reference = Scores(target, knowledge, cancellationToken).OrderDescending().ToArray();
             // The smallest threshold that lets at most fpr·n reference scores reach it.
@@ -62,7 +52,7 @@ public sealed class ThresholdAttack : ShadowMembershipAttack
                 var indices = shadows.Indices(k, role);
                 if (indices.Count == 0) continue;
                 using var subset = shadows.Pool.Subset(indices.Select(i => (long)i).ToArray());
-                var p = Predictions.Of(shadows.Classifiers[k], subset, _options.BatchSize, $"shadow {k}", "shadow records", cancellationToken);
+                var p = Predictions.Of(shadows.Classifiers[k], subset, Settings.BatchSize, $"shadow {k}", "shadow records", cancellationToken);
                 scores.AddRange(Score(p));
                 members.AddRange(Enumerable.Repeat(member, p.Count));
             }
@@ -105,7 +95,7 @@ public sealed class ThresholdAttack : ShadowMembershipAttack
             ArgumentNullException.ThrowIfNull(candidates);
             if (target.ClassCount != classCount)
                 throw new ArgumentException($"target has {target.ClassCount} classes but the attack was fitted for {classCount}.", nameof(target));
-            var p = Predictions.Of(target, candidates, attack._options.BatchSize, nameof(target), nameof(candidates), cancellationToken);
+            var p = Predictions.Of(target, candidates, attack.Settings.BatchSize, nameof(target), nameof(candidates), cancellationToken);
             return new MembershipScores(attack.Score(p), threshold);
         }
 

@@ -1,7 +1,7 @@
 namespace NeuralShield.Attacks.Inference;
 
 /// <summary>Settings of <see cref="ThresholdAttack"/>.</summary>
-public sealed class ThresholdAttackOptions : OptionsBase<ThresholdAttackOptions>
+public sealed class ThresholdAttackOptions : OptionsBase<ThresholdAttackOptions>, IShadowAttackOptions
 {
     /// <summary>The statistic thresholded. Default <see cref="ThresholdScore.Loss"/>.</summary>
     public ThresholdScore Score { get; set; } = ThresholdScore.Loss;

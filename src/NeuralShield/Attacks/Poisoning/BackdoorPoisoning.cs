@@ -7,34 +7,21 @@ namespace NeuralShield.Attacks.Poisoning;
 /// (<see cref="ModelAccess.TrainingData"/>), no access to the model. Measure with
 /// <see cref="Metrics.PoisoningMeasures.BackdoorSuccessRate"/> on triggered test inputs outside the target class.
 /// </summary>
-public sealed class BackdoorPoisoning : IPoisoningAttack<LabeledData, PoisonedData>
+/// <param name="trigger">The trigger stamped on the poisoned inputs.</param>
+/// <param name="options">The settings (default: the defaults); validated and copied.</param>
+public sealed class BackdoorPoisoning(BackdoorTrigger trigger, BackdoorOptions? options = null)
+    : BackdoorAttack<BackdoorOptions>(trigger, options ?? new BackdoorOptions())
 {
-    private readonly BackdoorOptions _options;
-
-    /// <summary>Creates the attack with <paramref name="trigger"/>; the options are validated and copied.</summary>
-    public BackdoorPoisoning(BackdoorTrigger trigger, BackdoorOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(trigger);
-        Trigger = trigger;
-        _options = (options ?? new BackdoorOptions()).Validated();
-    }
-
-    /// <summary>The trigger.</summary>
-    public BackdoorTrigger Trigger { get; }
-
-    /// <summary>A copy of the settings.</summary>
-    public BackdoorOptions Options => _options.Copy();
-
     /// <inheritdoc />
-    public AttackDescriptor Descriptor => new("BadNets backdoor", AttackFamily.Poisoning, ModelAccess.TrainingData, PoisoningPapers.Gu2017);
+    public override AttackDescriptor Descriptor => new("BadNets backdoor", AttackFamily.Poisoning, ModelAccess.TrainingData, PoisoningPapers.Gu2017);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The target class does not exist, the samples do not fit the trigger, or the budget exceeds the points outside the target class.</exception>
-    public PoisonedData Poison(LabeledData clean, RunOptions? options = null, CancellationToken cancellationToken = default)
+    public override PoisonedData Poison(LabeledData clean, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clean);
         cancellationToken.ThrowIfCancellationRequested();
-        var o = _options;
+        var o = Settings;
         var chosen = Choose(clean, o.TargetClass, inTarget: false, o.Budget, o.Fraction, o.Seed);
         return PoisonedCopy(clean, chosen, Trigger, x => Trigger.Stamp(x), relabel: o.TargetClass, Descriptor.Name);
     }

@@ -9,37 +9,25 @@ namespace NeuralShield.Attacks.Poisoning;
 /// their labels. A model that cannot learn these images from their content learns the trigger instead. Threat model:
 /// write access to training inputs, not labels; white-box access to the attacker's own surrogate only.
 /// </summary>
-public sealed class CleanLabelBackdoor : IPoisoningAttack<LabeledData, PoisonedData>
+public sealed class CleanLabelBackdoor : BackdoorAttack<CleanLabelBackdoorOptions>
 {
-    private readonly CleanLabelBackdoorOptions _options;
     private readonly IDifferentiableClassifier _surrogate;
 
     /// <summary>Creates the attack; the options are validated and copied; the surrogate is not owned.</summary>
     public CleanLabelBackdoor(BackdoorTrigger trigger, IDifferentiableClassifier surrogate, CleanLabelBackdoorOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(trigger);
-        ArgumentNullException.ThrowIfNull(surrogate);
-        Trigger = trigger;
-        _surrogate = surrogate;
-        _options = (options ?? new CleanLabelBackdoorOptions()).Validated();
-    }
-
-    /// <summary>The trigger.</summary>
-    public BackdoorTrigger Trigger { get; }
-
-    /// <summary>A copy of the settings.</summary>
-    public CleanLabelBackdoorOptions Options => _options.Copy();
+        : base(trigger, options ?? new CleanLabelBackdoorOptions()) =>
+        _surrogate = surrogate ?? throw new ArgumentNullException(nameof(surrogate));
 
     /// <inheritdoc />
-    public AttackDescriptor Descriptor => new("Clean-label backdoor", AttackFamily.Poisoning, ModelAccess.TrainingData, PoisoningPapers.Turner2019);
+    public override AttackDescriptor Descriptor => new("Clean-label backdoor", AttackFamily.Poisoning, ModelAccess.TrainingData, PoisoningPapers.Turner2019);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The target class does not exist or the budget exceeds its images.</exception>
-    public PoisonedData Poison(LabeledData clean, RunOptions? options = null, CancellationToken cancellationToken = default)
+    public override PoisonedData Poison(LabeledData clean, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clean);
         cancellationToken.ThrowIfCancellationRequested();
-        var o = _options;
+        var o = Settings;
         if (o.TargetClass < clean.ClassCount && _surrogate.ClassCount != clean.ClassCount)
             throw new ArgumentException($"The surrogate has {_surrogate.ClassCount} classes but the data {clean.ClassCount}.", nameof(clean));
         var chosen = BackdoorPoisoning.Choose(clean, o.TargetClass, inTarget: true, o.Budget, o.Fraction, o.Seed);

@@ -19,15 +19,12 @@ namespace NeuralShield.Defenses.Training;
 /// the training ε. Each mini-batch runs the inner attack against the current weights (see
 /// <see cref="AdversarialStep"/> for the train/eval mode handling).
 /// </summary>
-public sealed class AdversarialTraining : TrainingDefense<AdversarialTrainingOptions, AdversarialTrainingResult>
+/// <param name="options">The settings; validated and copied.</param>
+/// <param name="logger">Receives the trainers' messages.</param>
+/// <exception cref="ArgumentOutOfRangeException">α lies outside [0, 1], or a training option is out of range.</exception>
+/// <exception cref="ArgumentException">No recipe or attack factory was given.</exception>
+public sealed class AdversarialTraining(AdversarialTrainingOptions options, ILogger? logger = null) : TrainingDefense<AdversarialTrainingOptions, AdversarialTrainingResult>(options, logger)
 {
-    /// <summary>Creates the defense; the options are validated and copied.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">α lies outside [0, 1], or a training option is out of range.</exception>
-    /// <exception cref="ArgumentException">No recipe or attack factory was given.</exception>
-    public AdversarialTraining(AdversarialTrainingOptions options, ILogger? logger = null) : base(options, logger)
-    {
-    }
-
     /// <inheritdoc />
     public override DefenseDescriptor Descriptor => new("Adversarial training", DefenseKind.Training, Settings.CleanWeight > 0 ? Papers.Goodfellow2015 : Papers.Madry2018, [AttackFamily.Evasion]);
 

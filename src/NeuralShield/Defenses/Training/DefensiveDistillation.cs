@@ -28,15 +28,12 @@ namespace NeuralShield.Defenses.Training;
 /// and <see cref="NeuralShield.Evaluation.DefenseEvaluation"/>.
 /// </para>
 /// </summary>
-public sealed class DefensiveDistillation : TrainingDefense<DefensiveDistillationOptions, DistillationResult>
+/// <param name="options">The settings; validated and copied.</param>
+/// <param name="logger">Receives the trainers' messages.</param>
+/// <exception cref="ArgumentOutOfRangeException">T is not a positive finite number, or a training option is out of range.</exception>
+/// <exception cref="ArgumentException">No recipe was given.</exception>
+public sealed class DefensiveDistillation(DefensiveDistillationOptions options, ILogger? logger = null) : TrainingDefense<DefensiveDistillationOptions, DistillationResult>(options, logger)
 {
-    /// <summary>Creates the defense; the options are validated and copied.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">T is not a positive finite number, or a training option is out of range.</exception>
-    /// <exception cref="ArgumentException">No recipe was given.</exception>
-    public DefensiveDistillation(DefensiveDistillationOptions options, ILogger? logger = null) : base(options, logger)
-    {
-    }
-
     /// <inheritdoc />
     public override DefenseDescriptor Descriptor => new($"Defensive distillation (T = {Settings.Temperature})", DefenseKind.Training, Papers.Papernot2016Distillation, [AttackFamily.Evasion]);
 

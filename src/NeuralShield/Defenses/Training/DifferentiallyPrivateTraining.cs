@@ -28,17 +28,14 @@ namespace NeuralShield.Defenses.Training;
 /// evasion. The model must use no batch normalisation (it mixes samples).
 /// </para>
 /// </summary>
-public sealed class DifferentiallyPrivateTraining : TrainingDefense<DifferentiallyPrivateTrainingOptions, DifferentiallyPrivateResult>
+/// <param name="options">The settings; validated and copied.</param>
+/// <param name="logger">Receives the trainers' messages.</param>
+/// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+/// <exception cref="ArgumentException">No recipe was given, or it asks for early stopping.</exception>
+public sealed class DifferentiallyPrivateTraining(DifferentiallyPrivateTrainingOptions options, ILogger? logger = null) : TrainingDefense<DifferentiallyPrivateTrainingOptions, DifferentiallyPrivateResult>(options, logger)
 {
     /// <summary>Abadi et al. 2016.</summary>
     public static PaperReference Paper { get; } = new("Abadi, Chu, Goodfellow, McMahan, Mironov, Talwar, Zhang", "Deep Learning with Differential Privacy", "ACM CCS 2016", "1607.00133");
-
-    /// <summary>Creates the defense; the options are validated and copied.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
-    /// <exception cref="ArgumentException">No recipe was given, or it asks for early stopping.</exception>
-    public DifferentiallyPrivateTraining(DifferentiallyPrivateTrainingOptions options, ILogger? logger = null) : base(options, logger)
-    {
-    }
 
     /// <inheritdoc />
     public override DefenseDescriptor Descriptor => new(

@@ -19,38 +19,35 @@ namespace NeuralShield.Defenses.Training;
 /// batch's own size is used.
 /// </para>
 /// </summary>
-public sealed class DpSgdStep : ITrainingStep
+/// <param name="clipNorm">The clipping norm C (positive; +∞: no clipping, only with σ = 0).</param>
+/// <param name="noiseMultiplier">σ: the noise standard deviation over C (non-negative).</param>
+/// <param name="expectedBatchSize">The divisor L (positive); null: each batch's size.</param>
+/// <param name="seed">Seed of the noise.</param>
+/// <exception cref="ArgumentOutOfRangeException">A value is out of range, or C = +∞ with noise.</exception>
+public sealed class DpSgdStep(double clipNorm, double noiseMultiplier, double? expectedBatchSize = null, long seed = 0) : ITrainingStep
 {
-    /// <summary>Creates the step.</summary>
-    /// <param name="clipNorm">The clipping norm C (positive; +∞: no clipping, only with σ = 0).</param>
-    /// <param name="noiseMultiplier">σ: the noise standard deviation over C (non-negative).</param>
-    /// <param name="expectedBatchSize">The divisor L (positive); null: each batch's size.</param>
-    /// <param name="seed">Seed of the noise.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A value is out of range, or C = +∞ with noise.</exception>
-    public DpSgdStep(double clipNorm, double noiseMultiplier, double? expectedBatchSize = null, long seed = 0)
+    /// <summary>The clipping norm C.</summary>
+    public double ClipNorm { get; } = Checked(clipNorm, noiseMultiplier, expectedBatchSize);
+
+    /// <summary>The noise multiplier σ.</summary>
+    public double NoiseMultiplier { get; } = noiseMultiplier;
+
+    /// <summary>The divisor L of the noisy sum; null: each batch's size.</summary>
+    public double? ExpectedBatchSize { get; } = expectedBatchSize;
+
+    /// <summary>Seed of the noise (step k draws from a generator seeded by it and k).</summary>
+    public long Seed { get; } = seed;
+
+    /// <summary>The constructor's checks, before any property is set; returns <paramref name="clipNorm"/>.</summary>
+    private static double Checked(double clipNorm, double noiseMultiplier, double? expectedBatchSize)
     {
         if (!(clipNorm > 0)) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "clipNorm must be positive (or +∞ for no clipping).");
         Guard.NonNegative(noiseMultiplier, nameof(noiseMultiplier));
         if (double.IsPositiveInfinity(clipNorm) && noiseMultiplier > 0)
             throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "An infinite clipNorm bounds no sensitivity; the noise σ·C would be infinite. Use σ = 0 or a finite C.");
         if (expectedBatchSize is { } l) Guard.Positive(l, nameof(expectedBatchSize));
-        ClipNorm = clipNorm;
-        NoiseMultiplier = noiseMultiplier;
-        ExpectedBatchSize = expectedBatchSize;
-        Seed = seed;
+        return clipNorm;
     }
-
-    /// <summary>The clipping norm C.</summary>
-    public double ClipNorm { get; }
-
-    /// <summary>The noise multiplier σ.</summary>
-    public double NoiseMultiplier { get; }
-
-    /// <summary>The divisor L of the noisy sum; null: each batch's size.</summary>
-    public double? ExpectedBatchSize { get; }
-
-    /// <summary>Seed of the noise (step k draws from a generator seeded by it and k).</summary>
-    public long Seed { get; }
 
     /// <inheritdoc />
     public double Run(Tensor inputs, Tensor labels, StepContext context)

@@ -24,15 +24,12 @@ namespace NeuralShield.Defenses.Training;
 /// <see cref="NeuralShield.Evaluation.DefenseEvaluation"/>.
 /// </para>
 /// </summary>
-public sealed class Saturation : TrainingDefense<SaturationOptions, SaturationResult>
+/// <param name="options">The settings; validated and copied.</param>
+/// <param name="logger">Receives the trainers' messages.</param>
+/// <exception cref="ArgumentOutOfRangeException">λ is negative or not finite, or a training option is out of range.</exception>
+/// <exception cref="ArgumentException">No recipe was given.</exception>
+public sealed class Saturation(SaturationOptions options, ILogger? logger = null) : TrainingDefense<SaturationOptions, SaturationResult>(options, logger)
 {
-    /// <summary>Creates the defense; the options are validated and copied.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">λ is negative or not finite, or a training option is out of range.</exception>
-    /// <exception cref="ArgumentException">No recipe was given.</exception>
-    public Saturation(SaturationOptions options, ILogger? logger = null) : base(options, logger)
-    {
-    }
-
     /// <inheritdoc />
     public override DefenseDescriptor Descriptor => new($"Saturation (λ = {Settings.Lambda})", DefenseKind.Training, Papers.Nayebi2017, [AttackFamily.Evasion]);
 

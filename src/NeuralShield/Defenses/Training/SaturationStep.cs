@@ -7,24 +7,15 @@ namespace NeuralShield.Defenses.Training;
 /// are the pre-activations of the hidden non-linearities and λ_e ramps linearly over the epochs (see
 /// <see cref="SaturationOptions.RampEpochs"/>); the epoch comes from the trainer's <see cref="StepContext"/>.
 /// </summary>
-public sealed class SaturationStep : LossStep
+/// <param name="lambda">The final penalty weight λ (non-negative).</param>
+/// <param name="rampEpochs">Epochs R of the linear ramp (0: none).</param>
+public sealed class SaturationStep(double lambda, int rampEpochs) : LossStep
 {
-    /// <summary>Creates the step.</summary>
-    /// <param name="lambda">The final penalty weight λ (non-negative).</param>
-    /// <param name="rampEpochs">Epochs R of the linear ramp (0: none).</param>
-    public SaturationStep(double lambda, int rampEpochs)
-    {
-        Guard.NonNegative(lambda, nameof(lambda));
-        Guard.NonNegative(rampEpochs, nameof(rampEpochs));
-        Lambda = lambda;
-        RampEpochs = rampEpochs;
-    }
-
     /// <summary>The final penalty weight λ.</summary>
-    public double Lambda { get; }
+    public double Lambda { get; } = Guard.NonNegative(lambda, nameof(lambda));
 
     /// <summary>Epochs of the linear ramp.</summary>
-    public int RampEpochs { get; }
+    public int RampEpochs { get; } = Guard.NonNegative(rampEpochs, nameof(rampEpochs));
 
     /// <summary>The weight applied in epoch <paramref name="epoch"/> (1-based): λ·min(1, (epoch − 1) / R), or λ when R = 0.</summary>
     public double LambdaAt(int epoch)
