@@ -12,28 +12,18 @@ namespace NeuralShield.Workloads;
 /// (untrained, without biases, on x − ½: see <see cref="CentredLeNet"/>) with a budget that never ends the run, away from
 /// the model's own predictions: label-only queries in every phase (about 2,400 per sample for 10 iterations).
 /// </summary>
-internal sealed class HopSkipJumpWorkload : Workload
+internal sealed class HopSkipJumpWorkload : UntargetedAttackWorkload
 {
     private const int Tries = 100, Probes = 100, MaxHalvings = 30;
-    private readonly TorchClassifier _model;
-    private readonly Tensor _x;
-    private readonly Tensor _labels;
     private readonly HopSkipJump _attack;
 
-    public HopSkipJumpWorkload(Device device, int batch, int iterations) : base(device)
+    protected override IEvasionAttack<IDifferentiableClassifier> Attack => _attack;
+
+    public HopSkipJumpWorkload(Device device, int batch, int iterations) : base(device, CentredLeNet(device), Images(batch, device))
     {
-        _model = CentredLeNet(device);
-        _x = Images(batch, device);
-        using (no_grad()) _labels = _model.Module.forward(_x).argmax(1);
         Steps = iterations;
         _attack = new HopSkipJump(new HopSkipJumpOptions { MaxIterations = iterations, MaxQueries = 1_000_000, InitialEvaluations = Probes, InitialTries = Tries });
         What = $"HopSkipJump L2, {iterations} iterations (100·√t probes each), LeNet-5, batch {batch}";
-    }
-
-    public override void Library()
-    {
-        using var result = _attack.Run(_model, _x, AttackGoal.Untargeted(_labels));
-        Synchronize();
     }
 
     /// <summary>
@@ -45,14 +35,14 @@ internal sealed class HopSkipJumpWorkload : Workload
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator(0);
-        var module = _model.Module;
-        var n = _x.shape[0];
-        var d = _x[0].numel();
+        var module = Model.Module;
+        var n = X.shape[0];
+        var d = X[0].numel();
         var theta = 1.0 / (d * Math.Sqrt(d));
         Tensor Adversarial(Tensor points, Tensor owners)
         {
             using var _ = no_grad();
-            return module.forward(points).argmax(1).ne(_labels.index_select(0, owners));
+            return module.forward(points).argmax(1).ne(OwnLabels.index_select(0, owners));
         }
         // Bisection of the blend x + α(p − x) on α ∈ [0, 1] down to the gap: the adversarial end.
         Tensor Bisect(Tensor x, Tensor p, Tensor owners, double gap)
@@ -72,27 +62,27 @@ internal sealed class HopSkipJumpWorkload : Workload
             return x + high.view(-1, 1, 1, 1) * (p - x);
         }
 
-        var all = arange(n, device: _x.device);
-        var points = _x.clone();
-        var found = zeros(n, dtype: ScalarType.Bool, device: _x.device);
+        var all = arange(n, device: X.device);
+        var points = X.clone();
+        var found = zeros(n, dtype: ScalarType.Bool, device: X.device);
         for (var i = 0; i < Tries && !found.all().item<bool>(); i++)
         {
             var at = found.logical_not().nonzero().squeeze(1);
-            var noise = rand([at.shape[0], 1, 28, 28], generator: generator).to(_x.device);
+            var noise = rand([at.shape[0], 1, 28, 28], generator: generator).to(X.device);
             var ok = Adversarial(noise, at);
             points.index_copy_(0, at.masked_select(ok), noise.index_select(0, ok.nonzero().squeeze(1)));
             found.index_fill_(0, at.masked_select(ok), true);
         }
         var live = found.nonzero().squeeze(1);
-        var x = _x.index_select(0, live);
+        var x = X.index_select(0, live);
         var current = Bisect(x, Bisect(x, points.index_select(0, live), live, 1e-3), live, theta);
         var distance = (current - x).flatten(1).norm(1, false, 2.0f);
         for (var t = 1; t <= Steps && live.numel() > 0; t++)
         {
             var m = live.shape[0];
             var probes = (int)Math.Min(Probes * Math.Sqrt(t), 10_000);
-            var delta = t == 1 ? full(m, 0.1f, device: _x.device) : distance * (float)(Math.Sqrt(d) * theta);
-            var u = randn([m, probes, d], generator: generator).to(_x.device);
+            var delta = t == 1 ? full(m, 0.1f, device: X.device) : distance * (float)(Math.Sqrt(d) * theta);
+            var u = randn([m, probes, d], generator: generator).to(X.device);
             u /= u.norm(2, true, 2.0f).clamp_min(1e-12);
             var centre = current.flatten(1).unsqueeze(1);
             var probed = (centre + delta.view(m, 1, 1) * u).clamp(0, 1);
@@ -102,7 +92,7 @@ internal sealed class HopSkipJumpWorkload : Workload
             var gradient = (weights.unsqueeze(2) * ((probed - centre) / delta.view(m, 1, 1))).mean([1]);
             var direction = (gradient / gradient.norm(1, true, 2.0f).clamp_min(1e-12)).view(current.shape);
             var xi = distance / (float)Math.Sqrt(t);
-            var accepted = zeros(m, dtype: ScalarType.Bool, device: _x.device);
+            var accepted = zeros(m, dtype: ScalarType.Bool, device: X.device);
             for (var h = 0; h < MaxHalvings && !accepted.all().item<bool>(); h++)
             {
                 var pending = accepted.logical_not().nonzero().squeeze(1);
@@ -148,12 +138,5 @@ internal sealed class HopSkipJumpWorkload : Workload
         }
 
         public override Tensor forward(Tensor input) => inner.forward(input - 0.5);
-    }
-
-    public override void Dispose()
-    {
-        _model.Dispose();
-        _x.Dispose();
-        _labels.Dispose();
     }
 }
