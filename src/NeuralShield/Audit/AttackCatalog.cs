@@ -199,7 +199,7 @@ public static class AttackCatalog
     /// family names (<c>evasion</c>, <c>fooling</c>, <c>membership</c>, <c>transfer</c>, <c>poisoning</c>), entry keys
     /// (<c>pgd-linf-0.1</c>) or key prefixes ending in <c>*</c> (<c>pgd-*</c>); <c>all</c> selects everything; null or
     /// blank the default selection, every entry but those run on request (<see cref="AuditEntry.OnRequest"/>: AutoAttack's
-    /// <c>autoattack-linf-ε</c> rows).
+    /// <c>autoattack-linf-ε</c> rows), which a family name does not select either.
     /// </summary>
     /// <exception cref="ArgumentException">A name matches neither a family nor an entry; the message names it and lists the keys.</exception>
     public static IReadOnlyList<AuditEntry> Select(IReadOnlyList<AuditEntry> entries, string? selection)
@@ -212,7 +212,7 @@ public static class AttackCatalog
         {
             var name = raw.ToLowerInvariant();
             var matches = Enum.TryParse<AuditFamily>(name, ignoreCase: true, out var family) && Enum.IsDefined(family) && !name.All(char.IsDigit)
-                ? entries.Where(e => e.Family == family).ToArray()
+                ? entries.Where(e => e.Family == family && !e.OnRequest).ToArray()
                 : name.EndsWith('*') ? entries.Where(e => e.Key.StartsWith(name[..^1], StringComparison.Ordinal)).ToArray()
                 : entries.Where(e => e.Key == name).ToArray();
             if (matches.Length == 0)

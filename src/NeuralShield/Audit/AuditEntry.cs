@@ -57,9 +57,9 @@ public abstract class AuditEntry
     }
 
     /// <summary>
-    /// Whether the entry stays out of the default selection (<see cref="AttackCatalog.Select"/> without a selection) and runs
-    /// only when asked for: by <c>all</c>, its family, its key or a prefix of it. For entries that would make the default
-    /// audit much slower.
+    /// Whether the entry stays out of the default selection (<see cref="AttackCatalog.Select"/> without a selection) and out
+    /// of its family's, and runs only when asked for: by <c>all</c>, its key or a prefix of it. For entries that would make
+    /// the default audit much slower.
     /// </summary>
     public bool OnRequest { get; private set; }
 
