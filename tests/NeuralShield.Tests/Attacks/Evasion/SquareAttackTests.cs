@@ -30,7 +30,7 @@ public class SquareAttackTests
     }
 
     [Property(MaxTest = 10)]
-    public bool StaysInTheBallAndTheBoundsAndTheBudget(byte epsByte, byte budgetByte, bool targeted, int seed)
+    public bool StaysInTheBallAndTheBoundsAndTheBudget(byte epsByte, byte budgetByte, bool targeted, bool perSample, int seed)
     {
         using var scope = NewDisposeScope();
         using var model = TinyImageModel.Model(seed: 3);
@@ -39,7 +39,7 @@ public class SquareAttackTests
         var budget = budgetByte % 60 + 1;
         var goal = targeted ? AttackGoal.Targeted((labels + 1) % TinyImageModel.Classes) : AttackGoal.Untargeted(labels);
         var before = model.QueryCount;
-        var (result, queries) = new SquareAttack(new SquareOptions { Epsilon = eps, MaxQueries = budget, Seed = seed }).RunCounted(model, x, goal);
+        var (result, queries) = new SquareAttack(new SquareOptions { Epsilon = eps, MaxQueries = budget, DrawPerSample = perSample, Seed = seed }).RunCounted(model, x, goal);
         using var _ = result;
         using var __ = queries;
         var sent = model.QueryCount - before;
