@@ -81,6 +81,15 @@ public class CarliniWagnerBenchmarks : WorkloadBenchmark
     private protected override Workload Create(torch.Device device) => new CarliniWagnerWorkload(device, Batch, 100);
 }
 
+/// <summary>HopSkipJump L2: 10 iterations (100·√t label-only probes each, step-size and binary searches) on LeNet-5.</summary>
+public class HopSkipJumpBenchmarks : WorkloadBenchmark
+{
+    [Params(10)]
+    public int Batch { get; set; }
+
+    private protected override Workload Create(torch.Device device) => new HopSkipJumpWorkload(device, Batch, 10);
+}
+
 /// <summary>One projected-gradient pass of the universal perturbation over 1,024 images.</summary>
 public class UniversalBenchmarks : WorkloadBenchmark
 {

@@ -4,7 +4,9 @@
         [--variant version=standard|apgd-ce] --threads 1 --variant export=DIR
     git clone https://github.com/fra31/auto-attack /tmp/auto-attack     # never into this repository
     OMP_NUM_THREADS=1 /usr/bin/python3 benchmarks/reference/autoattack_reference.py DIR --autoattack /tmp/auto-attack
-        [--version standard|no-fab|apgd-ce|square] [--eps 0.3] [--seed S] [--threads 1] [--json FILE]
+        [--version standard|no-fab|apgd-ce|square] [--norm Linf|L2] [--eps 0.3] [--seed S] [--threads 1] [--json FILE]
+    neuralshield reproduce square --variant model=plain|pgd|distilled [--variant norm=l2] --variant export=DIR ...
+        (then --version square with the same --norm, --eps and --queries)
 
 DIR holds what AutoAttackExperiment.Export writes: weights.json with one little-endian float32 file per parameter of
 ModelZoo.LeNet5 (conv1, conv2, fc1, fc2, logits), images.f32 [N, 1, 28, 28], labels.i64 and results.json (NeuralShield's
@@ -15,8 +17,8 @@ Versions (all L-inf, batches of 250, AutoAttack's own settings; CPU, `--threads`
   standard  AutoAttack(version='standard'): APGD-CE, APGD-T (9 targets), FAB-T (9 targets), Square (5,000 queries)
   no-fab    the same members without FAB-T, the library's standard ensemble
   apgd-ce   APGD-CE alone (100 iterations, 1 restart)
-  square    SquareAttack alone (p_init 0.8, `--queries` per sample including the initial one) on the correctly
-            classified points: success rate and the median queries of the successes, for `reproduce square`
+  square    SquareAttack alone (p_init 0.8, `--queries` per sample including the initial one, `--norm` Linf or L2) on the
+            correctly classified points: success rate and the median queries of the successes, for `reproduce square`
 Give the reproduction's --seed: AutoAttack seeds torch's CPU generator with it before each batch of 250, as the library
 seeds its generator, so APGD's random starts are the same numbers on both sides (APGD-CE then agrees sample by sample).
 Each member runs on the points no earlier member broke, exactly as run_standard_evaluation does (same order, same
@@ -71,7 +73,7 @@ def square_alone(model, x, y, args):
     from autoattack.square import SquareAttack
     with torch.no_grad():
         correct = model(x).argmax(1).eq(y).nonzero().squeeze(1)
-    square = SquareAttack(model, p_init=.8, n_queries=args.queries - 1, eps=args.eps, norm='Linf', n_restarts=1,
+    square = SquareAttack(model, p_init=.8, n_queries=args.queries - 1, eps=args.eps, norm=args.norm, n_restarts=1,
                           seed=args.seed, verbose=False, device='cpu', resc_schedule=False)
     queries, successes, total = [], [], 0.0
     for start in range(0, correct.numel(), args.bs):
@@ -83,14 +85,17 @@ def square_alone(model, x, y, args):
         total += time.perf_counter() - begin
         with torch.no_grad():
             fooled = model(adv).argmax(1).ne(y[idx])
-        assert (adv - x[idx]).abs().amax() <= args.eps + 1e-5
+        if args.norm == 'L2':
+            assert (adv - x[idx]).flatten(1).norm(dim=1).amax() <= args.eps + 1e-4
+        else:
+            assert (adv - x[idx]).abs().amax() <= args.eps + 1e-5
         queries.append(n_queries[fooled])
         successes.append(fooled)
     fooled = torch.cat(successes)
     q = torch.cat(queries).double()
     result = dict(attacked=correct.numel(), success=fooled.float().mean().item(), median_queries=float(np.median(q.numpy())) if q.numel() else None,
                   mean_queries=q.mean().item() if q.numel() else None, max_queries=int(q.max().item()) if q.numel() else None, seconds=total)
-    print(f'reference Square: success {result["success"]:.4f} of {result["attacked"]}, median queries {result["median_queries"]}, '
+    print(f'reference Square {args.norm}: success {result["success"]:.4f} of {result["attacked"]}, median queries {result["median_queries"]}, '
           f'mean {result["mean_queries"]}, {total:.1f} s')
     return result
 
@@ -101,6 +106,7 @@ def main():
     parser.add_argument('--autoattack', required=True, help='a checkout of fra31/auto-attack (outside this repository)')
     parser.add_argument('--version', default='standard', choices=sorted(MEMBERS))
     parser.add_argument('--eps', type=float, default=0.3)
+    parser.add_argument('--norm', default='Linf', choices=['Linf', 'L2'], help='square: the ball (the other versions are L-inf)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--bs', type=int, default=250)
@@ -124,9 +130,12 @@ def main():
 
     if args.version == 'square':
         result = square_alone(model, x, y, args)
+        if 'success' in ours:
+            print(f'NeuralShield Square {ours.get("norm")}: success {ours["success"]:.4f}, median queries {ours["median_queries"]}, '
+                  f'mean {ours["mean_queries"]}, {ours["seconds"]:.1f} s')
         if args.json:
             with open(args.json, 'w') as f:
-                json.dump(dict(version='square', eps=args.eps, seed=args.seed, queries=args.queries, threads=args.threads, **result), f, indent=1)
+                json.dump(dict(version='square', norm=args.norm, eps=args.eps, seed=args.seed, queries=args.queries, threads=args.threads, **result), f, indent=1)
         return
 
     adversary = AutoAttack(model, norm='Linf', eps=args.eps, version='standard', device='cpu', seed=args.seed, verbose=False)

@@ -23,6 +23,8 @@ internal static class CatalogListing
             ReportTable.FormatRows(rows),
             "",
             "families (--attacks): " + string.Join(", ", Enum.GetNames<AuditFamily>().Select(n => n.ToLowerInvariant())),
+            "on request (in no default or family selection; --attacks all, their key or a prefix runs them):",
+            "  " + string.Join(", ", entries.Where(e => e.OnRequest).Select(e => e.Key).DefaultIfEmpty("none")),
             "gate metrics (--fail-under METRIC[@KEY]=BOUND, BOUND in [0, 1]):",
         };
         lines.AddRange(AuditGate.MetricNames.Chunk(4).Select(names => "  " + string.Join(", ", names)));

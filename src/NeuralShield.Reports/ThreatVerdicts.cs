@@ -7,7 +7,7 @@ namespace NeuralShield.Reports;
 /// worst over the audited models and runs without an output defense — and its severity from fixed thresholds. The
 /// thresholds and their sources (<see cref="ThreatVerdict.Thresholds"/>, docs/audit.md):
 /// <list type="bullet">
-/// <item>Evasion: the lowest robust accuracy at ε = 0.1 L∞ of PGD and, where they ran, APGD-CE, APGD-T and Square
+/// <item>Evasion: the lowest robust accuracy at ε = 0.1 L∞ of PGD and, where they ran, AutoAttack, APGD-CE, APGD-T and Square
 /// (else the lowest of the untargeted evasion runs) as a share of clean accuracy; high under 0.5 (the attacker turns at least half of the correct predictions), medium under 0.9
 /// (Madry et al. 2018's adversarially trained MNIST model keeps 89.62% of 98.53%, 0.91 of its clean accuracy, at ε = 0.3).</item>
 /// <item>Fooling: share of classes for which a fooling input reached the confidence threshold; high from 0.5, medium
@@ -28,7 +28,7 @@ public static class ThreatVerdicts
     public const string EvasionKey = "pgd-linf-0.1";
 
     /// <summary>
-    /// The robust-accuracy gap (PGD's minus the strongest of APGD-CE, APGD-T and Square at the same ε) above which PGD is
+    /// The robust-accuracy gap (PGD's minus AutoAttack's, or the strongest of APGD-CE, APGD-T and Square, at the same ε) above which PGD is
     /// taken to be fooled by masked gradients: 3 points (Madry et al.'s model loses 1.1 points from PGD to AutoAttack;
     /// a model whose gradients mislead PGD loses far more, 9.6 points on the library's PGD-7-trained LeNet-5).
     /// </summary>
@@ -39,7 +39,7 @@ public static class ThreatVerdicts
 
     internal const string EvasionThresholds = "high: robust accuracy < 0.5 × clean accuracy (most correct predictions turned); medium: < 0.9 × clean " +
                                               "(Madry et al. 2018's adversarially trained MNIST model keeps 0.91 × clean at ε = 0.3); else low. The lowest of PGD, " +
-                                              "APGD and Square at ε = 0.1 decides; PGD more than 3 points above them flags gradient masking";
+                                              "AutoAttack, APGD and Square at ε = 0.1 decides; PGD more than 3 points above them flags gradient masking";
     internal const string FoolingThresholds = "high: ≥ 50% of classes get a fooling input over the confidence threshold; medium: any class " +
                                               "(Nguyen et al. 2015: ≥ 99.99% confidence for every MNIST class); else low";
     internal const string MembershipThresholds = "high: TPR at 0.1% FPR ≥ 10× chance; medium: ≥ 3× chance (chance = the FPR; low-FPR measure " +
@@ -58,8 +58,9 @@ public static class ThreatVerdicts
     }
 
     /// <summary>
-    /// Every model and ε where PGD L∞ reports a robust accuracy more than <see cref="MaskingGap"/> above the strongest of
-    /// the other L∞ attacks that ran at that ε (entries <c>apgd-ce-ε</c>, <c>apgd-t-ε</c>, <c>square-linf-ε</c>).
+    /// Every model and ε where PGD L∞ reports a robust accuracy more than <see cref="MaskingGap"/> above AutoAttack's at that
+    /// ε (entry <c>autoattack-linf-ε</c>) or, where that did not run, the strongest of the other L∞ attacks that ran at that ε
+    /// (entries <c>apgd-ce-ε</c>, <c>apgd-t-ε</c>, <c>square-linf-ε</c>).
     /// </summary>
     public static IReadOnlyList<MaskingFlag> GradientMasking(AuditReport report)
     {
@@ -69,14 +70,18 @@ public static class ThreatVerdicts
         foreach (var pgd in runs.Where(r => r.Key!.StartsWith("pgd-linf-", StringComparison.Ordinal)))
         {
             var epsilon = pgd.Key!["pgd-linf-".Length..];
-            var strongest = runs.Where(r => r.Model == pgd.Model && StrongerKeys(epsilon).Contains(r.Key)).MinBy(r => r.RobustAccuracy!.Value);
+            // AutoAttack's row where it ran (the ensemble's worst case per sample), else the strongest of its members' rows.
+            var strongest = runs.FirstOrDefault(r => r.Model == pgd.Model && r.Key == AutoAttackKey(epsilon))
+                            ?? runs.Where(r => r.Model == pgd.Model && StrongerKeys(epsilon).Contains(r.Key)).MinBy(r => r.RobustAccuracy!.Value);
             if (strongest is not null && pgd.RobustAccuracy!.Value - strongest.RobustAccuracy!.Value > MaskingGap)
                 flags.Add(new MaskingFlag(pgd.Model, epsilon, pgd.Key!, pgd.RobustAccuracy.Value, strongest.Key!, strongest.RobustAccuracy.Value));
         }
         return flags;
     }
 
-    private static string[] StrongerKeys(string epsilon) => [$"apgd-ce-{epsilon}", $"apgd-t-{epsilon}", $"square-linf-{epsilon}"];
+    private static string[] StrongerKeys(string epsilon) => [AutoAttackKey(epsilon), $"apgd-ce-{epsilon}", $"apgd-t-{epsilon}", $"square-linf-{epsilon}"];
+
+    private static string AutoAttackKey(string epsilon) => $"autoattack-linf-{epsilon}";
 
     private static ThreatVerdict Evasion(AuditReport report, AttackRecord[] ran)
     {

@@ -10,31 +10,21 @@ namespace NeuralShield.Workloads;
 /// Carlini–Wagner L2 (κ = 0, c = 10⁻³): one binary-search step of k Adam iterations without early abort on LeNet-5, away
 /// from the model's own predictions.
 /// </summary>
-internal sealed class CarliniWagnerWorkload : Workload
+internal sealed class CarliniWagnerWorkload : UntargetedAttackWorkload
 {
     private const double Const = 1e-3, LearningRate = 1e-2;
-    private readonly TorchClassifier _model;
-    private readonly Tensor _x;
-    private readonly Tensor _labels;
     private readonly CarliniWagnerL2 _attack;
 
-    public CarliniWagnerWorkload(Device device, int batch, int iterations) : base(device)
+    protected override IEvasionAttack<IDifferentiableClassifier> Attack => _attack;
+
+    public CarliniWagnerWorkload(Device device, int batch, int iterations) : base(device, LeNet(device), Images(batch, device))
     {
-        _model = LeNet(device);
-        _x = Images(batch, device);
-        using (no_grad()) _labels = _model.Module.forward(_x).argmax(1);
         Steps = iterations;
         _attack = new CarliniWagnerL2(new CarliniWagnerOptions
         {
             BinarySearchSteps = 1, MaxIterations = iterations, InitialConst = Const, LearningRate = LearningRate, AbortEarly = false,
         });
         What = $"C&W L2, 1 binary-search step x {iterations} Adam iterations, LeNet-5, batch {batch}";
-    }
-
-    public override void Library()
-    {
-        using var result = _attack.Run(_model, _x, AttackGoal.Untargeted(_labels));
-        Synchronize();
     }
 
     /// <summary>
@@ -44,13 +34,13 @@ internal sealed class CarliniWagnerWorkload : Workload
     public override void Bare()
     {
         using var scope = NewDisposeScope();
-        var module = _model.Module;
-        var w0 = ((_x * 2 - 1).clamp(-1, 1) * 0.999999).atanh();
+        var module = Model.Module;
+        var w0 = ((X * 2 - 1).clamp(-1, 1) * 0.999999).atanh();
         var w = new TorchSharp.Modules.Parameter(w0.clone());
         using var adam = optim.Adam([w], LearningRate);
-        var mask = nn.functional.one_hot(_labels, 10).to_type(ScalarType.Bool);
-        var bestL2 = full(_x.shape[0], float.PositiveInfinity, device: _x.device);
-        var best = _x.clone();
+        var mask = nn.functional.one_hot(OwnLabels, 10).to_type(ScalarType.Bool);
+        var bestL2 = full(X.shape[0], float.PositiveInfinity, device: X.device);
+        var best = X.clone();
         for (var i = 0; i < Steps; i++)
         {
             using var step = NewDisposeScope();
@@ -60,7 +50,7 @@ internal sealed class CarliniWagnerWorkload : Workload
             var z = module.forward(adv);
             var own = z.masked_select(mask);
             var other = z.masked_fill(mask, float.NegativeInfinity).amax(1);
-            var l2 = (adv - _x).square().flatten(1).sum(1);
+            var l2 = (adv - X).square().flatten(1).sum(1);
             var loss = l2.sum() + (Const * (own - other).clamp_min(0)).sum();
             loss.backward();
             using (no_grad())
@@ -72,12 +62,5 @@ internal sealed class CarliniWagnerWorkload : Workload
             adam.step();
         }
         Synchronize();
-    }
-
-    public override void Dispose()
-    {
-        _model.Dispose();
-        _x.Dispose();
-        _labels.Dispose();
     }
 }

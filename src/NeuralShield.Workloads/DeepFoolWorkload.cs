@@ -8,29 +8,19 @@ using static TorchSharp.torch;
 namespace NeuralShield.Workloads;
 
 /// <summary>DeepFool L2 (overshoot 0.02, 10 candidate classes), at most k iterations, away from the model's own predictions.</summary>
-internal sealed class DeepFoolWorkload : Workload
+internal sealed class DeepFoolWorkload : UntargetedAttackWorkload
 {
     private const int Candidates = 10;
     private const double Overshoot = 0.02;
-    private readonly TorchClassifier _model;
-    private readonly Tensor _x;
-    private readonly Tensor _labels;
     private readonly DeepFool _deepFool;
 
-    public DeepFoolWorkload(Device device, int batch, int iterations) : base(device)
+    protected override IEvasionAttack<IDifferentiableClassifier> Attack => _deepFool;
+
+    public DeepFoolWorkload(Device device, int batch, int iterations) : base(device, LeNet(device), Images(batch, device))
     {
-        _model = LeNet(device);
-        _x = Images(batch, device);
-        using (no_grad()) _labels = _model.Module.forward(_x).argmax(1);
         Steps = iterations;
         _deepFool = new DeepFool(new DeepFoolOptions { MaxIterations = iterations, Overshoot = Overshoot, CandidateClasses = Candidates });
         What = $"DeepFool L2, at most {iterations} iterations, LeNet-5, batch {batch}";
-    }
-
-    public override void Library()
-    {
-        using var result = _deepFool.Run(_model, _x, AttackGoal.Untargeted(_labels));
-        Synchronize();
     }
 
     /// <summary>
@@ -41,12 +31,12 @@ internal sealed class DeepFoolWorkload : Workload
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var module = _model.Module;
-        var start = _x;
+        var module = Model.Module;
+        var start = X;
         var logits = module.forward(start);
-        var ranked = logits.masked_fill(nn.functional.one_hot(_labels, 10).to_type(ScalarType.Bool), float.PositiveInfinity);
+        var ranked = logits.masked_fill(nn.functional.one_hot(OwnLabels, 10).to_type(ScalarType.Bool), float.PositiveInfinity);
         var candidates = ranked.argsort(1, descending: true).narrow(1, 0, Candidates).contiguous();
-        var active = logits.argmax(1).eq(_labels);
+        var active = logits.argmax(1).eq(OwnLabels);
         var total = zeros_like(start);
         var current = start.clone();
         for (var iteration = 0; iteration < Steps; iteration++)
@@ -81,16 +71,9 @@ internal sealed class DeepFoolWorkload : Workload
             total.index_add_(0, index, r.view(m, 1, 28, 28), 1);
             var next = (start.index_select(0, index) + (1 + Overshoot) * total.index_select(0, index)).clamp(0, 1);
             current.index_copy_(0, index, next);
-            var changed = module.forward(next).argmax(1).ne(_labels.index_select(0, index));
+            var changed = module.forward(next).argmax(1).ne(OwnLabels.index_select(0, index));
             active.index_copy_(0, index, changed.logical_not());
         }
         Synchronize();
-    }
-
-    public override void Dispose()
-    {
-        _model.Dispose();
-        _x.Dispose();
-        _labels.Dispose();
     }
 }

@@ -18,6 +18,7 @@ internal static class WorkloadCatalog
         ("jsma-z", (d, s) => new JsmaWorkload(d, s.JsmaBatch, JsmaOutput.Logits)),
         ("deepfool-10", (d, s) => new DeepFoolWorkload(d, s.JsmaBatch, 10)),
         ("cw-100", (d, s) => new CarliniWagnerWorkload(d, s.JsmaBatch, 100)),
+        ("hopskipjump-10", (d, s) => new HopSkipJumpWorkload(d, Math.Max(1, s.JsmaBatch / 10), 10)),
         ("universal-pass", (d, s) => new UniversalWorkload(d, s.UniversalImages, Math.Max(1, s.TrainBatch / 2))),
         ("fooling-10", (d, s) => new FoolingWorkload(d, s.FoolingTargets, 10)),
         ("train-epoch", (d, s) => new TrainingWorkload(d, s.TrainSamples, s.TrainBatch, TrainingKind.CrossEntropy)),

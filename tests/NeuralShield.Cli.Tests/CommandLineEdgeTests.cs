@@ -66,6 +66,7 @@ public class CommandLineEdgeTests
         Assert.Contains(lines, l => l.StartsWith("membership-lira ", StringComparison.Ordinal) && l.Contains(" membership ", StringComparison.Ordinal));
         foreach (var metric in AuditGate.MetricNames) Assert.Contains(metric, output);
         Assert.Contains("families (--attacks): evasion, fooling, membership, transfer, poisoning", output);
+        Assert.Contains("  autoattack-linf-0.05, autoattack-linf-0.1, autoattack-linf-0.2, autoattack-linf-0.3", lines);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ internal static class AuditCommand
         var model = new Option<string?>("--model") { Description = "zoo:NAME (trained here), FILE.onnx or a TorchScript file (white box), an ML.NET FILE.zip (black box), or weights with --arch: a PyTorch state_dict or a TorchSharp-saved module (Module.save). Default: zoo:mlp (zoo:tabular-mlp on tabular data)" };
         var arch = new Option<string?>("--arch") { Description = $"The zoo architecture of a weights file: {string.Join(", ", ModelZoo.Names)}" };
         var data = new Option<string>("--data") { Description = "digits (embedded), mnist:DIR, fashion-mnist[:DIR], adult:DIR, cifar10:DIR, images:DIR[@CxHxW] (a folder per class), or a CSV file (features..., label; or a header and --label)", DefaultValueFactory = _ => "digits" };
-        var attacks = new Option<string?>("--attacks") { Description = "Comma-separated families (evasion, fooling, membership, transfer, poisoning), entry keys (pgd-linf-0.1; all of them: --list) or prefixes (pgd-*). Default: all" };
+        var attacks = new Option<string?>("--attacks") { Description = "Comma-separated families (evasion, fooling, membership, transfer, poisoning), entry keys (pgd-linf-0.1; all of them: --list) or prefixes (pgd-*). Default: every entry but those run on request (autoattack-*, not in a family either; --list names them); all: every entry" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for report.json and report.html", DefaultValueFactory = _ => new DirectoryInfo("audit-report") };
         var failUnder = new Option<string[]>("--fail-under")
         {

@@ -56,6 +56,20 @@ public abstract class AuditEntry
         return this;
     }
 
+    /// <summary>
+    /// Whether the entry stays out of the default selection (<see cref="AttackCatalog.Select"/> without a selection) and out
+    /// of its family's, and runs only when asked for: by <c>all</c>, its key or a prefix of it. For entries that would make
+    /// the default audit much slower.
+    /// </summary>
+    public bool OnRequest { get; private set; }
+
+    /// <summary>Sets <see cref="OnRequest"/>; returns this entry.</summary>
+    public AuditEntry WhenRequested()
+    {
+        OnRequest = true;
+        return this;
+    }
+
     /// <summary>Lower case, letters, digits, '.', and '-' between words.</summary>
     internal static string Slug(string name)
     {
@@ -265,6 +279,40 @@ public abstract class AuditEntry
                 MembershipByClass = row.Scores.ByClass(evaluation.Candidates.IsMember, evaluation.Candidates.Records.Labels.cpu().data<long>().ToArray()),
             };
         }
+    }
+
+    /// <summary>
+    /// An entry for AutoAttack's standard ensemble at radius <paramref name="epsilon"/> L∞ (<see cref="AutoAttackEvaluation"/>
+    /// with its own settings and batches, seeded from <paramref name="seed"/>) on the test data: the row's robust accuracy is
+    /// the ensemble's, the worst case per sample, and its setting names each member's. Square needs images, so on other
+    /// inputs the ensemble runs without it (the setting says so). The ensemble reports which samples it broke, not their
+    /// adversarial examples: the row has no distances and no images.
+    /// </summary>
+    internal static AuditEntry AutoAttack(double epsilon, long seed, string setting) => new AutoAttackEntry(epsilon, seed, setting);
+
+    private sealed class AutoAttackEntry(double epsilon, long seed, string setting) : AuditEntry(new AutoAttackDescriptor(), setting)
+    {
+        private protected override string? FamilyNeeds(AuditTarget target, AuditData data) =>
+            target.Model is IDifferentiableClassifier ? null : $"needs a {nameof(IDifferentiableClassifier)}";
+
+        protected override AttackRecord Execute(AuditTarget target, AuditData data, AttackInfo info, CancellationToken cancellationToken)
+        {
+            var members = AutoAttackEvaluation.Members(AutoAttackVersion.Standard, epsilon, Norm.LInf, seed);
+            var images = data.Test.SampleShape.Length == 3;
+            if (!images) members = members.Where(m => m is not SquareAttack).ToArray();
+            var report = AutoAttackEvaluation.Evaluate(target.Model, data.Test.Features, data.Test.Labels,
+                new AutoAttackOptions { Epsilon = epsilon, Norm = Norm.LInf, Seed = seed, Members = members }, cancellationToken: cancellationToken);
+            var metrics = new Metrics.EvasionMetrics(report.Samples, 1 - report.RobustAccuracy, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN,
+                report.Rows.Sum(r => r.Queries), report.Elapsed);
+            var after = string.Join(", ", report.Rows.Select(r => $"{r.Attack} {r.RobustAccuracy.ToString("0.0%", System.Globalization.CultureInfo.InvariantCulture)}"));
+            return new AttackRecord(target.Name, info, $"{Setting}{(images ? "" : ", without Square (needs images)")}; robust after {after}", "untargeted", Evasion: metrics);
+        }
+    }
+
+    /// <summary>What an AutoAttack entry reports itself as: white box, untargeted, Croce and Hein 2020.</summary>
+    private sealed class AutoAttackDescriptor : IAttack
+    {
+        public AttackDescriptor Descriptor => new("AutoAttack", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Croce2020, GoalSupport.Untargeted);
     }
 
     private sealed class EvasionEntry<TModel>(IEvasionAttack<TModel> attack, string setting) : AuditEntry(attack, setting) where TModel : class, IClassifier

@@ -34,8 +34,16 @@ public class AttackCatalogTests
     public void SelectPicksFamiliesKeysAndPrefixesInCatalogOrder()
     {
         var entries = Full();
-        Assert.Same(entries, AttackCatalog.Select(entries, null));
+        // The default selection is every entry but AutoAttack's rows, which run on request (all, their key or a prefix), not with their family.
+        var autoAttack = AttackCatalog.RobustnessEpsilons.Select(e => $"autoattack-linf-{e.ToString(System.Globalization.CultureInfo.InvariantCulture)}").ToArray();
+        Assert.Equal(autoAttack, entries.Where(e => e.OnRequest).Select(e => e.Key));
+        Assert.Equal(entries.Where(e => !autoAttack.Contains(e.Key)), AttackCatalog.Select(entries, null));
+        Assert.Equal(AttackCatalog.Select(entries, null), AttackCatalog.Select(entries, " "));
         Assert.Same(entries, AttackCatalog.Select(entries, " all "));
+        Assert.Equal(autoAttack, AttackCatalog.Select(entries, "autoattack-*").Select(e => e.Key));
+        Assert.DoesNotContain(AttackCatalog.Select(entries, "evasion"), e => e.OnRequest);
+        Assert.Contains(AttackCatalog.Select(entries, "evasion"), e => e.Key == "pgd-linf-0.1");
+        Assert.Equal(["autoattack-linf-0.1"], AttackCatalog.Select(entries, "autoattack-linf-0.1").Select(e => e.Key));
         Assert.All(AttackCatalog.Select(entries, "poisoning"), e => Assert.Equal(AuditFamily.Poisoning, e.Family));
         Assert.Equal(["pgd-linf-0.05", "pgd-linf-0.1", "pgd-linf-0.2", "pgd-linf-0.3", "pgd-l2-1.0"], AttackCatalog.Select(entries, "pgd-*").Select(e => e.Key));
         Assert.Equal(["jsma", "deepfool"], AttackCatalog.Select(entries, "DeepFool, jsma").Select(e => e.Key));

@@ -92,6 +92,29 @@ public class ThreatVerdictTests
     }
 
     [Fact]
+    public void AutoAttacksRowDecidesTheMaskingFlagWhereItRan()
+    {
+        // ε = 0.1: PGD 80%, AutoAttack 76% (its worst case per sample), APGD-T's own row 70%: the flag compares PGD with
+        // AutoAttack (a 4-point gap). ε = 0.3: PGD 40%, AutoAttack 38%, a Square row at 30%: AutoAttack's 2 points → no flag.
+        var runs = new[]
+        {
+            Evasion("pgd-linf-0.1", 0.80), Evasion("autoattack-linf-0.1", 0.76), Evasion("apgd-t-0.1", 0.70),
+            Evasion("pgd-linf-0.3", 0.40), Evasion("autoattack-linf-0.3", 0.38), Evasion("square-linf-0.3", 0.30),
+        };
+        var report = new AuditReport(DateTimeOffset.UnixEpoch, "d", "cpu", 0, [new ModelRecord("mlp", ModelAccess.WhiteBox, 0.9, 10)], runs);
+        var flag = Assert.Single(ThreatVerdicts.GradientMasking(report));
+        Assert.Equal(("0.1", "autoattack-linf-0.1"), (flag.Epsilon, flag.StrongestKey));
+        Assert.Equal(0.04, flag.Gap, 9);
+        // The lowest robust accuracy at ε = 0.1 among PGD, AutoAttack and its members decides the card.
+        var evasion = ThreatVerdicts.Assess(report)[(int)Threat.Evasion];
+        Assert.Equal(0.70, evasion.Value!.Value);
+        Assert.Contains("autoattack-linf-0.1 76.0%", evasion.Sentence);
+        // AutoAttack alone beside PGD decides the card where no member row ran.
+        var alone = report with { Results = [Evasion("pgd-linf-0.1", 0.80), Evasion("autoattack-linf-0.1", 0.60)] };
+        Assert.Equal(0.60, ThreatVerdicts.Assess(alone)[(int)Threat.Evasion].Value!.Value);
+    }
+
+    [Fact]
     public void AThreatWithoutARunIsNotAssessed()
     {
         var report = new AuditReport(DateTimeOffset.UnixEpoch, "d", "cpu", 0, [new ModelRecord("mlp", ModelAccess.WhiteBox, 0.9, 10)], []);

@@ -7,14 +7,19 @@ using static TorchSharp.torch;
 namespace NeuralShield.Attacks.Evasion;
 
 /// <summary>
-/// Square attack, L∞ — Andriushchenko, Croce, Flammarion, Hein, "Square Attack: a query-efficient black-box adversarial
-/// attack via random search", ECCV 2020 (arXiv 1912.00049), Algorithm 1 with the sampling of Algorithm 2. Threat model:
-/// black box with scores (no gradients), L∞ ball of radius ε. From vertical stripes of ±ε, each iteration proposes for
-/// every sample not yet fooled a square of side ⌈√(p·H·W)⌉ at a random place, set to ±2ε per channel (then projected),
-/// and keeps it when the margin loss (targeted: the cross-entropy toward the target) falls or the sample is fooled; p
-/// follows the paper's schedule. Scores are the logits where the model exposes them, else the log-probabilities (the
-/// same margins). Each sample is sent to the model at most <see cref="SquareOptions.MaxQueries"/> times; a fooled sample
-/// is not queried again. Inputs are images [N, C, H, W]. A sample not fooled keeps its input.
+/// Square attack — Andriushchenko, Croce, Flammarion, Hein, "Square Attack: a query-efficient black-box adversarial
+/// attack via random search", ECCV 2020 (arXiv 1912.00049). Threat model: black box with scores (no gradients), L∞ or L2
+/// ball of radius ε (<see cref="SquareOptions.Norm"/>). Each iteration proposes one change for every sample not yet
+/// fooled and keeps it when the margin loss (targeted: the cross-entropy toward the target) falls or the sample is
+/// fooled; the side of the square follows the paper's schedule of p. L∞ (Algorithms 1 and 2): from vertical stripes of
+/// ±ε, a square of side ⌈√(p·H·W)⌋ set to ±2ε per channel, then projected. L2 (Algorithm 3): from a grid of windows
+/// with the paper's profile scaled to ‖δ‖₂ = ε, a window (odd side, at least 3) receives the profile — two rectangles of
+/// opposite sign with weights 1/(k+1)² on their rings — with a random sign per channel, plus its own content, rescaled
+/// so that it takes the mass of a second window, which is emptied; the result is scaled to ‖δ‖₂ = ε and clipped to the
+/// bounds. Where squares are placed per batch or per sample: <see cref="SquareOptions.DrawPerSample"/>. Scores are the
+/// logits where the model exposes them, else the log-probabilities (the same margins). Each sample is sent to the model
+/// at most <see cref="SquareOptions.MaxQueries"/> times; a fooled sample is not queried again. Inputs are images
+/// [N, C, H, W]. A sample not fooled keeps its input.
 /// </summary>
 public sealed class SquareAttack : EvasionAttackBase<IClassifier>
 {
@@ -33,7 +38,7 @@ public sealed class SquareAttack : EvasionAttackBase<IClassifier>
     public SquareOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public override AttackDescriptor Descriptor => new("Square L∞", AttackFamily.Evasion, ModelAccess.Probabilities, Papers.Andriushchenko2020, GoalSupport.Both);
+    public override AttackDescriptor Descriptor => new(_options.Norm == Norm.L2 ? "Square L2" : "Square L∞", AttackFamily.Evasion, ModelAccess.Probabilities, Papers.Andriushchenko2020, GoalSupport.Both);
 
     /// <summary>
     /// <see cref="EvasionAttackBase{TModel}.Run"/> that also returns the queries each sample used [N] (int64, at most the budget);
@@ -66,6 +71,18 @@ public sealed class SquareAttack : EvasionAttackBase<IClassifier>
         return _options.PInit / Math.Pow(2, halvings);
     }
 
+    /// <summary>The side of the square at iteration <paramref name="iteration"/> in images of <paramref name="h"/>×<paramref name="w"/>: ⌊√(p·H·W)⌉, at least 1 (L2: at least 3 and odd), at most min(H, W).</summary>
+    internal long Side(int iteration, long h, long w)
+    {
+        var side = (long)Math.Round(Math.Sqrt(P(iteration) * h * w));
+        if (_options.Norm == Norm.L2)
+        {
+            side = Math.Max(side, 3);
+            if (side % 2 == 0) side++;
+        }
+        return Math.Min(Math.Max(side, 1), Math.Min(h, w));
+    }
+
     /// <inheritdoc />
     protected override Tensor Perturb(IClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
     {
@@ -73,6 +90,7 @@ public sealed class SquareAttack : EvasionAttackBase<IClassifier>
             throw new ArgumentException($"The Square attack needs images [N, C, H, W]; got shape [{string.Join(", ", inputs.shape)}].", nameof(inputs));
         var (n, c, h, w) = (inputs.shape[0], inputs.shape[1], inputs.shape[2], inputs.shape[3]);
         var eps = _options.Epsilon;
+        var l2 = _options.Norm == Norm.L2;
         var bounds = model.Bounds;
         var ball = new LpBall(Norm.LInf, eps);
         var labels = goal.Labels;
@@ -81,12 +99,26 @@ public sealed class SquareAttack : EvasionAttackBase<IClassifier>
         using var generator = new Generator(unchecked((ulong)_options.Seed));
         Tensor Uniform(params long[] shape) => rand(shape, generator: generator).to(device);
         Tensor Signs(params long[] shape) => (Uniform(shape) * 2 - 1).sign();
+        var rows = arange(h, device: device).unsqueeze(0);
+        var cols = arange(w, device: device).unsqueeze(0);
+        // A square of side `side` at a random place, for k samples (k = 1: the whole batch): its place and its mask [k, 1, H, W].
+        (Tensor Top, Tensor Left, Tensor Mask) Square(long k, long side)
+        {
+            var top = (Uniform(k) * (h - side)).floor().to_type(ScalarType.Int64);
+            var left = (Uniform(k) * (w - side)).floor().to_type(ScalarType.Int64);
+            var inRows = rows.ge(top.unsqueeze(1)).logical_and(rows.lt((top + side).unsqueeze(1))).view(k, 1, h, 1);
+            var inCols = cols.ge(left.unsqueeze(1)).logical_and(cols.lt((left + side).unsqueeze(1))).view(k, 1, 1, w);
+            return (top, left, inRows.logical_and(inCols).to_type(inputs.dtype));
+        }
 
         using var held = new HeldTensors();
+        using var profiles = new HeldTensors();
+        var profileOfSide = new Dictionary<long, Tensor>();
         Tensor best, margin, lossMin, queries;
         using (NewDisposeScope())
         {
-            best = bounds.Clamp(inputs + eps * Signs(n, c, 1, w));
+            var start = l2 ? inputs + SquareL2.Initial(n, c, h, w, eps, shape => Uniform(shape), shape => Signs(shape), device) : inputs + eps * Signs(n, c, 1, w);
+            best = bounds.Clamp(start);
             (margin, lossMin) = MarginAndLoss(model, best, labels, targeted);
             queries = ones(n, dtype: ScalarType.Int64, device: device);
             held.Keep(best, margin, lossMin, queries);
@@ -98,18 +130,30 @@ public sealed class SquareAttack : EvasionAttackBase<IClassifier>
             var active = margin.gt(0).nonzero().squeeze(1);
             var m = active.shape[0];
             if (m == 0) break;
-            var side = (long)Math.Max(Math.Round(Math.Sqrt(P(i) * c * h * w / c)), 1);
-            side = Math.Min(side, Math.Min(h, w));
+            var k = _options.DrawPerSample ? m : 1;
+            var side = Side(i, h, w);
             var x = inputs.index_select(0, active);
             var current = best.index_select(0, active);
-            var top = (Uniform(m) * (h - side)).floor().to_type(ScalarType.Int64);
-            var left = (Uniform(m) * (w - side)).floor().to_type(ScalarType.Int64);
-            var rows = arange(h, device: device).unsqueeze(0);
-            var cols = arange(w, device: device).unsqueeze(0);
-            var inRows = rows.ge(top.unsqueeze(1)).logical_and(rows.lt((top + side).unsqueeze(1))).view(m, 1, h, 1);
-            var inCols = cols.ge(left.unsqueeze(1)).logical_and(cols.lt((left + side).unsqueeze(1))).view(m, 1, 1, w);
-            var window = inRows.logical_and(inCols).to_type(inputs.dtype);
-            var proposal = bounds.Clamp(ball.Project(current + window * (2 * eps * Signs(m, c, 1, 1)), x));
+            Tensor proposal;
+            if (!l2)
+            {
+                var (_, _, window) = Square(k, side);
+                proposal = bounds.Clamp(ball.Project(current + window * (2 * eps * Signs(k, c, 1, 1)), x));
+            }
+            else
+            {
+                if (!profileOfSide.TryGetValue(side, out var profile))
+                {
+                    profile = tensor(SquareL2.Profile((int)side), dtype: inputs.dtype, device: device);
+                    profiles.Keep(profile);
+                    profileOfSide[side] = profile;
+                }
+                var (top, left, window1) = Square(k, side);
+                var (_, _, window2) = Square(k, side);
+                var bump = SquareL2.Placed(profile, side, top, left, Uniform(k).gt(0.5), h, w) * Signs(m, c, 1, 1);
+                var delta = SquareL2.Step(current - x, window1, window2, bump, eps);
+                proposal = bounds.Clamp(x + PerSample.L2Normalise(delta) * eps);
+            }
             var (newMargin, newLoss) = MarginAndLoss(model, proposal, labels.index_select(0, active), targeted);
             var oldLoss = lossMin.index_select(0, active);
             var lower = newLoss.lt(oldLoss);
