@@ -3,15 +3,13 @@ namespace NeuralShield.Internal;
 /// <summary>Argument checks shared by the whole library: each names the argument and what was expected.</summary>
 internal static partial class Guard
 {
-    public static void Positive(int value, string name)
-    {
-        if (value <= 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
-    }
+    /// <summary>Returns <paramref name="value"/>; throws unless it is positive.</summary>
+    public static int Positive(int value, string name) =>
+        value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
 
-    public static void Positive(double value, string name)
-    {
-        if (!(value > 0) || double.IsInfinity(value)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be a positive finite number.");
-    }
+    /// <summary>Returns <paramref name="value"/>; throws unless it is a positive finite number.</summary>
+    public static double Positive(double value, string name) =>
+        value > 0 && !double.IsInfinity(value) ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a positive finite number.");
 
     /// <summary>Returns <paramref name="value"/>; throws unless it is a non-negative finite number.</summary>
     public static double NonNegative(double value, string name) =>

@@ -11,35 +11,23 @@ namespace NeuralShield.Attacks.Inference;
 /// </summary>
 public sealed class ShadowModelSet : IDisposable
 {
-    private readonly IReadOnlyList<TrainedModel> _models;
+    private readonly Trained _trained;
     private readonly IClassifier[] _classifiers;
-    private readonly ShadowRole[][] _roles;
     private readonly bool _owns;
-    private readonly Lifetime _lifetime;
 
-    /// <summary>Whether the models are disposed: shared by a set and the views made from it.</summary>
-    private sealed class Lifetime
+    /// <summary>What a set and the views made from it share: the pool, the models, the roles, and whether the models are disposed.</summary>
+    private sealed record Trained(LabeledData Pool, IReadOnlyList<TrainedModel> Models, ShadowRole[][] Roles, TimeSpan Elapsed)
     {
-        public bool Disposed;
+        public bool Disposed { get; set; }
     }
 
-    private ShadowModelSet(LabeledData pool, IReadOnlyList<TrainedModel> models, IClassifier[] classifiers, ShadowRole[][] roles, TimeSpan elapsed, bool owns,
-        Lifetime? lifetime = null)
-    {
-        _lifetime = lifetime ?? new Lifetime();
-        Pool = pool;
-        _models = models;
-        _classifiers = classifiers;
-        _roles = roles;
-        TrainingTime = elapsed;
-        _owns = owns;
-    }
+    private ShadowModelSet(Trained trained, IClassifier[] classifiers, bool owns) => (_trained, _classifiers, _owns) = (trained, classifiers, owns);
 
     /// <summary>Whether the set that owns the models (this one, or the one this view was made from) has been disposed.</summary>
-    internal bool IsDisposed => _lifetime.Disposed;
+    internal bool IsDisposed => _trained.Disposed;
 
     /// <summary>The attacker's pool the shadows were trained on (not owned).</summary>
-    public LabeledData Pool { get; }
+    public LabeledData Pool => _trained.Pool;
 
     /// <summary>Number of shadow models.</summary>
     public int Count => _classifiers.Length;
@@ -48,27 +36,27 @@ public sealed class ShadowModelSet : IDisposable
     public int ClassCount => Pool.ClassCount;
 
     /// <summary>The trained shadow models.</summary>
-    public IReadOnlyList<TrainedModel> Models => _models;
+    public IReadOnlyList<TrainedModel> Models => _trained.Models;
 
     /// <summary>The shadows as the attacker queries them (through the output defense of <see cref="WithOutputDefense"/>, if any).</summary>
     public IReadOnlyList<IClassifier> Classifiers => _classifiers;
 
     /// <summary>Wall-clock time of training all shadows.</summary>
-    public TimeSpan TrainingTime { get; }
+    public TimeSpan TrainingTime => _trained.Elapsed;
 
     /// <summary>The role of pool record <paramref name="record"/> for shadow <paramref name="shadow"/>.</summary>
-    public ShadowRole Role(int shadow, int record) => _roles[shadow][record];
+    public ShadowRole Role(int shadow, int record) => _trained.Roles[shadow][record];
 
     /// <summary>The pool indices with <paramref name="role"/> for shadow <paramref name="shadow"/>, ascending.</summary>
     public IReadOnlyList<int> Indices(int shadow, ShadowRole role) =>
-        Enumerable.Range(0, Pool.Count).Where(i => _roles[shadow][i] == role).ToArray();
+        Enumerable.Range(0, Pool.Count).Where(i => _trained.Roles[shadow][i] == role).ToArray();
 
     /// <summary>A view of these shadows whose outputs pass through <paramref name="defense"/>; it does not own the models (dispose this set, not the view).</summary>
     public ShadowModelSet WithOutputDefense(IOutputDefense defense)
     {
         ArgumentNullException.ThrowIfNull(defense);
         var defended = _classifiers.Select(c => defense.Apply(c)).ToArray();
-        return new ShadowModelSet(Pool, _models, defended, _roles, TrainingTime, owns: false, _lifetime);
+        return new ShadowModelSet(_trained, defended, owns: false);
     }
 
     /// <summary>
@@ -106,7 +94,7 @@ public sealed class ShadowModelSet : IDisposable
                 foreach (var m in trained) m.Dispose();
                 throw new InvalidOperationException($"The training service returned {trained.Length} models for {o.Count} jobs.");
             }
-            return new ShadowModelSet(pool, trained, trained.Select(m => (IClassifier)m.Classifier).ToArray(), roles, watch.Elapsed, owns: true);
+            return new ShadowModelSet(new Trained(pool, trained, roles, watch.Elapsed), trained.Select(m => (IClassifier)m.Classifier).ToArray(), owns: true);
         }
         finally
         {
@@ -233,8 +221,8 @@ public sealed class ShadowModelSet : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (!_owns || _lifetime.Disposed) return;
-        _lifetime.Disposed = true;
-        foreach (var m in _models) m.Dispose();
+        if (!_owns || _trained.Disposed) return;
+        _trained.Disposed = true;
+        foreach (var m in _trained.Models) m.Dispose();
     }
 }

@@ -8,17 +8,11 @@ namespace NeuralShield.Defenses.Output;
 /// (S&amp;P 2017, Section VI) list raising the entropy of the prediction vector among the mitigations of membership
 /// inference. Classes with probability 0 stay at 0.
 /// </summary>
-public sealed class OutputTemperature : IOutputDefense
+/// <param name="temperature">T, a positive finite number.</param>
+public sealed class OutputTemperature(double temperature) : IOutputDefense
 {
-    /// <summary>Reveals softmax(log p / <paramref name="temperature"/>); the temperature must be a positive finite number.</summary>
-    public OutputTemperature(double temperature)
-    {
-        Internal.Guard.Positive(temperature, nameof(temperature));
-        Temperature = temperature;
-    }
-
     /// <summary>The temperature T.</summary>
-    public double Temperature { get; }
+    public double Temperature { get; } = Internal.Guard.Positive(temperature, nameof(temperature));
 
     /// <inheritdoc />
     public DefenseDescriptor Descriptor => new($"Output temperature (T = {Temperature})", DefenseKind.Output, Papers.Shokri2017, [AttackFamily.Inference]);

@@ -15,17 +15,11 @@ namespace NeuralShield.Defenses.Output;
 /// </list>
 /// Zero digits reveal a one-hot vector.
 /// </summary>
-public sealed class RoundingOutput : IOutputDefense
+/// <param name="digits">The decimal digits revealed, 0 to 6 (float32 holds about 7).</param>
+public sealed class RoundingOutput(int digits) : IOutputDefense
 {
-    /// <summary>Rounds to <paramref name="digits"/> decimal digits, 0 to 6 (float32 holds about 7).</summary>
-    public RoundingOutput(int digits)
-    {
-        if (digits is < 0 or > 6) throw new ArgumentOutOfRangeException(nameof(digits), digits, "digits must lie in [0, 6].");
-        Digits = digits;
-    }
-
     /// <summary>The number of decimal digits revealed.</summary>
-    public int Digits { get; }
+    public int Digits { get; } = digits is >= 0 and <= 6 ? digits : throw new ArgumentOutOfRangeException(nameof(digits), digits, "digits must lie in [0, 6].");
 
     /// <inheritdoc />
     public DefenseDescriptor Descriptor => new($"Rounding to {Digits} digit{(Digits == 1 ? "" : "s")}", DefenseKind.Output, Papers.Shokri2017, [AttackFamily.Inference]);

@@ -8,17 +8,11 @@ namespace NeuralShield.Defenses.Output;
 /// classes"). Ties for the k-th place go to the lower class index, so the predicted class is always kept. k = 1
 /// reveals a one-hot vector (the same as <see cref="LabelOnlyOutput"/>).
 /// </summary>
-public sealed class TopKOutput : IOutputDefense
+/// <param name="k">How many of the largest probabilities are kept (positive).</param>
+public sealed class TopKOutput(int k) : IOutputDefense
 {
-    /// <summary>Keeps the <paramref name="k"/> (positive) largest probabilities.</summary>
-    public TopKOutput(int k)
-    {
-        Internal.Guard.Positive(k, nameof(k));
-        K = k;
-    }
-
     /// <summary>How many classes are revealed.</summary>
-    public int K { get; }
+    public int K { get; } = Internal.Guard.Positive(k, nameof(k));
 
     /// <inheritdoc />
     public DefenseDescriptor Descriptor => new($"Top-{K} output", DefenseKind.Output, Papers.Shokri2017, [AttackFamily.Inference]);
