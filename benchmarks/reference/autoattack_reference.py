@@ -1,10 +1,10 @@
 """fra31/auto-attack run from its source on the weights and images NeuralShield exported, beside NeuralShield's own result.
 
     neuralshield reproduce autoattack --seed S --samples N [--variant model=pgd|distilled|plain]
-        [--variant version=standard|apgd-ce] --threads 1 --variant export=DIR
+        [--variant version=standard|apgd-ce|fab-t] --threads 1 --variant export=DIR
     git clone https://github.com/fra31/auto-attack /tmp/auto-attack     # never into this repository
     OMP_NUM_THREADS=1 /usr/bin/python3 benchmarks/reference/autoattack_reference.py DIR --autoattack /tmp/auto-attack
-        [--version standard|no-fab|apgd-ce|square] [--norm Linf|L2] [--eps 0.3] [--seed S] [--threads 1] [--json FILE]
+        [--version standard|no-fab|apgd-ce|fab-t|square] [--norm Linf|L2] [--eps 0.3] [--seed S] [--threads 1] [--json FILE]
     neuralshield reproduce square --variant model=plain|pgd|distilled [--variant norm=l2] --variant export=DIR ...
         (then --version square with the same --norm, --eps and --queries)
 
@@ -17,6 +17,7 @@ Versions (all L-inf, batches of 250, AutoAttack's own settings; CPU, `--threads`
   standard  AutoAttack(version='standard'): APGD-CE, APGD-T (9 targets), FAB-T (9 targets), Square (5,000 queries)
   no-fab    the same members without FAB-T, the library's standard ensemble
   apgd-ce   APGD-CE alone (100 iterations, 1 restart)
+  fab-t     FAB-T alone (9 targets, 100 iterations, 1 run each) on the correctly classified points
   square    SquareAttack alone (p_init 0.8, `--queries` per sample including the initial one, `--norm` Linf or L2) on the
             correctly classified points: success rate and the median queries of the successes, for `reproduce square`
 Give the reproduction's --seed: AutoAttack seeds torch's CPU generator with it before each batch of 250, as the library
@@ -65,7 +66,7 @@ def load(folder):
 
 
 MEMBERS = {'standard': ['apgd-ce', 'apgd-t', 'fab-t', 'square'], 'no-fab': ['apgd-ce', 'apgd-t', 'square'], 'apgd-ce': ['apgd-ce'],
-           'square': []}
+           'fab-t': ['fab-t'], 'square': []}
 
 
 def square_alone(model, x, y, args):
@@ -156,8 +157,7 @@ def main():
         total_cpu += cpu
         with torch.no_grad():
             still = model(adv).argmax(1).eq(y[idx])
-        if member in ('apgd-ce', 'apgd-t', 'square'):
-            assert (adv - x[idx]).abs().amax() <= args.eps + 1e-5
+        assert (adv - x[idx]).abs().amax() <= args.eps + 1e-5
         robust[idx] = still
         rows.append(dict(attack=member, robust=robust.float().mean().item(), seconds=seconds, cpu_seconds=cpu))
         print(f'after {member:8s} robust accuracy {robust.float().mean():.4f} ({seconds:.1f} s wall, {cpu:.1f} s CPU)', flush=True)
@@ -176,7 +176,8 @@ def main():
                            clean=clean.float().mean().item(), reference=rows, reference_robust=robust.float().mean().item(),
                            reference_seconds=total, reference_cpu_seconds=total_cpu, neuralshield=ours['rows'],
                            neuralshield_cpu_seconds=ours.get('cpu_seconds'), neuralshield_robust=ours['robust'],
-                           neuralshield_seconds=ours['seconds'], agreement=agree, torch=torch.__version__), f, indent=1)
+                           neuralshield_seconds=ours['seconds'], agreement=agree, torch=torch.__version__,
+                           reference_robust_flags=robust.tolist()), f, indent=1)
 
 
 if __name__ == '__main__':

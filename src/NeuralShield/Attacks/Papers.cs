@@ -33,6 +33,9 @@ public static class Papers
     /// <summary>Croce and Hein 2020 (APGD, the DLR loss, AutoAttack).</summary>
     public static PaperReference Croce2020 { get; } = new("Croce, Hein", "Reliable evaluation of adversarial robustness with an ensemble of diverse parameter-free attacks", "ICML 2020", "2003.01690");
 
+    /// <summary>Croce and Hein 2020 (FAB, the fast adaptive boundary attack).</summary>
+    public static PaperReference Croce2020Fab { get; } = new("Croce, Hein", "Minimally distorted adversarial examples with a fast adaptive boundary attack", "ICML 2020", "1907.02044");
+
     /// <summary>Andriushchenko, Croce, Flammarion, Hein 2020 (Square attack).</summary>
     public static PaperReference Andriushchenko2020 { get; } = new("Andriushchenko, Croce, Flammarion, Hein", "Square Attack: a query-efficient black-box adversarial attack via random search", "ECCV 2020", "1912.00049");
 

@@ -12,9 +12,8 @@ namespace NeuralShield.Evaluation;
 /// <summary>
 /// AutoAttack — Croce and Hein, ICML 2020 (arXiv 2003.01690): an ensemble of parameter-free attacks run in order, each
 /// on the samples that are classified correctly and that no earlier member broke; robust accuracy is the share no member
-/// broke, the worst case per sample. The standard version is APGD-CE, APGD-T and Square (AutoAttack's FAB-T is not in
-/// the library yet, so a result can only be weaker, never stronger, than the reference's); the rand version runs
-/// APGD-CE and APGD-DLR with expectation over 20 draws.
+/// broke, the worst case per sample. The standard version is APGD-CE, APGD-T, FAB-T and Square (L∞; L2 has no Square),
+/// as the reference's; the rand version runs APGD-CE and APGD-DLR with expectation over 20 draws.
 /// </summary>
 public static class AutoAttackEvaluation
 {
@@ -30,6 +29,7 @@ public static class AutoAttackEvaluation
         {
             new Apgd(Apgd(GradientLoss.CrossEntropy)),
             new Apgd(Apgd(GradientLoss.Dlr, targets: 9)),
+            new Fab(new FabOptions { Epsilon = epsilon, Norm = norm, Steps = 100, Restarts = 1, TargetClasses = 9, Seed = seed }),
         };
         if (norm == Norm.LInf) members.Add(new SquareAttack(new SquareOptions { Epsilon = epsilon, MaxQueries = 5001, PInit = 0.8, Seed = seed }));
         return members;

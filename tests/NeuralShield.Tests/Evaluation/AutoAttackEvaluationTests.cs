@@ -17,6 +17,7 @@ public class AutoAttackEvaluationTests
     [
         new Apgd(new ApgdOptions { Epsilon = eps, Steps = 10, Seed = seed }),
         new Apgd(new ApgdOptions { Epsilon = eps, Steps = 10, Loss = GradientLoss.Dlr, TargetClasses = 3, Seed = seed }),
+        new Fab(new FabOptions { Epsilon = eps, Steps = 10, TargetClasses = 2, Seed = seed }),
         new SquareAttack(new SquareOptions { Epsilon = eps, MaxQueries = 50, Seed = seed }),
     ];
 
@@ -37,7 +38,7 @@ public class AutoAttackEvaluationTests
         var eps = 0.02 + epsByte / 255.0 * 0.15;
         var members = SmallMembers(eps, seed);
         var report = AutoAttackEvaluation.Evaluate(model, x, labels, new AutoAttackOptions { Epsilon = eps, Members = members, BatchSize = 10 });
-        var ok = report.Rows.Count == 3 && Math.Abs(report.Rows[^1].RobustAccuracy - report.RobustAccuracy) < 1e-12
+        var ok = report.Rows.Count == members.Count && Math.Abs(report.Rows[^1].RobustAccuracy - report.RobustAccuracy) < 1e-12
             && report.Robust.Count(r => r) == (int)Math.Round(report.RobustAccuracy * 24);
         var correct = model.Predict(x).eq(labels);
         var flags = tensor(report.Robust.ToArray());
@@ -88,10 +89,14 @@ public class AutoAttackEvaluationTests
     }
 
     [Fact]
-    public void TheStandardVersionIsApgdCeApgdTAndSquare()
+    public void TheStandardVersionIsApgdCeApgdTFabTAndSquare()
     {
-        var names = AutoAttackEvaluation.Members(AutoAttackVersion.Standard, 0.3, NeuralShield.Metrics.Norm.LInf, 0).Select(m => m.Descriptor.Name);
-        Assert.Equal(["APGD-CE", "APGD-T", "Square L∞"], names);
+        var standard = AutoAttackEvaluation.Members(AutoAttackVersion.Standard, 0.3, NeuralShield.Metrics.Norm.LInf, 0);
+        Assert.Equal(["APGD-CE", "APGD-T", "FAB-T", "Square L∞"], standard.Select(m => m.Descriptor.Name));
+        var fab = ((Fab)standard[2]).Options;
+        Assert.Equal((100, 1, 9, 0.3), (fab.Steps, fab.Restarts, fab.TargetClasses, fab.Epsilon));
+        var l2 = AutoAttackEvaluation.Members(AutoAttackVersion.Standard, 1.5, NeuralShield.Metrics.Norm.L2, 0);
+        Assert.Equal(["APGD-CE L2", "APGD-T L2", "FAB-T L2"], l2.Select(m => m.Descriptor.Name));
         var rand = AutoAttackEvaluation.Members(AutoAttackVersion.Rand, 0.3, NeuralShield.Metrics.Norm.LInf, 0);
         Assert.Equal(["APGD-CE", "APGD-DLR"], rand.Select(m => m.Descriptor.Name));
         Assert.All(rand, m => Assert.Equal(20, ((Apgd)m).Options.EotIterations));

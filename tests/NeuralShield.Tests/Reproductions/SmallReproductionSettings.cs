@@ -243,7 +243,7 @@ internal static partial class SmallReproductionSettings
     private static void AutoAttackCheck(ReproductionReport r)
     {
         Above(r, "clean_accuracy", 0.8);
-        var members = new[] { "APGD-CE", "APGD-T", "Square L∞" }.Select(m => M(r, "robust_accuracy_after." + m)).ToArray();
+        var members = new[] { "APGD-CE", "APGD-T", "FAB-T", "Square L∞" }.Select(m => M(r, "robust_accuracy_after." + m)).ToArray();
         Assert.True(members[0] <= M(r, "clean_accuracy"));
         for (var i = 1; i < members.Length; i++) Assert.True(members[i] <= members[i - 1], $"member {i} raised robust accuracy: {string.Join(", ", members)}");
         Assert.Equal(members[^1], M(r, "robust_accuracy"), 12);
