@@ -1,7 +1,3 @@
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using static TorchSharp.torch;
-
 namespace NeuralShield.Attacks.Evasion;
 
 /// <summary>

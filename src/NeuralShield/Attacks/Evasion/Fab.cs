@@ -1,8 +1,4 @@
 using NeuralShield.Attacks.Core;
-using NeuralShield.Metrics;
-using NeuralShield.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralShield.Attacks.Evasion;
 
@@ -19,39 +15,28 @@ namespace NeuralShield.Attacks.Evasion;
 /// fooled only when its closest adversarial lies within ε (AutoAttack's rule); otherwise it keeps its input. Batched:
 /// nothing is read back to the host inside an iteration (one read per run selects the samples still to attack).
 /// </summary>
-public sealed class Fab : EvasionAttackBase<IDifferentiableClassifier>
+public sealed class Fab(FabOptions? options = null) : EvasionAttack<IDifferentiableClassifier, FabOptions>(options ?? new FabOptions())
 {
-    private readonly FabOptions _options;
-
-    /// <summary>Creates the attack; the options are validated and copied.</summary>
-    public Fab(FabOptions? options = null)
-    {
-        _options = (options ?? new FabOptions()).Validated();
-    }
-
-    /// <summary>A copy of the validated settings; changing it does not change the attack.</summary>
-    public FabOptions Options => _options.Copy();
-
     /// <inheritdoc />
     public override AttackDescriptor Descriptor =>
-        new(_options.Norm == Norm.L2 ? "FAB-T L2" : "FAB-T", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Croce2020Fab, GoalSupport.Untargeted);
+        new(Settings.Norm == Norm.L2 ? "FAB-T L2" : "FAB-T", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Croce2020Fab, GoalSupport.Untargeted);
 
     /// <inheritdoc />
     protected override Tensor Perturb(IDifferentiableClassifier model, Tensor inputs, AttackGoal goal, CancellationToken cancellationToken)
     {
         var classes = model.ClassCount;
-        if (_options.TargetClasses > classes - 1)
-            throw new ArgumentOutOfRangeException(nameof(model), $"TargetClasses is {_options.TargetClasses}, but the model has only {classes - 1} classes besides the true one.");
-        using var generator = new Generator(unchecked((ulong)_options.Seed));
+        if (Settings.TargetClasses > classes - 1)
+            throw new ArgumentOutOfRangeException(nameof(model), $"TargetClasses is {Settings.TargetClasses}, but the model has only {classes - 1} classes besides the true one.");
+        using var generator = new Generator(unchecked((ulong)Settings.Seed));
         var labels = goal.Labels;
         Tensor clean;
         using (no_grad()) clean = model.Logits(inputs).detach();
         var left = clean.argmax(1).eq(labels);
         var ranking = clean.argsort(1, descending: true);
         var adversarial = inputs.clone();
-        for (var rank = 1; rank <= _options.TargetClasses; rank++)
+        for (var rank = 1; rank <= Settings.TargetClasses; rank++)
         {
-            for (var restart = 0; restart < _options.Restarts; restart++)
+            for (var restart = 0; restart < Settings.Restarts; restart++)
             {
                 using var scope = NewDisposeScope();
                 var indices = left.nonzero().squeeze(1);
@@ -60,7 +45,7 @@ public sealed class Fab : EvasionAttackBase<IDifferentiableClassifier>
                 var y = labels.index_select(0, indices);
                 var target = ranking.index_select(0, indices).select(1, rank);
                 var (closest, distance) = SingleRun(model, x, y, target, restart > 0, generator, cancellationToken);
-                var hit = distance.le(_options.Epsilon);
+                var hit = distance.le(Settings.Epsilon);
                 adversarial.index_copy_(0, indices, PerSample.Where(hit, closest, x));
                 left.index_copy_(0, indices, left.index_select(0, indices).logical_and(hit.logical_not()));
             }
@@ -77,7 +62,7 @@ public sealed class Fab : EvasionAttackBase<IDifferentiableClassifier>
     {
         using var held = new HeldTensors();
         var n = x0.shape[0];
-        var norm = _options.Norm;
+        var norm = Settings.Norm;
         var bounds = model.Bounds;
         var flat0 = x0.flatten(1);
         var pair = stack([y, target], 1);
@@ -89,13 +74,13 @@ public sealed class Fab : EvasionAttackBase<IDifferentiableClassifier>
             if (randomStart)
             {
                 var draw = (norm == Norm.LInf ? rand(x0.shape, generator: generator) * 2 - 1 : randn(x0.shape, generator: generator)).to(x0.device);
-                x = bounds.Clamp(x0 + 0.5 * _options.Epsilon * draw / PerSample.Broadcast(PerSample.Norms(draw, norm), draw));
+                x = bounds.Clamp(x0 + 0.5 * Settings.Epsilon * draw / PerSample.Broadcast(PerSample.Norms(draw, norm), draw));
             }
             closest = x0.clone();
             distance = full(n, double.PositiveInfinity, dtype: x0.dtype, device: x0.device);
             held.Keep(x, closest, distance);
         }
-        for (var i = 0; i < _options.Steps; i++)
+        for (var i = 0; i < Settings.Steps; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var iteration = NewDisposeScope();
@@ -106,11 +91,11 @@ public sealed class Fab : EvasionAttackBase<IDifferentiableClassifier>
             var both = BoxedHyperplane.Step(cat([x.flatten(1), flat0]), cat([w, w]), cat([b, b]), bounds, norm);
             var lengths = PerSample.Norms(both, norm).clamp_min(1e-8);
             var (toX, toX0) = (lengths.narrow(0, 0, n), lengths.narrow(0, n, n));
-            var alpha = (toX / (toX + toX0)).clamp(0, _options.AlphaMax);
+            var alpha = (toX / (toX + toX0)).clamp(0, Settings.AlphaMax);
             var a = PerSample.Broadcast(alpha, x);
             var dx = both.narrow(0, 0, n).view_as(x);
             var dx0 = both.narrow(0, n, n).view_as(x);
-            var next = bounds.Clamp((x + _options.Eta * dx) * (1 - a) + (x0 + _options.Eta * dx0) * a);
+            var next = bounds.Clamp((x + Settings.Eta * dx) * (1 - a) + (x0 + Settings.Eta * dx0) * a);
             Tensor predicted;
             using (no_grad()) predicted = model.Logits(next).argmax(1);
             var fooled = predicted.ne(y);
@@ -118,7 +103,7 @@ public sealed class Fab : EvasionAttackBase<IDifferentiableClassifier>
             var closer = fooled.logical_and(length.lt(distance));
             closest = PerSample.Where(closer, next, closest);
             distance = where(closer, length, distance);
-            x = PerSample.Where(fooled, x0 + (next - x0) * _options.Beta, next);
+            x = PerSample.Where(fooled, x0 + (next - x0) * Settings.Beta, next);
             held.Keep(x, closest, distance);
             held.ReleaseAllBut([x, closest, distance]);
         }

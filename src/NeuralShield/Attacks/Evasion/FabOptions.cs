@@ -1,6 +1,3 @@
-using NeuralShield.Internal;
-using NeuralShield.Metrics;
-
 namespace NeuralShield.Attacks.Evasion;
 
 /// <summary>Settings of <see cref="Fab"/>. The defaults are AutoAttack's FAB-T in its standard version (L∞, ε = 0.3 for MNIST).</summary>
