@@ -50,12 +50,24 @@ def lenet5():
         ('logits', nn.Linear(84, 10))]))
 
 
-def load(folder):
+def mlp_sigmoid():
+    """ModelZoo.Mlp(784, [200, 200], 10, Sigmoid): the saturation reproduction's network, with its layer names."""
+    return nn.Sequential(OrderedDict([
+        ('flatten', nn.Flatten()),
+        ('fc1', nn.Linear(784, 200)), ('act1', nn.Sigmoid()),
+        ('fc2', nn.Linear(200, 200)), ('act2', nn.Sigmoid()),
+        ('logits', nn.Linear(200, 10))]))
+
+
+ARCHITECTURES = {'lenet5': lenet5, 'mlp-sigmoid': mlp_sigmoid}
+
+
+def load(folder, architecture='lenet5'):
     with open(os.path.join(folder, 'weights.json')) as f:
         entries = json.load(f)
     state = {e['name']: torch.from_numpy(np.fromfile(os.path.join(folder, e['file']), dtype='<f4').reshape(e['shape']))
              for e in entries}
-    model = lenet5()
+    model = ARCHITECTURES[architecture]()
     model.load_state_dict(state)
     model.eval()
     images = torch.from_numpy(np.fromfile(os.path.join(folder, 'images.f32'), dtype='<f4').reshape(-1, 1, 28, 28))
@@ -113,6 +125,8 @@ def main():
     parser.add_argument('--bs', type=int, default=250)
     parser.add_argument('--queries', type=int, default=5001, help='square: the budget per sample, the initial query included')
     parser.add_argument('--json')
+    parser.add_argument('--architecture', default='lenet5', choices=sorted(ARCHITECTURES),
+                        help='the exported network: LeNet-5, or the sigmoid MLP of reproduce autoattack --variant model=saturated')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     try:
@@ -122,7 +136,7 @@ def main():
     sys.path.insert(0, args.autoattack)
     from autoattack import AutoAttack
 
-    model, x, y, ours = load(args.folder)
+    model, x, y, ours = load(args.folder, args.architecture)
     with torch.no_grad():
         clean = model(x).argmax(1).eq(y)
     print(f'clean accuracy {clean.float().mean():.4f} (NeuralShield {ours["clean"]:.4f})')

@@ -3,16 +3,20 @@ namespace NeuralShield.Cli.Tests;
 /// <summary>The user errors of <c>reproduce autoattack</c>, <c>square</c>, <c>cw</c> and <c>hopskipjump</c>: one line, exit code 1.</summary>
 public class AutoAttackCliTests
 {
-    [Fact]
-    public void AutoAttackWithoutTheCachedModelNamesTheReproductionToRunFirst()
+    [Theory]
+    [InlineData("distilled", "distillation", "lenet5-distilled-T100-lr0.005-e10-seed3.bin")]
+    [InlineData("pgd", "adversarial-training", "lenet5-pgd-eps0.3-k7-w3-e45-seed3.bin")]
+    [InlineData("saturated", "saturation", "mlp200x2-sigmoid-saturated-l0.1-e30-seed3.bin")]
+    public void AutoAttackWithoutTheCachedModelNamesTheReproductionToRunFirst(string model, string trainer, string file)
     {
         using var cache = new TempFolder();
         var (code, _, errors) = InProcess.Run("reproduce", "autoattack", "--threads", "1", "--samples", "5", "--seed", "3",
-            "--data", AuditCommandTests.Shared("data", "mnist"), "--cache", cache.Path, "--variant", "model=distilled");
+            "--data", AuditCommandTests.Shared("data", "mnist"), "--cache", cache.Path, "--variant", $"model={model}");
         Assert.Equal(1, code);
         var line = Assert.Single(errors);
-        Assert.Contains("no cached distilled model", line);
-        Assert.Contains("reproduce distillation", line);
+        Assert.Contains($"no cached {model} model", line);
+        Assert.Contains(file, line);
+        Assert.Contains($"reproduce {trainer}", line);
     }
 
     [Theory]

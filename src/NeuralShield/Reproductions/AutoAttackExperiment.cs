@@ -22,7 +22,7 @@ internal sealed class AutoAttackExperiment : IReproduction
 
     public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
     {
-        var which = context.Variant("model", "pgd", "distilled", "plain");
+        var which = context.Variant("model", "pgd", "distilled", "saturated", "plain");
         var version = context.Variant("version", "standard", "apgd-ce", "fab-t", "rand");
         var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
         using var _ = train;
@@ -71,17 +71,20 @@ internal sealed class AutoAttackExperiment : IReproduction
         return report;
     }
 
-    /// <summary>The cached LeNet-5 of the reproduction that trains it (the same keys as there).</summary>
+    /// <summary>The cached model of the reproduction that trains it (the same keys as there): a LeNet-5, or the saturated sigmoid MLP.</summary>
     internal static TorchClassifier Model(ReproductionContext context, string which, NeuralShield.Data.LabeledData train, CancellationToken cancellationToken)
     {
         if (which == "plain") return ExperimentData.LeNet5(context, train, cancellationToken);
-        var key = which == "pgd"
-            ? $"lenet5-pgd-eps0.3-k{context.TrainSteps ?? 7}-w3-e{context.Epochs ?? 45}"
-            : $"lenet5-distilled-T100-lr0.005-e{context.Epochs ?? 10}";
+        var (key, trainer) = which switch
+        {
+            "pgd" => ($"lenet5-pgd-eps0.3-k{context.TrainSteps ?? 7}-w3-e{context.Epochs ?? 45}", "adversarial-training"),
+            "saturated" => ($"mlp200x2-sigmoid-saturated-l{context.Lambda ?? 0.1}-e{context.Epochs ?? 30}", "saturation"),
+            _ => ($"lenet5-distilled-T100-lr0.005-e{context.Epochs ?? 10}", "distillation"),
+        };
         var path = Path.Combine(context.CacheDirectory, $"{key}-seed{context.Seed}.bin");
         if (!File.Exists(path))
-            throw new ReproductionSettingException($"no cached {which} model {path}: run `reproduce {(which == "pgd" ? "adversarial-training" : "distillation")}` with the same --seed, --epochs and --cache first.");
-        var module = ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed).to(context.Device);
+            throw new ReproductionSettingException($"no cached {which} model {path}: run `reproduce {trainer}` with the same --seed, --epochs and --cache first.");
+        var module = (which == "saturated" ? SaturationExperiment.Architecture(context.Seed) : ModelZoo.LeNet5(10, 1, Activation.ReLU, context.Seed)).to(context.Device);
         module.load(path);
         module.eval();
         context.Log.WriteLine($"  loaded {path}");

@@ -22,6 +22,9 @@ internal sealed class SaturationExperiment() : MnistReproduction(
     private const int PgdSteps = 40;
     private const double PgdStepSize = 0.01;
 
+    /// <summary>The sigmoid MLP 784-200-200-10 the reproduction trains plain and saturated.</summary>
+    internal static nn.Module<Tensor, Tensor> Architecture(long seed) => ModelZoo.Mlp(784, [200, 200], 10, Activation.Sigmoid, seed);
+
     protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
         var cuda = IsCuda(context);
@@ -29,21 +32,19 @@ internal sealed class SaturationExperiment() : MnistReproduction(
         var lambda = context.Lambda ?? 0.1;
         var attackSamples = context.Samples ?? 1000;
 
-        static nn.Module<Tensor, Tensor> Factory(long seed) =>
-            ModelZoo.Mlp(784, [200, 200], 10, Activation.Sigmoid, seed);
         TrainingOptions Options() => new() { Epochs = epochs, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
 
         context.Log.WriteLine($"  undefended sigmoid MLP 784-200-200-10, {epochs} epochs");
-        using var undefended = CachedPlain(context, $"mlp200x2-sigmoid-plain-e{epochs}", Factory, train, Options(), cancellationToken);
+        using var undefended = CachedPlain(context, $"mlp200x2-sigmoid-plain-e{epochs}", Architecture, train, Options(), cancellationToken);
 
         context.Log.WriteLine($"  saturated sigmoid MLP, lambda {lambda} ramped linearly over {epochs / 2} epochs");
         var saturation = new Saturation(new SaturationOptions
         {
             Lambda = lambda,
-            Recipe = new ModelRecipe { Architecture = Factory, Training = Options(), Seed = context.Seed, Device = context.Device },
+            Recipe = new ModelRecipe { Architecture = Architecture, Training = Options(), Seed = context.Seed, Device = context.Device },
         });
         using var defended = new TorchClassifier(
-            CachedDefense(context, $"mlp200x2-sigmoid-saturated-l{lambda}-e{epochs}", Factory,
+            CachedDefense(context, $"mlp200x2-sigmoid-saturated-l{lambda}-e{epochs}", Architecture,
                 () => saturation.Fit(train, null, Progress(context, "saturation"), cancellationToken)),
             10, InputBounds.Unit, ownsModule: true);
 
