@@ -2,6 +2,7 @@
 
     neuralshield reproduce backdoor-detection --seed S --threads 1 --variant export=DIR
     OMP_NUM_THREADS=1 python3 exclusionary_reference.py DIR --mnist /work/shared/data/mnist [--json FILE] [--images FILE.png]
+        [--procedures per-class,art]
 
 DIR holds what BackdoorDetectionExperiment.Export writes (labels.i64, meta.json with the poisoned indices and the smaller
 2-means cluster of each point on whitened components, key "ica"). The poisoned training set is rebuilt from MNIST's first
@@ -18,12 +19,12 @@ other class C; the cluster is legitimate when p == 0 or l / p > T, poison otherw
               without that class's smaller cluster.
   art         ART's procedure with its default analysis ("smaller": every class's smaller cluster is suspicious): one model
               trained without every suspicious cluster at once, then each cluster classified.
-  most-rejected  the per-class scores, flagging only the flagged cluster with the smallest l / p (the one-target variant,
-              ClusterAnalysis.ExclusionaryReclassificationMostRejected).
+  most_rejected  the per-class scores, keeping only the flagged cluster with the smallest l / p (the one-target variant,
+              ActivationClusteringOptions.MaxPoisonedClasses = 1).
 
 For each: l, p, C per class, the flagged points, precision and recall against the poison; with NeuralShield's flags from
-meta.json for comparison. --images writes, for the class whose cluster is flagged with the largest l / p among clean
-clusters, 32 of its excluded points, 32 of the rest of the class, and 32 training images of class C.
+meta.json for comparison. --procedures per-class or art runs one of the two (10 trainings or 1). --images writes, for the
+largest clean cluster the per-class procedure flags, 32 of its points, 32 of the rest of its class and 32 images of C.
 """
 import argparse
 import gzip
