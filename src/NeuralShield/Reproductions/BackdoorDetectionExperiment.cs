@@ -43,35 +43,8 @@ internal sealed class BackdoorDetectionExperiment : IReproduction
     /// </summary>
     public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
     {
-        if (context.Variants is null || !context.Variants.TryGetValue("seeds", out var list)) return RunSeed(context, cancellationToken);
-        long[] seeds;
-        try
-        {
-            seeds = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).Distinct().ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new ReproductionSettingException($"--variant seeds must be a comma-separated list of integers; got '{list}'.");
-        }
-        if (seeds.Length == 0) throw new ReproductionSettingException("--variant seeds must name at least one seed.");
-        var total = Stopwatch.StartNew();
-        var report = new ReproductionReport(Name);
-        var perSeed = new List<IReadOnlyDictionary<string, double>>();
-        foreach (var seed in seeds)
-        {
-            var variants = context.Variants.Where(v => v.Key != "seeds")
-                .ToDictionary(v => v.Key, v => v.Key == "export" ? Path.Combine(v.Value, $"seed{seed}") : v.Value);
-            context.Log.WriteLine($"seed {seed}:");
-            var one = RunSeed(context with { Seed = seed, Variants = variants }, cancellationToken);
-            foreach (var (key, value) in one.Metrics) report.Metrics[$"seed{seed}.{key}"] = value;
-            foreach (var (key, value) in one.Setting) report.Setting[key] = value;
-            foreach (var (key, value) in one.Paper) report.Paper[key] = value;
-            report.Setting[$"wall_seconds.seed{seed}"] = one.Setting["wall_seconds"];
-            perSeed.Add(one.Metrics);
-        }
-        foreach (var (key, value) in SeedSpread.Of(perSeed, k => SummarisedSuffixes.Any(k.EndsWith))) report.Metrics[key] = value;
-        report.Setting["seed"] = string.Join(",", seeds);
-        report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);
+        var report = SeedSweep.Run(context, Name, c => RunSeed(c, cancellationToken), k => SummarisedSuffixes.Any(k.EndsWith));
+        if (report is null) return RunSeed(context, cancellationToken);
         report.Setting["seeds"] = "seedS.*: seed S's metrics; KEY.mean / KEY.min / KEY.max: over the seeds, for each detector's recall, precision, flagged, accuracy_after, backdoor_success_after and the models' accuracies";
         return report;
     }
