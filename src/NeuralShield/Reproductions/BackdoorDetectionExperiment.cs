@@ -43,35 +43,8 @@ internal sealed class BackdoorDetectionExperiment : IReproduction
     /// </summary>
     public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
     {
-        if (context.Variants is null || !context.Variants.TryGetValue("seeds", out var list)) return RunSeed(context, cancellationToken);
-        long[] seeds;
-        try
-        {
-            seeds = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).Distinct().ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new ReproductionSettingException($"--variant seeds must be a comma-separated list of integers; got '{list}'.");
-        }
-        if (seeds.Length == 0) throw new ReproductionSettingException("--variant seeds must name at least one seed.");
-        var total = Stopwatch.StartNew();
-        var report = new ReproductionReport(Name);
-        var perSeed = new List<IReadOnlyDictionary<string, double>>();
-        foreach (var seed in seeds)
-        {
-            var variants = context.Variants.Where(v => v.Key != "seeds")
-                .ToDictionary(v => v.Key, v => v.Key == "export" ? Path.Combine(v.Value, $"seed{seed}") : v.Value);
-            context.Log.WriteLine($"seed {seed}:");
-            var one = RunSeed(context with { Seed = seed, Variants = variants }, cancellationToken);
-            foreach (var (key, value) in one.Metrics) report.Metrics[$"seed{seed}.{key}"] = value;
-            foreach (var (key, value) in one.Setting) report.Setting[key] = value;
-            foreach (var (key, value) in one.Paper) report.Paper[key] = value;
-            report.Setting[$"wall_seconds.seed{seed}"] = one.Setting["wall_seconds"];
-            perSeed.Add(one.Metrics);
-        }
-        foreach (var (key, value) in SeedSpread.Of(perSeed, k => SummarisedSuffixes.Any(k.EndsWith))) report.Metrics[key] = value;
-        report.Setting["seed"] = string.Join(",", seeds);
-        report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);
+        var report = SeedSweep.Run(context, Name, c => RunSeed(c, cancellationToken), k => SummarisedSuffixes.Any(k.EndsWith));
+        if (report is null) return RunSeed(context, cancellationToken);
         report.Setting["seeds"] = "seedS.*: seed S's metrics; KEY.mean / KEY.min / KEY.max: over the seeds, for each detector's recall, precision, flagged, accuracy_after, backdoor_success_after and the models' accuracies";
         return report;
     }
@@ -164,12 +137,20 @@ internal sealed class BackdoorDetectionExperiment : IReproduction
                     Analysis = analysis, Whiten = whiten, Seed = context.Seed,
                     MinSilhouette = analysis == ClusterAnalysis.Silhouette ? SilhouetteThreshold : 0,
                 };
-                var defense = new ActivationClustering(backdoored, options,
-                    (set, ct) => PoisoningModels.Train(context, recipe, set, $"5% BadNets without {backdoor.Data.Count - set.Count} points of a smaller cluster {Hash(set)}", timings, ct));
+                IClassifier Retrain(LabeledData set, CancellationToken ct) =>
+                    PoisoningModels.Train(context, recipe, set, $"5% BadNets without {backdoor.Data.Count - set.Count} points of a smaller cluster {Hash(set)}", timings, ct);
+                var defense = new ActivationClustering(backdoored, options, Retrain);
                 using var result = defense.Inspect(backdoor, cancellationToken);
                 Measure(name, result, runs: name == "activation.ica.exclusionary");
                 if (name == "activation.ica.exclusionary")
                 {
+                    // The one-target variant: of the clusters the rule flags, only the one the retrained models reject most
+                    // (smallest l / p). Same clusters and retrained models (loaded from the cache), so no new training here.
+                    var oneTarget = options.Copy();
+                    oneTarget.MaxPoisonedClasses = 1;
+                    using var mostRejected = new ActivationClustering(backdoored, oneTarget, Retrain).Inspect(backdoor, cancellationToken);
+                    Measure($"{name}.most_rejected", mostRejected, runs: true);
+
                     // The same flags kept only in the target class: what a defender who knows the target (the knowledge
                     // SPECTRE's experiments assume, and its row below uses) removes.
                     var inTarget = result.Flagged.Where(i => labels[i] == Target).ToArray();
@@ -192,6 +173,7 @@ internal sealed class BackdoorDetectionExperiment : IReproduction
                     {
                         report.Metrics[$"activation.{reduction}.class{c.Label}.reclassified_kept"] = l;
                         report.Metrics[$"activation.{reduction}.class{c.Label}.reclassified_other"] = c.OtherClassCount!.Value;
+                        report.Metrics[$"activation.{reduction}.class{c.Label}.reclassified_to"] = c.OtherClass!.Value;
                     }
                 }
             }
@@ -237,10 +219,11 @@ internal sealed class BackdoorDetectionExperiment : IReproduction
         report.Setting["training"] = $"{ExperimentData.LeNet5Training} for every model (the clean reference: the shared cached LeNet-5)";
         report.Setting["backdoor"] = "BadNets, 3x3 white square bottom-right, target 0, 5% of the training set";
         report.Setting["activation"] = $"penultimate layer (84), PCA to 10 (ica: whitened, the distances of FastICA's output; pca: plain), 2-means per class (k-means++, 5 restarts); relative_size: smaller cluster <= 0.35 of the class; silhouette: class silhouette >= {SilhouetteThreshold} (IBM ART's threshold); "
-            + "exclusionary: per class, a LeNet-5 retrained without that class's smaller cluster; the cluster is poison when l <= 1 * p (l: its points classified as their label, p: as the most common other class)";
+            + "exclusionary: per class, a LeNet-5 retrained without that class's smaller cluster; the cluster is poison when l <= 1 * p (l: its points classified as their label, p: as the most common other class C, reclassified_to); "
+            + "exclusionary.most_rejected: of those, only the cluster with the smallest l / p (MaxPoisonedClasses 1: one target class, not known to the defender)";
         report.Setting["spectral"] = $"per class ((r - mean).v)^2, v the top right singular vector of the centred representations, top floor(1.5 * eps * n) removed, eps {Epsilon} (and 0.05: the overall poisoned share); penultimate: 84 units; conv: the 400 flattened outputs of the second conv block";
         report.Setting["spectre"] = $"Hayase et al. 2021 as the authors' code runs it: per class, PCA to k (k = 1, 4, 9, 16 chosen by the QUE-weighted excess of the class whitened by the kept points; the authors search up to 100), robust covariance by the filter of Diakonikolas et al. 2017 (at most 2 eps n points discarded, tau 0.1), whitening, QUE scores (alpha 4), the top round(1.5 * eps * n) removed; eps {Epsilon}; class {Target} only (the authors' experiments know the target label)";
-        report.Setting["training_runs"] = $"clean_accuracy_runs_* and *_runs_* (activation.ica.exclusionary, spectre.penultimate.target): {TrainingRuns} trainings of the same set, weights and batch order seeded seed + run (run 0: the single-run keys)";
+        report.Setting["training_runs"] = $"clean_accuracy_runs_* and *_runs_* (activation.ica.exclusionary, its .target and .most_rejected rows, spectre.penultimate.target): {TrainingRuns} trainings of the same set, weights and batch order seeded seed + run (run 0: the single-run keys)";
         report.Setting["after"] = "accuracy_after and backdoor_success_after: a LeNet-5 retrained on the set without the flagged points (same recipe and seed)";
         report.Setting["wall_seconds"] = Math.Round(total.Elapsed.TotalSeconds);
         foreach (var (what, seconds) in timings) report.Setting[$"seconds.{what}"] = Math.Round(seconds, 1);

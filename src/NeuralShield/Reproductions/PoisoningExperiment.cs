@@ -28,7 +28,18 @@ internal sealed class PoisoningExperiment : IReproduction
 
     public string Description => "Survey 4.1: label flips, BadNets/clean-label backdoors, sanitization, on-line poisoning on LeNet-5";
 
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    public IReadOnlyList<string> VariantKeys => ["seeds"];
+
+    /// <summary>
+    /// One seed (the context's), or with <c>--variant seeds=0,1,2,7</c> each of those seeds in turn: every seed's metrics
+    /// under <c>seedS.</c> and the mean and range over the seeds of the sanitization, backdoor and clean-accuracy keys
+    /// (<c>KEY.mean</c>, <c>.min</c>, <c>.max</c>).
+    /// </summary>
+    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken) =>
+        SeedSweep.Run(context, Name, c => RunSeed(c, cancellationToken), k => k.StartsWith("sanitization.", StringComparison.Ordinal) || k.StartsWith("backdoor.", StringComparison.Ordinal) || k == "clean_accuracy")
+        ?? RunSeed(context, cancellationToken);
+
+    private ReproductionReport RunSeed(ReproductionContext context, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
         var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);

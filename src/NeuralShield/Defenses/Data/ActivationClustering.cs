@@ -9,7 +9,8 @@ namespace NeuralShield.Defenses.Data;
 /// distances of the paper's FastICA output) and split by 2-means. A backdoored class splits into its genuine images and the triggered ones, which the network
 /// maps to the class through a different feature. Which smaller cluster is poison is decided by one of the paper's
 /// three analyses (<see cref="ClusterAnalysis"/>): relative size, silhouette, or exclusionary reclassification (a model
-/// retrained without the smaller clusters sends poison back to its source class). Flagged points are removed.
+/// retrained without the smaller clusters sends poison back to its source class; with
+/// <see cref="ActivationClusteringOptions.MaxPoisonedClasses"/> only the most rejected clusters count). Flagged points are removed.
 /// </summary>
 public sealed class ActivationClustering : IDataDefense<SanitizationReport>
 {
@@ -102,7 +103,9 @@ public sealed class ActivationClustering : IDataDefense<SanitizationReport>
 
     // As the paper does it: for each class in turn, a model retrained without that class's smaller cluster (the rest of the
     // set unchanged) classifies the excluded points; l keep their label, p go to the most common other class C; poison
-    // when l <= T p. (IBM ART retrains once without every cluster already flagged by another analysis.)
+    // when l <= T p (IBM ART: legitimate when p = 0 or l / p > T, the same rule; ART retrains once without every cluster
+    // already flagged by another analysis). With MaxPoisonedClasses, only that many of the flagged clusters, those with the
+    // smallest l / p, stay flagged.
     private void Reclassify(LabeledData data, ClassClusters[] classes, List<long>[] smallerMembers, CancellationToken cancellationToken)
     {
         foreach (var c in classes.ToArray())
@@ -135,5 +138,11 @@ public sealed class ActivationClustering : IDataDefense<SanitizationReport>
                 (model as IDisposable)?.Dispose();
             }
         }
+        if (_options.MaxPoisonedClasses == 0) return;
+        // The variant for a bounded number of target classes: only the most rejected of the flagged clusters stay flagged.
+        var beyond = classes.Where(c => c.Poisoned)
+            .OrderBy(c => (double)c.KeptLabel!.Value / c.OtherClassCount!.Value).ThenBy(c => c.Label)
+            .Skip(_options.MaxPoisonedClasses).ToList();
+        foreach (var c in beyond) classes[c.Label] = c with { Poisoned = false };
     }
 }

@@ -36,6 +36,15 @@ public sealed class ActivationClusteringOptions : OptionsBase<ActivationClusteri
     /// </summary>
     public double ReclassificationThreshold { get; set; } = 1;
 
+    /// <summary>
+    /// Exclusionary reclassification: at most this many classes are judged poisoned — among the clusters the l ≤ T·p rule
+    /// flags, those the retrained models reject most (smallest l / p; ties by class). 0: no limit, every flagged cluster (the paper and
+    /// IBM ART). 1 states the assumption of an all-to-one backdoor (one target class, which the defender need not know):
+    /// the most rejected cluster is taken as the poison, and clean clusters of atypical writing that a model without them
+    /// also calls another class (l / p below T, but above the poison's) are kept. Default 0.
+    /// </summary>
+    public int MaxPoisonedClasses { get; set; }
+
     /// <summary>Which layer is read: 1 is the penultimate (the input of the logits layer). Default 1.</summary>
     public int LayerFromEnd { get; set; } = 1;
 
@@ -52,6 +61,9 @@ public sealed class ActivationClusteringOptions : OptionsBase<ActivationClusteri
         if (Analysis == ClusterAnalysis.Silhouette && !(MinSilhouette > 0))
             throw new ArgumentOutOfRangeException(nameof(MinSilhouette), MinSilhouette, "The silhouette analysis needs MinSilhouette above 0.");
         Guard.Positive(ReclassificationThreshold, nameof(ReclassificationThreshold));
+        Guard.NonNegative(MaxPoisonedClasses, nameof(MaxPoisonedClasses));
+        if (MaxPoisonedClasses > 0 && Analysis != ClusterAnalysis.ExclusionaryReclassification)
+            throw new ArgumentOutOfRangeException(nameof(MaxPoisonedClasses), MaxPoisonedClasses, "MaxPoisonedClasses applies to exclusionary reclassification only; leave it 0 for the other analyses.");
         Guard.Positive(LayerFromEnd, nameof(LayerFromEnd));
     }
 }

@@ -24,6 +24,7 @@ public enum ClusterAnalysis
     /// classifies the excluded points; a cluster whose points keep their label for at most
     /// <see cref="ActivationClusteringOptions.ReclassificationThreshold"/> times as many points as go to the most common
     /// other class (l / p ≤ T) is poison. Needs no size or silhouette threshold, but a retraining function.
+    /// <see cref="ActivationClusteringOptions.MaxPoisonedClasses"/> keeps only the most rejected of the flagged clusters.
     /// </summary>
     ExclusionaryReclassification,
 }

@@ -112,22 +112,7 @@ public class PlantedBackdoorDetectionTests
         IClassifier NearestCentroid(LabeledData kept, CancellationToken ct)
         {
             retrained.Add(kept.Count);
-            var x = kept.Features.data<float>().ToArray();
-            var y = kept.Labels.data<long>().ToArray();
-            var linear = nn.Linear(2, 2);
-            using (no_grad())
-            {
-                for (var c = 0; c < 2; c++)
-                {
-                    var idx = Enumerable.Range(0, y.Length).Where(i => y[i] == c).ToArray();
-                    var mx = idx.Average(i => x[2 * i]);
-                    var my = idx.Average(i => x[2 * i + 1]);
-                    linear.weight![c, 0] = tensor((float)(2 * mx));
-                    linear.weight![c, 1] = tensor((float)(2 * my));
-                    linear.bias![c] = tensor((float)-(mx * mx + my * my));
-                }
-            }
-            return new TorchClassifier(linear, 2, new InputBounds(-100, 100), [2], ownsModule: true);
+            return NearestCentroidModel(kept);
         }
         var defense = new ActivationClustering(model, new ActivationClusteringOptions { Analysis = ClusterAnalysis.ExclusionaryReclassification, Whiten = false }, NearestCentroid);
         using var report = defense.Inspect(data);
@@ -138,6 +123,79 @@ public class PlantedBackdoorDetectionTests
         Assert.True(defense.LastClasses[0].Poisoned);
         Assert.False(defense.LastClasses[1].Poisoned);
         Assert.Throws<ArgumentException>(() => new ActivationClustering(model, new ActivationClusteringOptions { Analysis = ClusterAnalysis.ExclusionaryReclassification }));
+    }
+
+    // The retrained "model" of exclusionary reclassification: the nearest centroid of the kept points of each class
+    // (logits 2 μ·x − |μ|²), for two-dimensional points.
+    private static TorchClassifier NearestCentroidModel(LabeledData kept)
+    {
+        var x = kept.Features.data<float>().ToArray();
+        var y = kept.Labels.data<long>().ToArray();
+        var classes = kept.ClassCount;
+        var linear = nn.Linear(2, classes);
+        using (no_grad())
+        {
+            for (var c = 0; c < classes; c++)
+            {
+                var idx = Enumerable.Range(0, y.Length).Where(i => y[i] == c).ToArray();
+                var mx = idx.Average(i => x[2 * i]);
+                var my = idx.Average(i => x[2 * i + 1]);
+                linear.weight![c, 0] = tensor((float)(2 * mx));
+                linear.weight![c, 1] = tensor((float)(2 * my));
+                linear.bias![c] = tensor((float)-(mx * mx + my * my));
+            }
+        }
+        return new TorchClassifier(linear, classes, new InputBounds(-100, 100), [2], ownsModule: true);
+    }
+
+    [Fact]
+    public void TheOneTargetVariantKeepsOnlyTheMostRejectedCluster()
+    {
+        // Class 0: clean (0, ±1) twice, poison (28, ±1). Class 1: its usual way of writing, (40, ±1) twice, and an atypical
+        // one, (47, 0), (53, ±1) (2-means: SSE 4 + 26 against 43.2 + 2 for any other split). Class 2: (60, ±1) twice.
+        // Nearest centroids, by hand:
+        // - without class 0's smaller cluster (the poison): class 0 at (0, 0), class 1 at (313/7, 0) = (44.7, 0), class 2 at
+        //   (60, 0); the poison (28, ±1) is 28.0 from class 0 and 16.7 from class 1: l = 0, p = 2 (C = 1), l / p = 0.
+        // - without class 1's atypical cluster: class 0 at (28/3, 0), class 1 at (40, 0), class 2 at (60, 0); (47, 0) is 7 from
+        //   class 1 and 13 from class 2, (53, ±1) 13.04 from class 1 and 7.07 from class 2: l = 1, p = 2 (C = 2), l / p = 0.5:
+        //   clean, but a model that never saw this way of writing calls most of it another class, so the paper's rule
+        //   (l ≤ T·p, T = 1) flags it as it flags the poison.
+        // - without one pair of class 2: the pair is 2 from its class's remaining pair: l = 2, p = 0, legitimate.
+        double[][] points =
+        [
+            [0, 1], [0, -1], [0, 1], [0, -1], [28, 1], [28, -1],
+            [40, 1], [40, -1], [40, 1], [40, -1], [47, 0], [53, 1], [53, -1],
+            [60, 1], [60, -1], [60, 1], [60, -1],
+        ];
+        long[] labels = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2];
+        var features = tensor(points.SelectMany(p => p.Select(v => (float)v)).ToArray(), [points.Length, 2]);
+        using var data = new LabeledData(features, tensor(labels), 3);
+        var module = nn.Sequential(("representation", nn.Identity()), ("logits", nn.Linear(2, 3)));
+        using var model = new TorchClassifier(module, 3, new InputBounds(-100, 100), [2], ownsModule: true);
+        ActivationClusteringOptions Options(int maxClasses) => new()
+        {
+            Analysis = ClusterAnalysis.ExclusionaryReclassification, Whiten = false, MaxPoisonedClasses = maxClasses,
+        };
+        IClassifier Retrain(LabeledData kept, CancellationToken ct) => NearestCentroidModel(kept);
+
+        var paper = new ActivationClustering(model, Options(0), Retrain);
+        using (var report = paper.Inspect(data)) Assert.Equal([4L, 5, 10, 11, 12], report.Flagged);
+        Assert.Equal((0, 1, 2), (paper.LastClasses[0].KeptLabel!.Value, paper.LastClasses[0].OtherClass!.Value, paper.LastClasses[0].OtherClassCount!.Value));
+        Assert.Equal((1, 2, 2), (paper.LastClasses[1].KeptLabel!.Value, paper.LastClasses[1].OtherClass!.Value, paper.LastClasses[1].OtherClassCount!.Value));
+        Assert.Equal((2, 0), (paper.LastClasses[2].KeptLabel!.Value, paper.LastClasses[2].OtherClassCount!.Value));
+
+        var one = new ActivationClustering(model, Options(1), Retrain);
+        using (var report = one.Inspect(data)) Assert.Equal([4L, 5], report.Flagged);
+        Assert.Equal([true, false, false], one.LastClasses.Select(c => c.Poisoned));
+        Assert.Equal((1, 2), (one.LastClasses[1].KeptLabel!.Value, one.LastClasses[1].OtherClassCount!.Value));   // still reported
+        using (var two = new ActivationClustering(model, Options(2), Retrain).Inspect(data)) Assert.Equal([4L, 5, 10, 11, 12], two.Flagged);
+        // A threshold below class 1's l / p = 0.5 flags the poison alone, as the one-target variant does.
+        var tight = Options(0);
+        tight.ReclassificationThreshold = 0.4;
+        using (var report = new ActivationClustering(model, tight, Retrain).Inspect(data)) Assert.Equal([4L, 5], report.Flagged);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ActivationClustering(model, Options(-1), Retrain));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ActivationClustering(model, new ActivationClusteringOptions { MaxPoisonedClasses = 1 }));
     }
 
     [Fact]
