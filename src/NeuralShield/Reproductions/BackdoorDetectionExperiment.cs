@@ -14,7 +14,10 @@ namespace NeuralShield.Reproductions;
 /// them. <c>--variant export=DIR</c> writes the representations, labels, poison flags and every detector's flags for
 /// benchmarks/reference/backdoor_detection_reference.py.
 /// </summary>
-internal sealed class BackdoorDetectionExperiment : IReproduction
+internal sealed class BackdoorDetectionExperiment() : MnistReproduction(
+    "backdoor-detection",
+    "Chen et al. 2018 activation clustering (relative size, silhouette, exclusionary reclassification) and Tran et al. 2018 spectral signatures on 5% BadNets, LeNet-5",
+    defaultSamples: 10_000)
 {
     private const int Target = 0;
     private const double PoisonFraction = 0.05;
@@ -27,11 +30,7 @@ internal sealed class BackdoorDetectionExperiment : IReproduction
     /// <summary>The largest k SPECTRE's search considers here.</summary>
     private const int SpectreMaxDimensions = 16;
 
-    public string Name => "backdoor-detection";
-
-    public string Description => "Chen et al. 2018 activation clustering (relative size, silhouette, exclusionary reclassification) and Tran et al. 2018 spectral signatures on 5% BadNets, LeNet-5";
-
-    public IReadOnlyList<string> VariantKeys => ["export", "seeds"];
+    public override IReadOnlyList<string> VariantKeys => ["export", "seeds"];
 
     /// <summary>The keys summarised over seeds: each detector's detection and after-removal numbers, and the models' own.</summary>
     private static readonly string[] SummarisedSuffixes = [".recall", ".precision", ".flagged", ".accuracy_after", ".backdoor_success_after", ".accuracy_after_minus_clean_runs_mean", "clean_accuracy", "clean_accuracy_runs_mean", "backdoor.success_rate"];
@@ -41,20 +40,11 @@ internal sealed class BackdoorDetectionExperiment : IReproduction
     /// under <c>seedS.</c> and the mean and range over the seeds of each detector's numbers (<c>key.mean</c>, <c>.min</c>,
     /// <c>.max</c>). With <c>export=DIR</c>, seed S writes to DIR/seedS.
     /// </summary>
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
-    {
-        var report = SeedSweep.Run(context, Name, c => RunSeed(c, cancellationToken), k => SummarisedSuffixes.Any(k.EndsWith));
-        if (report is null) return RunSeed(context, cancellationToken);
-        report.Setting["seeds"] = "seedS.*: seed S's metrics; KEY.mean / KEY.min / KEY.max: over the seeds, for each detector's recall, precision, flagged, accuracy_after, backdoor_success_after and the models' accuracies";
-        return report;
-    }
+    protected override Func<string, bool> SweptKeys => k => SummarisedSuffixes.Any(k.EndsWith);
 
-    private ReproductionReport RunSeed(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
-        using var _ = train;
-        using var __ = test;
         var report = new ReproductionReport(Name);
         var log = context.Log;
         var recipe = PoisoningModels.Recipe(context);

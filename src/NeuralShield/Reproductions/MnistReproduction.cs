@@ -30,10 +30,21 @@ internal abstract class MnistReproduction(string name, string description, int? 
     /// <inheritdoc />
     public ReproductionData Data => ReproductionData.Mnist;
 
+    /// <summary>
+    /// The metric keys summarised (mean, min, max) over the seeds of <c>--variant seeds=0,1,2,7</c>, which then runs the
+    /// experiment once per seed (<see cref="SeedSweep"/>); null (default): the reproduction takes no such variant.
+    /// </summary>
+    protected virtual Func<string, bool>? SweptKeys => null;
+
     /// <inheritdoc />
     public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return (SweptKeys is { } keys ? SeedSweep.Run(context, Name, c => RunOnce(c, cancellationToken), keys) : null) ?? RunOnce(context, cancellationToken);
+    }
+
+    private ReproductionReport RunOnce(ReproductionContext context, CancellationToken cancellationToken)
+    {
         var (train, test) = defaultSamples is { } samples
             ? ExperimentData.Mnist(context, samples)
             : ExperimentData.Mnist(context with { Samples = null }, TestImages);

@@ -12,7 +12,10 @@ namespace NeuralShield.Reproductions;
 /// shared LeNet-5 settings (<see cref="ExperimentData.LeNet5Training"/>); the shared cached model is the clean reference,
 /// the attacker's surrogate and the on-line learner's starting point.
 /// </summary>
-internal sealed class PoisoningExperiment : IReproduction
+internal sealed class PoisoningExperiment() : MnistReproduction(
+    "poisoning",
+    "Survey 4.1: label flips, BadNets/clean-label backdoors, sanitization, on-line poisoning on LeNet-5",
+    defaultSamples: 10_000)
 {
     /// <summary>Epochs of every model trained on (poisoned or sanitized) data here; the clean reference uses the same.</summary>
     private const int PoisonedEpochs = PoisoningModels.Epochs;
@@ -24,27 +27,19 @@ internal sealed class PoisoningExperiment : IReproduction
     private const int BackdoorTarget = 0;
     private static readonly int[] Percents = [0, 5, 10, 20, 30, 40];
 
-    public string Name => "poisoning";
-
-    public string Description => "Survey 4.1: label flips, BadNets/clean-label backdoors, sanitization, on-line poisoning on LeNet-5";
-
-    public IReadOnlyList<string> VariantKeys => ["seeds"];
+    public override IReadOnlyList<string> VariantKeys => ["seeds"];
 
     /// <summary>
     /// One seed (the context's), or with <c>--variant seeds=0,1,2,7</c> each of those seeds in turn: every seed's metrics
     /// under <c>seedS.</c> and the mean and range over the seeds of the sanitization, backdoor and clean-accuracy keys
     /// (<c>KEY.mean</c>, <c>.min</c>, <c>.max</c>).
     /// </summary>
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken) =>
-        SeedSweep.Run(context, Name, c => RunSeed(c, cancellationToken), k => k.StartsWith("sanitization.", StringComparison.Ordinal) || k.StartsWith("backdoor.", StringComparison.Ordinal) || k == "clean_accuracy")
-        ?? RunSeed(context, cancellationToken);
+    protected override Func<string, bool> SweptKeys =>
+        k => k.StartsWith("sanitization.", StringComparison.Ordinal) || k.StartsWith("backdoor.", StringComparison.Ordinal) || k == "clean_accuracy";
 
-    private ReproductionReport RunSeed(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
-        var (train, test) = ExperimentData.Mnist(context, defaultSamples: 10_000);
-        using var _ = train;
-        using var __ = test;
         var report = new ReproductionReport(Name);
         var log = context.Log;
         var seed = context.Seed;
