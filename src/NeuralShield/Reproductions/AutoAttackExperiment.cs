@@ -5,28 +5,24 @@ namespace NeuralShield.Reproductions;
 
 /// <summary>
 /// AutoAttack (Croce and Hein, ICML 2020) at ε = 0.3 L∞ on the first N MNIST test images against the reproductions'
-/// cached LeNet-5s: the PGD-trained one of <c>reproduce adversarial-training</c> (default), the distilled one of
-/// <c>reproduce distillation</c>, or the plain one. Prints the robust accuracy after each member and the worst case.
+/// cached models: the PGD-trained LeNet-5 of <c>reproduce adversarial-training</c> (default), the distilled one of
+/// <c>reproduce distillation</c>, the saturated sigmoid MLP of <c>reproduce saturation</c>, or the plain LeNet-5. Prints the robust accuracy after each member and the worst case.
 /// <c>--variant export=DIR</c> writes the weights, images, labels and per-sample results for
 /// benchmarks/reference/autoattack_reference.py, which runs fra31/auto-attack on the same weights.
 /// </summary>
-internal sealed class AutoAttackExperiment : IReproduction
+internal sealed class AutoAttackExperiment() : MnistReproduction(
+    "autoattack",
+    "Croce & Hein 2020, AutoAttack (APGD-CE, APGD-T, FAB-T, Square) at eps 0.3 Linf on the cached defended models",
+    defaultSamples: null)
 {
     private const double Epsilon = 0.3;
 
-    public string Name => "autoattack";
+    public override IReadOnlyList<string> VariantKeys => ["model", "version", "export"];
 
-    public string Description => "Croce & Hein 2020, AutoAttack (APGD-CE, APGD-T, FAB-T, Square) at eps 0.3 Linf on the cached LeNet-5s";
-
-    public IReadOnlyList<string> VariantKeys => ["model", "version", "export"];
-
-    public ReproductionReport Run(ReproductionContext context, CancellationToken cancellationToken)
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData all, CancellationToken cancellationToken)
     {
         var which = context.Variant("model", "pgd", "distilled", "saturated", "plain");
         var version = context.Variant("version", "standard", "apgd-ce", "fab-t", "rand");
-        var (train, test) = ExperimentData.Mnist(context with { Samples = null }, defaultSamples: 10_000);
-        using var _ = train;
-        using var all = test;
         using var images = all.Take(context.Samples ?? 1000);
         using var model = Model(context, which, train, cancellationToken);
 
