@@ -5,17 +5,12 @@ namespace NeuralShield.Defenses.Output;
 /// <see cref="DifferentiableClassifierDecorator.Logits"/> are the undefended model's (see
 /// <see cref="OutputDefenses.Apply(IOutputDefense, IDifferentiableClassifier)"/>).
 /// </summary>
-public sealed class DifferentiableOutputDefendedClassifier : DifferentiableClassifierDecorator
+/// <param name="inner">The defended model (not owned).</param>
+/// <param name="defense">The defense its probabilities pass through.</param>
+public sealed class DifferentiableOutputDefendedClassifier(IDifferentiableClassifier inner, IOutputDefense defense) : DifferentiableClassifierDecorator(inner)
 {
-    /// <summary>Wraps <paramref name="inner"/> (not owned) with <paramref name="defense"/>.</summary>
-    public DifferentiableOutputDefendedClassifier(IDifferentiableClassifier inner, IOutputDefense defense) : base(inner)
-    {
-        ArgumentNullException.ThrowIfNull(defense);
-        Defense = defense;
-    }
-
     /// <summary>The output defense.</summary>
-    public IOutputDefense Defense { get; }
+    public IOutputDefense Defense { get; } = defense ?? throw new ArgumentNullException(nameof(defense));
 
     /// <inheritdoc />
     public override Tensor PredictProbabilities(Tensor inputs) => OutputDefendedClassifier.Reveal(Inner, Defense, inputs);

@@ -3,17 +3,12 @@ using NeuralShield.Attacks;
 namespace NeuralShield.Defenses.Output;
 
 /// <summary>A black-box classifier whose probabilities pass through an output defense.</summary>
-public sealed class OutputDefendedClassifier : ClassifierDecorator
+/// <param name="inner">The defended model (not owned).</param>
+/// <param name="defense">The defense its probabilities pass through.</param>
+public sealed class OutputDefendedClassifier(IClassifier inner, IOutputDefense defense) : ClassifierDecorator(inner)
 {
-    /// <summary>Wraps <paramref name="inner"/> (not owned) with <paramref name="defense"/>.</summary>
-    public OutputDefendedClassifier(IClassifier inner, IOutputDefense defense) : base(inner)
-    {
-        ArgumentNullException.ThrowIfNull(defense);
-        Defense = defense;
-    }
-
     /// <summary>The output defense.</summary>
-    public IOutputDefense Defense { get; }
+    public IOutputDefense Defense { get; } = defense ?? throw new ArgumentNullException(nameof(defense));
 
     /// <inheritdoc />
     public override Tensor PredictProbabilities(Tensor inputs) => Reveal(Inner, Defense, inputs);
