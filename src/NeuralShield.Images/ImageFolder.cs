@@ -1,5 +1,4 @@
 using NeuralShield.Data;
-using NeuralShield.Internal;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;

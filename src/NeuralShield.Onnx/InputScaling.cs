@@ -1,5 +1,4 @@
 using NeuralShield.Models;
-using NeuralShield.Internal;
 using static TorchSharp.torch;
 
 namespace NeuralShield.Onnx;

@@ -70,7 +70,7 @@ public static class ModelImport
     /// answers as the chunks, batches run whole, else (an error, or other answers: a Reshape that fixes the batch, as in
     /// mnist-8) in chunks.
     /// </summary>
-    private static void RunWholeBatchesWhereTheGraphAllows(ImportedModule module, IReadOnlyList<long> sampleShape, Models.InputBounds bounds)
+    private static void RunWholeBatchesWhereTheGraphAllows(ImportedModule module, IReadOnlyList<long> sampleShape, InputBounds bounds)
     {
         var chunk = module.FixedBatch!.Value;
         using var scope = NewDisposeScope();

@@ -2,7 +2,6 @@ using NeuralShield.Models;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
-using NeuralShield.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,5 @@
 using NeuralShield.Models;
 using static TorchSharp.torch;
-using NeuralShield.Internal;
 
 namespace NeuralShield.PyTorch;
 

@@ -1,6 +1,5 @@
 using NeuralShield.Models;
 using System.Collections;
-using NeuralShield.Internal;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;

@@ -1,9 +1,8 @@
-// The namespaces nearly every folder of the library speaks in: tensors, models, data, training, metrics and the
-// argument checks. Folder rules (tests/NeuralShield.Tests/Architecture) are checked on the compiled references, not on these.
+// The namespaces nearly every folder of the library speaks in: tensors, models, data, training and metrics (the
+// vocabulary of Abstractions/ is the root namespace). Folder rules (tests/NeuralShield.Tests/Architecture) are checked on the compiled references, not on these.
 global using System.Diagnostics;
 global using System.Globalization;
 global using NeuralShield.Data;
-global using NeuralShield.Internal;
 global using NeuralShield.Metrics;
 global using NeuralShield.Models;
 global using NeuralShield.Training;

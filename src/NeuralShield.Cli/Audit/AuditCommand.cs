@@ -162,7 +162,7 @@ internal static class AuditRun
         if (s.JUnit is not null) File.WriteAllText(s.JUnit.FullName, JUnitGates.Render(results));
         if (s.Json) context.Out.WriteLine(jsonText);
         else if (!s.Quiet) context.Out.WriteLine(ReportTable.Format(report));
-        var whiteBoxSkipped = report.Results.Where(r => r.Skipped is not null && r.Attack.Access == NeuralShield.Attacks.ModelAccess.WhiteBox).Select(r => r.Key).ToArray();
+        var whiteBoxSkipped = report.Results.Where(r => r.Skipped is not null && r.Attack.Access == NeuralShield.ModelAccess.WhiteBox).Select(r => r.Key).ToArray();
         if (whiteBoxSkipped.Length > 0)
             status.WriteLine($"skipped, white-box access needed (the model is a black box): {string.Join(", ", whiteBoxSkipped)}");
         if (s.TrainData is null && report.Results.Any(r => r.Skipped?.Contains("training data", StringComparison.Ordinal) == true))

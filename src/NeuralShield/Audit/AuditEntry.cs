@@ -172,7 +172,7 @@ public abstract class AuditEntry
         IEvasionAttack<IDifferentiableClassifier> transfer, string setting) where TResult : IExtractedModel
     {
         ArgumentNullException.ThrowIfNull(transfer);
-        Internal.Guard.Positive(seeds, nameof(seeds));
+        Guard.Positive(seeds, nameof(seeds));
         if (budget.MaxQueries < seeds) throw new ArgumentOutOfRangeException(nameof(budget), budget.MaxQueries, $"The budget must cover the {seeds} seeds.");
         return new ExtractionEntry<TResult>(attack, budget, seeds, transfer, setting);
     }
@@ -229,7 +229,7 @@ public abstract class AuditEntry
     public static AuditEntry Membership(IMembershipInferenceAttack attack, string setting, int samples = 500,
         IOutputDefense? defense = null, AuditShadows? shadows = null, bool adaptive = true)
     {
-        Internal.Guard.Positive(samples, nameof(samples));
+        Guard.Positive(samples, nameof(samples));
         if (!adaptive && (defense is null || shadows is null))
             throw new ArgumentException("A non-adaptive membership entry needs a defense and shared shadows (the attacker's view as trained).", nameof(adaptive));
         ArgumentNullException.ThrowIfNull(attack);
@@ -243,7 +243,7 @@ public abstract class AuditEntry
     /// </summary>
     public static AuditEntry Membership(IMembershipScorer attack, string setting, int samples = 500, IOutputDefense? defense = null)
     {
-        Internal.Guard.Positive(samples, nameof(samples));
+        Guard.Positive(samples, nameof(samples));
         ArgumentNullException.ThrowIfNull(attack);
         return new MembershipEntry(attack, setting, samples, null, (evaluation, _, ct) => evaluation.Evaluate(attack, defense, ct));
     }
@@ -380,7 +380,7 @@ public abstract class AuditEntry
     /// </summary>
     public static AuditEntry Poisoning(IPoisoningAttack<LabeledData, PoisonedData> attack, string setting, Func<Tensor, Tensor>? stamp = null, int targetClass = 0)
     {
-        Internal.Guard.NonNegative(targetClass, nameof(targetClass));
+        Guard.NonNegative(targetClass, nameof(targetClass));
         return new PoisoningEntry(attack, setting, stamp, targetClass);
     }
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using NeuralShield.Attacks;
 using NeuralShield.Attacks.Core;
 using NeuralShield.Attacks.Evasion;
-using NeuralShield.Internal;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
 using static TorchSharp.torch;

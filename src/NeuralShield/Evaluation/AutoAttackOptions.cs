@@ -1,5 +1,4 @@
 using NeuralShield.Attacks;
-using NeuralShield.Internal;
 using NeuralShield.Metrics;
 using NeuralShield.Models;
 

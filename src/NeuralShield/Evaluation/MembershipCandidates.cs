@@ -46,7 +46,7 @@ public sealed class MembershipCandidates : IDisposable
     {
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(nonMembers);
-        Internal.Guard.Positive(perSide, nameof(perSide));
+        Guard.Positive(perSide, nameof(perSide));
         var n = Math.Min(perSide, Math.Min(training.Count, nonMembers.Count));
         var rows = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
         return Of(training, rows, nonMembers, rows);

@@ -31,8 +31,8 @@ public sealed class DynamicInterruptibility
     /// <exception cref="OperationCanceledException">Cancelled (checked every 1024 rounds).</exception>
     public DynamicInterruptibilityRun Train(MultiAgentLearner learner, double interruptionProbability, long seed, CancellationToken cancellationToken = default)
     {
-        Internal.Guard.Defined(learner, nameof(learner));
-        Internal.Guard.InRange(interruptionProbability, 0, 1, nameof(interruptionProbability));
+        Guard.Defined(learner, nameof(learner));
+        Guard.InRange(interruptionProbability, 0, 1, nameof(interruptionProbability));
         var o = _options;
         var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         const int n = CarsGame.ActionCount;

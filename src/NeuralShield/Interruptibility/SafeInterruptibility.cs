@@ -21,7 +21,7 @@ public sealed class SafeInterruptibility
     /// <exception cref="OperationCanceledException">Cancelled (checked between episodes).</exception>
     public SafeInterruptibilityRun Train(InterruptibleLearner learner, long seed, CancellationToken cancellationToken = default)
     {
-        Internal.Guard.Defined(learner, nameof(learner));
+        Guard.Defined(learner, nameof(learner));
         var o = _options;
         var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         var world = new SafeInterruptibilityGridworld(o.MaxSteps);

@@ -26,10 +26,10 @@ public static class LearnabilityNetworks
     /// </summary>
     public static Func<int, int, long, Module<Tensor, Tensor>> BitSlicedResNet(int words, int wordBits, int filters = 32, int depth = 1)
     {
-        Internal.Guard.Positive(words, nameof(words));
-        Internal.Guard.Positive(wordBits, nameof(wordBits));
-        Internal.Guard.Positive(filters, nameof(filters));
-        Internal.Guard.Positive(depth, nameof(depth));
+        Guard.Positive(words, nameof(words));
+        Guard.Positive(wordBits, nameof(wordBits));
+        Guard.Positive(filters, nameof(filters));
+        Guard.Positive(depth, nameof(depth));
         return (inputs, outputs, seed) =>
         {
             if (inputs != words * wordBits)

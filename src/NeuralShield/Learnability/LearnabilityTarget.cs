@@ -15,8 +15,8 @@ public sealed class LearnabilityTarget
         Func<Random, (float[], int[])>? generate, float[][]? inputs, int[][]? outputs)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        Internal.Guard.Positive(inputWidth, nameof(inputWidth));
-        Internal.Guard.Positive(outputWidth, nameof(outputWidth));
+        Guard.Positive(inputWidth, nameof(inputWidth));
+        Guard.Positive(outputWidth, nameof(outputWidth));
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"{nameof(classCount)} must be at least 2.");
         (Name, InputWidth, OutputWidth, ClassCount) = (name, inputWidth, outputWidth, classCount);
         (_generate, _inputs, _outputs) = (generate, inputs, outputs);

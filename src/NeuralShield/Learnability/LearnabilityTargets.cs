@@ -15,7 +15,7 @@ public static class LearnabilityTargets
     {
         ArgumentNullException.ThrowIfNull(key);
         if (key.Length == 0) throw new ArgumentException($"{nameof(key)} must not be empty.", nameof(key));
-        Internal.Guard.Positive(messageBits, nameof(messageBits));
+        Guard.Positive(messageBits, nameof(messageBits));
         var secret = key.ToArray();
         return LearnabilityTarget.FromOracle("hmac-sha256-bit", messageBits, 1, 2, r => RandomBits(r, messageBits), input =>
         {

@@ -21,7 +21,7 @@ public static class PoisoningMeasures
         ArgumentNullException.ThrowIfNull(stamp);
         if (targetClass < 0 || targetClass >= classifier.ClassCount)
             throw new ArgumentOutOfRangeException(nameof(targetClass), targetClass, $"targetClass must lie in [0, {classifier.ClassCount}).");
-        Internal.Guard.Positive(batchSize, nameof(batchSize));
+        Guard.Positive(batchSize, nameof(batchSize));
         long hits = 0, count = 0;
         foreach (var (x, y) in test.Batches(batchSize))
         {

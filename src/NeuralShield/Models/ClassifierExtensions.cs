@@ -18,9 +18,9 @@ public static class ClassifierExtensions
     public static Tensor Predict(this IClassifier classifier, Tensor inputs, int batchSize = 1024)
     {
         ArgumentNullException.ThrowIfNull(classifier);
-        Internal.Guard.Batch(inputs, nameof(inputs));
-        Internal.Guard.Finite(inputs, nameof(inputs));
-        Internal.Guard.Positive(batchSize, nameof(batchSize));
+        Guard.Batch(inputs, nameof(inputs));
+        Guard.Finite(inputs, nameof(inputs));
+        Guard.Positive(batchSize, nameof(batchSize));
         var n = inputs.shape[0];
         if (n <= batchSize) return PredictChunk(classifier, inputs);
         var parts = new List<Tensor>();

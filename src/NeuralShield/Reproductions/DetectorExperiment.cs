@@ -184,7 +184,7 @@ internal sealed class QueryStream(string client) : IQueryDetector
 
     public int Count => (int)_batches.Sum(b => b.shape[0]);
 
-    public DefenseDescriptor Descriptor => new("query recorder", DefenseKind.Detection, StatefulQueryDetector.Paper, [AttackFamily.Extraction]);
+    public DefenseDescriptor Descriptor => new("query recorder", DefenseKind.Detection, Papers.Chen2020Stateful, [AttackFamily.Extraction]);
 
     public void Add(Tensor queries) => _batches.Add(queries.detach().cpu().clone().DetachFromDisposeScope());
 

@@ -25,8 +25,8 @@ public static class TorchThreads
     /// <exception cref="ArgumentOutOfRangeException">A count below 1.</exception>
     public static void Set(int intraOp, int interOp = 1)
     {
-        Internal.Guard.Positive(intraOp, nameof(intraOp));
-        Internal.Guard.Positive(interOp, nameof(interOp));
+        Guard.Positive(intraOp, nameof(intraOp));
+        Guard.Positive(interOp, nameof(interOp));
         NativeRuntime.Initialize();
         torch.set_num_threads(intraOp);
         lock (Gate)

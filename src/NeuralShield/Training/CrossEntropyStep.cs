@@ -9,7 +9,7 @@ public sealed class CrossEntropyStep : LossStep
     /// <summary>Cross-entropy at softmax temperature <paramref name="temperature"/> (positive).</summary>
     public CrossEntropyStep(double temperature = 1.0)
     {
-        Internal.Guard.Positive(temperature, nameof(temperature));
+        Guard.Positive(temperature, nameof(temperature));
         Temperature = temperature;
     }
 

@@ -24,8 +24,6 @@ public sealed class FolderRuleTests
     /// <summary>Folder A must not use folder B, with the reason.</summary>
     public static TheoryData<string, string, string> Rules => new()
     {
-        { "Internal", "Models", "the argument checks and options mechanics depend on nothing in the library" },
-        { "Internal", "Attacks", "the argument checks and options mechanics depend on nothing in the library" },
         { "Metrics", "Attacks", "metrics are computed from tensors and models, not from attacks" },
         { "Metrics", "Defenses", "metrics are computed from tensors and models, not from defenses" },
         { "Metrics", "Evaluation", "the evaluation layer uses metrics, not the reverse" },
@@ -60,6 +58,26 @@ public sealed class FolderRuleTests
     {
         IArchRule rule = Of(folder).Should().NotDependOnAny(In(forbidden)).Because(reason);
         rule.Check(Core);
+    }
+
+    /// <summary>
+    /// Abstractions/ (the root namespace NeuralShield: IAttack, IDefense, the descriptors, the one paper registry,
+    /// InputBounds, OptionsBase, RunOptions, Guard) is the vocabulary every folder speaks in: it uses no folder of the library.
+    /// </summary>
+    [Fact]
+    public void TheAbstractionsUseNoFolderOfTheLibrary()
+    {
+        var vocabulary = Core.Types.Where(t => t.Namespace?.FullName == "NeuralShield").ToList();
+        Assert.Contains(vocabulary, t => t.Name == "IAttack");
+        Assert.Contains(vocabulary, t => t.Name == "Papers");
+        Assert.Contains(vocabulary, t => t.Name == "InputBounds");
+        var uses = vocabulary
+            .SelectMany(t => t.Dependencies.Select(d => (From: t.FullName, To: d.Target?.Namespace?.FullName)))
+            .Where(d => d.To?.StartsWith("NeuralShield.", StringComparison.Ordinal) == true)
+            .Select(d => $"{d.From} -> {d.To}")
+            .Distinct()
+            .ToList();
+        Assert.True(uses.Count == 0, "the abstractions use folders of the library: " + string.Join("; ", uses));
     }
 
     /// <summary>Namespace → the namespaces of the core its types use (every dependency ArchUnitNET reads: fields, calls, signatures, base types).</summary>

@@ -1,4 +1,3 @@
-using NeuralShield.Internal;
 using NeuralShield.Models;
 using TorchSharp;
 using static TorchSharp.torch;

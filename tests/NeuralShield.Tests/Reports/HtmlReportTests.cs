@@ -78,7 +78,7 @@ public class HtmlReportTests
     {
         // The sample runs PGD at two radii (one curve). FGSM at one radius draws nothing; at two radii, a second curve.
         var sample = AuditReportSamples.Full();
-        var fgsm = new AttackInfo("FGSM", NeuralShield.Attacks.AttackFamily.Evasion, NeuralShield.Attacks.ModelAccess.WhiteBox, null);
+        var fgsm = new AttackInfo("FGSM", NeuralShield.AttackFamily.Evasion, NeuralShield.ModelAccess.WhiteBox, null);
         NeuralShield.Metrics.EvasionMetrics Metrics(double success) => new(10, success, 1, 0.1, 0.5, 0.1, 0.1, 10, TimeSpan.Zero);
         var one = sample with { Results = [.. sample.Results, new AttackRecord("mlp", fgsm, "eps=0.1", "untargeted", Evasion: Metrics(0.3)) { Key = "fgsm-0.1" }] };
         var two = one with { Results = [.. one.Results, new AttackRecord("mlp", fgsm, "eps=0.2", "untargeted", Evasion: Metrics(0.6)) { Key = "fgsm-0.2" }] };
@@ -89,7 +89,7 @@ public class HtmlReportTests
         Assert.True(titles.Contains("|FGSM|", StringComparison.Ordinal) || titles.EndsWith("|FGSM", StringComparison.Ordinal), titles);
         Assert.Contains("PGD L∞", titles);
         // An AutoAttack run at several radii joins the same plot beside PGD.
-        var autoAttack = new AttackInfo("AutoAttack", NeuralShield.Attacks.AttackFamily.Evasion, NeuralShield.Attacks.ModelAccess.WhiteBox, null);
+        var autoAttack = new AttackInfo("AutoAttack", NeuralShield.AttackFamily.Evasion, NeuralShield.ModelAccess.WhiteBox, null);
         var three = two with { Results = [.. two.Results,
             new AttackRecord("mlp", autoAttack, "eps=0.1", "untargeted", Evasion: Metrics(0.5)) { Key = "autoattack-linf-0.1" },
             new AttackRecord("mlp", autoAttack, "eps=0.3", "untargeted", Evasion: Metrics(0.95)) { Key = "autoattack-linf-0.3" }] };
@@ -125,7 +125,7 @@ public class HtmlReportTests
         Assert.Contains(cells, c => c.Contains("robust accuracy 60.0%", StringComparison.Ordinal));
         Assert.Equal("paper: 3.5%", cells[^1]);
         // A paper number from another setting is not shown as comparable.
-        var fgsm = new AttackRecord("mlp", new AttackInfo("FGSM", NeuralShield.Attacks.AttackFamily.Evasion, NeuralShield.Attacks.ModelAccess.WhiteBox, null), "eps=0.1",
+        var fgsm = new AttackRecord("mlp", new AttackInfo("FGSM", NeuralShield.AttackFamily.Evasion, NeuralShield.ModelAccess.WhiteBox, null), "eps=0.1",
             "untargeted") { Key = "fgsm-0.1", PaperResult = "Goodfellow et al. 2015: 89.4% error on MNIST (maxout), eps=0.25" };
         Assert.Equal("paper setting differs: data MNIST, model maxout network, ε = 0.25", PaperSettings.Cell(fgsm, "scikit-learn digits (8x8, [0, 1])"));
         Assert.Equal(fgsm.PaperResult, PaperSettings.Cell(fgsm with { Model = "maxout network", Setting = "eps=0.25" }, "MNIST (/data): 2000 training"));
@@ -135,7 +135,7 @@ public class HtmlReportTests
     [Fact]
     public void AReportWithoutRunsStillRendersTheModelTable()
     {
-        var report = new AuditReport(DateTimeOffset.UnixEpoch, "none", "cpu", 0, [new ModelRecord("m", NeuralShield.Attacks.ModelAccess.WhiteBox, 1, 1)], []);
+        var report = new AuditReport(DateTimeOffset.UnixEpoch, "none", "cpu", 0, [new ModelRecord("m", NeuralShield.ModelAccess.WhiteBox, 1, 1)], []);
         var document = Parse(HtmlReport.Render(report));
         Assert.Empty(document.Descendants(Xhtml + "img"));
         Assert.Empty(document.Descendants(Svg + "svg"));

@@ -61,7 +61,7 @@ public class PackageConsumerTests(PackedPackage package, ITestOutputHelper outpu
     {
         // With a RuntimeIdentifier (docs/getting-started.md) the output holds libtorch for that system only.
         var result = RunConsumer("loads", """
-            var bounds = NeuralShield.Models.InputBounds.Unit;
+            var bounds = NeuralShield.InputBounds.Unit;
             NeuralShield.Runtime.TorchThreads.Set(intraOp: 1);
             using var x = TorchSharp.torch.ones(3, 4);
             Console.WriteLine($"sum={x.sum().item<float>()} bounds={bounds} threads={NeuralShield.Runtime.TorchThreads.IntraOp}");
@@ -85,6 +85,7 @@ public class PackageConsumerTests(PackedPackage package, ITestOutputHelper outpu
     {
         // Softmax regression on the embedded digits (8×8, 10 classes), then FGSM and PGD at ε = 0.3 on the held-out part.
         var result = RunConsumer("trains", """
+            using NeuralShield;
             using NeuralShield.Attacks;
             using NeuralShield.Attacks.Evasion;
             using NeuralShield.Data;

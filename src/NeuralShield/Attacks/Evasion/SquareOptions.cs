@@ -1,4 +1,3 @@
-using NeuralShield.Internal;
 using NeuralShield.Metrics;
 
 namespace NeuralShield.Attacks.Evasion;

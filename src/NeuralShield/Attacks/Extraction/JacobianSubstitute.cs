@@ -30,10 +30,6 @@ public sealed class JacobianSubstitute : IExtractionAttack<JacobianSubstituteRes
 {
     private readonly JacobianSubstituteOptions _options;
 
-    /// <summary>The paper.</summary>
-    public static PaperReference Paper { get; } = new("Papernot, McDaniel, Goodfellow, Jha, Celik, Swami",
-        "Practical Black-Box Attacks against Machine Learning", "AsiaCCS 2017", "1602.02697");
-
     /// <summary>Creates the attack; the options are validated and copied.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
     public JacobianSubstitute(JacobianSubstituteOptions? options = null) => _options = (options ?? new JacobianSubstituteOptions()).Validated();
@@ -42,7 +38,7 @@ public sealed class JacobianSubstitute : IExtractionAttack<JacobianSubstituteRes
     public JacobianSubstituteOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public AttackDescriptor Descriptor => new("Jacobian substitute", AttackFamily.Extraction, ModelAccess.LabelOnly, Paper);
+    public AttackDescriptor Descriptor => new("Jacobian substitute", AttackFamily.Extraction, ModelAccess.LabelOnly, Papers.Papernot2017);
 
     /// <summary>
     /// λ_ρ, the signed step of the augmentation that follows round <paramref name="round"/>: λ·(−1)^⌊ρ/τ⌋, negated when

@@ -11,7 +11,7 @@ public sealed class GapAttack : IMembershipScorer
     public int BatchSize { get; init; } = 1024;
 
     /// <inheritdoc />
-    public AttackDescriptor Descriptor => new("Gap attack (label only)", AttackFamily.Inference, ModelAccess.LabelOnly, InferencePapers.Yeom2018);
+    public AttackDescriptor Descriptor => new("Gap attack (label only)", AttackFamily.Inference, ModelAccess.LabelOnly, Papers.Yeom2018);
 
     /// <summary>1 for each candidate the target labels correctly, 0 otherwise; the threshold is 0.5.</summary>
     public MembershipScores Score(IClassifier target, LabeledData candidates, CancellationToken cancellationToken = default)

@@ -15,7 +15,7 @@ namespace NeuralShield.Attacks.Inference;
 public sealed class Lira(LiraOptions options) : ShadowMembershipAttack<LiraOptions>(options)
 {
     /// <inheritdoc />
-    public override AttackDescriptor Descriptor => new($"LiRA ({Settings.Variant.ToString().ToLowerInvariant()})", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Carlini2022);
+    public override AttackDescriptor Descriptor => new($"LiRA ({Settings.Variant.ToString().ToLowerInvariant()})", AttackFamily.Inference, ModelAccess.Probabilities, Papers.Carlini2022);
 
     /// <summary>Fits the Gaussians on already trained shadows (records a shadow neither trained on nor held out are ignored for it).</summary>
     /// <exception cref="ArgumentException">The shadow set is empty, or its class count differs from the target's.</exception>

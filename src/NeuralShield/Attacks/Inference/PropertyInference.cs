@@ -26,12 +26,6 @@ public sealed class PropertyInference : IInferenceAttack<ITorchModel, PropertyKn
 {
     private readonly PropertyInferenceOptions _options;
 
-    /// <summary>Ateniese et al. 2013.</summary>
-    public static PaperReference Ateniese2013 { get; } = new("Ateniese, Mancini, Spognardi, Villani, Vitali, Felici", "Hacking Smart Machines with Smarter Ones: How to Extract Meaningful Data from Machine Learning Classifiers", "IJSN 2015", "1306.4447");
-
-    /// <summary>Ganju et al. 2018.</summary>
-    public static PaperReference Ganju2018 { get; } = new("Ganju, Wang, Yang, Gunter, Borisov", "Property Inference Attacks on Fully Connected Neural Networks using Permutation Invariant Representations", "ACM CCS 2018");
-
     /// <summary>Creates the attack; the options are validated and copied.</summary>
     public PropertyInference(PropertyInferenceOptions options)
     {
@@ -44,7 +38,7 @@ public sealed class PropertyInference : IInferenceAttack<ITorchModel, PropertyKn
 
     /// <inheritdoc />
     public AttackDescriptor Descriptor => new($"Property inference ({_options.Representation}, {_options.ShadowModelsPerSide}×2 shadows)",
-        AttackFamily.Inference, ModelAccess.WhiteBox, Ateniese2013);
+        AttackFamily.Inference, ModelAccess.WhiteBox, Papers.Ateniese2013);
 
     /// <summary>
     /// The feature vector [D] of <paramref name="model"/>'s parameters in <paramref name="representation"/> (float32,

@@ -15,7 +15,7 @@ namespace NeuralShield.Attacks.Inference;
 public sealed class ShadowModelAttack(ShadowModelAttackOptions options) : ShadowMembershipAttack<ShadowModelAttackOptions>(options)
 {
     /// <inheritdoc />
-    public override AttackDescriptor Descriptor => new("Shadow-model membership inference", AttackFamily.Inference, ModelAccess.Probabilities, InferencePapers.Shokri2017);
+    public override AttackDescriptor Descriptor => new("Shadow-model membership inference", AttackFamily.Inference, ModelAccess.Probabilities, Papers.Shokri2017);
 
     /// <summary>
     /// Trains the attack models on already trained <paramref name="shadows"/> (e.g. a set shared with other attacks, or

@@ -12,7 +12,7 @@ public sealed class ThresholdAttack(ThresholdAttackOptions? options = null) : Sh
 {
     /// <inheritdoc />
     public override AttackDescriptor Descriptor => new($"{Settings.Score} threshold", AttackFamily.Inference, ModelAccess.Probabilities,
-        Settings.Score == ThresholdScore.Loss ? InferencePapers.Yeom2018 : InferencePapers.SongMittal2021);
+        Settings.Score == ThresholdScore.Loss ? Papers.Yeom2018 : Papers.SongMittal2021);
 
     /// <summary>The attack's score of each record of <paramref name="data"/> on <paramref name="model"/> (higher = more likely a member).</summary>
     public double[] Scores(IClassifier model, LabeledData data, CancellationToken cancellationToken = default)

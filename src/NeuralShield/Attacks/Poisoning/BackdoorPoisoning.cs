@@ -13,7 +13,7 @@ public sealed class BackdoorPoisoning(BackdoorTrigger trigger, BackdoorOptions? 
     : BackdoorAttack<BackdoorOptions>(trigger, options ?? new BackdoorOptions())
 {
     /// <inheritdoc />
-    public override AttackDescriptor Descriptor => new("BadNets backdoor", AttackFamily.Poisoning, ModelAccess.TrainingData, PoisoningPapers.Gu2017);
+    public override AttackDescriptor Descriptor => new("BadNets backdoor", AttackFamily.Poisoning, ModelAccess.TrainingData, Papers.Gu2017);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The target class does not exist, the samples do not fit the trigger, or the budget exceeds the points outside the target class.</exception>

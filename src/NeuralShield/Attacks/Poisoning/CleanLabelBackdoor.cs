@@ -19,7 +19,7 @@ public sealed class CleanLabelBackdoor : BackdoorAttack<CleanLabelBackdoorOption
         _surrogate = surrogate ?? throw new ArgumentNullException(nameof(surrogate));
 
     /// <inheritdoc />
-    public override AttackDescriptor Descriptor => new("Clean-label backdoor", AttackFamily.Poisoning, ModelAccess.TrainingData, PoisoningPapers.Turner2019);
+    public override AttackDescriptor Descriptor => new("Clean-label backdoor", AttackFamily.Poisoning, ModelAccess.TrainingData, Papers.Turner2019);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The target class does not exist or the budget exceeds its images.</exception>

@@ -31,7 +31,7 @@ public sealed class LabelFlipping : IPoisoningAttack<LabeledData, PoisonedData>
 
     /// <inheritdoc />
     public AttackDescriptor Descriptor => new(
-        _options.Mode == LabelFlipMode.ClassPair ? "Label flip a→b" : "Label flip", AttackFamily.Poisoning, ModelAccess.TrainingData, PoisoningPapers.Biggio2012);
+        _options.Mode == LabelFlipMode.ClassPair ? "Label flip a→b" : "Label flip", AttackFamily.Poisoning, ModelAccess.TrainingData, Papers.Biggio2012);
 
     /// <summary>The number of labels <see cref="Poison"/> flips on a set of <paramref name="eligible"/> eligible points.</summary>
     public int CountFor(int eligible) => _options.Budget ?? (int)Math.Round(_options.Fraction * eligible, MidpointRounding.AwayFromZero);

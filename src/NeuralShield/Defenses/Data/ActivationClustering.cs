@@ -40,7 +40,7 @@ public sealed class ActivationClustering : IDataDefense<SanitizationReport>
     public ActivationClusteringOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new("Activation clustering", DefenseKind.Data, PoisoningPapers.Chen2018, [AttackFamily.Poisoning]);
+    public DefenseDescriptor Descriptor => new("Activation clustering", DefenseKind.Data, Papers.Chen2018, [AttackFamily.Poisoning]);
 
     /// <summary>The 2-means silhouette of each class in the last inspection (NaN for classes too small to cluster).</summary>
     public IReadOnlyList<double> LastSilhouettes { get; private set; } = [];

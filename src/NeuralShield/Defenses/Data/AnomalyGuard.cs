@@ -69,7 +69,7 @@ public sealed class AnomalyGuard : IOnlineGuard, IDefense
     public bool ChecksUpdates => false;
 
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new("On-line anomaly score", DefenseKind.Data, PoisoningPapers.Steinhardt2017, [AttackFamily.Poisoning]);
+    public DefenseDescriptor Descriptor => new("On-line anomaly score", DefenseKind.Data, Papers.Steinhardt2017, [AttackFamily.Poisoning]);
 
     /// <summary>The score of each point [N] (float32, CPU) under <paramref name="current"/>.</summary>
     public Tensor Scores(Tensor inputs, Tensor labels, IDifferentiableClassifier current)

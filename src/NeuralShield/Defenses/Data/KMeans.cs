@@ -23,9 +23,9 @@ internal static class KMeans
     public static KMeansResult Fit(IReadOnlyList<double[]> points, int k, long seed = 0, int restarts = 5, int maxIterations = 100)
     {
         ArgumentNullException.ThrowIfNull(points);
-        Internal.Guard.Positive(k, nameof(k));
-        Internal.Guard.Positive(restarts, nameof(restarts));
-        Internal.Guard.Positive(maxIterations, nameof(maxIterations));
+        Guard.Positive(k, nameof(k));
+        Guard.Positive(restarts, nameof(restarts));
+        Guard.Positive(maxIterations, nameof(maxIterations));
         if (points.Count < k) throw new ArgumentException($"k-means with k = {k} needs at least {k} points; got {points.Count}.", nameof(points));
         var d = points[0].Length;
         if (points.Any(p => p.Length != d)) throw new ArgumentException("Every point must have the same dimension.", nameof(points));
@@ -141,7 +141,7 @@ internal static class KMeans
     public static double[][] Pca(IReadOnlyList<double[]> rows, int components, bool whiten = false)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        Internal.Guard.Positive(components, nameof(components));
+        Guard.Positive(components, nameof(components));
         var centred = Centred(rows);
         var svd = centred.Svd(computeVectors: true);
         var m = Math.Min(components, svd.VT.RowCount);

@@ -27,7 +27,7 @@ public sealed class KnnLabelSanitizer : IDataDefense<SanitizationReport>
     public KnnSanitizerOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new("kNN label sanitization", DefenseKind.Data, PoisoningPapers.Paudice2018, [AttackFamily.Poisoning]);
+    public DefenseDescriptor Descriptor => new("kNN label sanitization", DefenseKind.Data, Papers.Paudice2018, [AttackFamily.Poisoning]);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The data has no more than k points.</exception>

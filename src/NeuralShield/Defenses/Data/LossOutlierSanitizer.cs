@@ -26,7 +26,7 @@ public sealed class LossOutlierSanitizer : IDataDefense<SanitizationReport>
     public LossSanitizerOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new("Loss outlier removal", DefenseKind.Data, PoisoningPapers.Steinhardt2017, [AttackFamily.Poisoning]);
+    public DefenseDescriptor Descriptor => new("Loss outlier removal", DefenseKind.Data, Papers.Steinhardt2017, [AttackFamily.Poisoning]);
 
     /// <inheritdoc />
     public SanitizationReport Inspect(LabeledData data, CancellationToken cancellationToken = default)

@@ -23,8 +23,8 @@ public static class Sanitizers
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
-        Internal.Guard.Positive(layerFromEnd, nameof(layerFromEnd));
-        Internal.Guard.Positive(batchSize, nameof(batchSize));
+        Guard.Positive(layerFromEnd, nameof(layerFromEnd));
+        Guard.Positive(batchSize, nameof(batchSize));
         if (model.Module is not TorchSharp.Modules.Sequential)
             throw new ArgumentException($"The model's module must be an nn.Sequential (as the ModelZoo models are); got {model.Module.GetType().Name}.", nameof(model));
         var layers = model.Module.named_children().Select(c => c.module).Cast<nn.Module<Tensor, Tensor>>().ToArray();

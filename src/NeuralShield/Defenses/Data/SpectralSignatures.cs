@@ -26,7 +26,7 @@ public sealed class SpectralSignatures : IDataDefense<SanitizationReport>
     public SpectralSignatureOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new("Spectral signatures", DefenseKind.Data, PoisoningPapers.Tran2018, [AttackFamily.Poisoning]);
+    public DefenseDescriptor Descriptor => new("Spectral signatures", DefenseKind.Data, Papers.Tran2018, [AttackFamily.Poisoning]);
 
     /// <summary>The outlier score of each row (squared projection on the top right singular vector of the centred rows).</summary>
     public static double[] Scores(IReadOnlyList<double[]> rows)

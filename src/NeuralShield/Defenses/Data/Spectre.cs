@@ -34,7 +34,7 @@ public sealed class Spectre : IDataDefense<SanitizationReport>
     public SpectreOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new("SPECTRE", DefenseKind.Data, PoisoningPapers.Hayase2021, [AttackFamily.Poisoning]);
+    public DefenseDescriptor Descriptor => new("SPECTRE", DefenseKind.Data, Papers.Hayase2021, [AttackFamily.Poisoning]);
 
     /// <summary>The number of principal components used for each class in the last inspection (0: not inspected).</summary>
     public IReadOnlyList<int> LastDimensions { get; private set; } = [];

@@ -1,4 +1,3 @@
-using NeuralShield.Internal;
 
 namespace NeuralShield.Defenses.Data;
 

@@ -12,7 +12,7 @@ public sealed class MonitoredClassifier : ClassifierDecorator
     public MonitoredClassifier(IClassifier inner, IQueryDetector detector, DetectionResponse response = DetectionResponse.Record) : base(inner)
     {
         ArgumentNullException.ThrowIfNull(detector);
-        Internal.Guard.Defined(response, nameof(response));
+        Guard.Defined(response, nameof(response));
         Detector = detector;
         Response = response;
     }

@@ -31,9 +31,6 @@ public sealed class StatefulQueryDetector : IQueryDetector
     private readonly StatefulQueryDetectorOptions _options;
     private readonly ConcurrentDictionary<string, ClientMemory> _clients = new(StringComparer.Ordinal);
 
-    /// <summary>The paper.</summary>
-    public static PaperReference Paper { get; } = new("Chen, Carlini, Wagner", "Stateful Detection of Black-Box Adversarial Attacks", "ACM AsiaCCS SPAI 2020", "1907.05587");
-
     /// <summary>Creates the detector; the options are validated and copied.</summary>
     /// <exception cref="ArgumentException">The threshold is not set, or a setting is out of range (the message names it).</exception>
     public StatefulQueryDetector(StatefulQueryDetectorOptions options)
@@ -46,7 +43,7 @@ public sealed class StatefulQueryDetector : IQueryDetector
     public StatefulQueryDetectorOptions Options => _options.Copy();
 
     /// <inheritdoc />
-    public DefenseDescriptor Descriptor => new("Stateful query detection", DefenseKind.Detection, Paper, [AttackFamily.Evasion, AttackFamily.Extraction]);
+    public DefenseDescriptor Descriptor => new("Stateful query detection", DefenseKind.Detection, Papers.Chen2020Stateful, [AttackFamily.Evasion, AttackFamily.Extraction]);
 
     /// <summary>The clients seen so far.</summary>
     public IReadOnlyCollection<string> Clients => _clients.Keys.ToArray();

@@ -12,7 +12,7 @@ namespace NeuralShield.Defenses.Output;
 public sealed class OutputTemperature(double temperature) : IOutputDefense
 {
     /// <summary>The temperature T.</summary>
-    public double Temperature { get; } = Internal.Guard.Positive(temperature, nameof(temperature));
+    public double Temperature { get; } = Guard.Positive(temperature, nameof(temperature));
 
     /// <inheritdoc />
     public DefenseDescriptor Descriptor => new($"Output temperature (T = {Temperature})", DefenseKind.Output, Papers.Shokri2017, [AttackFamily.Inference]);

@@ -12,7 +12,7 @@ namespace NeuralShield.Defenses.Output;
 public sealed class TopKOutput(int k) : IOutputDefense
 {
     /// <summary>How many classes are revealed.</summary>
-    public int K { get; } = Internal.Guard.Positive(k, nameof(k));
+    public int K { get; } = Guard.Positive(k, nameof(k));
 
     /// <inheritdoc />
     public DefenseDescriptor Descriptor => new($"Top-{K} output", DefenseKind.Output, Papers.Shokri2017, [AttackFamily.Inference]);

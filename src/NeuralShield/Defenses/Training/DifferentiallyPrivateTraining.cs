@@ -34,13 +34,10 @@ namespace NeuralShield.Defenses.Training;
 /// <exception cref="ArgumentException">No recipe was given, or it asks for early stopping.</exception>
 public sealed class DifferentiallyPrivateTraining(DifferentiallyPrivateTrainingOptions options, ILogger? logger = null) : TrainingDefense<DifferentiallyPrivateTrainingOptions, DifferentiallyPrivateResult>(options, logger)
 {
-    /// <summary>Abadi et al. 2016.</summary>
-    public static PaperReference Paper { get; } = new("Abadi, Chu, Goodfellow, McMahan, Mironov, Talwar, Zhang", "Deep Learning with Differential Privacy", "ACM CCS 2016", "1607.00133");
-
     /// <inheritdoc />
     public override DefenseDescriptor Descriptor => new(
         Settings.NoiseMultiplier is { } s ? $"DP-SGD (σ = {s}, C = {Settings.ClipNorm})" : $"DP-SGD (ε = {Settings.TargetEpsilon}, δ = {Settings.Delta}, C = {Settings.ClipNorm})",
-        DefenseKind.Training, Paper, [AttackFamily.Inference]);
+        DefenseKind.Training, Papers.Abadi2016, [AttackFamily.Inference]);
 
     /// <inheritdoc />
     protected override ModelRecipe Recipe => Settings.Recipe;

@@ -1,4 +1,4 @@
-namespace NeuralShield.Defenses;
+namespace NeuralShield;
 
 /// <summary>What a defense acts on; each kind has its own verb.</summary>
 public enum DefenseKind

@@ -1,4 +1,4 @@
-namespace NeuralShield.Attacks;
+namespace NeuralShield;
 
 /// <summary>The paper an attack or defense implements.</summary>
 /// <param name="Authors">Authors, e.g. "Madry, Makelov, Schmidt, Tsipras, Vladu".</param>

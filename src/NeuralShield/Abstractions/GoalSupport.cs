@@ -1,4 +1,4 @@
-namespace NeuralShield.Attacks;
+namespace NeuralShield;
 
 /// <summary>Which goals an evasion attack can pursue.</summary>
 [Flags]

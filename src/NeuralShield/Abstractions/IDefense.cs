@@ -1,4 +1,4 @@
-namespace NeuralShield.Defenses;
+namespace NeuralShield;
 
 /// <summary>The common root of every defense of the library.</summary>
 public interface IDefense

@@ -1,4 +1,4 @@
-namespace NeuralShield.Attacks;
+namespace NeuralShield;
 
 /// <summary>
 /// What every attack says of itself, so that the audit, the CLI and reports can enumerate and describe the attacks

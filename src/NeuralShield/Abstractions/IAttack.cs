@@ -1,4 +1,4 @@
-namespace NeuralShield.Attacks;
+namespace NeuralShield;
 
 /// <summary>The common root of every attack of the library.</summary>
 public interface IAttack

@@ -1,4 +1,4 @@
-namespace NeuralShield.Attacks;
+namespace NeuralShield;
 
 /// <summary>What an attacker needs of the model (or its pipeline), from least to most.</summary>
 public enum ModelAccess

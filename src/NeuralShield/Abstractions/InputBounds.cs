@@ -1,4 +1,4 @@
-namespace NeuralShield.Models;
+namespace NeuralShield;
 
 /// <summary>
 /// The box every valid input lies in, e.g. [0, 1] for pixel intensities. <c>default(InputBounds)</c> is the

@@ -1,6 +1,5 @@
-using NeuralShield.Attacks;
 
-namespace NeuralShield.Defenses;
+namespace NeuralShield;
 
 /// <summary>What every defense says of itself, so that the audit and reports can enumerate and describe it.</summary>
 /// <param name="Name">A short display name.</param>

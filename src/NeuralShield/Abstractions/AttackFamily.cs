@@ -1,9 +1,9 @@
-namespace NeuralShield.Attacks;
+namespace NeuralShield;
 
 /// <summary>The family an attack belongs to; each family has its own verb and result type.</summary>
 public enum AttackFamily
 {
-    /// <summary>Perturbs inputs so that they are misclassified (<see cref="IEvasionAttack{TModel}.Run"/>).</summary>
+    /// <summary>Perturbs inputs so that they are misclassified (<see cref="Attacks.IEvasionAttack{TModel}.Run"/>).</summary>
     Evasion,
 
     /// <summary>Synthesises unrecognisable inputs classified with high confidence (<c>Generate</c>).</summary>

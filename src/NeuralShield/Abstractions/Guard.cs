@@ -1,4 +1,4 @@
-namespace NeuralShield.Internal;
+namespace NeuralShield;
 
 /// <summary>Argument checks shared by the whole library: each names the argument and what was expected.</summary>
 internal static partial class Guard
