@@ -290,7 +290,7 @@ public abstract class AuditEntry
     /// </summary>
     internal static AuditEntry AutoAttack(double epsilon, long seed, string setting) => new AutoAttackEntry(epsilon, seed, setting);
 
-    private sealed class AutoAttackEntry(double epsilon, long seed, string setting) : AuditEntry(new AutoAttackDescriptor(), setting)
+    private sealed class AutoAttackEntry(double epsilon, long seed, string setting) : AuditEntry(AutoAttackEvaluation.Attack, setting)
     {
         private protected override string? FamilyNeeds(AuditTarget target, AuditData data) =>
             target.Model is IDifferentiableClassifier ? null : $"needs a {nameof(IDifferentiableClassifier)}";
@@ -302,17 +302,10 @@ public abstract class AuditEntry
             if (!images) members = members.Where(m => m is not SquareAttack).ToArray();
             var report = AutoAttackEvaluation.Evaluate(target.Model, data.Test.Features, data.Test.Labels,
                 new AutoAttackOptions { Epsilon = epsilon, Norm = Norm.LInf, Seed = seed, Members = members }, cancellationToken: cancellationToken);
-            var metrics = new Metrics.EvasionMetrics(report.Samples, 1 - report.RobustAccuracy, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN,
-                report.Rows.Sum(r => r.Queries), report.Elapsed);
+            var metrics = report.AsEvasionMetrics();
             var after = string.Join(", ", report.Rows.Select(r => $"{r.Attack} {r.RobustAccuracy.ToString("0.0%", System.Globalization.CultureInfo.InvariantCulture)}"));
             return new AttackRecord(target.Name, info, $"{Setting}{(images ? "" : ", without Square (needs images)")}; robust after {after}", "untargeted", Evasion: metrics);
         }
-    }
-
-    /// <summary>What an AutoAttack entry reports itself as: white box, untargeted, Croce and Hein 2020.</summary>
-    private sealed class AutoAttackDescriptor : IAttack
-    {
-        public AttackDescriptor Descriptor => new("AutoAttack", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Croce2020, GoalSupport.Untargeted);
     }
 
     private sealed class EvasionEntry<TModel>(IEvasionAttack<TModel> attack, string setting) : AuditEntry(attack, setting) where TModel : class, IClassifier

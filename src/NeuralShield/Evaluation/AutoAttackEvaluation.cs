@@ -16,6 +16,9 @@ namespace NeuralShield.Evaluation;
 /// </summary>
 public static class AutoAttackEvaluation
 {
+    /// <summary>What the ensemble reports itself as: AutoAttack, an untargeted white-box evasion attack (Croce and Hein 2020).</summary>
+    public static IAttack Attack { get; } = new Ensemble();
+
     /// <summary>The members of <paramref name="version"/> at radius <paramref name="epsilon"/>, with AutoAttack's settings.</summary>
     public static IReadOnlyList<IEvasionAttack<IDifferentiableClassifier>> Members(AutoAttackVersion version, double epsilon, Norm norm, long seed)
     {
@@ -97,5 +100,10 @@ public static class AutoAttackEvaluation
         public Tensor Labels { get; } = labels;
 
         public void Dispose() => Labels.Dispose();
+    }
+
+    private sealed class Ensemble : IAttack
+    {
+        public AttackDescriptor Descriptor => new("AutoAttack", AttackFamily.Evasion, ModelAccess.WhiteBox, Papers.Croce2020, GoalSupport.Untargeted);
     }
 }

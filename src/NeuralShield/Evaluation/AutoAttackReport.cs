@@ -8,4 +8,13 @@ namespace NeuralShield.Evaluation;
 /// <param name="Robust">Per sample: whether it is correctly classified and no member broke it.</param>
 /// <param name="Elapsed">Wall-clock time of the whole evaluation.</param>
 public sealed record AutoAttackReport(int Samples, double CleanAccuracy, double RobustAccuracy, IReadOnlyList<AutoAttackRow> Rows,
-    IReadOnlyList<bool> Robust, TimeSpan Elapsed);
+    IReadOnlyList<bool> Robust, TimeSpan Elapsed)
+{
+    /// <summary>
+    /// The ensemble as one untargeted evasion run, as the audit records it: success 1 − robust accuracy over every sample
+    /// (a misclassified one counts as broken), the members' queries summed; no distances (the ensemble keeps which samples
+    /// it broke, not their adversarial examples).
+    /// </summary>
+    public EvasionMetrics AsEvasionMetrics() => new(Samples, 1 - RobustAccuracy, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN,
+        Rows.Sum(r => r.Queries), Elapsed);
+}

@@ -34,7 +34,10 @@ public static class QueryAttackEvaluation
         var count = fooled.numel();
         var median = count == 0 ? double.NaN : Median(fooled.data<double>().ToArray());
         return new QueryAttackOutcome((int)n, attacked / (double)n, count / (double)attacked, median,
-            count == 0 ? double.NaN : fooled.mean().item<double>(), budget, queries.sum().item<long>(), result.Metrics.Elapsed);
+            count == 0 ? double.NaN : fooled.mean().item<double>(), budget, queries.sum().item<long>(), result.Metrics.Elapsed)
+        {
+            Metrics = result.Metrics,
+        };
     }
 
     /// <summary>The median (the mean of the two middle values for an even count), as numpy computes it.</summary>

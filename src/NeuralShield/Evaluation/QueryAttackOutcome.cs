@@ -10,4 +10,8 @@ namespace NeuralShield.Evaluation;
 /// <param name="TotalQueries">Queries the attack sent in all.</param>
 /// <param name="Elapsed">Wall-clock time of the attack.</param>
 public sealed record QueryAttackOutcome(int Samples, double CleanAccuracy, double SuccessRate, double MedianQueries, double MeanQueries,
-    long MaxQueries, long TotalQueries, TimeSpan Elapsed);
+    long MaxQueries, long TotalQueries, TimeSpan Elapsed)
+{
+    /// <summary>The attack's own metrics on the attacked (correctly classified) samples: success, distances, queries; null when none was attacked.</summary>
+    public EvasionMetrics? Metrics { get; init; }
+}

@@ -60,25 +60,27 @@ internal sealed class AdversarialTrainingExperiment() : MnistReproduction(
 
         PgdOptions Pgd40(GradientLoss loss) => new() { Epsilon = PgdEpsilon, StepSize = 0.01, Steps = 40, RandomStart = true, Loss = loss, Seed = context.Seed };
         context.Log.WriteLine($"  PGD-40 (eps {PgdEpsilon}, step 0.01) on the first {attackSamples} test images");
-        var pgd = DefenseEvaluation.Evaluate(pgdTrained, undefended, test, new DefenseEvaluationOptions
+        var pgdEvaluation = new DefenseEvaluationOptions
         {
             Attack = new Pgd(Pgd40(GradientLoss.CrossEntropy)),
             AdaptiveAttack = new Pgd(Pgd40(GradientLoss.LogitMargin)),
             Goal = EvaluationGoal.Untargeted,
             AttackSamples = attackSamples,
             OnlyCorrectlyClassified = false,
-        }, cancellationToken);
+        };
+        var pgd = DefenseEvaluation.Evaluate(pgdTrained, undefended, test, pgdEvaluation, cancellationToken);
         Log(context, pgd);
 
         context.Log.WriteLine($"  FGSM (eps {FgsmEpsilon}) on the first {attackSamples} test images");
-        var fgsm = DefenseEvaluation.Evaluate(fgsmTrained, undefended, test, new DefenseEvaluationOptions
+        var fgsmEvaluation = new DefenseEvaluationOptions
         {
             Attack = new Fgsm(new FgsmOptions { Epsilon = FgsmEpsilon }),
             AdaptiveAttack = new Pgd(Pgd40(GradientLoss.CrossEntropy)),
             Goal = EvaluationGoal.Untargeted,
             AttackSamples = attackSamples,
             OnlyCorrectlyClassified = false,
-        }, cancellationToken);
+        };
+        var fgsm = DefenseEvaluation.Evaluate(fgsmTrained, undefended, test, fgsmEvaluation, cancellationToken);
         Log(context, fgsm);
 
         var report = new ReproductionReport(Name);
@@ -108,6 +110,9 @@ internal sealed class AdversarialTrainingExperiment() : MnistReproduction(
         report.Paper["fgsm_error_undefended"] = 0.894;
         report.Paper["fgsm_error_fgsm_trained"] = 0.179;
         report.Paper["source"] = "Madry et al., ICLR 2018, arXiv 1706.06083; Goodfellow et al., ICLR 2015, arXiv 1412.6572 (maxout network)";
+        Records(report, pgd, pgdEvaluation, "LeNet-5", "LeNet-5 PGD-trained", $"PGD-40, eps {PgdEpsilon}, step 0.01, random start",
+            "about 89% robust accuracy (large CNN, 60k images, PGD-100)");
+        Records(report, fgsm, fgsmEvaluation, "LeNet-5", "LeNet-5 FGSM-trained", $"FGSM, eps {FgsmEpsilon}", "17.9% FGSM error (maxout network)");
         return report;
     }
 }

@@ -55,12 +55,15 @@ internal sealed class BackdoorDetectionExperiment() : MnistReproduction(
         report.Metrics["clean_accuracy"] = cleanAccuracy;
 
         var trigger = BackdoorTrigger.Square([1, 28, 28], size: 3, value: 1f, margin: 1);
-        using var backdoor = new BackdoorPoisoning(trigger, new BackdoorOptions { TargetClass = Target, Fraction = PoisonFraction, Seed = context.Seed }).Poison(train, cancellationToken: cancellationToken);
+        var badNets = new BackdoorPoisoning(trigger, new BackdoorOptions { TargetClass = Target, Fraction = PoisonFraction, Seed = context.Seed });
+        using var backdoor = badNets.Poison(train, cancellationToken: cancellationToken);
         using var backdoored = PoisoningModels.Train(context, recipe, backdoor.Data, "5% BadNets poison", timings, cancellationToken);
         report.Metrics["backdoor.success_rate"] = PoisoningMeasures.BackdoorSuccessRate(backdoored, test, trigger.Stamp, Target);
         report.Metrics["backdoor.clean_accuracy"] = ModelAccuracy.Of(backdoored, test);
         var poisonedOfTarget = backdoor.Indices.Count / (double)backdoor.Data.ClassCounts()[Target];
         report.Metrics["backdoor.poisoned_share_of_target_class"] = poisonedOfTarget;
+        report.Poisoning("LeNet-5", badNets, $"{PoisonFraction:P0} BadNets poison, 3x3 square", $"backdoor to class {Target}",
+            backdoor.Metrics with { CleanAccuracy = report.Metrics["backdoor.clean_accuracy"], AttackSuccessRate = report.Metrics["backdoor.success_rate"] });
         log.WriteLine($"  BadNets: success {report.Metrics["backdoor.success_rate"]:P2}, clean accuracy {report.Metrics["backdoor.clean_accuracy"]:P2}; {poisonedOfTarget:P1} of class {Target} poisoned");
 
         // The clean model's spread over training runs (weights and batch order seeded seed + run): the noise that "within

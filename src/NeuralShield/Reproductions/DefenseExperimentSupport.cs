@@ -56,6 +56,28 @@ internal static class DefenseExperimentSupport
         report.Setting["clean_test_samples"] = evaluation.CleanSamples;
     }
 
+    /// <summary>
+    /// The evaluation's four runs as records: the plain attack on <paramref name="undefendedModel"/> and on
+    /// <paramref name="defendedModel"/>, the adaptive attack on the defended model (the attacker who knows the defense),
+    /// and the attack crafted on the undefended model judged on the defended one.
+    /// </summary>
+    public static void Records(ReproductionReport report, DefenseEvaluationReport evaluation, DefenseEvaluationOptions options,
+        string undefendedModel, string defendedModel, string setting, string? paper = null)
+    {
+        var goal = evaluation.Goal switch
+        {
+            EvaluationGoal.Untargeted => "untargeted",
+            EvaluationGoal.AllOtherTargets => "targeted (each other class)",
+            _ => evaluation.Goal.ToString(),
+        };
+        var adaptive = options.AdaptiveAttack ?? options.Attack;
+        report.Evasion(undefendedModel, options.Attack, setting, goal, evaluation.Undefended);
+        report.Evasion(defendedModel, options.Attack, setting, goal, evaluation.Defended, paper, adaptive: false);
+        report.Evasion(defendedModel, adaptive, $"{setting}; adaptive{(options.AdaptiveView is null ? "" : ", through the attacker's view of the defense")}", goal,
+            evaluation.Adaptive, adaptive: true);
+        report.Evasion(defendedModel, options.TransferAttack ?? options.Attack, $"{setting}; crafted on {undefendedModel} (transfer)", $"{goal} (transfer)", evaluation.Transfer);
+    }
+
     /// <summary>Logs the four attack rows.</summary>
     public static void Log(ReproductionContext context, DefenseEvaluationReport e)
     {

@@ -53,14 +53,15 @@ internal sealed class DistillationExperiment() : MnistReproduction(
             10, InputBounds.Unit, ownsModule: true);
 
         var jsma = new Jsma(new JsmaOptions());
-        var evaluation = DefenseEvaluation.Evaluate(defended, undefended, test, new DefenseEvaluationOptions
+        var evaluationOptions = new DefenseEvaluationOptions
         {
             Attack = jsma,
             AdaptiveView = c => new TemperatureRestoredClassifier(c, Temperature),
             Goal = EvaluationGoal.AllOtherTargets,
             AttackSamples = attackSamples,
             BatchSize = 256,
-        }, cancellationToken);
+        };
+        var evaluation = DefenseEvaluation.Evaluate(defended, undefended, test, evaluationOptions, cancellationToken);
         Log(context, evaluation);
 
         var report = new ReproductionReport(Name);
@@ -82,6 +83,8 @@ internal sealed class DistillationExperiment() : MnistReproduction(
         report.Paper["undefended_success_rate"] = 0.9589;
         report.Paper["defended_success_rate"] = 0.0045;
         report.Paper["source"] = "Papernot, McDaniel, Wu, Jha, Swami, S&P 2016, arXiv 1511.04508, Section V (MNIST, T = 100)";
+        Records(report, evaluation, evaluationOptions, modelName, $"{modelName} distilled (T = {Temperature})", "JSMA-F, theta=+1, gamma=14.5%",
+            "0.45% JSMA success on the distilled net (95.89% undefended)");
         return report;
     }
 }

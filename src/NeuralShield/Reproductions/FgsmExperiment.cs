@@ -18,7 +18,8 @@ internal sealed class FgsmExperiment() : MnistReproduction(
         using var model = ModelCache.Train(context, "softmax-regression", recipe, train, cancellationToken).Classifier;
         var clean = ModelAccuracy.Of(model, test);
 
-        using var result = new Fgsm(new FgsmOptions { Epsilon = epsilon }).Run(model, test.Features, AttackGoal.Untargeted(test.Labels), cancellationToken);
+        var fgsm = new Fgsm(new FgsmOptions { Epsilon = epsilon });
+        using var result = fgsm.Run(model, test.Features, AttackGoal.Untargeted(test.Labels), cancellationToken);
         var meanConfidence = Robustness.MeanConfidence(model, result.Adversarials, result.Success);
 
         var report = new ReproductionReport(Name);
@@ -33,6 +34,7 @@ internal sealed class FgsmExperiment() : MnistReproduction(
         report.Paper["error_rate"] = 0.999;
         report.Paper["mean_confidence"] = 0.793;
         report.Paper["source"] = "Goodfellow, Shlens, Szegedy, ICLR 2015, arXiv 1412.6572, Section 5";
+        report.Evasion("softmax regression", fgsm, $"eps={epsilon}", "untargeted", result.Metrics, "99.9% error, mean confidence 0.793");
         return report;
     }
 }

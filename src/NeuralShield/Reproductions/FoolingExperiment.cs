@@ -31,11 +31,14 @@ internal sealed class FoolingExperiment() : MnistReproduction(
             mapElitesOptions.Generations = generations;
         }
 
-        using var gradient = new GradientAscentFooling(gradientOptions).Generate(model, classes, shape, cancellationToken);
+        var gradientAscent = new GradientAscentFooling(gradientOptions);
+        var elitist = new EvolutionaryFooling(evolutionOptions);
+        var mapElitesSearch = new EvolutionaryFooling(mapElitesOptions);
+        using var gradient = gradientAscent.Generate(model, classes, shape, cancellationToken);
         Log(context, "gradient ascent", gradient);
-        using var evolution = new EvolutionaryFooling(evolutionOptions).Generate(model, classes, shape, cancellationToken);
+        using var evolution = elitist.Generate(model, classes, shape, cancellationToken);
         Log(context, "evolution (elitist)", evolution);
-        using var mapElites = new EvolutionaryFooling(mapElitesOptions).Generate(model, classes, shape, cancellationToken);
+        using var mapElites = mapElitesSearch.Generate(model, classes, shape, cancellationToken);
         Log(context, "evolution (MAP-Elites)", mapElites);
 
         var g = Confidences(gradient);
@@ -67,6 +70,10 @@ internal sealed class FoolingExperiment() : MnistReproduction(
         report.Paper["min_confidence_evolutionary"] = 0.9999;
         report.Paper["classes_fooled"] = 10;
         report.Paper["source"] = "Nguyen, Yosinski, Clune, CVPR 2015, arXiv 1412.1897, Section 3.1 (MNIST: >= 99.99% for every digit within 200 generations)";
+        const string lenet = "LeNet-5";
+        report.Fooling(lenet, gradientAscent, report.Setting["gradient"].ToString()!, gradient.Metrics);
+        report.Fooling(lenet, elitist, report.Setting["evolution"].ToString()!, evolution.Metrics, ">= 99.99% confidence for every digit within 200 generations");
+        report.Fooling(lenet, mapElitesSearch, report.Setting["map_elites"].ToString()!, mapElites.Metrics, ">= 99.99% confidence for every digit within 200 generations");
         return report;
     }
 

@@ -55,6 +55,7 @@ internal sealed class HopSkipJumpExperiment : IReproduction
             report.Metrics[$"q{budget}.median_{suffix}"] = median;
             report.Metrics[$"q{budget}.mean_queries"] = result.Metrics.Queries / (double)Math.Max(attacked, 1);
             report.Metrics[$"q{budget}.seconds"] = result.Metrics.Elapsed.TotalSeconds;
+            report.Evasion(modelName, attack, $"{suffix}, {budget} queries per image", "untargeted", result.Metrics);
             context.Log.WriteLine($"  HopSkipJump {suffix}, {budget} queries per image, on {modelName}: success {result.Metrics.SuccessRate:P2} of {attacked}, "
                 + $"median {suffix} {median:F4} ({result.Metrics.Elapsed.TotalSeconds:F1} s)");
         }
@@ -69,6 +70,7 @@ internal sealed class HopSkipJumpExperiment : IReproduction
             report.Metrics[$"boundary.q{budget}.success_rate"] = result.Metrics.SuccessRate;
             report.Metrics[$"boundary.q{budget}.median_l2"] = median;
             report.Metrics[$"boundary.q{budget}.seconds"] = result.Metrics.Elapsed.TotalSeconds;
+            report.Evasion(modelName, boundary, $"l2, {budget} queries per image", "untargeted", result.Metrics);
             context.Log.WriteLine($"  Boundary attack, {budget} queries per image: success {result.Metrics.SuccessRate:P2}, median l2 {median:F4} ({result.Metrics.Elapsed.TotalSeconds:F1} s)");
         }
 
@@ -84,6 +86,7 @@ internal sealed class HopSkipJumpExperiment : IReproduction
             var d = (norm == Norm.L2 ? white.L2 : white.LInf).to(lenet.Device).masked_select(counted).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
             report.Metrics[$"deepfool.median_{suffix}"] = d.Length == 0 ? double.NaN : QueryAttackEvaluation.Median(d);
             report.Metrics["deepfool.success_rate"] = counted.sum().item<long>() / (double)Math.Max(lenetCorrect.sum().item<long>(), 1);
+            report.Evasion("LeNet-5", deepFool, $"{suffix}, white box, overshoot 0.02, 50 iterations", "untargeted", white.Metrics);
             context.Log.WriteLine($"  DeepFool {suffix} (white box) on the LeNet-5 ({report.Metrics["lenet5_clean_accuracy"]:P2} clean): success {report.Metrics["deepfool.success_rate"]:P2}, "
                 + $"median {suffix} {report.Metrics[$"deepfool.median_{suffix}"]:F4}");
         }

@@ -59,6 +59,10 @@ internal sealed class KeyedTransformExperiment() : SubstituteReproduction(
         report.Metrics["substitute_accuracy_keyed"] = keyedExtraction.Rounds[^1].Evaluation ?? double.NaN;
         report.Metrics["transfer_success_rate_keyed_from_plain_model"] = fromPlainModel.SuccessRate;
         report.Paper["source"] = "no published numbers for this setting (survey §4.5/§4.6); the issue asks how the key changes transfer";
+        var substitute = $"{BlackBoxSupport.RecipeName(context)} substitute (label-only), then FGSM eps={BlackBoxSupport.Epsilon} from it";
+        report.Extraction("LeNet-5 plain", plainOutcome.Attack, substitute, plainOutcome.Metrics(seeds.Count, evaluated.Count));
+        report.Extraction("LeNet-5 keyed", keyedOutcome.Attack, substitute, keyedOutcome.Metrics(seeds.Count, evaluated.Count));
+        report.Evasion("LeNet-5 keyed", fgsm, $"eps={BlackBoxSupport.Epsilon}, crafted on the plain LeNet-5 (transfer)", "untargeted (transfer)", fromPlainModel);
         return report;
     }
 }

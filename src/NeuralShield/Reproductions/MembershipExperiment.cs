@@ -43,12 +43,14 @@ internal sealed class MembershipExperiment() : MembershipReproduction(
         {
             report.Metrics["shadow_models"] = shadows.Count;
             report.Metrics["seconds_shadows"] = shadows.TrainingTime.TotalSeconds;
-            MembershipSupport.EvaluateAll(report, "", target.Classifier, setup.Members, setup.NonMembers, shadows, attackOptions, context, cancellationToken);
+            MembershipSupport.EvaluateAll(report, "", target.Classifier, setup.Members, setup.NonMembers, shadows, attackOptions, context, cancellationToken,
+                "overfit target");
             foreach (var (key, defense) in MembershipSupport.OutputDefenses)
             {
                 var defended = defense.Apply(target.Classifier);
                 using var defendedShadows = shadows.WithOutputDefense(defense);
-                MembershipSupport.EvaluateAll(report, $"defended.{key}.", defended, setup.Members, setup.NonMembers, defendedShadows, attackOptions, context, cancellationToken);
+                MembershipSupport.EvaluateAll(report, $"defended.{key}.", defended, setup.Members, setup.NonMembers, defendedShadows, attackOptions, context, cancellationToken,
+                    "overfit target", defense);
             }
             report.Setting["defenses"] = string.Join(", ", MembershipSupport.OutputDefenses.Select(d => $"{d.Key} = {d.Defense.Descriptor.Name}"));
         }
@@ -64,7 +66,8 @@ internal sealed class MembershipExperiment() : MembershipReproduction(
             options.Shadows.PoolSource = null;
             using var target = MembershipSupport.TrainTarget(context, $"{defense.Key} target", recipe, setup.Members, step, cancellationToken);
             using var shadows = ShadowModelSet.Train(setup.AttackerPool, options.Shadows, RunOptions.Reporting(MembershipSupport.Log(context)), cancellationToken);
-            MembershipSupport.EvaluateAll(report, $"defended.{defense.Key}.", target.Classifier, setup.Members, setup.NonMembers, shadows, options, context, cancellationToken);
+            MembershipSupport.EvaluateAll(report, $"defended.{defense.Key}.", target.Classifier, setup.Members, setup.NonMembers, shadows, options, context, cancellationToken,
+                $"target trained with {defense.Key}");
             report.Setting[$"defense_{defense.Key}"] = defense.Description;
         }
 
@@ -77,7 +80,8 @@ internal sealed class MembershipExperiment() : MembershipReproduction(
             using var target = setup.GeneralisingTarget(context, cancellationToken);
             using var shadows = ShadowModelSet.Train(setup.GeneralisingPool, options.Shadows, RunOptions.Reporting(MembershipSupport.Log(context)), cancellationToken);
             report.Metrics["generalising.seconds_shadows"] = shadows.TrainingTime.TotalSeconds;
-            MembershipSupport.EvaluateAll(report, "generalising.", target, setup.GeneralisingMembers, setup.GeneralisingNonMembers, shadows, options, context, cancellationToken);
+            MembershipSupport.EvaluateAll(report, "generalising.", target, setup.GeneralisingMembers, setup.GeneralisingNonMembers, shadows, options, context, cancellationToken,
+                "generalising target");
         }
 
         report.Paper["precision"] = setup.PaperPrecision;

@@ -82,11 +82,16 @@ internal static class MembershipSupport
 
     /// <summary>
     /// Evaluates the shadow-model attack, the four threshold attacks (thresholds chosen on the shadows) and the gap
-    /// attack on the target, with the shadows seen as the target is, and writes them under <paramref name="prefix"/>.
+    /// attack on the target, with the shadows seen as the target is, and writes them under <paramref name="prefix"/> and as
+    /// records of <paramref name="model"/> (answering through <paramref name="defense"/>, the shadows too, when given).
     /// </summary>
     public static void EvaluateAll(ReproductionReport report, string prefix, IClassifier target, LabeledData members, LabeledData nonMembers,
-        ShadowModelSet shadows, ShadowModelAttackOptions attackOptions, ReproductionContext context, CancellationToken cancellationToken)
+        ShadowModelSet shadows, ShadowModelAttackOptions attackOptions, ReproductionContext context, CancellationToken cancellationToken,
+        string model, IOutputDefense? defense = null)
     {
+        var defenseName = defense?.Descriptor.Name;
+        bool? adaptive = defense is null ? null : true;
+        var sample = $"{members.Count} members + {nonMembers.Count} non-members, {shadows.Count} shadows";
         var watch = Stopwatch.StartNew();
         using var set = MembershipCandidates.Of(members, nonMembers);
         var (candidates, isMember) = (set.Records, set.IsMember);
@@ -98,20 +103,26 @@ internal static class MembershipSupport
 
         using (var fitted = new ShadowModelAttack(attackOptions).Fit(target, shadows, cancellationToken: cancellationToken))
         {
+            var shokri = new ShadowModelAttack(attackOptions);
             var m = fitted.Infer(target, candidates, cancellationToken).Evaluate(isMember);
             Put(report, prefix, m, full: true);
+            report.Membership(model, shokri, sample, m, prefix == "generalising." ? "Shokri et al.: precision 0.517 (MNIST), 0.503 (Adult) on generalising models" : null, defenseName, adaptive);
             context.Log.WriteLine($"  {prefix}shadow attack: AUC {m.Auc:F4}, precision {m.Precision:F4}, recall {m.Recall:F4}, TPR@1% {m.TprAt1PctFpr:F4}, TPR@0.1% {m.TprAt01PctFpr:F4} (gap {train - test:F4})");
         }
         foreach (var (score, key) in new[] { (ThresholdScore.Loss, "loss"), (ThresholdScore.Confidence, "confidence"), (ThresholdScore.Entropy, "entropy"), (ThresholdScore.ModifiedEntropy, "modified_entropy") })
         {
-            using var fitted = new ThresholdAttack(new ThresholdAttackOptions { Score = score }).Fit(target, shadows, cancellationToken: cancellationToken);
+            var threshold = new ThresholdAttack(new ThresholdAttackOptions { Score = score });
+            using var fitted = threshold.Fit(target, shadows, cancellationToken: cancellationToken);
             var m = fitted.Infer(target, candidates, cancellationToken).Evaluate(isMember);
             Put(report, $"{prefix}{key}_threshold_", m, full: score == ThresholdScore.Loss);
+            report.Membership(model, threshold, $"{key} score, threshold on the shadows; {sample}", m, null, defenseName, adaptive);
             context.Log.WriteLine($"  {prefix}{key} threshold: AUC {m.Auc:F4}, TPR@1% {m.TprAt1PctFpr:F4}, TPR@0.1% {m.TprAt01PctFpr:F4}");
         }
         {
-            var m = new GapAttack().Score(target, candidates, cancellationToken).Evaluate(isMember);
+            var gap = new GapAttack();
+            var m = gap.Score(target, candidates, cancellationToken).Evaluate(isMember);
             report.Metrics[prefix + "gap_attack_auc"] = m.Auc;
+            report.Membership(model, gap, $"label only; {members.Count} members + {nonMembers.Count} non-members", m, "AUC 0.5 + generalisation gap / 2", defenseName);
             report.Metrics[prefix + "gap_attack_expected_auc"] = 0.5 + (train - test) / 2;
             context.Log.WriteLine($"  {prefix}gap attack: AUC {m.Auc:F4} (0.5 + gap/2 = {0.5 + (train - test) / 2:F4})");
         }

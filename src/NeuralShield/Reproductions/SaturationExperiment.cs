@@ -49,26 +49,28 @@ internal sealed class SaturationExperiment() : MnistReproduction(
             10, InputBounds.Unit, ownsModule: true);
 
         PgdOptions Pgd(GradientLoss loss) => new() { Epsilon = Epsilon, StepSize = PgdStepSize, Steps = PgdSteps, RandomStart = true, Loss = loss, Seed = context.Seed };
-        var evaluation = DefenseEvaluation.Evaluate(defended, undefended, test, new DefenseEvaluationOptions
+        var evaluationOptions = new DefenseEvaluationOptions
         {
             Attack = new Fgsm(new FgsmOptions { Epsilon = Epsilon }),
             AdaptiveAttack = new Pgd(Pgd(GradientLoss.LogitMargin)),
             AdaptiveView = c => new StabilisedGradientClassifier(c),
             Goal = EvaluationGoal.Untargeted,
             AttackSamples = attackSamples,
-        }, cancellationToken);
+        };
+        var evaluation = DefenseEvaluation.Evaluate(defended, undefended, test, evaluationOptions, cancellationToken);
         Log(context, evaluation);
 
         // The same samples under iterative PGD on the true gradient, and FGSM through the stabilised backward pass.
         context.Log.WriteLine($"  PGD-{PgdSteps} on the true gradient; FGSM through the stabilised backward pass");
-        var extra = DefenseEvaluation.Evaluate(defended, undefended, test, new DefenseEvaluationOptions
+        var extraOptions = new DefenseEvaluationOptions
         {
             Attack = new Pgd(Pgd(GradientLoss.CrossEntropy)),
             AdaptiveAttack = new Fgsm(new FgsmOptions { Epsilon = Epsilon, Loss = GradientLoss.LogitMargin }),
             AdaptiveView = c => new StabilisedGradientClassifier(c),
             Goal = EvaluationGoal.Untargeted,
             AttackSamples = attackSamples,
-        }, cancellationToken);
+        };
+        var extra = DefenseEvaluation.Evaluate(defended, undefended, test, extraOptions, cancellationToken);
         Log(context, extra);
 
         // How saturated the network is, and how often the plain gradient is exactly zero.
@@ -101,6 +103,8 @@ internal sealed class SaturationExperiment() : MnistReproduction(
         report.Metrics["undefended_saturated_unit_fraction"] = plainSaturatedUnits;
         report.Metrics["undefended_zero_gradient_fraction"] = plainZeroGradients;
         report.Paper["source"] = "Nayebi & Ganguli 2017, arXiv 1703.09202; Brendel & Bethge 2017, arXiv 1704.01547 (stabilised gradients break it)";
+        Records(report, evaluation, evaluationOptions, "sigmoid MLP", "sigmoid MLP saturated", $"FGSM, eps {Epsilon}");
+        Records(report, extra, extraOptions, "sigmoid MLP", "sigmoid MLP saturated", $"PGD-{PgdSteps}, eps {Epsilon}");
         return report;
     }
 

@@ -42,6 +42,7 @@ internal static class SeedSweep
             foreach (var (key, value) in one.Metrics) report.Metrics[$"seed{seed}.{key}"] = value;
             foreach (var (key, value) in one.Setting) report.Setting[key] = value;
             foreach (var (key, value) in one.Paper) report.Paper[key] = value;
+            foreach (var record in one.Records) report.Records.Add(record with { Model = $"{record.Model} (seed {seed})" });
             if (one.Setting.TryGetValue("wall_seconds", out var seconds)) report.Setting[$"wall_seconds.seed{seed}"] = seconds;
             perSeed.Add(one.Metrics);
         }

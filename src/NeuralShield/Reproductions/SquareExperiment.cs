@@ -78,6 +78,8 @@ internal sealed class SquareExperiment : IReproduction
         report.Setting["attack_seed"] = attackSeed;
         report.Metrics["clean_accuracy"] = outcome.CleanAccuracy;
         report.Metrics["success_rate"] = outcome.SuccessRate;
+        if (outcome.Metrics is { } metrics)
+            report.Evasion(modelName, square, $"{normName}, eps {epsilon}, p_init 0.8, {budget} queries per sample (the correctly classified samples)", "untargeted", metrics);
         report.Metrics["median_queries"] = outcome.MedianQueries;
         report.Metrics["mean_queries"] = outcome.MeanQueries;
         report.Metrics["seconds"] = outcome.Elapsed.TotalSeconds;

@@ -56,16 +56,22 @@ internal sealed class TransferExperiment() : SubstituteReproduction(
         {
             // A row for every model without gradients: adversarials crafted on a Jacobian substitute trained against it.
             var sources = new List<TransferSource>();
+            var substitutes = new List<(string Name, BlackBoxSupport.Outcome Outcome)>();
             foreach (var (name, oracle) in new[] { ("lenet5", (IClassifier)lenet) }.Concat(onnxModels.Select(m => (m.Name, m.Classifier))))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 context.Log.WriteLine($"  Jacobian substitute of {name} (label-only)");
                 var outcome = BlackBoxSupport.Substitute(context, oracle, seeds, evaluated, cancellationToken);
                 extractions.Add(outcome.Extraction);
+                substitutes.Add((name, outcome));
                 sources.Add(new TransferSource($"substitute_of_{name}", outcome.Extraction.Substitute));
                 context.Log.WriteLine($"    {outcome.Extraction.OracleQueries} queries, transfer to {name} over all evaluated images {outcome.Transfer.SuccessRate:P1}");
             }
-            return Evaluate(context, softmax, mlp, lenet, distilled, onnxModels, sources, evaluated, samples, extractions[0].OracleQueries, cancellationToken);
+            var report = Evaluate(context, softmax, mlp, lenet, distilled, onnxModels, sources, evaluated, samples, extractions[0].OracleQueries, cancellationToken);
+            foreach (var (name, outcome) in substitutes)
+                report.Extraction(name, outcome.Attack, $"{BlackBoxSupport.RecipeName(context)} substitute (label-only), then FGSM eps={BlackBoxSupport.Epsilon} from it",
+                    outcome.Metrics(seeds.Count, evaluated.Count));
+            return report;
         }
         finally
         {

@@ -77,7 +77,9 @@ public sealed class ReproductionSmallRunTests(ReproductionCacheFixture cache, IT
         output.WriteLine(report.ToTable());
 
         var json = JsonNode.Parse(report.ToJson())!.AsObject();
-        Assert.Equal(["experiment", "setting", "metrics", "paper"], json.Select(kv => kv.Key));
+        Assert.Equal(["experiment", "setting", "metrics", "paper", "records"], json.Select(kv => kv.Key));
+        Assert.Equal(report.Records.Count, json["records"]!.AsArray().Count);
+        SmallReproductionRecords.Check(name, report);
         Assert.Equal(name, (string?)json["experiment"]);
         var actual = KeyLines(json).Where(k => !setting.IsSizeDependent(k)).Order(StringComparer.Ordinal).ToList();
         if (Environment.GetEnvironmentVariable(KeysOutVariable) is { Length: > 0 } outDir)
