@@ -18,18 +18,23 @@ internal sealed class JsmaExperiment() : MnistReproduction(
 {
     private const int ImagesPerRun = 25;
 
+    /// <summary><c>--variant train=2500|5000</c>: the model trained on only the first N training images (how the pixels JSMA needs depend on the data the model saw).</summary>
+    public override IReadOnlyList<string> VariantKeys => ["train"];
+
     protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
+        var trainCount = int.Parse(context.Variant("train", "all", "2500", "5000").Replace("all", $"{train.Count}", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        using var fewer = trainCount < train.Count ? train.Take(trainCount) : null;
         var training = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
         var recipe = new ModelRecipe { Architecture = s => ModelZoo.DistillationCnn(seed: s), Training = training, Seed = context.Seed, Device = context.Device };
-        using var model = ModelCache.Train(context, "distillation-cnn-adam-e10-b128", recipe, train, cancellationToken).Classifier;
+        using var model = ModelCache.Train(context, "distillation-cnn-adam-e10-b128" + (fewer is null ? "" : $"-train{trainCount}"), recipe, fewer ?? train, cancellationToken).Classifier;
         double clean;
         using (var fullTest = Mnist.Load(context.DataDirectory, MnistSplit.Test)) clean = ModelAccuracy.Of(model, fullTest);
         context.Log.WriteLine($"  clean accuracy on the 10,000 test images: {clean:P2}");
 
         var report = new ReproductionReport(Name);
         report.Setting["model"] = "distillation-paper MNIST CNN (conv 32-32-pool-64-64-pool, fc 200-200-10)";
-        report.Setting["training"] = $"train-first10k, Adam lr {training.LearningRate}, {training.Epochs} epochs, batch {training.BatchSize}";
+        report.Setting["training"] = $"the first {(fewer ?? train).Count} training images, Adam lr {training.LearningRate}, {training.Epochs} epochs, batch {training.BatchSize}";
         report.Setting["theta"] = 1;
         report.Setting["gamma"] = 0.145;
         report.Setting["search"] = "pairwise (paper)";

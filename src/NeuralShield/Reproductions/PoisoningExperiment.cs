@@ -20,14 +20,17 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
     /// <summary>Epochs of every model trained on (poisoned or sanitized) data here; the clean reference uses the same.</summary>
     private const int PoisonedEpochs = PoisoningModels.Epochs;
     private const int SanitizationEpochs = 30;
-    /// <summary>Training runs of every sanitization set (clean, poisoned, each sanitized copy) at <see cref="SanitizationEpochs"/>.</summary>
-    private const int TrainingRuns = 4;
+    /// <summary>
+    /// Training runs of every sanitization set (clean, poisoned, each sanitized copy) at <see cref="SanitizationEpochs"/>:
+    /// 4, or 8 or 16 with <c>--variant runs=N</c> (the first runs come from the cache; more runs narrow the means).
+    /// </summary>
+    private static int TrainingRuns(ReproductionContext context) => int.Parse(context.Variant("runs", "4", "8", "16"), CultureInfo.InvariantCulture);
     private const int PairSource = 7;
     private const int PairTarget = 1;
     private const int BackdoorTarget = 0;
     private static readonly int[] Percents = [0, 5, 10, 20, 30, 40];
 
-    public override IReadOnlyList<string> VariantKeys => ["seeds"];
+    public override IReadOnlyList<string> VariantKeys => ["seeds", "runs"];
 
     /// <summary>
     /// One seed (the context's), or with <c>--variant seeds=0,1,2,7</c> each of those seeds in turn: every seed's metrics
@@ -45,6 +48,7 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
         var seed = context.Seed;
         var recipe = PoisoningModels.Recipe(context);
         var timings = new Dictionary<string, double>();
+        var trainingRuns = TrainingRuns(context);
         // Each poisoned or sanitized set gets its own cache key (the set is a deterministic function of the seed).
         // run > 0: another training run of the same set (weights and batch order seeded seed + run), to measure the spread.
         TorchClassifier TrainOn(LabeledData data, string what, int epochs = PoisonedEpochs, LearningRateSchedule schedule = LearningRateSchedule.Constant, int run = 0) =>
@@ -104,8 +108,8 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
             // means over the runs. Run 0 gives the single-run keys (as before) and the models the cosine rows compare with.
             double[] Runs(LabeledData set, string what)
             {
-                var accuracies = new double[TrainingRuns];
-                for (var run = 0; run < TrainingRuns; run++)
+                var accuracies = new double[trainingRuns];
+                for (var run = 0; run < trainingRuns; run++)
                 {
                     using var model = TrainOn(set, what, convergedEpochs, run: run);
                     accuracies[run] = ModelAccuracy.Of(model, test);
@@ -203,7 +207,7 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
                 using var oracleCosine = TrainOn(oracleSet, "exactly the flipped points removed", convergedEpochs, LearningRateSchedule.Cosine);
                 Restored(report, "cosine.oracle_remove", ModelAccuracy.Of(oracleCosine, test), poisonedCosineAccuracy, cleanCosineAccuracy);
             }
-            log.WriteLine($"  20% random flips cost {cleanAccuracy - report.Metrics["label_flip.random.20"]:P2} of accuracy after {PoisonedEpochs} epochs, {cleanRuns.Average() - poisonedRuns.Average():P2} after {convergedEpochs} (mean of {TrainingRuns} runs)");
+            log.WriteLine($"  20% random flips cost {cleanAccuracy - report.Metrics["label_flip.random.20"]:P2} of accuracy after {PoisonedEpochs} epochs, {cleanRuns.Average() - poisonedRuns.Average():P2} after {convergedEpochs} (mean of {trainingRuns} runs)");
         }
         finally
         {
@@ -266,7 +270,7 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
         report.Setting["label_flip.targeted_pair"] = $"{PairSource}->{PairTarget} (pct of class {PairSource})";
         report.Setting["backdoor"] = "BadNets, 3x3 white square bottom-right, target 0, 5% of the training set";
         report.Setting["clean_label"] = "Turner et al.: 50% of class 0, PGD Linf eps 0.3, 40 steps of 0.01 on the surrogate, then the trigger";
-        report.Setting["sanitization"] = $"on 20% random flips, every model (clean reference, poisoned, each sanitized set) trained {SanitizationEpochs} epochs, {TrainingRuns} runs each (weights and batch order seeded seed + run; "
+        report.Setting["sanitization"] = $"on 20% random flips, every model (clean reference, poisoned, each sanitized set) trained {SanitizationEpochs} epochs, {trainingRuns} runs each (weights and batch order seeded seed + run; "
             + "restored_accuracy and restored_share_of_loss: run 0, *_mean: from the means over the runs, runs_min/max: their range): "
             + "knn: pixels, k=10 eta=0.5 relabel (the paper); knn_penultimate: the 10-epoch poisoned model's penultimate layer, k=10 eta=0.5 relabel; "
             + "knn_penultimate_remove: the same, remove; knn_penultimate_relabel_or_remove: k=20, relabel at eta=0.9, remove other outvoted labels; "
