@@ -33,8 +33,13 @@ internal sealed class DpSgdExperiment() : MnistReproduction(
             ("logits", nn.Linear(32, 10)));
     }
 
-    protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
+    /// <summary><c>--variant train=2500|5000</c>: every model trained on the first N training images only (how the accuracy at a given ε grows with the data).</summary>
+    public override IReadOnlyList<string> VariantKeys => ["train"];
+
+    protected override ReproductionReport Run(ReproductionContext context, LabeledData all, LabeledData test, CancellationToken cancellationToken)
     {
+        using var fewer = context.FewerTrainingImages(all);
+        var train = fewer ?? all;
         var epochs = context.Epochs ?? 20;
         var report = new ReproductionReport(Name);
         var total = Stopwatch.StartNew();

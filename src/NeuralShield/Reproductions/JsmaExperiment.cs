@@ -23,11 +23,10 @@ internal sealed class JsmaExperiment() : MnistReproduction(
 
     protected override ReproductionReport Run(ReproductionContext context, LabeledData train, LabeledData test, CancellationToken cancellationToken)
     {
-        var trainCount = int.Parse(context.Variant("train", "all", "2500", "5000").Replace("all", $"{train.Count}", StringComparison.Ordinal), CultureInfo.InvariantCulture);
-        using var fewer = trainCount < train.Count ? train.Take(trainCount) : null;
+        using var fewer = context.FewerTrainingImages(train);
         var training = new TrainingOptions { Epochs = context.Epochs ?? 10, BatchSize = 128, LearningRate = 1e-3, Seed = context.Seed };
         var recipe = new ModelRecipe { Architecture = s => ModelZoo.DistillationCnn(seed: s), Training = training, Seed = context.Seed, Device = context.Device };
-        using var model = ModelCache.Train(context, "distillation-cnn-adam-e10-b128" + (fewer is null ? "" : $"-train{trainCount}"), recipe, fewer ?? train, cancellationToken).Classifier;
+        using var model = ModelCache.Train(context, "distillation-cnn-adam-e10-b128" + (fewer is null ? "" : $"-train{fewer.Count}"), recipe, fewer ?? train, cancellationToken).Classifier;
         double clean;
         using (var fullTest = Mnist.Load(context.DataDirectory, MnistSplit.Test)) clean = ModelAccuracy.Of(model, fullTest);
         context.Log.WriteLine($"  clean accuracy on the 10,000 test images: {clean:P2}");

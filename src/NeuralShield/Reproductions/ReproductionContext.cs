@@ -48,6 +48,17 @@ internal sealed record ReproductionContext(string DataDirectory, int? Samples, l
     }
 
     /// <summary>
+    /// <c>--variant train=2500|5000</c>: the first N of <paramref name="train"/> (a new set the caller disposes), to measure
+    /// how a result depends on the data the model saw; null when the variant is not given or N is not below the set's size.
+    /// </summary>
+    internal LabeledData? FewerTrainingImages(LabeledData train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var chosen = Variant("train", "all", "2500", "5000");
+        return chosen == "all" || int.Parse(chosen, CultureInfo.InvariantCulture) >= train.Count ? null : train.Take(int.Parse(chosen, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
     /// The value chosen for variant <paramref name="key"/>: <paramref name="fallback"/> when not given, otherwise one of
     /// <paramref name="fallback"/> and <paramref name="others"/> (case-insensitive).
     /// </summary>
