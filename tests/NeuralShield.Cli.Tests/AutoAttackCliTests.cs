@@ -31,6 +31,21 @@ public class AutoAttackCliTests
         Assert.Contains("--variant queries must be a positive whole number", Assert.Single(errors));
     }
 
+    [Theory]
+    [InlineData("poisoning", "runs=5", "--variant runs must be 4 or 8 or 16; got '5'")]
+    [InlineData("jsma", "train=100", "--variant train must be all or 2500 or 5000; got '100'")]
+    [InlineData("dpsgd", "train=many", "--variant train must be all or 2500 or 5000; got 'many'")]
+    public void ACountVariantOutsideItsChoicesIsOneLineBeforeAnyTraining(string experiment, string variant, string message)
+    {
+        var cache = Path.Combine(Path.GetTempPath(), "ns-no-cache-" + Guid.NewGuid());
+        var (code, _, errors) = InProcess.Run("reproduce", experiment, "--threads", "1", "--samples", "5",
+            "--data", AuditCommandTests.Shared("data", "mnist"), "--cache", cache, "--variant", variant);
+        Assert.Equal(1, code);
+        Assert.Contains(message, Assert.Single(errors));
+        // Refused before anything trained: no model reached the (fresh) cache.
+        Assert.True(!Directory.Exists(cache) || Directory.GetFiles(cache).Length == 0, "a model was trained before the variant was refused");
+    }
+
     [Fact]
     public void CarliniWagnerWithoutTheCachedModelNamesTheReproductionToRunFirst()
     {
