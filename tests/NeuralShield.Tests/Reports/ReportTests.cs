@@ -144,10 +144,20 @@ public class ReportTests
         report.Metrics["mean_l2"] = double.NaN;
         report.Metrics["ratio"] = double.PositiveInfinity;
         report.Paper["error_rate"] = 0.899;
+        var run = new AttackRecord("softmax regression", new AttackInfo("FGSM", AttackFamily.Evasion, ModelAccess.WhiteBox, null), "eps=0.25", "untargeted",
+            Evasion: new EvasionMetrics(10, 0.897, double.NaN, double.NaN, double.NaN, double.NaN, 0.5, 10, TimeSpan.FromSeconds(2))) { PaperResult = "89.9% error" };
+        report.Records.Add(run);
 
         using var document = JsonDocument.Parse(report.ToJson());
         var root = document.RootElement;
-        Assert.Equal(["experiment", "setting", "metrics", "paper"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["experiment", "setting", "metrics", "paper", "records"], root.EnumerateObject().Select(p => p.Name));
+        // The records are the audit's rows, in the audit's JSON form: one reads back as the record written.
+        var written = Assert.Single(root.GetProperty("records").EnumerateArray());
+        Assert.Equal(0.897, written.GetProperty("evasion").GetProperty("success_rate").GetDouble());
+        Assert.Equal(JsonValueKind.Null, written.GetProperty("evasion").GetProperty("mean_l2").ValueKind);
+        var read = ReportJson.Deserialize<AttackRecord>(written.GetRawText());
+        Assert.Equal(run.Evasion!.Value.SuccessRate, read.Evasion!.Value.SuccessRate);
+        Assert.Equal(("FGSM", "89.9% error", "untargeted"), (read.Attack.Name, read.PaperResult, read.Goal));
         Assert.Equal("fgsm-mnist", root.GetProperty("experiment").GetString());
         Assert.Equal(0.25, root.GetProperty("setting").GetProperty("epsilon").GetDouble());
         Assert.Equal("softmax regression", root.GetProperty("setting").GetProperty("model").GetString());
