@@ -1,3 +1,4 @@
+using NeuralShield.Attacks;
 using NeuralShield.Evaluation;
 using NeuralShield.Reports;
 using NeuralShield.Attacks.Core;
@@ -59,27 +60,22 @@ internal sealed class AdversarialTrainingExperiment() : MnistReproduction(
             10, InputBounds.Unit, ownsModule: true);
 
         PgdOptions Pgd40(GradientLoss loss) => new() { Epsilon = PgdEpsilon, StepSize = 0.01, Steps = 40, RandomStart = true, Loss = loss, Seed = context.Seed };
-        context.Log.WriteLine($"  PGD-40 (eps {PgdEpsilon}, step 0.01) on the first {attackSamples} test images");
-        var pgdEvaluation = new DefenseEvaluationOptions
+        // Every sample attacked (a misclassified one counts as a success), the adaptive attack on the defended model itself.
+        DefenseEvaluationOptions Evaluation(IEvasionAttack<IDifferentiableClassifier> attack, IEvasionAttack<IDifferentiableClassifier> adaptive) => new()
         {
-            Attack = new Pgd(Pgd40(GradientLoss.CrossEntropy)),
-            AdaptiveAttack = new Pgd(Pgd40(GradientLoss.LogitMargin)),
+            Attack = attack,
+            AdaptiveAttack = adaptive,
             Goal = EvaluationGoal.Untargeted,
             AttackSamples = attackSamples,
             OnlyCorrectlyClassified = false,
         };
+        context.Log.WriteLine($"  PGD-40 (eps {PgdEpsilon}, step 0.01) on the first {attackSamples} test images");
+        var pgdEvaluation = Evaluation(new Pgd(Pgd40(GradientLoss.CrossEntropy)), new Pgd(Pgd40(GradientLoss.LogitMargin)));
         var pgd = DefenseEvaluation.Evaluate(pgdTrained, undefended, test, pgdEvaluation, cancellationToken);
         Log(context, pgd);
 
         context.Log.WriteLine($"  FGSM (eps {FgsmEpsilon}) on the first {attackSamples} test images");
-        var fgsmEvaluation = new DefenseEvaluationOptions
-        {
-            Attack = new Fgsm(new FgsmOptions { Epsilon = FgsmEpsilon }),
-            AdaptiveAttack = new Pgd(Pgd40(GradientLoss.CrossEntropy)),
-            Goal = EvaluationGoal.Untargeted,
-            AttackSamples = attackSamples,
-            OnlyCorrectlyClassified = false,
-        };
+        var fgsmEvaluation = Evaluation(new Fgsm(new FgsmOptions { Epsilon = FgsmEpsilon }), new Pgd(Pgd40(GradientLoss.CrossEntropy)));
         var fgsm = DefenseEvaluation.Evaluate(fgsmTrained, undefended, test, fgsmEvaluation, cancellationToken);
         Log(context, fgsm);
 
