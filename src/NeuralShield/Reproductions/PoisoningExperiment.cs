@@ -176,7 +176,12 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
             }
             // Confident votes relabel, other outvoted labels are removed (K = 20, eta = 0.9): fewer clean points relabelled wrongly.
             using (var knnHybrid = new KnnLabelSanitizer(new KnnSanitizerOptions { K = 20, Eta = 0.9, Action = SanitizeAction.RelabelOrRemove }, x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken))
+            {
                 Sanitize("knn_penultimate_relabel_or_remove", knnHybrid);
+                // The same flags, every flagged point removed instead of relabelled (what the vote knows, nothing more):
+                // a wrong relabel adds a flip, a removal only loses a point.
+                MeasureWithout("knn_penultimate_relabel_or_remove.all_flags_removed", knnHybrid.Flagged, "knn_penultimate_relabel_or_remove.all_flags_removed 20% flips");
+            }
             using (var loss = new LossOutlierSanitizer(flipped20Model!, new LossSanitizerOptions { RemoveFraction = 0.2 }).Inspect(flipped20!, cancellationToken))
                 Sanitize("loss", loss);
             // The ceiling of every sanitizer that removes points: exactly the flipped points removed (knowledge no defender
@@ -274,6 +279,7 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
             + "restored_accuracy and restored_share_of_loss: run 0, *_mean: from the means over the runs, runs_min/max: their range): "
             + "knn: pixels, k=10 eta=0.5 relabel (the paper); knn_penultimate: the 10-epoch poisoned model's penultimate layer, k=10 eta=0.5 relabel; "
             + "knn_penultimate_remove: the same, remove; knn_penultimate_relabel_or_remove: k=20, relabel at eta=0.9, remove other outvoted labels; "
+            + "knn_penultimate_relabel_or_remove.all_flags_removed: every point that vote flags removed; "
             + "loss: the 10-epoch poisoned model's losses, remove 20%; " +
             "knn_penultimate_remove.true_flags_only: only the flipped points that vote flags removed; knn_penultimate_remove.false_flags_and_every_flip: every flipped point and the clean points that vote flags removed; "
             + "oracle_remove: exactly the flipped points removed (the ceiling of removing sanitizers); share_of_oracle(_mean): (restored - poisoned) / (oracle_remove - poisoned), run 0 (the means over the runs); cosine.*: clean, poisoned, knn_penultimate-sanitized and oracle_remove models trained the same 30 epochs with the learning rate annealed by a cosine schedule instead of constant; " +
