@@ -101,9 +101,9 @@ internal static class MembershipSupport
         report.Metrics[prefix + "test_accuracy"] = test;
         report.Metrics[prefix + "generalisation_gap"] = train - test;
 
-        using (var fitted = new ShadowModelAttack(attackOptions).Fit(target, shadows, cancellationToken: cancellationToken))
+        var shokri = new ShadowModelAttack(attackOptions);
+        using (var fitted = shokri.Fit(target, shadows, cancellationToken: cancellationToken))
         {
-            var shokri = new ShadowModelAttack(attackOptions);
             var m = fitted.Infer(target, candidates, cancellationToken).Evaluate(isMember);
             Put(report, prefix, m, full: true);
             report.Membership(model, shokri, sample, m, prefix == "generalising." ? "Shokri et al.: precision 0.517 (MNIST), 0.503 (Adult) on generalising models" : null, defenseName, adaptive);

@@ -79,9 +79,10 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
                 var flipping = new LabelFlipping(new LabelFlipOptions { Fraction = pct / 100.0, Seed = seed + pct });
                 var random = flipping.Poison(train, cancellationToken: cancellationToken);
                 var randomModel = TrainOn(random.Data, $"{pct}% random flips");
-                report.Metrics[$"label_flip.random.{pct}"] = ModelAccuracy.Of(randomModel, test);
+                var randomAccuracy = ModelAccuracy.Of(randomModel, test);
+                report.Metrics[$"label_flip.random.{pct}"] = randomAccuracy;
                 report.Poisoning("LeNet-5", flipping, $"{pct}% of the labels flipped at random, retrained {PoisonedEpochs} epochs", null,
-                    random.Metrics with { CleanAccuracy = report.Metrics[$"label_flip.random.{pct}"] });
+                    random.Metrics with { CleanAccuracy = randomAccuracy });
                 if (pct == 20) (flipped20, flipped20Model) = (random, randomModel);
                 else { random.Dispose(); randomModel.Dispose(); }
 

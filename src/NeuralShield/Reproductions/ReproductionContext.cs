@@ -55,7 +55,9 @@ internal sealed record ReproductionContext(string DataDirectory, int? Samples, l
     {
         ArgumentNullException.ThrowIfNull(train);
         var chosen = Variant("train", "all", "2500", "5000");
-        return chosen == "all" || int.Parse(chosen, CultureInfo.InvariantCulture) >= train.Count ? null : train.Take(int.Parse(chosen, CultureInfo.InvariantCulture));
+        if (chosen == "all") return null;
+        var count = int.Parse(chosen, CultureInfo.InvariantCulture);
+        return count >= train.Count ? null : train.Take(count);
     }
 
     /// <summary>

@@ -19,8 +19,8 @@ internal static class ReproductionRecords
 
     /// <summary>An extraction run (the substitute's agreement and the transfer from it).</summary>
     public static AttackRecord Extraction(this ReproductionReport report, string model, IAttack attack, string setting, ExtractionMetrics metrics,
-        string? paper = null, IReadOnlyList<TransferCell>? matrix = null) =>
-        report.Add(new AttackRecord(model, AttackInfo.From(attack.Descriptor), setting, "untargeted (transfer)", Extraction: metrics) { PaperResult = paper, TransferMatrix = matrix });
+        string? paper = null) =>
+        report.Add(new AttackRecord(model, AttackInfo.From(attack.Descriptor), setting, "untargeted (transfer)", Extraction: metrics) { PaperResult = paper });
 
     /// <summary>A membership inference run.</summary>
     public static AttackRecord Membership(this ReproductionReport report, string model, IAttack attack, string setting, MembershipMetrics metrics,

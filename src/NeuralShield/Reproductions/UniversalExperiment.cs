@@ -63,7 +63,8 @@ internal sealed class UniversalExperiment : IReproduction
             foreach (var xi in Radii)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var (rate, result) = Measure(context, model, fit, heldOut, optionsAt(xi), $"{label}xi {xi}", cancellationToken);
+                var fitter = new UniversalPerturbation(optionsAt(xi));
+                var (rate, result) = Measure(context, model, fit, heldOut, fitter, $"{label}xi {xi}", cancellationToken);
                 using var _ = result;
                 var key = xi.ToString("0.0", CultureInfo.InvariantCulture);
                 report.Metrics[$"fooling_rate{suffix}_xi_{key}"] = rate;
@@ -75,7 +76,7 @@ internal sealed class UniversalExperiment : IReproduction
                 // (the fooling rate above counts changed predictions instead).
                 using var apply = result.AsAttack();
                 using var applied = apply.Run(model, heldOut.Features, AttackGoal.Untargeted(heldOut.Labels), cancellationToken);
-                report.Evasion("LeNet-5", new UniversalPerturbation(optionsAt(xi)), $"{label}xi {key} Linf, fit on {fit.Count} training images",
+                report.Evasion("LeNet-5", fitter, $"{label}xi {key} Linf, fit on {fit.Count} training images",
                     "untargeted", applied.Metrics, "fooling rate 0.55 at xi = 0.3 (calibration, the distillation-paper net)");
             }
             report.Metrics[$"fooling_rate{suffix}"] = headline;
@@ -123,14 +124,14 @@ internal sealed class UniversalExperiment : IReproduction
         return report;
     }
 
-    /// <summary>Fits v on <paramref name="fit"/> with <paramref name="options"/>, logging each pass, and measures its held-out fooling rate.</summary>
+    /// <summary>Fits v on <paramref name="fit"/> with <paramref name="fitter"/>, logging each pass, and measures its held-out fooling rate.</summary>
     private static (double HeldOut, UniversalPerturbationResult Result) Measure(ReproductionContext context, IDifferentiableClassifier model,
-        LabeledData fit, LabeledData heldOut, UniversalPerturbationOptions options, string label, CancellationToken cancellationToken)
+        LabeledData fit, LabeledData heldOut, UniversalPerturbation fitter, string label, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var progress = new SynchronousProgress<UniversalPassReport>(p => context.Log.WriteLine(
             $"  {label}: pass {p.Pass}: fitting-set fooling rate {p.FoolingRate:P1}, {p.Updates} updates, |v|inf {p.Norm:F3} ({p.Elapsed.TotalSeconds:F0} s)"));
-        var result = new UniversalPerturbation(options).Fit(model, fit.Features, progress, cancellationToken);
+        var result = fitter.Fit(model, fit.Features, progress, cancellationToken);
         var rate = result.FoolingRate(model, heldOut.Features);
         context.Log.WriteLine($"  {label}: held-out fooling rate {rate:P1}, best fitting-set rate {result.FittingFoolingRate:P1} after {result.Passes} passes ({watch.Elapsed.TotalSeconds:F0} s)");
         return (rate, result);
