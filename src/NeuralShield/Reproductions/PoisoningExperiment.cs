@@ -140,9 +140,21 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
                 Spread($"{name}.restored_accuracy", runs);
             }
             var knnWatch = Stopwatch.StartNew();
+            // What a cleaned set still gets wrong: its labels that differ from the clean labels of the points they came from
+            // (kept: each cleaned row's index in the 20%-flipped set), beside how many points it keeps.
+            var trueLabels = train.Labels.cpu().data<long>().ToArray();
+            var flips = flipped20!.Indices.ToHashSet();
+            void LabelsLeft(string name, LabeledData cleaned, IReadOnlyList<long> kept)
+            {
+                var labels = cleaned.Labels.cpu().data<long>().ToArray();
+                report.Metrics[$"sanitization.{name}.wrong_labels_left"] = Enumerable.Range(0, labels.Length).Count(r => labels[r] != trueLabels[kept[r]]);
+                report.Metrics[$"sanitization.{name}.points_left"] = labels.Length;
+                report.Metrics[$"sanitization.{name}.clean_points_removed"] = trueLabels.Length - flips.Count - kept.Count(i => !flips.Contains(i));
+            }
             void Sanitize(string name, SanitizationReport result)
             {
                 Detected(report, name, result.Detection!.Value);
+                LabelsLeft(name, result.Cleaned, result.Kept);
                 Measure(name, result.Cleaned, $"{name}-sanitized 20% flips");
             }
             LabeledData Without(IEnumerable<long> removed)
@@ -165,7 +177,6 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
             // Kept for the cosine rows below, which retrain on the same cleaned set.
             using var knnRep = new KnnLabelSanitizer(representation: x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken);
             Sanitize("knn_penultimate", knnRep);
-            var flips = flipped20!.Indices.ToHashSet();
             using (var knnRemove = new KnnLabelSanitizer(new KnnSanitizerOptions { Action = SanitizeAction.Remove }, x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken))
             {
                 Sanitize("knn_penultimate_remove", knnRemove);
@@ -182,6 +193,23 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
                 // The same flags, every flagged point removed instead of relabelled (what the vote knows, nothing more):
                 // a wrong relabel adds a flip, a removal only loses a point.
                 MeasureWithout("knn_penultimate_relabel_or_remove.all_flags_removed", knnHybrid.Flagged, "knn_penultimate_relabel_or_remove.all_flags_removed 20% flips");
+            }
+            // Remove an outvoted point only when few neighbours (at most 5 of 30) carry its own label: a flipped label is a
+            // random draw that its neighbours carry only where they were flipped to it too, while an atypical clean digit
+            // usually keeps some support from its own class. The threshold was chosen on seeds 0 and 2 from the frontier logged below.
+            using (var lowSupport = new KnnLabelSanitizer(new KnnSanitizerOptions { K = 30, Eta = 0.9, Action = SanitizeAction.RelabelOrRemove, MaxOwnShareToRemove = 5.0 / 30 },
+                x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!, cancellationToken))
+            {
+                Sanitize("knn_penultimate_low_support", lowSupport);
+            }
+            // The trade-off any such threshold faces, for several k (knowledge no defender has): the flips kept and the clean
+            // points removed when every point with at most c of its k neighbours on its own label is removed.
+            foreach (var k in new[] { 10, 20, 30, 50, 100 })
+            {
+                using var vote = new KnnLabelSanitizer(new KnnSanitizerOptions { K = k, Action = SanitizeAction.Remove }, x => Sanitizers.Representation(flipped20Model!, x)).Inspect(flipped20!.Data, cancellationToken);
+                var ownVotes = vote.Scores!.Select(score => (int)Math.Round((1 - score) * k)).ToArray();
+                log.WriteLine($"  kNN vote frontier, k {k}, points with at most c own-label votes removed (c: flips kept / clean points removed): " + string.Join(", ",
+                    Enumerable.Range(0, k / 3 + 1).Select(c => $"{c}: {Enumerable.Range(0, ownVotes.Length).Count(i => flips.Contains(i) && ownVotes[i] > c)} / {Enumerable.Range(0, ownVotes.Length).Count(i => !flips.Contains(i) && ownVotes[i] <= c)}")));
             }
             using (var loss = new LossOutlierSanitizer(flipped20Model!, new LossSanitizerOptions { RemoveFraction = 0.2 }).Inspect(flipped20!, cancellationToken))
                 Sanitize("loss", loss);
@@ -281,6 +309,8 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
             + "knn: pixels, k=10 eta=0.5 relabel (the paper); knn_penultimate: the 10-epoch poisoned model's penultimate layer, k=10 eta=0.5 relabel; "
             + "knn_penultimate_remove: the same, remove; knn_penultimate_relabel_or_remove: k=20, relabel at eta=0.9, remove other outvoted labels; "
             + "knn_penultimate_relabel_or_remove.all_flags_removed: every point that vote flags removed; "
+            + "knn_penultimate_low_support: k=30, relabel at eta=0.9, remove outvoted labels that at most 5 of the 30 neighbours carry; "
+            + "wrong_labels_left, clean_points_removed, points_left: what a sanitizer's cleaned set still gets wrong, the clean points it lost, its size; "
             + "loss: the 10-epoch poisoned model's losses, remove 20%; " +
             "knn_penultimate_remove.true_flags_only: only the flipped points that vote flags removed; knn_penultimate_remove.false_flags_and_every_flip: every flipped point and the clean points that vote flags removed; "
             + "oracle_remove: exactly the flipped points removed (the ceiling of removing sanitizers); share_of_oracle(_mean): (restored - poisoned) / (oracle_remove - poisoned), run 0 (the means over the runs); cosine.*: clean, poisoned, knn_penultimate-sanitized and oracle_remove models trained the same 30 epochs with the learning rate annealed by a cosine schedule instead of constant; " +

@@ -174,6 +174,18 @@ internal static partial class SmallReproductionSettings
             Assert.True(M(r, "label_flip.random.40") < M(r, "label_flip.random.0"), "40% random flips cost no accuracy");
             // 20% of the labels are flipped: flagging at random has precision 0.2; the k-NN sanitizer must do far better.
             Above(r, "sanitization.knn.precision", 0.4);
+            // What each cleaned set still gets wrong, against its flags: relabelling keeps every point; a removing sanitizer
+            // keeps exactly the flips it misses (300 × (1 − recall)) and loses its false flags (true flags / precision − true flags).
+            Assert.Equal(1500, M(r, "sanitization.knn.points_left"));
+            Assert.Equal(0, M(r, "sanitization.knn.clean_points_removed"));
+            foreach (var name in new[] { "knn_penultimate_remove", "loss" })
+            {
+                var found = 300 * M(r, $"sanitization.{name}.recall");
+                var flagged = found / M(r, $"sanitization.{name}.precision");
+                Assert.Equal(300 - found, M(r, $"sanitization.{name}.wrong_labels_left"), 1e-6);
+                Assert.Equal(flagged - found, M(r, $"sanitization.{name}.clean_points_removed"), 1e-6);
+                Assert.Equal(1500 - flagged, M(r, $"sanitization.{name}.points_left"), 1e-6);
+            }
         }),
         // Slow: the backdoored model, six clusterings and a retraining per sanitizer; 46 s at the base size.
         ["backdoor-detection"] = new(c => Base(c) with { TrainSamples = 1500, Samples = 300, Epochs = 8 }, (r, c) =>

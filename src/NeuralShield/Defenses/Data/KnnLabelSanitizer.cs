@@ -73,9 +73,9 @@ public sealed class KnnLabelSanitizer : IDataDefense<SanitizationReport>
                         newLabels[i] = best[r];
                         flagged.Add(i);
                     }
-                    else if (_options.Action == SanitizeAction.RelabelOrRemove && own[r] < share[r])
+                    else if (_options.Action == SanitizeAction.RelabelOrRemove && own[r] < share[r] && own[r] <= _options.MaxOwnShareToRemove)
                     {
-                        // Outvoted, but without a majority confident enough to relabel: removed.
+                        // Outvoted, but without a majority confident enough to relabel (and with little support for its own label): removed.
                         removed.Add(i);
                         flagged.Add(i);
                     }
@@ -90,6 +90,6 @@ public sealed class KnnLabelSanitizer : IDataDefense<SanitizationReport>
             if (removed.Count == 0) cleaned = relabelled;
             else using (relabelled) cleaned = Sanitizers.Without(relabelled, removed);
         }
-        return new SanitizationReport(Descriptor.Name, flagged, cleaned, _options.Action, scores);
+        return new SanitizationReport(Descriptor.Name, flagged, cleaned, _options.Action, scores, _options.Action == SanitizeAction.RelabelOrRemove ? removed : null);
     }
 }

@@ -16,6 +16,14 @@ public sealed class KnnSanitizerOptions : OptionsBase<KnnSanitizerOptions>
     /// </summary>
     public SanitizeAction Action { get; set; } = SanitizeAction.Relabel;
 
+    /// <summary>
+    /// With <see cref="SanitizeAction.RelabelOrRemove"/>: an outvoted point is removed only when at most this share of its
+    /// k neighbours carry its own label; points with more support keep their label. A flipped label is a random draw, so
+    /// its neighbours carry it only where they are flipped to it too (a share near noise rate / (classes − 1)), while an
+    /// atypical clean point usually keeps some support from its own class. Default 1: every outvoted point is removed.
+    /// </summary>
+    public double MaxOwnShareToRemove { get; set; } = 1;
+
     /// <summary>Query rows per distance block (bounds memory: block × N distances). Default 512.</summary>
     public int BlockSize { get; set; } = 512;
 
@@ -25,6 +33,7 @@ public sealed class KnnSanitizerOptions : OptionsBase<KnnSanitizerOptions>
         Guard.Positive(K, nameof(K));
         if (!(Eta > 0 && Eta <= 1)) throw new ArgumentOutOfRangeException(nameof(Eta), Eta, "Eta must lie in (0, 1].");
         Guard.Defined(Action, nameof(Action));
+        if (!(MaxOwnShareToRemove >= 0 && MaxOwnShareToRemove <= 1)) throw new ArgumentOutOfRangeException(nameof(MaxOwnShareToRemove), MaxOwnShareToRemove, "MaxOwnShareToRemove must lie in [0, 1].");
         Guard.Positive(BlockSize, nameof(BlockSize));
     }
 }

@@ -43,17 +43,21 @@ public class SanitizerTests
         Assert.Equal(y.Length - expected.Count, report.Cleaned.Count);
     }
 
-    [Fact]
-    public void KnnRelabelOrRemoveMatchesANaiveVote()
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.2)]
+    public void KnnRelabelOrRemoveMatchesANaiveVote(double maxOwnShareToRemove)
     {
         using var data = TestModels.Blobs(60, 3, seed: 10);
         using var poisoned = new LabelFlipping(new LabelFlipOptions { Fraction = 0.35, Seed = 4 }).Poison(data);
-        using var report = new KnnLabelSanitizer(new KnnSanitizerOptions { K = 5, Eta = 0.6, Action = SanitizeAction.RelabelOrRemove, BlockSize = 11 }).Inspect(poisoned.Data);
+        using var report = new KnnLabelSanitizer(new KnnSanitizerOptions { K = 5, Eta = 0.6, Action = SanitizeAction.RelabelOrRemove, BlockSize = 11, MaxOwnShareToRemove = maxOwnShareToRemove })
+            .Inspect(poisoned.Data);
         var x = poisoned.Data.Features.data<float>().ToArray();
         var y = poisoned.Data.Labels.data<long>().ToArray();
         var flagged = new List<long>();
         var keptLabels = new List<long>();
-        int relabelled = 0, removed = 0;
+        var removedPoints = new List<long>();
+        int relabelled = 0, spared = 0;
         for (var i = 0; i < y.Length; i++)
         {
             var neighbours = Enumerable.Range(0, y.Length).Where(j => j != i)
@@ -66,17 +70,46 @@ public class SanitizerTests
                 keptLabels.Add(top.Key);
                 relabelled++;
             }
-            else if (own < top.Count())
+            else if (own < top.Count() && own <= maxOwnShareToRemove * 5)
             {
                 flagged.Add(i);
-                removed++;
+                removedPoints.Add(i);
             }
-            else keptLabels.Add(y[i]);
+            else
+            {
+                keptLabels.Add(y[i]);
+                if (own < top.Count()) spared++;
+            }
         }
         Assert.Equal(flagged, report.Flagged);
-        Assert.True(relabelled > 0 && removed > 0, $"the case must relabel and remove ({relabelled} relabelled, {removed} removed)");
-        Assert.Equal(y.Length - removed, report.Cleaned.Count);
+        Assert.True(relabelled > 0 && removedPoints.Count > 0, $"the case must relabel and remove ({relabelled} relabelled, {removedPoints.Count} removed)");
+        // Below 1 the threshold must spare some outvoted point, or it would not be tested.
+        Assert.Equal(maxOwnShareToRemove < 1, spared > 0);
+        Assert.Equal(removedPoints, report.Removed);
+        Assert.Equal(Enumerable.Range(0, y.Length).Select(i => (long)i).Except(removedPoints), report.Kept);
+        Assert.Equal(y.Length - removedPoints.Count, report.Cleaned.Count);
         Assert.Equal(keptLabels, report.Cleaned.Labels.data<long>().ToArray());
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void KnnRejectsARemovalShareOutsideTheUnitInterval(double share)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new KnnLabelSanitizer(new KnnSanitizerOptions { MaxOwnShareToRemove = share }));
+        Assert.Equal(nameof(KnnSanitizerOptions.MaxOwnShareToRemove), e.ParamName);
+    }
+
+    [Fact]
+    public void ASanitizationReportChecksItsRemovedPoints()
+    {
+        using var data = TestModels.Blobs(10, 3, seed: 1);
+        Assert.Equal("removed", Assert.Throws<ArgumentException>(() => new SanitizationReport("d", [1, 2], data.Slice(0, 9), SanitizeAction.RelabelOrRemove)).ParamName);
+        Assert.Equal("removed", Assert.Throws<ArgumentException>(() => new SanitizationReport("d", [1, 2], data.Slice(0, 9), SanitizeAction.Remove, removed: [3])).ParamName);
+        using var report = new SanitizationReport("d", [1, 2], data.Slice(0, 8), SanitizeAction.Remove);
+        Assert.Equal([1L, 2L], report.Removed);
+        Assert.Equal([0L, 3, 4, 5, 6, 7, 8, 9], report.Kept);
     }
 
     [Fact]
