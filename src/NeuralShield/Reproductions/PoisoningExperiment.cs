@@ -227,6 +227,19 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
                 report.Metrics[$"sanitization.{name}.share_of_oracle_mean"] =
                     PoisoningEvaluation.ShareOfLossRestored(oracleRuns.Average(), poisonedRuns.Average(), runs.Average()) ?? double.NaN;
             }
+            // The same votes on the clean training set, in the clean model's representation: the clean points a vote removes
+            // with no flip at all (its own label outvoted; with the low-support rule, also held by at most 5 of 30).
+            using (var onClean = new KnnLabelSanitizer(new KnnSanitizerOptions { K = 20, Eta = 0.9, Action = SanitizeAction.RelabelOrRemove }, x => Sanitizers.Representation(clean, x)).Inspect(train, cancellationToken))
+                report.Metrics["sanitization.knn_on_clean_set.relabel_or_remove.flagged"] = onClean.Flagged.Count;
+            using (var onClean = new KnnLabelSanitizer(new KnnSanitizerOptions { K = 30, Eta = 0.9, Action = SanitizeAction.RelabelOrRemove, MaxOwnShareToRemove = 5.0 / 30 }, x => Sanitizers.Representation(clean, x)).Inspect(train, cancellationToken))
+            {
+                report.Metrics["sanitization.knn_on_clean_set.low_support.flagged"] = onClean.Flagged.Count;
+                // What that costs a victim with no flip to remove, as a share of what the oracle removal restores on the flipped set.
+                var onCleanRuns = Runs(onClean.Cleaned, "knn_on_clean_set.low_support-sanitized clean set");
+                report.Metrics["sanitization.knn_on_clean_set.low_support.accuracy_mean"] = onCleanRuns.Average();
+                var restorable = oracleRuns.Average() - poisonedRuns.Average();
+                report.Metrics["sanitization.knn_on_clean_set.low_support.cost_share_of_oracle"] = restorable > 0 ? (cleanRuns.Average() - onCleanRuns.Average()) / restorable : double.NaN;
+            }
             // The same victim with the learning rate annealed (cosine) instead of constant: whether the flips still cost
             // accuracy once training settles, and what the vote restores then.
             using (var cleanCosine = TrainOn(train, "clean", convergedEpochs, LearningRateSchedule.Cosine))
@@ -310,6 +323,8 @@ internal sealed class PoisoningExperiment() : MnistReproduction(
             + "knn_penultimate_remove: the same, remove; knn_penultimate_relabel_or_remove: k=20, relabel at eta=0.9, remove other outvoted labels; "
             + "knn_penultimate_relabel_or_remove.all_flags_removed: every point that vote flags removed; "
             + "knn_penultimate_low_support: k=30, relabel at eta=0.9, remove outvoted labels that at most 5 of the 30 neighbours carry; "
+            + "knn_on_clean_set.*.flagged: the points those two votes flag on the clean training set in the clean model's representation; "
+            + "knn_on_clean_set.low_support.accuracy_mean: the clean set so sanitized, trained like the others; cost_share_of_oracle: (clean - that) / (oracle_remove - poisoned), means; "
             + "wrong_labels_left, clean_points_removed, points_left: what a sanitizer's cleaned set still gets wrong, the clean points it lost, its size; "
             + "loss: the 10-epoch poisoned model's losses, remove 20%; " +
             "knn_penultimate_remove.true_flags_only: only the flipped points that vote flags removed; knn_penultimate_remove.false_flags_and_every_flip: every flipped point and the clean points that vote flags removed; "

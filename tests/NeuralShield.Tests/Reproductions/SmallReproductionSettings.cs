@@ -186,6 +186,11 @@ internal static partial class SmallReproductionSettings
                 Assert.Equal(flagged - found, M(r, $"sanitization.{name}.clean_points_removed"), 1e-6);
                 Assert.Equal(1500 - flagged, M(r, $"sanitization.{name}.points_left"), 1e-6);
             }
+            // The vote's cost on the clean set, from the means it is defined by.
+            var restorable = M(r, "sanitization.oracle_remove.restored_accuracy_mean") - M(r, "sanitization.poisoned_accuracy_mean");
+            if (restorable > 0)
+                Assert.Equal((M(r, "sanitization.clean_accuracy_mean") - M(r, "sanitization.knn_on_clean_set.low_support.accuracy_mean")) / restorable,
+                    M(r, "sanitization.knn_on_clean_set.low_support.cost_share_of_oracle"), 1e-9);
         }),
         // Slow: the backdoored model, six clusterings and a retraining per sanitizer; 46 s at the base size.
         ["backdoor-detection"] = new(c => Base(c) with { TrainSamples = 1500, Samples = 300, Epochs = 8 }, (r, c) =>

@@ -50,7 +50,7 @@ public class SanitizerTests
     {
         using var data = TestModels.Blobs(60, 3, seed: 10);
         using var poisoned = new LabelFlipping(new LabelFlipOptions { Fraction = 0.35, Seed = 4 }).Poison(data);
-        using var report = new KnnLabelSanitizer(new KnnSanitizerOptions { K = 5, Eta = 0.6, Action = SanitizeAction.RelabelOrRemove, BlockSize = 11, MaxOwnShareToRemove = maxOwnShareToRemove })
+        using var report = new KnnLabelSanitizer(new KnnSanitizerOptions { K = 5, Eta = 0.8, Action = SanitizeAction.RelabelOrRemove, BlockSize = 11, MaxOwnShareToRemove = maxOwnShareToRemove })
             .Inspect(poisoned.Data);
         var x = poisoned.Data.Features.data<float>().ToArray();
         var y = poisoned.Data.Labels.data<long>().ToArray();
@@ -64,7 +64,7 @@ public class SanitizerTests
                 .OrderBy(j => Enumerable.Range(0, 3).Sum(f => Math.Pow(x[i * 3 + f] - x[j * 3 + f], 2))).Take(5).ToArray();
             var top = neighbours.GroupBy(j => y[j]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First();
             var own = neighbours.Count(j => y[j] == y[i]);
-            if (top.Count() >= 0.6 * 5 && top.Key != y[i])
+            if (top.Count() >= 0.8 * 5 && top.Key != y[i])
             {
                 flagged.Add(i);
                 keptLabels.Add(top.Key);
