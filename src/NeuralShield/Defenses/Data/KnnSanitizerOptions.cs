@@ -34,6 +34,8 @@ public sealed class KnnSanitizerOptions : OptionsBase<KnnSanitizerOptions>
         if (!(Eta > 0 && Eta <= 1)) throw new ArgumentOutOfRangeException(nameof(Eta), Eta, "Eta must lie in (0, 1].");
         Guard.Defined(Action, nameof(Action));
         if (!(MaxOwnShareToRemove >= 0 && MaxOwnShareToRemove <= 1)) throw new ArgumentOutOfRangeException(nameof(MaxOwnShareToRemove), MaxOwnShareToRemove, "MaxOwnShareToRemove must lie in [0, 1].");
+        if (MaxOwnShareToRemove < 1 && Action != SanitizeAction.RelabelOrRemove)
+            throw new ArgumentException($"MaxOwnShareToRemove applies only to the RelabelOrRemove action; got {MaxOwnShareToRemove} with {Action}.", nameof(MaxOwnShareToRemove));
         Guard.Positive(BlockSize, nameof(BlockSize));
     }
 }

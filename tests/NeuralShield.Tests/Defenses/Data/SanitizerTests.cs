@@ -97,7 +97,16 @@ public class SanitizerTests
     [InlineData(double.NaN)]
     public void KnnRejectsARemovalShareOutsideTheUnitInterval(double share)
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new KnnLabelSanitizer(new KnnSanitizerOptions { MaxOwnShareToRemove = share }));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new KnnLabelSanitizer(new KnnSanitizerOptions { MaxOwnShareToRemove = share, Action = SanitizeAction.RelabelOrRemove }));
+        Assert.Equal(nameof(KnnSanitizerOptions.MaxOwnShareToRemove), e.ParamName);
+    }
+
+    [Theory]
+    [InlineData(SanitizeAction.Relabel)]
+    [InlineData(SanitizeAction.Remove)]
+    public void KnnRejectsARemovalShareTheActionWouldIgnore(SanitizeAction action)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new KnnLabelSanitizer(new KnnSanitizerOptions { MaxOwnShareToRemove = 0.5, Action = action }));
         Assert.Equal(nameof(KnnSanitizerOptions.MaxOwnShareToRemove), e.ParamName);
     }
 
